@@ -1,0 +1,60 @@
+"""One typed configuration object per environment.
+
+Everything that differs between staging and production lives here, so stacks and tests read the
+same values. Nothing in this module calls AWS: `cdk synth` needs no credentials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+TOKYO = "ap-northeast-1"
+OSAKA = "ap-northeast-3"
+US_EAST_1 = "us-east-1"
+
+
+class EnvName(StrEnum):
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+@dataclass(frozen=True)
+class EnvironmentConfig:
+    name: EnvName
+    prefix: str  # resource-name prefix of the design: "stag" / "prod"
+    environment_tag: str  # value of the Environment tag: "Staging" / "Production"
+    account: str
+    bucket_suffix: str  # S3 names are global: "-<suffix>" appended to every bucket name
+    web_origin: str  # the website origin that CORS allows
+    alert_email: str
+    ses_identity: str | None = None  # production may switch Cognito mail to SES
+    deletion_protection: bool = False
+
+    @property
+    def stack_prefix(self) -> str:
+        return f"ManabiPlus-{self.environment_tag}"
+
+
+STAGING = EnvironmentConfig(
+    name=EnvName.STAGING,
+    prefix="stag",
+    environment_tag="Staging",
+    account="111111111111",
+    bucket_suffix="",
+    web_origin="https://stag.manabiplus.example.jp",
+    alert_email="ops-staging@manabiplus.example.jp",
+)
+
+PRODUCTION = EnvironmentConfig(
+    name=EnvName.PRODUCTION,
+    prefix="prod",
+    environment_tag="Production",
+    account="222222222222",
+    bucket_suffix="",
+    web_origin="https://manabiplus.example.jp",
+    alert_email="ops@manabiplus.example.jp",
+    deletion_protection=True,
+)
+
+ENVIRONMENTS: dict[EnvName, EnvironmentConfig] = {c.name: c for c in (STAGING, PRODUCTION)}
