@@ -1,0 +1,97 @@
+"""OpenAPI 3.1 document generated from the declared routes and schemas (MP-API-01)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from manabi_api.api.framework import Access, RestApi, RouteSpec
+from manabi_api.api.schemas import SCHEMAS
+
+_DESCRIPTIONS = {
+    200: "OK",
+    201: "Created",
+    204: "No content",
+    400: "Invalid input (problem details name the fields)",
+    401: "Not signed in or the token is invalid",
+    403: "Not allowed for this account",
+    404: "Not found",
+    409: "Conflict",
+}
+
+
+def _operation(spec: RouteSpec) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": spec.operation_id,
+        "summary": spec.summary,
+        "tags": list(spec.tags),
+        "parameters": [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            for p in spec.path_params
+        ]
+        + [
+            {
+                "name": q.name,
+                "in": "query",
+                "required": False,
+                "description": q.description,
+                "schema": (
+                    {"type": "integer", "minimum": q.minimum, "maximum": q.maximum}
+                    if q.integer
+                    else {"type": "string", "minLength": 1, "maxLength": q.max_length}
+                ),
+            }
+            for q in spec.query
+        ],
+        "responses": {},
+    }
+    if spec.body:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{spec.body}"}}
+            },
+        }
+    for status, schema in sorted(spec.responses.items()):
+        response: dict[str, Any] = {"description": _DESCRIPTIONS.get(status, "")}
+        if schema:
+            media = "application/problem+json" if schema == "Problem" else "application/json"
+            response["content"] = {media: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+        operation["responses"][str(status)] = response
+    if spec.rule.access is Access.PUBLIC:
+        operation["security"] = []
+    elif spec.rule.access is Access.GROUPS:
+        groups = ", ".join(sorted(g.value for g in spec.rule.groups))
+        operation["description"] = f"Allowed groups: {groups}."
+    return operation
+
+
+def build_openapi(api: RestApi | None = None) -> dict[str, Any]:
+    if api is None:
+        from manabi_api.wiring import create_api_for_documentation
+
+        api = create_api_for_documentation()
+    paths: dict[str, dict[str, Any]] = {}
+    for spec in api.routes:
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Manabi Plus API",
+            "version": "1.0.0",
+            "description": "まなび+ learning platform API. Errors are RFC 9457 problem details.",
+        },
+        "servers": [{"url": "http://127.0.0.1:8081", "description": "Local one-machine mode"}],
+        "security": [{"cognito": []}],
+        "components": {
+            "securitySchemes": {
+                "cognito": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "Cognito user pool ID token",
+                }
+            },
+            "schemas": SCHEMAS,
+        },
+        "paths": paths,
+    }

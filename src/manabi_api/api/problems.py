@@ -1,0 +1,67 @@
+"""RFC 9457 problem details: the one place where domain errors become HTTP responses."""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools.event_handler import Response
+
+from manabi_api.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
+
+PROBLEM_JSON = "application/problem+json"
+_TYPE_BASE = "https://manabiplus.example.jp/problems/"
+
+# error class → (HTTP status, type slug, title)
+_MAPPING: dict[type[DomainError], tuple[int, str, str]] = {
+    InvalidInput: (400, "invalid-input", "The request is not valid"),
+    Unauthenticated: (401, "unauthenticated", "Authentication required"),
+    Forbidden: (403, "forbidden", "Not allowed"),
+    NotFound: (404, "not-found", "Not found"),
+    Conflict: (409, "conflict", "Conflict"),
+}
+
+
+def problem(error: DomainError, instance: str) -> dict[str, object]:
+    status, slug, title = next(
+        (v for cls, v in _MAPPING.items() if isinstance(error, cls)),
+        (400, "domain-error", "The request cannot be processed"),
+    )
+    body: dict[str, object] = {
+        "type": _TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": error.detail,
+        "instance": instance,
+    }
+    if isinstance(error, InvalidInput):
+        body["errors"] = [
+            {"field": i.field, "message": i.message, "rule": i.rule} for i in error.issues
+        ]
+    return body
+
+
+def response(error: DomainError, instance: str) -> Response[str]:
+    body = problem(error, instance)
+    return Response(
+        status_code=int(str(body["status"])),
+        content_type=PROBLEM_JSON,
+        body=json.dumps(body, ensure_ascii=False),
+    )
+
+
+def internal_error(instance: str) -> Response[str]:
+    body = {
+        "type": _TYPE_BASE + "internal-error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "The request failed unexpectedly; it has been logged. Please try again later.",
+        "instance": instance,
+    }
+    return Response(status_code=500, content_type=PROBLEM_JSON, body=json.dumps(body))

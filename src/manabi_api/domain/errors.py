@@ -1,0 +1,47 @@
+"""Domain errors. The API maps each class to one HTTP status in one place (api/problems.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    field: str
+    message: str
+    rule: str = "invalid"
+
+
+class DomainError(Exception):
+    """Base class of every error the domain raises on purpose."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+@dataclass
+class InvalidInput(DomainError):
+    """The request is malformed or a field breaks a rule; names the offending fields."""
+
+    detail: str
+    issues: list[FieldIssue] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.detail)
+
+
+class NotFound(DomainError):
+    pass
+
+
+class Forbidden(DomainError):
+    pass
+
+
+class Unauthenticated(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    pass

@@ -1,0 +1,47 @@
+"""The composition root: the only module that reads configuration and builds adapters."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from manabi_api.api.framework import RestApi
+from manabi_api.api.routes import Services, create_api
+from manabi_api.domain.courses import CourseService
+from manabi_api.ports.courses import CourseRepository
+from manabi_api.ports.runtime import Clock, IdGenerator, RandomIds, SystemClock
+
+# Keep in step with manabi_infra.names (the Lambda asset does not ship the infra package).
+ENV_TABLE_NAME = "TABLE_NAME"
+ENV_ALLOWED_ORIGIN = "ALLOWED_ORIGIN"
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def build_services(
+    courses: CourseRepository, clock: Clock | None = None, ids: IdGenerator | None = None
+) -> Services:
+    return Services(courses=CourseService(courses, clock or SystemClock(), ids or RandomIds()))
+
+
+def create_api_from_environment(environ: Mapping[str, str] = os.environ) -> RestApi:
+    """Wire the real adapters from the Lambda's environment variables."""
+    import boto3  # only the composition root and adapters touch boto3
+
+    from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
+
+    table = environ.get(ENV_TABLE_NAME)
+    if not table:
+        raise ConfigurationError(f"Environment variable {ENV_TABLE_NAME} is not set.")
+    dynamodb = boto3.client("dynamodb")
+    services = build_services(DynamoDbCourseRepository(dynamodb, table))
+    return create_api(services, environ.get(ENV_ALLOWED_ORIGIN))
+
+
+def create_api_for_documentation() -> RestApi:
+    """The same routes on in-memory storage: for OpenAPI generation and tests."""
+    from manabi_api.adapters.memory_courses import InMemoryCourseRepository
+
+    return create_api(build_services(InMemoryCourseRepository()), allowed_origin=None)
