@@ -1,0 +1,75 @@
+# まなび+ (Manabi Plus) — the two commands of the README are `make run` and `make test`.
+# Each installs what it needs on a fresh Debian machine and is quick the second time.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+RUN := $(UV) run --frozen
+WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help run test lint typecheck unit integration infra e2e synth bench codegen system-packages clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
+
+run: .venv/.stamp web/dist/index.html ## install everything and run the whole system on this machine
+	$(RUN) python -m manabi_local run
+
+test: .venv/.stamp web/dist/index.html system-packages ## install everything and run every check and test
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+	$(RUN) python tools/codegen.py --check
+	$(RUN) pytest
+
+lint: .venv/.stamp ## ruff and mypy only
+	$(RUN) ruff check . && $(RUN) ruff format --check . && $(RUN) mypy
+
+unit: .venv/.stamp ## unit tests (no network)
+	$(RUN) pytest tests/unit
+
+integration: .venv/.stamp ## adapters against the embedded AWS emulator
+	$(RUN) pytest tests/integration
+
+infra: .venv/.stamp ## assertions on the synthesized templates
+	$(RUN) pytest tests/infra
+
+e2e: .venv/.stamp web/dist/index.html system-packages ## the local system in headless Chromium
+	$(RUN) pytest tests/e2e
+
+synth: .venv/.stamp ## synthesize the CloudFormation templates into cdk.out/
+	$(RUN) python -m manabi_infra.synth
+
+codegen: .venv/.stamp ## regenerate the request validators and docs/openapi.json
+	$(RUN) python tools/codegen.py
+
+bench: .venv/.stamp ## cold-start and warm-latency benchmarks of the API Lambda
+	$(RUN) python bench/cold_start.py
+	$(RUN) python bench/warm_latency.py
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.stamp: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen
+	touch $@
+
+web/node_modules/.stamp: web/package.json web/package-lock.json
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a==20&&b<19)) { console.error("Node.js >= 20.19 is needed for the web build (found " + process.version + ")."); process.exit(1) }'
+	npm ci --prefix web --no-audit --no-fund
+	touch $@
+
+web/dist/index.html: web/node_modules/.stamp $(WEB_SOURCES)
+	npm run --prefix web build
+
+# Debian packages the tests need: Chromium for the browser tests.
+system-packages:
+	@scripts/install-system-packages.sh chromium
+
+clean: ## remove build outputs (keeps .venv and node_modules)
+	rm -rf build cdk.out web/dist .local
