@@ -1,0 +1,14 @@
+"""The in-memory fake against the course storage contract."""
+
+from __future__ import annotations
+
+import pytest
+
+from manabi_api.adapters.memory_courses import InMemoryCourseRepository
+from tests.contract.course_repository import CourseRepositoryContract
+
+
+class TestInMemoryCourseRepository(CourseRepositoryContract):
+    @pytest.fixture
+    def repository(self) -> InMemoryCourseRepository:
+        return InMemoryCourseRepository()
