@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ARTIFACTS
 
-DEMO_PASSWORD = "Passw0rd!"  # noqa: S105 - local demo account, documented in the README
+DEMO_PASSWORD = "Passw0rd!"  # the local demo accounts of the README
 
 
 def sign_in(page: Page, email: str) -> None:
