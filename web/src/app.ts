@@ -1,0 +1,99 @@
+import { ApiClient } from "./api/client";
+import { AuthService } from "./auth/auth";
+import { CognitoClient } from "./auth/cognito";
+import { MemorySessionStore, WebStorageSessionStore, type SessionStore } from "./auth/session";
+import { cognitoUrl, type AppConfig } from "./config";
+import { ja, pageTitle } from "./i18n/ja";
+import { Router, type Route } from "./router";
+import { Announcer } from "./ui/announcer";
+import { coursesView } from "./views/courses";
+import { loginView } from "./views/login";
+import { notFoundView } from "./views/not-found";
+import { createShell } from "./views/shell";
+
+export const paths = {
+  home: "/",
+  login: "/login",
+  courses: "/courses",
+} as const;
+
+function createSessionStore(): SessionStore {
+  try {
+    const storage = window.localStorage;
+    storage.getItem("manabi-plus.probe"); // throws when storage is blocked
+    return new WebStorageSessionStore(storage);
+  } catch {
+    return new MemorySessionStore();
+  }
+}
+
+/** Wires the services, the page frame and the routes, then renders the current URL. */
+export function startApp(root: HTMLElement, config: AppConfig): void {
+  const cognito = new CognitoClient({ endpoint: cognitoUrl(config), clientId: config.userPoolClientId });
+  const auth = new AuthService(cognito, createSessionStore());
+  const api = new ApiClient({ baseUrl: config.apiUrl, auth });
+  const announcer = new Announcer();
+  let notice: string | null = null;
+
+  const shell = createShell({
+    environment: config.environment,
+    onSignOut: () => {
+      auth.signOut("user");
+      announcer.announce(ja.header.signedOut);
+      router.navigate(paths.login);
+    },
+  });
+
+  const routes: Route[] = [
+    {
+      path: paths.home,
+      access: "public",
+      render: () => ({ redirect: auth.isSignedIn ? paths.courses : paths.login }),
+    },
+    {
+      path: paths.login,
+      access: "guest",
+      render: (ctx) =>
+        loginView(ctx, {
+          auth,
+          announcer,
+          navigate: (to, options) => router.navigate(to, options),
+          takeNotice: () => {
+            const message = notice;
+            notice = null;
+            return message;
+          },
+          homePath: paths.courses,
+        }),
+    },
+    {
+      path: paths.courses,
+      access: "signed-in",
+      render: (ctx) => coursesView(ctx, { api, user: auth.user }),
+    },
+  ];
+
+  const router = new Router({
+    routes,
+    notFound: notFoundView,
+    outlet: shell.outlet,
+    isSignedIn: () => auth.isSignedIn,
+    loginPath: paths.login,
+    homePath: paths.courses,
+    formatTitle: pageTitle,
+  });
+
+  auth.subscribe((event) => {
+    shell.setUser(auth.user);
+    if (event.type === "signed-out" && event.reason !== "user") {
+      notice = event.reason === "expired" ? ja.login.sessionExpired : ja.login.signedOutElsewhere;
+      router.refresh();
+    } else if (event.type === "signed-in" && event.origin === "other-tab") {
+      router.refresh();
+    }
+  });
+
+  shell.setUser(auth.user);
+  root.replaceChildren(shell.element, announcer.element);
+  router.start();
+}

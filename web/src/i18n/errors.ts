@@ -1,0 +1,43 @@
+import { NotSignedInError, UnsupportedChallengeError } from "../auth/auth";
+import { CognitoError } from "../auth/cognito";
+import { ApiError, NetworkError } from "../api/client";
+import { ja } from "./ja";
+
+/** The Japanese message for a failed sign-in. */
+export function signInErrorMessage(err: unknown): string {
+  if (err instanceof UnsupportedChallengeError) {
+    return err.challengeName === "NEW_PASSWORD_REQUIRED" ? ja.authErrors.newPasswordRequired : ja.authErrors.challenge;
+  }
+  if (err instanceof CognitoError) {
+    switch (err.code) {
+      case "NotAuthorizedException":
+      case "UserNotFoundException":
+        return ja.authErrors.badCredentials;
+      case "UserNotConfirmedException":
+        return ja.authErrors.notConfirmed;
+      case "PasswordResetRequiredException":
+        return ja.authErrors.resetRequired;
+      case "TooManyRequestsException":
+      case "TooManyFailedAttemptsException":
+      case "LimitExceededException":
+        return ja.authErrors.tooManyRequests;
+      case "NetworkError":
+        return ja.authErrors.network;
+    }
+  }
+  return ja.authErrors.unknown;
+}
+
+/** The Japanese message for a failed API call (field errors are shown separately). */
+export function apiErrorMessage(err: unknown): string {
+  if (err instanceof NetworkError) return ja.apiErrors.network;
+  if (err instanceof CognitoError && err.isNetworkError) return ja.apiErrors.network;
+  if (err instanceof NotSignedInError) return ja.login.sessionExpired;
+  if (err instanceof ApiError) {
+    if (err.status === 400 || err.status === 422) return ja.apiErrors.validation;
+    if (err.status === 403) return ja.apiErrors.forbidden;
+    if (err.status === 404) return ja.apiErrors.notFound;
+    if (err.status >= 500) return ja.apiErrors.server;
+  }
+  return ja.apiErrors.unknown;
+}

@@ -1,0 +1,101 @@
+/** Japanese UI text. Every string the user sees lives here, so wording stays consistent. */
+export const ja = {
+  appName: "まなび+",
+  skipToContent: "メインコンテンツへスキップ",
+  loading: "読み込み中…",
+  retry: "再試行",
+  reload: "再読み込み",
+
+  header: {
+    userMenu: "ログイン中のユーザー：",
+    signOut: "ログアウト",
+    signedOut: "ログアウトしました。",
+    environment: (env: string) => `環境: ${env}`,
+  },
+
+  groups: {
+    learners: "就学者",
+    teachers: "教師",
+    admins: "管理者",
+  } as Record<string, string>,
+
+  boot: {
+    configError: "設定を読み込めませんでした。しばらくしてから再読み込みしてください。",
+  },
+
+  login: {
+    title: "ログイン",
+    lead: "メールアドレスとパスワードを入力してください。",
+    email: "メールアドレス",
+    password: "パスワード",
+    submit: "ログイン",
+    submitting: "ログインしています…",
+    emailRequired: "メールアドレスを入力してください。",
+    passwordRequired: "パスワードを入力してください。",
+    welcome: "ログインしました。",
+    sessionExpired: "セッションの有効期限が切れました。もう一度ログインしてください。",
+    signedOutElsewhere: "別のタブでログアウトしました。",
+  },
+
+  authErrors: {
+    badCredentials: "メールアドレスまたはパスワードが正しくありません。",
+    notConfirmed: "メールアドレスの確認が完了していません。届いた検証コードで確認してください。",
+    resetRequired: "パスワードの再設定が必要です。管理者にお問い合わせください。",
+    tooManyRequests: "ログインの試行回数が多すぎます。しばらく待ってから、もう一度お試しください。",
+    newPasswordRequired: "初回ログインのため、パスワードの変更が必要です。この画面ではまだ変更できません。管理者にお問い合わせください。",
+    challenge: "追加の認証手続きが必要ですが、この画面ではまだ対応していません。管理者にお問い合わせください。",
+    network: "認証サーバーに接続できませんでした。ネットワーク接続を確認して、もう一度お試しください。",
+    unknown: "ログインできませんでした。しばらくしてから、もう一度お試しください。",
+  },
+
+  apiErrors: {
+    network: "サーバーに接続できませんでした。ネットワーク接続を確認して、もう一度お試しください。",
+    forbidden: "この操作を行う権限がありません。",
+    notFound: "お探しの情報が見つかりませんでした。",
+    server: "サーバーでエラーが発生しました。しばらくしてから、もう一度お試しください。",
+    validation: "入力内容を確認してください。",
+    unknown: "エラーが発生しました。もう一度お試しください。",
+  },
+
+  courses: {
+    title: "コース一覧",
+    listLabel: "コース",
+    empty: "コースはまだありません。",
+    loadError: "コースを読み込めませんでした。",
+    loadMore: "さらに読み込む",
+    loaded: (n: number) => `${n} 件のコースを表示しています。`,
+    createdAt: "作成日",
+    status: {
+      draft: "下書き",
+      published: "公開中",
+      archived: "アーカイブ",
+    } as Record<string, string>,
+  },
+
+  createCourse: {
+    title: "コースを作成",
+    fieldTitle: "タイトル",
+    fieldDescription: "説明",
+    required: "必須",
+    optional: "任意",
+    titleHint: "120文字以内",
+    descriptionHint: "2000文字以内",
+    submit: "コースを作成",
+    submitting: "コースを作成しています…",
+    titleRequired: "タイトルを入力してください。",
+    titleTooLong: "タイトルは120文字以内で入力してください。",
+    descriptionTooLong: "説明は2000文字以内で入力してください。",
+    invalidField: "入力内容が正しくありません。",
+    // Deliberately without the title: the title must appear only once on the page (in the list).
+    created: "コースを作成しました。",
+    counter: (n: number, max: number) => `${n} / ${max}`,
+  },
+
+  notFound: {
+    title: "ページが見つかりません",
+    body: "お探しのページは移動または削除された可能性があります。",
+    home: "トップページへ戻る",
+  },
+} as const;
+
+export const pageTitle = (title: string): string => `${title} | ${ja.appName}`;
