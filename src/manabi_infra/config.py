@@ -13,6 +13,10 @@ TOKYO = "ap-northeast-1"
 OSAKA = "ap-northeast-3"
 US_EAST_1 = "us-east-1"
 
+# CloudWatch Logs retention: the design's 25 months (761 days) is not an allowed value; 1096 days
+# is the smallest allowed value above it (MP-LOG-03).
+LOG_RETENTION_DAYS = 1096
+
 
 class EnvName(StrEnum):
     STAGING = "staging"
@@ -30,6 +34,7 @@ class EnvironmentConfig:
     alert_email: str
     ses_identity: str | None = None  # production may switch Cognito mail to SES
     deletion_protection: bool = False
+    api_detailed_metrics: bool = False  # per-method API Gateway metrics cost extra (MP-APIGW-03)
 
     @property
     def stack_prefix(self) -> str:
@@ -55,6 +60,7 @@ PRODUCTION = EnvironmentConfig(
     web_origin="https://manabiplus.example.jp",
     alert_email="ops@manabiplus.example.jp",
     deletion_protection=True,
+    api_detailed_metrics=True,
 )
 
 ENVIRONMENTS: dict[EnvName, EnvironmentConfig] = {c.name: c for c in (STAGING, PRODUCTION)}

@@ -1,0 +1,46 @@
+"""The CDK app: one workload stack per environment (`python -m manabi_infra.app`).
+
+Synthesis needs no AWS credentials and makes no lookups. The feature flags come from `cdk.json`,
+so the app behaves the same under `cdk synth` and when `manabi_infra.synth` runs it directly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App
+
+from manabi_infra.config import ENVIRONMENTS
+from manabi_infra.lambda_asset import REPO_ROOT, build_api_asset
+from manabi_infra.stacks.workload import WorkloadStack
+
+# Set by the CDK CLI as well; needed when the app runs without it. The path metadata
+# (`aws:cdk:path`) lets readers of the template find a resource by its construct path.
+_CLI_DEFAULT_CONTEXT: dict[str, Any] = {
+    "aws:cdk:enable-path-metadata": True,
+    "aws:cdk:enable-asset-metadata": True,
+}
+
+
+def feature_flags(repo_root: Path = REPO_ROOT) -> dict[str, Any]:
+    context: dict[str, Any] = json.loads((repo_root / "cdk.json").read_text())["context"]
+    return context
+
+
+def build_app(api_code_dir: Path | None = None) -> App:
+    # No AWS::CDK::Metadata resource: the template holds only what the system deploys.
+    app = App(context={**_CLI_DEFAULT_CONTEXT, **feature_flags()}, analytics_reporting=False)
+    code_dir = api_code_dir or build_api_asset()
+    for config in ENVIRONMENTS.values():
+        WorkloadStack(app, config=config, api_code_dir=code_dir)
+    return app
+
+
+def main() -> None:
+    build_app().synth()
+
+
+if __name__ == "__main__":
+    main()

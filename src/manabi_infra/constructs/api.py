@@ -1,0 +1,206 @@
+"""The API: one Lambda function behind a REST API (MP-LMD-01..03, MP-APIGW-01..03).
+
+Every route goes to the same function ("Lambdalith"); API Gateway checks the Cognito ID token on
+all routes except the public health check, and answers the CORS preflight itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from manabi_infra import names
+from manabi_infra.config import LOG_RETENTION_DAYS, EnvironmentConfig
+
+# The design's values (MP-LMD-02); change them only with a benchmark in the repo that shows why.
+MEMORY_MB = 128
+TIMEOUT = Duration.seconds(3)
+# 1096 days (MP-LOG-03); the CDK enum holds names, not numbers, hence the lookup.
+LOG_RETENTION = {1096: logs.RetentionDays.THREE_YEARS}[LOG_RETENTION_DAYS]
+CORS_ALLOW_HEADERS = ["Authorization", "Content-Type"]
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        resource_names: names.ResourceNames,
+        code_dir: Path,
+        table: dynamodb.ITable,
+        data_bucket: s3.IBucket,
+        application_bucket: s3.IBucket,
+        user_pool: cognito.IUserPool,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.function = self._function(
+            config, resource_names, code_dir, table, data_bucket, application_bucket, user_pool
+        )
+        self.rest_api = self._rest_api(config, resource_names, user_pool)
+
+    def _function(
+        self,
+        config: EnvironmentConfig,
+        resource_names: names.ResourceNames,
+        code_dir: Path,
+        table: dynamodb.ITable,
+        data_bucket: s3.IBucket,
+        application_bucket: s3.IBucket,
+        user_pool: cognito.IUserPool,
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self,
+            "FunctionLogs",
+            log_group_name=resource_names.api_log_group,
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        # Its own role, no managed policies: logs to its log group, data access granted below
+        # (MP-IAM-02). Cognito admin rights come with the admin feature.
+        role = iam.Role(
+            self,
+            "FunctionRole",
+            role_name=resource_names.api_role,
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Runtime role of the Manabi Plus API function",
+        )
+        log_group.grant_write(role)
+        table.grant_read_write_data(role)
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="DataBucketObjects",
+                actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                resources=[data_bucket.arn_for_objects("*")],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ApplicationBucketObjects",
+                actions=["s3:GetObject"],
+                resources=[application_bucket.arn_for_objects("*")],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ListBuckets",
+                actions=["s3:ListBucket"],
+                resources=[data_bucket.bucket_arn, application_bucket.bucket_arn],
+            )
+        )
+        return lambda_.Function(
+            self,
+            "Function",
+            function_name=resource_names.api_function,
+            description="Manabi Plus API: every route of the REST API",
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=names.API_HANDLER,
+            code=lambda_.Code.from_asset(str(code_dir)),
+            memory_size=MEMORY_MB,
+            timeout=TIMEOUT,
+            role=role,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            # The names are the contract with manabi_api.wiring (docs/CONTRACTS-skeleton.md).
+            environment={
+                names.ENV_TABLE_NAME: table.table_name,
+                names.ENV_DATA_BUCKET: data_bucket.bucket_name,
+                names.ENV_APPLICATION_BUCKET: application_bucket.bucket_name,
+                names.ENV_USER_POOL_ID: user_pool.user_pool_id,
+                names.ENV_ALLOWED_ORIGIN: config.web_origin,
+                names.ENV_STAGE: config.name.value,
+                names.ENV_POWERTOOLS_SERVICE_NAME: names.API_SERVICE,
+                names.ENV_POWERTOOLS_METRICS_NAMESPACE: names.METRICS_NAMESPACE,
+                names.ENV_LOG_LEVEL: "INFO",
+            },
+        )
+
+    def _rest_api(
+        self,
+        config: EnvironmentConfig,
+        resource_names: names.ResourceNames,
+        user_pool: cognito.IUserPool,
+    ) -> apigw.RestApi:
+        access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            log_group_name=resource_names.api_access_log_group,
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        rest_api = apigw.RestApi(
+            self,
+            "RestApi",
+            rest_api_name=resource_names.rest_api,
+            description="Manabi Plus REST API",
+            # REGIONAL: our own CloudFront distribution sits in front (MP-APIGW-01).
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            # Stage logging needs the account-level CloudWatch role, one per account and region;
+            # each environment has its own account and this stack is its only API.
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
+            deploy_options=apigw.StageOptions(
+                stage_name=names.API_STAGE,
+                tracing_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,  # full request/response bodies may hold personal data
+                metrics_enabled=config.api_detailed_metrics,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+            ),
+            default_cors_preflight_options=apigw.CorsOptions(
+                allow_origins=[config.web_origin],
+                allow_headers=CORS_ALLOW_HEADERS,
+                allow_methods=apigw.Cors.ALL_METHODS,
+            ),
+        )
+        # Errors raised by API Gateway itself (401 from the authorizer, throttling) must carry
+        # the CORS header too, or the browser hides them from the SPA.
+        for response_type in (apigw.ResponseType.DEFAULT_4_XX, apigw.ResponseType.DEFAULT_5_XX):
+            rest_api.add_gateway_response(
+                f"Cors{response_type.response_type}",
+                type=response_type,
+                response_headers={"Access-Control-Allow-Origin": f"'{config.web_origin}'"},
+            )
+
+        authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self,
+            "Authorizer",
+            authorizer_name=resource_names.api_authorizer,
+            cognito_user_pools=[user_pool],
+        )
+        # One integration for every route; it also grants API Gateway the invoke permission.
+        integration = apigw.LambdaIntegration(self.function, proxy=True, allow_test_invoke=False)
+        for resource in (rest_api.root, rest_api.root.add_resource("{proxy+}")):
+            resource.add_method(
+                "ANY",
+                integration,
+                authorizer=authorizer,
+                authorization_type=apigw.AuthorizationType.COGNITO,
+            )
+        # The explicit resource wins over {proxy+}: GET /health answers without a token.
+        rest_api.root.add_resource(names.HEALTH_PATH).add_method(
+            "GET", integration, authorization_type=apigw.AuthorizationType.NONE
+        )
+        return rest_api

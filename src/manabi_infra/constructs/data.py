@@ -1,0 +1,68 @@
+"""The single DynamoDB table of the application (MP-DDB-01..04, MP-BAK-01)."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from manabi_infra import names
+from manabi_infra.config import EnvironmentConfig
+
+# Provisioned capacity with target tracking, as the design sets it (MP-DDB-02). The alternative
+# (on-demand with caps) needs a written cost comparison first.
+BASE_CAPACITY = 5
+MAX_CAPACITY = 100
+TARGET_UTILIZATION_PERCENT = 70
+SCALING_COOLDOWN = Duration.seconds(60)
+PITR_RECOVERY_DAYS = 35
+
+
+class Data(Construct):
+    """Single table: `PK`/`SK` strings, no secondary index; access patterns are Get/Query only."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        resource_names: names.ResourceNames,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            table_name=resource_names.table,
+            partition_key=dynamodb.Attribute(
+                name=names.TABLE_PARTITION_KEY, type=dynamodb.AttributeType.STRING
+            ),
+            sort_key=dynamodb.Attribute(
+                name=names.TABLE_SORT_KEY, type=dynamodb.AttributeType.STRING
+            ),
+            billing_mode=dynamodb.BillingMode.PROVISIONED,
+            read_capacity=BASE_CAPACITY,
+            write_capacity=BASE_CAPACITY,
+            # AWS-owned key: the design's "default encryption type" (MP-DDB-03).
+            encryption=dynamodb.TableEncryption.DEFAULT,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True,
+                recovery_period_in_days=PITR_RECOVERY_DAYS,
+            ),
+            deletion_protection=config.deletion_protection,
+            # Learner data outlives the stack: deleting the stack must never delete the table.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        for scaling in (
+            self.table.auto_scale_read_capacity(
+                min_capacity=BASE_CAPACITY, max_capacity=MAX_CAPACITY
+            ),
+            self.table.auto_scale_write_capacity(
+                min_capacity=BASE_CAPACITY, max_capacity=MAX_CAPACITY
+            ),
+        ):
+            scaling.scale_on_utilization(
+                target_utilization_percent=TARGET_UTILIZATION_PERCENT,
+                scale_in_cooldown=SCALING_COOLDOWN,
+                scale_out_cooldown=SCALING_COOLDOWN,
+            )
