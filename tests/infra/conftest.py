@@ -1,0 +1,91 @@
+"""Synthesized templates of both environments, shared by every infra test of the session.
+
+`ensure_synth()` synthesizes once per change of the infra/API code; a session on unchanged code
+reads the cached `cdk.out/` and starts no CDK app at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+
+from manabi_infra import names
+from manabi_infra.config import ENVIRONMENTS, EnvironmentConfig, EnvName
+from manabi_infra.synth import ensure_synth, load_template
+
+Resource = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SynthesizedStack:
+    config: EnvironmentConfig
+    template: dict[str, Any] = field(repr=False)
+
+    @property
+    def names(self) -> names.ResourceNames:
+        return names.resource_names(self.config)
+
+    @cached_property
+    def assertions(self) -> Template:
+        return Template.from_json(self.template)
+
+    @property
+    def resources(self) -> dict[str, Resource]:
+        resources: dict[str, Resource] = self.template["Resources"]
+        return resources
+
+    def of_type(self, cfn_type: str) -> dict[str, Resource]:
+        return {lid: r for lid, r in self.resources.items() if r["Type"] == cfn_type}
+
+    def only(self, cfn_type: str) -> tuple[str, Resource]:
+        """The logical id and body of the one resource of a type."""
+        found = self.of_type(cfn_type)
+        assert len(found) == 1, f"expected one {cfn_type}, found {sorted(found)}"
+        return next(iter(found.items()))
+
+    def named(self, cfn_type: str, name_property: str, name: str) -> tuple[str, Resource]:
+        """Find a resource by its explicit physical name, as the local provisioner does."""
+        found = [
+            (lid, r)
+            for lid, r in self.of_type(cfn_type).items()
+            if r["Properties"].get(name_property) == name
+        ]
+        assert len(found) == 1, f"expected one {cfn_type} with {name_property}={name}"
+        return found[0]
+
+
+@pytest.fixture(scope="session")
+def cloud_assembly() -> Path:
+    return ensure_synth()
+
+
+@pytest.fixture(scope="session")
+def stacks(cloud_assembly: Path) -> dict[EnvName, SynthesizedStack]:
+    return {
+        env: SynthesizedStack(config, load_template(names.workload_stack_id(config)))
+        for env, config in ENVIRONMENTS.items()
+    }
+
+
+@pytest.fixture(scope="session", params=list(EnvName), ids=str)
+def stack(
+    request: pytest.FixtureRequest, stacks: dict[EnvName, SynthesizedStack]
+) -> SynthesizedStack:
+    """Each environment's stack in turn."""
+    stack: SynthesizedStack = stacks[request.param]
+    return stack
+
+
+@pytest.fixture(scope="session")
+def staging(stacks: dict[EnvName, SynthesizedStack]) -> SynthesizedStack:
+    return stacks[EnvName.STAGING]
+
+
+@pytest.fixture(scope="session")
+def production(stacks: dict[EnvName, SynthesizedStack]) -> SynthesizedStack:
+    return stacks[EnvName.PRODUCTION]

@@ -1,0 +1,85 @@
+"""MP-DDB-01..04, MP-BAK-01: the single DynamoDB table."""
+
+from __future__ import annotations
+
+import pytest
+
+from manabi_infra import names
+
+from .conftest import Resource, SynthesizedStack
+
+pytestmark = pytest.mark.infra
+
+
+def _table(stack: SynthesizedStack) -> tuple[str, Resource]:
+    return stack.named("AWS::DynamoDB::Table", "TableName", stack.names.table)
+
+
+def test_mp_ddb_01_pk_sk_no_secondary_index(stack: SynthesizedStack) -> None:
+    table_id, table = _table(stack)
+    props = table["Properties"]
+    assert stack.only("AWS::DynamoDB::Table")[0] == table_id
+    assert props["TableName"] == f"{stack.config.prefix}-manabiplus-table"
+    assert props["KeySchema"] == [
+        {"AttributeName": names.TABLE_PARTITION_KEY, "KeyType": "HASH"},
+        {"AttributeName": names.TABLE_SORT_KEY, "KeyType": "RANGE"},
+    ]
+    assert props["AttributeDefinitions"] == [
+        {"AttributeName": "PK", "AttributeType": "S"},
+        {"AttributeName": "SK", "AttributeType": "S"},
+    ]
+    assert "GlobalSecondaryIndexes" not in props
+    assert "LocalSecondaryIndexes" not in props
+
+
+def test_mp_ddb_01_table_name_passed_to_lambda(stack: SynthesizedStack) -> None:
+    table_id, _ = _table(stack)
+    _, function = stack.only("AWS::Lambda::Function")
+    variables = function["Properties"]["Environment"]["Variables"]
+    assert variables[names.ENV_TABLE_NAME] == {"Ref": table_id}
+
+
+def test_mp_ddb_02_provisioned_5_with_target_tracking(stack: SynthesizedStack) -> None:
+    table_id, table = _table(stack)
+    assert table["Properties"]["ProvisionedThroughput"] == {
+        "ReadCapacityUnits": 5,
+        "WriteCapacityUnits": 5,
+    }
+    targets = stack.of_type("AWS::ApplicationAutoScaling::ScalableTarget")
+    dimensions = {t["Properties"]["ScalableDimension"]: (lid, t) for lid, t in targets.items()}
+    assert set(dimensions) == {
+        "dynamodb:table:ReadCapacityUnits",
+        "dynamodb:table:WriteCapacityUnits",
+    }
+    policies = stack.of_type("AWS::ApplicationAutoScaling::ScalingPolicy").values()
+    for target_id, target in dimensions.values():
+        assert target["Properties"]["MinCapacity"] == 5
+        assert target["Properties"]["MaxCapacity"] == 100
+        assert table_id in str(target["Properties"]["ResourceId"])
+        (policy,) = [
+            p for p in policies if p["Properties"]["ScalingTargetId"] == {"Ref": target_id}
+        ]
+        config = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]
+        assert config["TargetValue"] == 70
+        assert config["ScaleInCooldown"] == config["ScaleOutCooldown"] == 60
+
+
+def test_mp_ddb_03_encrypted_and_protected_in_production(stack: SynthesizedStack) -> None:
+    _, table = _table(stack)
+    # SSEEnabled false = the AWS-owned key, DynamoDB's default encryption at rest.
+    assert table["Properties"]["SSESpecification"] == {"SSEEnabled": False}
+    assert table["Properties"]["DeletionProtectionEnabled"] is stack.config.deletion_protection
+    assert table["DeletionPolicy"] == "Retain"
+
+
+def test_mp_ddb_03_production_table_has_deletion_protection(production: SynthesizedStack) -> None:
+    _, table = _table(production)
+    assert table["Properties"]["DeletionProtectionEnabled"] is True
+
+
+def test_mp_ddb_04_pitr_35_days(stack: SynthesizedStack) -> None:
+    _, table = _table(stack)
+    assert table["Properties"]["PointInTimeRecoverySpecification"] == {
+        "PointInTimeRecoveryEnabled": True,
+        "RecoveryPeriodInDays": 35,
+    }
