@@ -13,7 +13,7 @@ export class ApiError extends Error {
 
   /** Field errors of a validation problem, with field names reduced to their last segment. */
   get fieldErrors(): FieldError[] {
-    return (this.problem?.errors ?? []).map((e) => ({ field: normaliseField(e.field), message: e.message }));
+    return (this.problem?.errors ?? []).map((e) => ({ ...e, field: normaliseField(e.field) }));
   }
 }
 
@@ -35,8 +35,10 @@ function parseProblem(body: unknown): Problem | null {
   const errors = Array.isArray(raw["errors"])
     ? raw["errors"].flatMap((e: unknown): FieldError[] => {
         if (typeof e !== "object" || e === null) return [];
-        const { field, message } = e as Record<string, unknown>;
-        return typeof field === "string" ? [{ field, message: typeof message === "string" ? message : "" }] : [];
+        const { field, message, rule } = e as Record<string, unknown>;
+        if (typeof field !== "string") return [];
+        const error: FieldError = { field, message: typeof message === "string" ? message : "" };
+        return [typeof rule === "string" ? { ...error, rule } : error];
       })
     : [];
   const problem: { -readonly [K in keyof Problem]: Problem[K] } = { errors };

@@ -25,7 +25,10 @@ export interface NewCourse {
 
 export interface FieldError {
   readonly field: string;
+  /** English technical message from the server (for logs; the UI shows its own Japanese text). */
   readonly message: string;
+  /** The violated rule: "required", "minLength", "maxLength", "pattern", "type", … */
+  readonly rule?: string;
 }
 
 /** RFC 9457 problem details, as the API sends them with `application/problem+json`. */

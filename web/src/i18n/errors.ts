@@ -1,6 +1,7 @@
 import { NotSignedInError, UnsupportedChallengeError } from "../auth/auth";
 import { CognitoError } from "../auth/cognito";
 import { ApiError, NetworkError } from "../api/client";
+import type { FieldError } from "../api/types";
 import { ja } from "./ja";
 
 /** The Japanese message for a failed sign-in. */
@@ -40,4 +41,29 @@ export function apiErrorMessage(err: unknown): string {
     if (err.status >= 500) return ja.apiErrors.server;
   }
   return ja.apiErrors.unknown;
+}
+
+/**
+ * The Japanese message for a field error from the API. The server's `message` is English and
+ * technical, so the text is chosen from the violated `rule` and the field's label instead.
+ */
+export function fieldErrorMessage(error: FieldError, label: string, maxLength?: number): string {
+  const r = ja.fieldRules;
+  switch (error.rule) {
+    case "required":
+    case "minLength":
+    case "pattern": // the API's only pattern on text fields today is "not blank"
+      return r.required(label);
+    case "maxLength":
+    case "length":
+      return r.tooLong(label, maxLength);
+    case "type":
+    case "format":
+    case "enum":
+      return r.format(label);
+    case "additionalProperties":
+      return r.unknownField;
+    default:
+      return r.invalid(label);
+  }
 }

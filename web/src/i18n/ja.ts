@@ -77,18 +77,23 @@ export const ja = {
     fieldTitle: "タイトル",
     fieldDescription: "説明",
     required: "必須",
-    optional: "任意",
     titleHint: "120文字以内",
     descriptionHint: "2000文字以内",
     submit: "コースを作成",
     submitting: "コースを作成しています…",
-    titleRequired: "タイトルを入力してください。",
-    titleTooLong: "タイトルは120文字以内で入力してください。",
-    descriptionTooLong: "説明は2000文字以内で入力してください。",
-    invalidField: "入力内容が正しくありません。",
     // Deliberately without the title: the title must appear only once on the page (in the list).
     created: "コースを作成しました。",
     counter: (n: number, max: number) => `${n} / ${max}`,
+  },
+
+  /** Japanese text for a server-side field error, chosen by the violated rule. */
+  fieldRules: {
+    required: (label: string) => `${label}を入力してください。`,
+    tooLong: (label: string, max: number | undefined) =>
+      max === undefined ? `${label}が長すぎます。` : `${label}は${max}文字以内で入力してください。`,
+    format: (label: string) => `${label}の形式が正しくありません。`,
+    unknownField: "送信内容に不明な項目が含まれています。",
+    invalid: (label: string) => `${label}の内容が正しくありません。`,
   },
 
   notFound: {

@@ -1,7 +1,7 @@
 import { ApiError, isAbortError, type ApiClient } from "../api/client";
 import type { Course } from "../api/types";
 import { hasAnyGroup, type User } from "../auth/jwt";
-import { apiErrorMessage } from "../i18n/errors";
+import { apiErrorMessage, fieldErrorMessage } from "../i18n/errors";
 import { ja } from "../i18n/ja";
 import type { RouteContext, View } from "../router";
 import { charCount, h, uid } from "../ui/dom";
@@ -11,8 +11,10 @@ export const PAGE_SIZE = 20;
 export const TITLE_MAX = 120;
 export const DESCRIPTION_MAX = 2000;
 
+export type CoursesApi = Pick<ApiClient, "listCourses" | "createCourse">;
+
 export interface CoursesDeps {
-  readonly api: ApiClient;
+  readonly api: CoursesApi;
   readonly user: User | null;
 }
 
@@ -90,15 +92,21 @@ export function coursesView(ctx: RouteContext, deps: CoursesDeps): View {
     retryButton.hidden = true;
     if (first) showListStatus(ja.loading, true);
     else {
-      moreButton.disabled = true;
+      moreButton.setAttribute("aria-disabled", "true");
       moreStatus.textContent = ja.loading;
     }
     list.setAttribute("aria-busy", "true");
     try {
       const page = await api.listCourses({ limit: PAGE_SIZE, cursor }, { signal: ctx.signal });
-      addCourses(page.items, "end");
+      const added = addCourses(page.items, "end");
       nextCursor = page.nextCursor;
       updateSummary();
+      // Keyboard users who pressed "さらに読み込む" continue at the first new course.
+      const firstNew = added[0]?.querySelector("h3");
+      if (!first && firstNew && document.activeElement === moreButton) {
+        firstNew.setAttribute("tabindex", "-1");
+        firstNew.focus();
+      }
     } catch (err) {
       if (ctx.signal.aborted || isAbortError(err)) return;
       listAlert.show(`${ja.courses.loadError}${apiErrorMessage(err)}`);
@@ -110,14 +118,16 @@ export function coursesView(ctx: RouteContext, deps: CoursesDeps): View {
       if (!ctx.signal.aborted) {
         list.removeAttribute("aria-busy");
         moreStatus.textContent = "";
-        moreButton.disabled = false;
+        moreButton.removeAttribute("aria-disabled");
         moreButton.hidden = nextCursor === null;
       }
     }
   };
 
   retryButton.addEventListener("click", () => void loadPage(null));
-  moreButton.addEventListener("click", () => void loadPage(nextCursor));
+  moreButton.addEventListener("click", () => {
+    if (moreButton.getAttribute("aria-disabled") !== "true") void loadPage(nextCursor);
+  });
 
   const listSection = h(
     "section",
@@ -146,7 +156,9 @@ export function coursesView(ctx: RouteContext, deps: CoursesDeps): View {
     "div",
     { class: "page" },
     h("div", { class: "page-header" }, h("h1", null, ja.courses.title)),
-    h("div", { class: createSection ? "layout-with-aside" : "layout" }, listSection, createSection),
+    // The form comes first in the DOM (and so in focus and reading order); wide screens show it
+    // as a column to the right of the list.
+    h("div", { class: createSection ? "layout-with-aside" : "layout" }, createSection, listSection),
   );
 
   void loadPage(null);
@@ -175,21 +187,27 @@ function createCourseForm(
     maxLength: DESCRIPTION_MAX,
     rows: 5,
   });
-  const fields: Record<string, Field> = { title, description };
+  /** API field name → form field, for the problem+json `errors[].field` of a failed create. */
+  const fields = new Map<string, { field: Field; label: string; max: number }>([
+    ["title", { field: title, label: ja.createCourse.fieldTitle, max: TITLE_MAX }],
+    ["description", { field: description, label: ja.createCourse.fieldDescription, max: DESCRIPTION_MAX }],
+  ]);
   const alert = createAlert();
   const status = h("p", { class: "form-status", role: "status", "aria-live": "polite" });
   const submit = h("button", { type: "submit", class: "button button-primary" }, ja.createCourse.submit);
 
-  for (const field of Object.values(fields)) {
+  for (const field of [title, description]) {
     field.control.addEventListener("input", () => field.setError(null));
   }
 
   const validate = (t: string, d: string): boolean => {
+    const rules = ja.fieldRules;
+    const { fieldTitle, fieldDescription } = ja.createCourse;
     title.setError(
-      t === "" ? ja.createCourse.titleRequired : charCount(t) > TITLE_MAX ? ja.createCourse.titleTooLong : null,
+      t === "" ? rules.required(fieldTitle) : charCount(t) > TITLE_MAX ? rules.tooLong(fieldTitle, TITLE_MAX) : null,
     );
-    description.setError(charCount(d) > DESCRIPTION_MAX ? ja.createCourse.descriptionTooLong : null);
-    const firstInvalid = Object.values(fields).find((f) => f.control.getAttribute("aria-invalid") === "true");
+    description.setError(charCount(d) > DESCRIPTION_MAX ? rules.tooLong(fieldDescription, DESCRIPTION_MAX) : null);
+    const firstInvalid = [title, description].find((f) => f.control.getAttribute("aria-invalid") === "true");
     firstInvalid?.focus();
     return firstInvalid === undefined;
   };
@@ -197,7 +215,8 @@ function createCourseForm(
   let busy = false;
   const setBusy = (value: boolean): void => {
     busy = value;
-    submit.disabled = value;
+    // aria-disabled rather than disabled: a disabled button drops keyboard focus to <body>.
+    submit.setAttribute("aria-disabled", String(value));
     form.setAttribute("aria-busy", String(value));
     if (value) status.textContent = ja.createCourse.submitting;
   };
@@ -228,25 +247,24 @@ function createCourseForm(
   };
 
   const showServerErrors = (err: unknown): void => {
-    const unmatched: string[] = [];
+    const fieldErrors = err instanceof ApiError ? err.fieldErrors : [];
+    const extra = new Set<string>();
     let focused = false;
-    if (err instanceof ApiError) {
-      for (const { field, message } of err.fieldErrors) {
-        const target = fields[field];
-        const text = message || ja.createCourse.invalidField;
-        if (target) {
-          target.setError(text);
-          if (!focused) {
-            target.focus();
-            focused = true;
-          }
-        } else {
-          unmatched.push(`${field}: ${text}`);
-        }
+    for (const error of fieldErrors) {
+      const target = fields.get(error.field);
+      if (!target) {
+        // A field the form does not show (e.g. the body as a whole): the summary says enough,
+        // except for unknown fields, which point at a client/server mismatch.
+        if (error.rule === "additionalProperties") extra.add(ja.fieldRules.unknownField);
+        continue;
+      }
+      target.field.setError(fieldErrorMessage(error, target.label, target.max));
+      if (!focused) {
+        target.field.focus();
+        focused = true;
       }
     }
-    const detail = err instanceof ApiError && err.fieldErrors.length === 0 ? err.problem?.detail : undefined;
-    alert.show([apiErrorMessage(err), ...unmatched, detail].filter(Boolean).join(" "));
+    alert.show([apiErrorMessage(err), ...extra].join(" "));
   };
 
   const form = h(

@@ -41,7 +41,8 @@ export function loginView(ctx: RouteContext, deps: LoginDeps): View {
   let busy = false;
   const setBusy = (value: boolean): void => {
     busy = value;
-    submit.disabled = value;
+    // aria-disabled rather than disabled: a disabled button drops keyboard focus to <body>.
+    submit.setAttribute("aria-disabled", String(value));
     form.setAttribute("aria-busy", String(value));
     status.textContent = value ? ja.login.submitting : "";
   };

@@ -1,0 +1,77 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiClient, ApiError, NetworkError } from "../src/api/client";
+import { NotSignedInError, type TokenProvider } from "../src/auth/auth";
+import { course, jsonResponse, queueFetch } from "./helpers";
+
+function tokens() {
+  return {
+    getIdToken: vi.fn(async () => "token-1"),
+    refreshIdToken: vi.fn(async () => "token-2"),
+    expireSession: vi.fn(() => undefined),
+  } satisfies TokenProvider;
+}
+
+describe("ApiClient", () => {
+  it("lists courses with the ID token in Authorization", async () => {
+    const page = { items: [course()], nextCursor: "abc" };
+    const { fn, calls } = queueFetch(jsonResponse(200, page));
+    const api = new ApiClient({ baseUrl: "http://api/", auth: tokens(), fetchFn: fn });
+
+    await expect(api.listCourses({ limit: 20, cursor: "x y" })).resolves.toEqual(page);
+    expect(calls[0]!.url).toBe("http://api/courses?limit=20&cursor=x+y");
+    expect(calls[0]!.init.headers).toMatchObject({ Authorization: "token-1" });
+  });
+
+  it("posts a new course as JSON", async () => {
+    const { fn, calls } = queueFetch(jsonResponse(201, course()));
+    const api = new ApiClient({ baseUrl: "http://api", auth: tokens(), fetchFn: fn });
+
+    await api.createCourse({ title: "T", description: "" });
+    expect(calls[0]!.init.method).toBe("POST");
+    expect(calls[0]!.init.headers).toMatchObject({ "Content-Type": "application/json", Authorization: "token-1" });
+    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ title: "T", description: "" });
+  });
+
+  it("turns problem+json into an ApiError with field errors", async () => {
+    const problem = {
+      type: "https://manabiplus.example.jp/problems/invalid-input",
+      title: "The request is not valid",
+      status: 400,
+      detail: "title: must be shorter",
+      errors: [{ field: "data.title", message: "must be shorter than or equal to 120 characters", rule: "maxLength" }],
+    };
+    const { fn } = queueFetch(jsonResponse(400, problem, "application/problem+json"));
+    const api = new ApiClient({ baseUrl: "http://api", auth: tokens(), fetchFn: fn });
+
+    const error = await api.createCourse({ title: "x", description: "" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(400);
+    expect((error as ApiError).fieldErrors).toEqual([
+      { field: "title", message: "must be shorter than or equal to 120 characters", rule: "maxLength" },
+    ]);
+  });
+
+  it("retries once with a fresh token after a 401", async () => {
+    const auth = tokens();
+    const { fn, calls } = queueFetch(jsonResponse(401, { message: "Unauthorized" }), jsonResponse(200, { items: [], nextCursor: null }));
+    const api = new ApiClient({ baseUrl: "http://api", auth, fetchFn: fn });
+
+    await expect(api.listCourses()).resolves.toEqual({ items: [], nextCursor: null });
+    expect(calls[1]!.init.headers).toMatchObject({ Authorization: "token-2" });
+  });
+
+  it("ends the session when the fresh token is refused too", async () => {
+    const auth = tokens();
+    const { fn } = queueFetch(jsonResponse(401, {}), jsonResponse(401, {}));
+    const api = new ApiClient({ baseUrl: "http://api", auth, fetchFn: fn });
+
+    await expect(api.listCourses()).rejects.toBeInstanceOf(NotSignedInError);
+    expect(auth.expireSession).toHaveBeenCalledOnce();
+  });
+
+  it("reports an unreachable API as a NetworkError", async () => {
+    const { fn } = queueFetch(new TypeError("Failed to fetch"));
+    const api = new ApiClient({ baseUrl: "http://api", auth: tokens(), fetchFn: fn });
+    await expect(api.listCourses()).rejects.toBeInstanceOf(NetworkError);
+  });
+});
