@@ -1,0 +1,159 @@
+"""The local API Gateway: routes like the template, authorizes like Cognito, calls the handler.
+
+`LocalApiGateway` is the app (HttpRequest -> HttpResponse, no sockets); manabi_local.httpserver
+serves it on http://127.0.0.1:8081.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from manabi_local.auth import AuthorizationError, CognitoVerifier, stringify_claims
+from manabi_local.events import (
+    HttpRequest,
+    HttpResponse,
+    LambdaContext,
+    MalformedResponseError,
+    build_event,
+    parse_result,
+)
+from manabi_local.routes import Match, RouteTable
+
+DEFAULT_PORT = 8081
+Handler = Callable[[dict[str, Any], Any], Any]
+
+logger = logging.getLogger("manabi_local.gateway")
+
+_ERROR_TYPES = {
+    "UNAUTHORIZED": "UnauthorizedException",
+    "MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationTokenException",
+}
+
+
+class LocalApiGateway:
+    """One REST API stage, served in-process.
+
+    `allowed_origin` replaces the Access-Control-Allow-Origin the template configures (the cloud
+    website origin) with the local SPA origin, the same substitution the handler's ALLOWED_ORIGIN
+    gets; "*" is left as it is.
+    """
+
+    def __init__(
+        self,
+        routes: RouteTable,
+        handler: Handler,
+        verifier: CognitoVerifier | None,
+        *,
+        port: int = DEFAULT_PORT,
+        allowed_origin: str | None = None,
+        function_name: str = "manabi-api",
+        memory_mb: int = 512,
+        timeout_seconds: float = 29.0,
+    ) -> None:
+        self.routes = routes
+        self.handler = handler
+        self.verifier = verifier
+        self.port = port
+        self.allowed_origin = allowed_origin
+        self.function_name = function_name
+        self.memory_mb = memory_mb
+        self.timeout_seconds = timeout_seconds
+        # One Lambda execution environment handles one event at a time; serializing the calls
+        # keeps handler code from meeting a concurrency the cloud never gives it.
+        self._invoke_lock = threading.Lock()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = str(uuid.uuid4())
+        match = self.routes.match(request.method, request.path)
+        if match is None:
+            return self._gateway_error(
+                "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token", request_id
+            )
+        claims: dict[str, str] | None = None
+        authorizer = match.method.authorizer
+        if authorizer is not None:
+            if self.verifier is None:
+                raise RuntimeError("a COGNITO_USER_POOLS method needs a CognitoVerifier")
+            try:
+                verified = self.verifier.verify(
+                    request.header(authorizer.identity_header), authorizer.user_pool_ids
+                )
+            except AuthorizationError as error:
+                return self._gateway_error("UNAUTHORIZED", error.message, request_id)
+            claims = stringify_claims(verified)
+        if match.method.mock is not None:
+            mock = match.method.mock
+            headers = self._cors(list(mock.headers.items()))
+            return HttpResponse(mock.status, [*headers, ("x-amzn-RequestId", request_id)])
+        return self._invoke(request, match, claims, request_id)
+
+    def _invoke(
+        self, request: HttpRequest, match: Match, claims: dict[str, str] | None, request_id: str
+    ) -> HttpResponse:
+        event = build_event(
+            request, match, self.routes, claims, port=self.port, request_id=request_id
+        )
+        context = LambdaContext(
+            function_name=self.function_name,
+            memory_limit_in_mb=self.memory_mb,
+            timeout_seconds=self.timeout_seconds,
+            aws_request_id=request_id,
+            log_group_name=f"/aws/lambda/{self.function_name}",
+        )
+        try:
+            with self._invoke_lock:
+                result = self.handler(event, context)
+            response = parse_result(result)
+        except MalformedResponseError as error:
+            logger.error("Malformed Lambda proxy response: %s", error)
+            return self._gateway_error("DEFAULT_5XX", "Internal server error", request_id, 502)
+        except Exception:
+            # API Gateway answers an unhandled function error with 502; the traceback is what
+            # CloudWatch would show.
+            logger.exception("the handler raised")
+            return self._gateway_error("DEFAULT_5XX", "Internal server error", request_id, 502)
+        return HttpResponse(
+            response.status, [*response.headers, ("x-amzn-RequestId", request_id)], response.body
+        )
+
+    def _gateway_error(
+        self, response_type: str, message: str, request_id: str, status: int | None = None
+    ) -> HttpResponse:
+        spec = self.routes.gateway_response(response_type)
+        if spec.template:
+            body = spec.template.replace("$context.error.messageString", json.dumps(message))
+            body = body.replace("$context.error.message", message)
+        else:
+            body = json.dumps({"message": message})
+        headers = [
+            ("Content-Type", "application/json"),
+            *self._cors(list(spec.headers.items())),
+            ("x-amzn-RequestId", request_id),
+        ]
+        if response_type in _ERROR_TYPES:
+            headers.append(("x-amzn-ErrorType", _ERROR_TYPES[response_type]))
+        return HttpResponse(status or spec.status, headers, body.encode("utf-8"))
+
+    def _cors(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        if self.allowed_origin is None:
+            return headers
+        return [
+            (name, self.allowed_origin)
+            if name.lower() == "access-control-allow-origin" and value != "*"
+            else (name, value)
+            for name, value in headers
+        ]
+
+
+def function_settings(properties: Mapping[str, Any]) -> dict[str, Any]:
+    """Name, memory and timeout of the API function, for the Lambda context object."""
+    return {
+        "function_name": str(properties.get("FunctionName") or "manabi-api"),
+        "memory_mb": int(properties.get("MemorySize", 128)),
+        "timeout_seconds": float(properties.get("Timeout", 3)),
+    }

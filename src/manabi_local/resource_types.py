@@ -1,0 +1,91 @@
+"""Every CloudFormation resource type the local mode knows, in one place.
+
+A type is either PROVISIONED (created in the emulator with the template's own properties) or
+NOT_EMULATED (with the reason why the local system still behaves like the cloud without it).
+A type in neither list stops provisioning: a new construct must be classified on purpose, so the
+local and the cloud system never drift apart silently.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Handling(StrEnum):
+    PROVISIONED = "provisioned"
+    NOT_EMULATED = "not emulated"
+
+
+PROVISIONED: frozenset[str] = frozenset(
+    {
+        "AWS::DynamoDB::Table",
+        "AWS::S3::Bucket",
+        "AWS::Cognito::UserPool",
+        "AWS::Cognito::UserPoolClient",
+        "AWS::Cognito::UserPoolGroup",
+        "AWS::SQS::Queue",
+        "AWS::SNS::Topic",
+        # CDK's helper for S3 event notifications; its properties are already in the S3 API shape.
+        "Custom::S3BucketNotifications",
+    }
+)
+
+_GATEWAY = "served by the local API gateway (manabi_local.gateway) from the template's tree"
+_IAM = "moto does not enforce IAM; the handler runs in-process with local credentials"
+_MONITORING = "monitoring and alerting exist only in the cloud"
+
+NOT_EMULATED: dict[str, str] = {
+    # The API function runs in-process: Lambda invoke in moto needs Docker.
+    "AWS::Lambda::Function": "run in-process by the local gateway (moto's Lambda needs Docker)",
+    "AWS::Lambda::Permission": "the local gateway calls the handler directly",
+    "AWS::ApiGateway::RestApi": _GATEWAY,
+    "AWS::ApiGateway::Resource": _GATEWAY,
+    "AWS::ApiGateway::Method": _GATEWAY,
+    "AWS::ApiGateway::Authorizer": _GATEWAY + " (Cognito JWT checked against the JWKS)",
+    "AWS::ApiGateway::GatewayResponse": _GATEWAY,
+    "AWS::ApiGateway::Deployment": "the local gateway serves the template as it is; no deployments",
+    "AWS::ApiGateway::Stage": "one implicit stage; its name is copied into requestContext.stage",
+    "AWS::ApiGateway::RequestValidator": "the handler validates every request body itself",
+    "AWS::ApiGateway::Model": "the handler validates every request body itself",
+    "AWS::ApiGateway::Account": "account-wide CloudWatch role of API Gateway; cloud only",
+    "AWS::IAM::Role": _IAM,
+    "AWS::IAM::Policy": _IAM,
+    "AWS::IAM::ManagedPolicy": _IAM,
+    "AWS::Logs::LogGroup": "local logs go to the console",
+    "AWS::ApplicationAutoScaling::ScalableTarget": "capacity is not limited locally",
+    "AWS::ApplicationAutoScaling::ScalingPolicy": "capacity is not limited locally",
+    "AWS::S3::BucketPolicy": (
+        "moto evaluates bucket policies wrongly (conditions ignored); the application enforces "
+        "the same rules and the infra tests prove the cloud policy (decisions.md)"
+    ),
+    "AWS::CloudWatch::Alarm": _MONITORING,
+    "AWS::CloudWatch::Dashboard": _MONITORING,
+    "AWS::WAFv2::WebACL": "edge protection exists only in the cloud",
+    "AWS::WAFv2::WebACLAssociation": "edge protection exists only in the cloud",
+    "AWS::CDK::Metadata": "CDK bookkeeping, no resource",
+    # Helper resources CDK adds around the real ones (their provider functions are
+    # AWS::Lambda::Function resources, also not emulated).
+    "Custom::LogRetention": "CDK helper that sets log retention; local logs go to the console",
+    "Custom::S3AutoDeleteObjects": "CDK helper that empties a bucket on stack deletion",
+}
+
+
+class UnknownResourceTypeError(Exception):
+    """A template resource type has not been classified for the local mode."""
+
+    def __init__(self, logical_id: str, resource_type: str) -> None:
+        super().__init__(
+            f"resource {logical_id} has type {resource_type}, which the local mode neither "
+            "provisions nor lists as not emulated. Classify it in "
+            "src/manabi_local/resource_types.py (PROVISIONED or NOT_EMULATED with a reason)."
+        )
+        self.logical_id = logical_id
+        self.resource_type = resource_type
+
+
+def classify(logical_id: str, resource_type: str) -> Handling:
+    if resource_type in PROVISIONED:
+        return Handling.PROVISIONED
+    if resource_type in NOT_EMULATED:
+        return Handling.NOT_EMULATED
+    raise UnknownResourceTypeError(logical_id, resource_type)

@@ -1,0 +1,114 @@
+"""Demo data of the local mode: three accounts (one per group) and a sample course.
+
+Local mode only: the password is printed at start and lives in this file. Every function is
+idempotent, so seeding an emulator that already has the data changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from manabi_infra import names
+from manabi_local.provisioner import EmulatorClients, LocalResources
+
+DEMO_PASSWORD = "Passw0rd!"  # noqa: S105 - public demo password of the local mode only
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    group: str
+    label: str  # shown in the start banner
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("admin@example.com", names.GROUP_ADMINS, "管理者 / admin"),
+    DemoAccount("teacher@example.com", names.GROUP_TEACHERS, "講師 / teacher"),
+    DemoAccount("learner@example.com", names.GROUP_LEARNERS, "受講者 / learner"),
+)
+
+
+class SeedError(Exception):
+    """The demo data cannot be created (for example, the password policy rejects it)."""
+
+
+def sign_in_name(pool: dict[str, Any], email: str) -> str:
+    """The Username to create so that USER_PASSWORD_AUTH accepts the e-mail address: the e-mail.
+
+    - UsernameAttributes=[email]: Cognito and moto take the e-mail as Username and generate the
+      internal user name; sign-in with the e-mail works.
+    - AliasAttributes=[email]: real Cognito wants a non-e-mail username and resolves the alias at
+      sign-in, but moto resolves no aliases, so locally the e-mail must be the username itself.
+    - neither: the e-mail is simply the username.
+    `pool` (describe_user_pool) is passed so that a future pool setting can change this choice.
+    """
+    del pool
+    return email
+
+
+def seed_accounts(
+    resources: LocalResources, clients: EmulatorClients | None = None
+) -> list[DemoAccount]:
+    """Create the confirmed demo accounts with verified e-mails, each in its group."""
+    cognito = (clients or EmulatorClients(resources.endpoint)).cognito
+    pool_id = resources.user_pool_id
+    pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    existing_groups = {
+        g["GroupName"]
+        for page in cognito.get_paginator("list_groups").paginate(UserPoolId=pool_id)
+        for g in page["Groups"]
+    }
+    for account in DEMO_ACCOUNTS:
+        if account.group not in existing_groups:
+            raise SeedError(
+                f"the user pool has no group {account.group!r}; the template defines "
+                f"{sorted(existing_groups)}"
+            )
+        username = sign_in_name(dict(pool), account.email)
+        try:
+            cognito.admin_create_user(
+                UserPoolId=pool_id,
+                Username=username,
+                UserAttributes=[
+                    {"Name": "email", "Value": account.email},
+                    {"Name": "email_verified", "Value": "true"},
+                ],
+                MessageAction="SUPPRESS",
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "UsernameExistsException":
+                raise
+        try:
+            # A permanent password confirms the account (no FORCE_CHANGE_PASSWORD step).
+            cognito.admin_set_user_password(
+                UserPoolId=pool_id, Username=username, Password=DEMO_PASSWORD, Permanent=True
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "InvalidPasswordException":
+                raise SeedError(
+                    f"the demo password {DEMO_PASSWORD!r} does not satisfy the user pool's "
+                    "password policy of the template"
+                ) from None
+            raise
+        cognito.admin_add_user_to_group(
+            UserPoolId=pool_id, Username=username, GroupName=account.group
+        )
+    return list(DEMO_ACCOUNTS)
+
+
+def seed_sample_course(resources: LocalResources) -> None:
+    """Write one published sample course through the API's own domain and adapters.
+
+    TODO(lead): call the manabi_api domain/adapter once it exists (idempotent: skip when the
+    sample course is already there). Until then the local mode starts without a course.
+    """
+    del resources
+
+
+def seed(resources: LocalResources, clients: EmulatorClients | None = None) -> list[DemoAccount]:
+    accounts = seed_accounts(resources, clients)
+    seed_sample_course(resources)
+    return accounts

@@ -1,0 +1,122 @@
+"""The SPA origin: serves web/dist like the cloud distribution, plus a generated /config.json.
+
+Routes of the SPA (paths without a file extension) are answered with index.html, as the
+CloudFront function does in the cloud; a missing file with an extension is a 404, so a broken
+asset link is not hidden behind an HTML page.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import posixpath
+import urllib.parse
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from manabi_local.events import HttpRequest, HttpResponse
+from manabi_local.provisioner import LocalResources
+
+DEFAULT_PORT = 8080
+BUILD_COMMAND = "npm --prefix web ci && npm --prefix web run build"
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".wasm": "application/wasm",
+    ".webmanifest": "application/manifest+json",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+def site_config(resources: LocalResources, api_url: str) -> dict[str, Any]:
+    """/config.json of the SPA (docs/CONTRACTS-skeleton.md)."""
+    return {
+        "apiUrl": api_url,
+        "region": resources.region,
+        "userPoolId": resources.user_pool_id,
+        "userPoolClientId": resources.user_pool_client_id,
+        "cognitoEndpoint": resources.endpoint,
+        "environment": "local",
+    }
+
+
+def content_type(path: str) -> str:
+    suffix = posixpath.splitext(path)[1].lower()
+    if suffix in _TYPES:
+        return _TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(path)
+    return guessed or "application/octet-stream"
+
+
+def _missing_build_page() -> bytes:
+    return (
+        "<!doctype html><meta charset=utf-8><title>まなび+ local</title>"
+        "<h1>web/dist not found</h1>"
+        f"<p>Build the SPA first: <code>{BUILD_COMMAND}</code>, then reload.</p>"
+        "<p>SPA のビルドがありません。上のコマンドでビルドしてから再読み込みしてください。</p>"
+    ).encode()
+
+
+class StaticSite:
+    def __init__(self, dist: Path, config: Mapping[str, Any]) -> None:
+        self.dist = dist.resolve()
+        self.config_body = json.dumps(config, ensure_ascii=False, indent=2).encode("utf-8")
+
+    @property
+    def built(self) -> bool:
+        return (self.dist / "index.html").is_file()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in {"GET", "HEAD"}:
+            return HttpResponse(405, [("Allow", "GET, HEAD")])
+        path = posixpath.normpath(urllib.parse.unquote(request.path))
+        if path == "/config.json":
+            # Generated per run (ids of this emulator): never cached.
+            return HttpResponse(
+                200,
+                [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+                self.config_body,
+            )
+        relative = path.lstrip("/")
+        candidate = (self.dist / relative).resolve() if relative else self.dist / "index.html"
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        inside = candidate.is_relative_to(self.dist)
+        if inside and candidate.is_file():
+            return self._file(candidate)
+        if posixpath.splitext(path)[1] and not path.endswith("/"):
+            return HttpResponse(404, [("Content-Type", "text/plain; charset=utf-8")], b"Not Found")
+        return self._index()
+
+    def _index(self) -> HttpResponse:
+        index = self.dist / "index.html"
+        if not index.is_file():
+            return HttpResponse(
+                503, [("Content-Type", "text/html; charset=utf-8")], _missing_build_page()
+            )
+        return self._file(index)
+
+    def _file(self, file: Path) -> HttpResponse:
+        headers = [
+            ("Content-Type", content_type(file.name)),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+        if file.name == "index.html":
+            # index.html names the hashed assets of the current build: always revalidate it.
+            headers.append(("Cache-Control", "no-cache"))
+        return HttpResponse(200, headers, file.read_bytes())

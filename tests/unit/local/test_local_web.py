@@ -1,0 +1,116 @@
+"""The SPA origin: files, index.html fallback, content types, /config.json (manabi_local.web)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from manabi_local.events import HttpRequest
+from manabi_local.provisioner import LocalResources
+from manabi_local.web import BUILD_COMMAND, StaticSite, content_type, site_config
+
+CONFIG = {"apiUrl": "http://127.0.0.1:8081", "environment": "local"}
+
+
+@pytest.fixture
+def dist(tmp_path: Path) -> Path:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>まなび+</title>", encoding="utf-8")
+    (tmp_path / "assets" / "index-abc123.js").write_text("console.log(1)")
+    (tmp_path / "assets" / "index-abc123.css").write_text("body{}")
+    (tmp_path / "favicon.svg").write_text("<svg/>")
+    return tmp_path
+
+
+def _get(site: StaticSite, target: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    response = site(HttpRequest(method, target, []))
+    return response.status, dict(response.headers), response.body
+
+
+@pytest.mark.parametrize("path", ["/", "/courses", "/courses/abc/edit", "/login?next=/x"])
+def test_spa_routes_fall_back_to_index_html(dist: Path, path: str) -> None:
+    status, headers, body = _get(StaticSite(dist, CONFIG), path)
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Cache-Control"] == "no-cache"
+    assert "まなび+" in body.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/assets/index-abc123.js", "text/javascript; charset=utf-8"),
+        ("/assets/index-abc123.css", "text/css; charset=utf-8"),
+        ("/favicon.svg", "image/svg+xml"),
+    ],
+)
+def test_files_with_their_content_type(dist: Path, path: str, expected: str) -> None:
+    status, headers, _ = _get(StaticSite(dist, CONFIG), path)
+    assert status == 200
+    assert headers["Content-Type"] == expected
+    assert "Cache-Control" not in headers
+
+
+@pytest.mark.parametrize("path", ["/assets/missing.js", "/missing.png", "/../../etc/passwd.txt"])
+def test_missing_files_with_an_extension_are_404(dist: Path, path: str) -> None:
+    status, _, _ = _get(StaticSite(dist, CONFIG), path)
+    assert status == 404
+
+
+def test_paths_cannot_escape_the_dist_directory(dist: Path) -> None:
+    (dist.parent / "secret").write_text("no")
+    status, _, body = _get(StaticSite(dist, CONFIG), "/%2e%2e/secret")
+    assert body != b"no"
+    assert status == 200  # no extension: the SPA's index.html, never the file outside
+
+
+def test_config_json_is_generated_and_not_cached(dist: Path) -> None:
+    status, headers, body = _get(StaticSite(dist, CONFIG), "/config.json")
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    assert headers["Cache-Control"] == "no-store"
+    assert json.loads(body) == CONFIG
+
+
+def test_only_get_and_head(dist: Path) -> None:
+    assert _get(StaticSite(dist, CONFIG), "/", "POST")[0] == 405
+
+
+def test_missing_build_says_how_to_build(tmp_path: Path) -> None:
+    site = StaticSite(tmp_path / "dist", CONFIG)
+    assert not site.built
+    status, _, body = _get(site, "/")
+    assert status == 503
+    assert BUILD_COMMAND in body.decode()
+    assert _get(site, "/config.json")[0] == 200
+
+
+def test_site_config_follows_the_contract() -> None:
+    resources = LocalResources(
+        endpoint="http://127.0.0.1:4566",
+        region="ap-northeast-1",
+        account_id="000000000000",
+        table_name="t",
+        user_pool_id="ap-northeast-1_p",
+        user_pool_client_id="c",
+        buckets={},
+        physical_ids={},
+        attributes={},
+        clients_by_pool={},
+        api_environment={},
+    )
+    assert site_config(resources, "http://127.0.0.1:8081") == {
+        "apiUrl": "http://127.0.0.1:8081",
+        "region": "ap-northeast-1",
+        "userPoolId": "ap-northeast-1_p",
+        "userPoolClientId": "c",
+        "cognitoEndpoint": "http://127.0.0.1:4566",
+        "environment": "local",
+    }
+
+
+def test_content_type_fallback() -> None:
+    assert content_type("x.unknownext") == "application/octet-stream"
+    assert content_type("app.webmanifest") == "application/manifest+json"
