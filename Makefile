@@ -24,6 +24,7 @@ test: .venv/.stamp web/dist/index.html system-packages ## install everything and
 	$(RUN) ruff format --check .
 	$(RUN) mypy
 	$(RUN) python tools/codegen.py --check
+	npm --prefix web test --silent
 	$(RUN) pytest
 
 lint: .venv/.stamp ## ruff and mypy only

@@ -11,6 +11,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
+from manabi_api.domain.courses import NewCourse
+from manabi_api.domain.errors import Conflict
+from manabi_api.domain.principal import Group, Principal
+from manabi_api.wiring import build_services
 from manabi_infra import names
 from manabi_local.provisioner import EmulatorClients, LocalResources
 
@@ -99,16 +104,37 @@ def seed_accounts(
     return list(DEMO_ACCOUNTS)
 
 
-def seed_sample_course(resources: LocalResources) -> None:
-    """Write one published sample course through the API's own domain and adapters.
+SAMPLE_COURSE_ID = "sample-python-basics"
+SAMPLE_COURSE = NewCourse(
+    title="はじめてのPython",
+    description="変数・条件分岐・繰り返し・関数まで、Pythonの基本を順番に学ぶサンプルコースです。",
+)
 
-    TODO(lead): call the manabi_api domain/adapter once it exists (idempotent: skip when the
-    sample course is already there). Until then the local mode starts without a course.
-    """
-    del resources
+
+class _SampleCourseId:
+    def new_id(self) -> str:
+        return SAMPLE_COURSE_ID
+
+
+def seed_sample_course(resources: LocalResources, clients: EmulatorClients) -> None:
+    """Write the sample course through the API's own domain service and DynamoDB adapter."""
+    cognito = clients.cognito
+    teacher = next(a for a in DEMO_ACCOUNTS if a.group == names.GROUP_TEACHERS)
+    user = cognito.admin_get_user(UserPoolId=resources.user_pool_id, Username=teacher.email)
+    sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+    owner = Principal(user_id=sub, email=teacher.email, groups=frozenset({Group.TEACHERS}))
+    repository = DynamoDbCourseRepository(clients.dynamodb, resources.table_name)
+    if repository.get(SAMPLE_COURSE_ID) is not None:
+        return
+    services = build_services(repository, ids=_SampleCourseId())
+    try:
+        services.courses.create(owner, SAMPLE_COURSE)
+    except Conflict:  # created meanwhile: the seed is idempotent
+        return
 
 
 def seed(resources: LocalResources, clients: EmulatorClients | None = None) -> list[DemoAccount]:
+    clients = clients or EmulatorClients(resources.endpoint)
     accounts = seed_accounts(resources, clients)
-    seed_sample_course(resources)
+    seed_sample_course(resources, clients)
     return accounts

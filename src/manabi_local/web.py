@@ -44,7 +44,7 @@ _TYPES = {
 
 
 def site_config(resources: LocalResources, api_url: str) -> dict[str, Any]:
-    """/config.json of the SPA (docs/CONTRACTS-skeleton.md)."""
+    """/config.json of the SPA (docs/contracts.md)."""
     return {
         "apiUrl": api_url,
         "region": resources.region,

@@ -78,6 +78,7 @@ def test_mp_ddb_03_production_table_has_deletion_protection(production: Synthesi
 
 
 def test_mp_ddb_04_pitr_35_days(stack: SynthesizedStack) -> None:
+    """MP-DDB-04 and MP-BAK-01: continuous backup with a 35-day recovery period."""
     _, table = _table(stack)
     assert table["Properties"]["PointInTimeRecoverySpecification"] == {
         "PointInTimeRecoveryEnabled": True,

@@ -69,6 +69,7 @@ def test_mp_lmd_02_memory_128_mb_timeout_3_s(stack: SynthesizedStack) -> None:
 
 
 def test_mp_lmd_03_not_in_a_vpc(stack: SynthesizedStack) -> None:
+    """MP-LMD-03 and MP-NET-01: the function runs outside any VPC."""
     _, function = _function(stack)
     assert "VpcConfig" not in function["Properties"]
     # MP-NET-01: no network resources at all.
@@ -76,6 +77,7 @@ def test_mp_lmd_03_not_in_a_vpc(stack: SynthesizedStack) -> None:
 
 
 def test_mp_log_03_function_log_group_kept_1096_days(stack: SynthesizedStack) -> None:
+    """MP-LOG-03 and MP-LOG-01: the function logs to a group of its own, kept 1096 days."""
     _, function = _function(stack)
     log_group_id, log_group = stack.named(
         "AWS::Logs::LogGroup", "LogGroupName", stack.names.api_log_group

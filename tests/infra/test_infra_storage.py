@@ -68,6 +68,7 @@ def test_mp_s3_all_buckets_deny_plain_http_and_old_tls(stack: SynthesizedStack) 
 def test_mp_s3_01_03_server_access_logs_to_log_bucket(
     stack: SynthesizedStack, role: str, prefix: str
 ) -> None:
+    """MP-S3-01, MP-S3-02, MP-S3-03: web, data and application buckets log to the log bucket."""
     log_id, _ = _bucket(stack, stack.names.log_bucket)
     _, bucket = _bucket(stack, getattr(stack.names, role))
     assert bucket["Properties"]["LoggingConfiguration"] == {

@@ -52,7 +52,10 @@ def _test_functions(path: Path) -> dict[str, str]:
     return found
 
 
-def _mentions(requirement: str, name: str, docstring: str) -> bool:
+def _test_mentions(node_id: str, requirement: str) -> bool:
+    """The test's name (snake case) or docstring names the requirement ID."""
+    file_part, _, name = node_id.partition("::")
+    docstring = _test_functions(ROOT / file_part).get(name.split("[")[0], "")
     slug = requirement.lower().replace("-", "_")
     return slug in name.lower() or requirement in docstring
 
@@ -82,15 +85,7 @@ def test_entry_is_complete_and_points_at_real_code_and_tests(requirement: str) -
     if entry["status"] in {"done", "partial"}:
         assert entry.get("code"), f"{requirement}: a {entry['status']} entry names its code"
         assert tests, f"{requirement}: a {entry['status']} entry names the tests proving it"
-        named = [
-            t
-            for t in tests
-            if _mentions(
-                requirement,
-                t.split("::", 1)[1],
-                _test_functions(ROOT / t.split("::")[0]).get(t.split("::", 1)[1].split("[")[0], ""),
-            )
-        ]
+        named = [t for t in tests if _test_mentions(t, requirement)]
         assert named, f"{requirement}: put the ID in the name or docstring of a test proving it"
     if entry["status"] in {"deviation", "partial", "planned"}:
         assert entry.get("note"), f"{requirement}: say what differs or what is left in `note`"

@@ -1,6 +1,6 @@
 /**
  * Runtime configuration of the SPA, served as `/config.json` next to the build (see
- * docs/CONTRACTS-skeleton.md). Nothing environment-specific is compiled into the bundle.
+ * docs/contracts.md). Nothing environment-specific is compiled into the bundle.
  */
 export interface AppConfig {
   /** Base URL of the API, without a trailing slash. */

@@ -112,7 +112,7 @@ class Api(Construct):
             role=role,
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
-            # The names are the contract with manabi_api.wiring (docs/CONTRACTS-skeleton.md).
+            # The names are the contract with manabi_api.wiring (docs/contracts.md).
             environment={
                 names.ENV_TABLE_NAME: table.table_name,
                 names.ENV_DATA_BUCKET: data_bucket.bucket_name,

@@ -1,4 +1,4 @@
-/** Types of the Manabi Plus API (docs/CONTRACTS-skeleton.md). */
+/** Types of the Manabi Plus API (docs/contracts.md). */
 
 export type CourseStatus = "draft" | "published" | "archived";
 

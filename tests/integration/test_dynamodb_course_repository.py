@@ -1,0 +1,52 @@
+"""The DynamoDB course adapter on the emulator, against the same contract as the in-memory fake."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
+from manabi_local.provisioner import LocalResources
+from tests.contract.course_repository import CourseRepositoryContract, make_course
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def table(local_resources: LocalResources) -> Iterator[str]:
+    """A fresh table with the template's key schema and billing, for each test."""
+    client = boto3.client("dynamodb", endpoint_url=local_resources.endpoint)
+    template_table = client.describe_table(TableName=local_resources.table_name)["Table"]
+    name = f"contract-{uuid.uuid4().hex[:12]}"
+    client.create_table(
+        TableName=name,
+        KeySchema=template_table["KeySchema"],
+        AttributeDefinitions=template_table["AttributeDefinitions"],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    yield name
+    client.delete_table(TableName=name)
+
+
+class TestDynamoDbCourseRepository(CourseRepositoryContract):
+    @pytest.fixture
+    def repository(self, table: str, local_resources: LocalResources) -> DynamoDbCourseRepository:
+        client = boto3.client("dynamodb", endpoint_url=local_resources.endpoint)
+        return DynamoDbCourseRepository(client, table)
+
+    def test_mp_ddb_01_course_and_catalogue_entry_written_together(
+        self, repository: DynamoDbCourseRepository, table: str, local_resources: LocalResources
+    ) -> None:
+        """MP-DDB-01: one transaction writes the course and its catalogue entry (data-model.md)."""
+        course = make_course(3)
+        repository.add(course)
+        client = boto3.client("dynamodb", endpoint_url=local_resources.endpoint)
+        items = client.scan(TableName=table)["Items"]  # test-only inspection of the whole table
+        keys = sorted((i["PK"]["S"], i["SK"]["S"]) for i in items)
+        assert keys == [
+            ("COURSE#course-003", "COURSE"),
+            ("COURSES", f"{course.created_at}#course-003"),
+        ]
