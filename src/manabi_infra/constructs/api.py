@@ -49,6 +49,16 @@ class Api(Construct):
         )
         self.rest_api = self._rest_api(config, resource_names, user_pool)
 
+    def _log_group(self, construct_id: str, name: str) -> logs.LogGroup:
+        """One log group per service, kept 1096 days, retained on deletion (MP-LOG-01/03)."""
+        return logs.LogGroup(
+            self,
+            construct_id,
+            log_group_name=name,
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
     def _function(
         self,
         config: EnvironmentConfig,
@@ -59,13 +69,7 @@ class Api(Construct):
         application_bucket: s3.IBucket,
         user_pool: cognito.IUserPool,
     ) -> lambda_.Function:
-        log_group = logs.LogGroup(
-            self,
-            "FunctionLogs",
-            log_group_name=resource_names.api_log_group,
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        log_group = self._log_group("FunctionLogs", resource_names.api_log_group)
         # Its own role, no managed policies: logs to its log group, data access granted below
         # (MP-IAM-02). Cognito admin rights come with the admin feature.
         role = iam.Role(
@@ -132,13 +136,7 @@ class Api(Construct):
         resource_names: names.ResourceNames,
         user_pool: cognito.IUserPool,
     ) -> apigw.RestApi:
-        access_logs = logs.LogGroup(
-            self,
-            "AccessLogs",
-            log_group_name=resource_names.api_access_log_group,
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        access_logs = self._log_group("AccessLogs", resource_names.api_access_log_group)
         rest_api = apigw.RestApi(
             self,
             "RestApi",
