@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from manabi_local.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MANABI_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-results" / "e2e"
-# Ports apart from the defaults, so a developer's running `make run` does not collide.
-WEB_PORT, API_PORT, EMULATOR_PORT = 18080, 18081, 14566
+# Free ports, not the defaults: a developer's `make run` or another test run may be using them.
+WEB_PORT, API_PORT, EMULATOR_PORT = free_port(), free_port(), free_port()
 STARTUP_SECONDS = 180
 
 
