@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from typing import Any
+
 import pytest
+from aws_cdk import App, Environment, Stack
 
 from manabi_infra import names
+from manabi_infra.config import PRODUCTION, STAGING, TOKYO, EnvironmentConfig, EnvName
+from manabi_infra.constructs.auth import POST_CONFIRMATION_SOURCE, Auth
 
 from .conftest import Resource, SynthesizedStack
 
 pytestmark = pytest.mark.infra
 
 MESSAGE = "検証コードは {####} です。"
+EXAMPLE_SES_IDENTITY = "no-reply@manabiplus.example.jp"
+
+
+def _auth_only(config: EnvironmentConfig, *, learners_trigger: bool = False) -> SynthesizedStack:
+    """A stack holding only the Auth construct, for settings the workload stack does not use yet."""
+    app = App()
+    stack = Stack(app, "AuthOnly", env=Environment(account=config.account, region=TOKYO))
+    Auth(
+        stack,
+        "Auth",
+        config=config,
+        resource_names=names.resource_names(config),
+        learners_trigger=learners_trigger,
+    )
+    template: dict[str, Any] = app.synth().get_stack_by_name("AuthOnly").template
+    return SynthesizedStack(config, template)
+
+
+@pytest.fixture(scope="module")
+def with_trigger() -> SynthesizedStack:
+    return _auth_only(STAGING, learners_trigger=True)
 
 
 def _pool(stack: SynthesizedStack) -> tuple[str, Resource]:
@@ -59,12 +87,42 @@ def test_mp_cog_05_japanese_messages(stack: SynthesizedStack) -> None:
 
 def test_mp_cog_06_cognito_default_email(stack: SynthesizedStack) -> None:
     _, pool = _pool(stack)
+    if stack.config.ses_identity is None:
+        assert pool["Properties"]["EmailConfiguration"] == {
+            "EmailSendingAccount": "COGNITO_DEFAULT"
+        }
+    else:
+        assert pool["Properties"]["EmailConfiguration"]["EmailSendingAccount"] == "DEVELOPER"
+
+
+def test_mp_cog_06_staging_sends_with_cognito(staging: SynthesizedStack) -> None:
+    assert staging.config.ses_identity is None
+    _, pool = _pool(staging)
     assert pool["Properties"]["EmailConfiguration"] == {"EmailSendingAccount": "COGNITO_DEFAULT"}
+
+
+def test_mp_cog_06_production_switches_to_ses_by_configuration() -> None:
+    """Setting EnvironmentConfig.ses_identity is all it takes: SES in Tokyo, from that identity."""
+    config = dataclasses.replace(PRODUCTION, ses_identity=EXAMPLE_SES_IDENTITY)
+    _, pool = _pool(_auth_only(config))
+    email = pool["Properties"]["EmailConfiguration"]
+    assert email["EmailSendingAccount"] == "DEVELOPER"
+    assert email["From"] == EXAMPLE_SES_IDENTITY
+    assert email["SourceArn"]["Fn::Join"][1][-1] == (
+        f":ses:{TOKYO}:{config.account}:identity/{EXAMPLE_SES_IDENTITY}"
+    )
 
 
 def test_mp_cog_07_self_sign_up(stack: SynthesizedStack) -> None:
     _, pool = _pool(stack)
     assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is False
+
+
+def test_mp_cog_07_deletion_protection_in_production_only(stack: SynthesizedStack) -> None:
+    _, pool = _pool(stack)
+    expected = "ACTIVE" if stack.config.name is EnvName.PRODUCTION else "INACTIVE"
+    assert pool["Properties"]["DeletionProtection"] == expected
+    assert pool["DeletionPolicy"] == "Retain"
 
 
 def test_mp_cog_08_groups(stack: SynthesizedStack) -> None:
@@ -86,3 +144,91 @@ def test_app_auth_01_spa_client_without_secret(stack: SynthesizedStack) -> None:
         "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
     }
+
+
+def test_app_auth_01_token_lifetimes(stack: SynthesizedStack) -> None:
+    """docs/auth.md: ID and access tokens 60 minutes, refresh token 30 days, no user existence."""
+    _, client = stack.named(
+        "AWS::Cognito::UserPoolClient", "ClientName", stack.names.user_pool_client
+    )
+    props = client["Properties"]
+    assert props["IdTokenValidity"] == 60
+    assert props["AccessTokenValidity"] == 60
+    assert props["RefreshTokenValidity"] == 43200  # minutes: 30 days
+    assert props["TokenValidityUnits"] == {
+        "IdToken": "minutes",
+        "AccessToken": "minutes",
+        "RefreshToken": "minutes",
+    }
+    assert props["AuthSessionValidity"] == 3
+    assert props["PreventUserExistenceErrors"] == "ENABLED"
+    assert props["EnableTokenRevocation"] is True
+
+
+def test_mp_cog_08_post_confirmation_trigger_adds_to_learners(
+    with_trigger: SynthesizedStack,
+) -> None:
+    pool_id, pool = _pool(with_trigger)
+    function_id, function = with_trigger.only("AWS::Lambda::Function")
+    assert pool["Properties"]["LambdaConfig"] == {
+        "PostConfirmation": {"Fn::GetAtt": [function_id, "Arn"]}
+    }
+    props = function["Properties"]
+    assert props["Runtime"] == "python3.13"
+    assert props["Handler"] == "index.handler"
+    assert props["Code"] == {"ZipFile": POST_CONFIRMATION_SOURCE}
+    assert props["Environment"]["Variables"] == {"GROUP_NAME": names.GROUP_LEARNERS}
+    permission = with_trigger.only("AWS::Lambda::Permission")[1]["Properties"]
+    assert permission["Principal"] == "cognito-idp.amazonaws.com"
+    assert permission["SourceArn"] == {"Fn::GetAtt": [pool_id, "Arn"]}
+
+
+def test_mp_cog_08_trigger_least_privilege_and_retained_logs(
+    with_trigger: SynthesizedStack,
+) -> None:
+    _, function = with_trigger.only("AWS::Lambda::Function")
+    log_group_id, log_group = with_trigger.only("AWS::Logs::LogGroup")
+    assert function["Properties"]["LoggingConfig"]["LogGroup"] == {"Ref": log_group_id}
+    assert log_group["Properties"]["RetentionInDays"] == 1096
+    assert log_group["DeletionPolicy"] == "Retain"
+    role_id, role = with_trigger.only("AWS::IAM::Role")
+    assert "ManagedPolicyArns" not in role["Properties"]
+    statements = [
+        s
+        for p in with_trigger.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    pool_id, _ = _pool(with_trigger)
+    cognito = [s for s in statements if "cognito" in json.dumps(s["Action"])]
+    assert cognito == [
+        {
+            "Action": "cognito-idp:AdminAddUserToGroup",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [pool_id, "Arn"]},
+            "Sid": "AddToLearners",
+        }
+    ]
+    others = [s for s in statements if s not in cognito]
+    actions = [
+        a for s in others for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    ]
+    assert actions
+    assert all(a.startswith("logs:") for a in actions)
+
+
+def test_mp_cog_08_trigger_handler_adds_only_confirmed_sign_ups() -> None:
+    """The inline source itself: sign-up confirmation joins learners, a password reset does not."""
+    namespace: dict[str, Any] = {}
+    exec(compile(POST_CONFIRMATION_SOURCE, "index.py", "exec"), namespace)  # noqa: S102
+    calls: list[dict[str, str]] = []
+
+    class FakeClient:
+        def admin_add_user_to_group(self, **kwargs: str) -> None:
+            calls.append(kwargs)
+
+    namespace["_client"] = FakeClient()
+    event = {"triggerSource": "PostConfirmation_ConfirmSignUp", "userPoolId": "p", "userName": "u"}
+    assert namespace["handler"](event, None) is event
+    namespace["handler"]({**event, "triggerSource": "PostConfirmation_ConfirmForgotPassword"}, None)
+    assert calls == [{"UserPoolId": "p", "Username": "u", "GroupName": "learners"}]

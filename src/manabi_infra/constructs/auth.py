@@ -8,14 +8,51 @@ from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from manabi_infra import names
-from manabi_infra.config import TOKYO, EnvironmentConfig
+from manabi_infra.config import LOG_RETENTION_DAYS, TOKYO, EnvironmentConfig
 
 VERIFICATION_MESSAGE = "検証コードは {####} です。"
 VERIFICATION_SUBJECT = "検証コード"
 TEMPORARY_PASSWORD_DAYS = 7
+
+# Token lifetimes of the SPA's client (docs/auth.md). One hour for the ID and access tokens keeps a
+# stolen token short-lived while the SPA refreshes silently; 30 days of refresh token means a
+# learner who studies once a month signs in again at most once a month.
+ID_TOKEN_MINUTES = 60
+ACCESS_TOKEN_MINUTES = 60
+REFRESH_TOKEN_DAYS = 30
+AUTH_SESSION_MINUTES = 3
+
+POST_CONFIRMATION_HANDLER = "index.handler"
+# The PostConfirmation trigger: every confirmed self sign-up joins `learners`. The same source is
+# run by the local mode after ConfirmSignUp (manabi_local.cognito_front), since the emulator never
+# runs triggers. Kept inline (no asset): it needs nothing but boto3, which the runtime ships.
+POST_CONFIRMATION_SOURCE = """\
+import os
+
+import boto3
+
+GROUP = os.environ.get("GROUP_NAME", "learners")
+_client = None
+
+
+def handler(event, context):
+    global _client
+    # Only a confirmed sign-up joins the group; a confirmed password reset leaves groups alone.
+    if event.get("triggerSource") != "PostConfirmation_ConfirmSignUp":
+        return event
+    if _client is None:
+        _client = boto3.client("cognito-idp")
+    _client.admin_add_user_to_group(
+        UserPoolId=event["userPoolId"], Username=event["userName"], GroupName=GROUP
+    )
+    return event
+"""
 
 # Lower number wins when a user is in several groups (the role in the ID token).
 _GROUP_PRECEDENCE = {names.GROUP_ADMINS: 0, names.GROUP_TEACHERS: 10, names.GROUP_LEARNERS: 20}
@@ -34,7 +71,10 @@ class Auth(Construct):
         *,
         config: EnvironmentConfig,
         resource_names: names.ResourceNames,
+        learners_trigger: bool = False,
     ) -> None:
+        """`learners_trigger` adds the PostConfirmation Lambda that puts new sign-ups in
+        `learners` (off by default until the workload stack turns it on; docs/auth.md)."""
         super().__init__(scope, construct_id)
         self.user_pool = cognito.UserPool(
             self,
@@ -93,7 +133,64 @@ class Auth(Construct):
             disable_o_auth=True,  # no hosted UI: the SPA calls the Cognito API itself
             prevent_user_existence_errors=True,
             enable_token_revocation=True,
+            id_token_validity=Duration.minutes(ID_TOKEN_MINUTES),
+            access_token_validity=Duration.minutes(ACCESS_TOKEN_MINUTES),
+            refresh_token_validity=Duration.days(REFRESH_TOKEN_DAYS),
+            auth_session_validity=Duration.minutes(AUTH_SESSION_MINUTES),
         )
+        self.post_confirmation: lambda_.Function | None = None
+        if learners_trigger:
+            self.post_confirmation = self._post_confirmation(resource_names)
+
+    def _post_confirmation(self, resource_names: names.ResourceNames) -> lambda_.Function:
+        """PostConfirmation trigger: AdminAddUserToGroup `learners` on this pool, nothing else."""
+        function_name = f"{resource_names.user_pool}-post-confirmation"
+        log_group = logs.LogGroup(
+            self,
+            "PostConfirmationLogs",
+            log_group_name=f"/aws/lambda/{function_name}",
+            retention={1096: logs.RetentionDays.THREE_YEARS}[LOG_RETENTION_DAYS],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        role = iam.Role(
+            self,
+            "PostConfirmationRole",
+            role_name=f"{function_name}-role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Runtime role of the Manabi Plus PostConfirmation trigger",
+        )
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            "PostConfirmation",
+            function_name=function_name,
+            description="Cognito PostConfirmation: a confirmed sign-up joins learners",
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=POST_CONFIRMATION_HANDLER,
+            code=lambda_.Code.from_inline(POST_CONFIRMATION_SOURCE),
+            memory_size=128,
+            timeout=Duration.seconds(5),
+            role=role,
+            log_group=log_group,
+            environment={"GROUP_NAME": names.GROUP_LEARNERS},
+        )
+        # A separate policy, not the role's default one: the function must not depend on the
+        # pool's ARN, because the pool depends on the function (LambdaConfig) — no cycle.
+        iam.Policy(
+            self,
+            "PostConfirmationPolicy",
+            roles=[role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="AddToLearners",
+                    actions=["cognito-idp:AdminAddUserToGroup"],
+                    resources=[self.user_pool.user_pool_arn],
+                )
+            ],
+        )
+        self.user_pool.add_trigger(cognito.UserPoolOperation.POST_CONFIRMATION, function)
+        return function
 
 
 def _email(config: EnvironmentConfig) -> cognito.UserPoolEmail:
