@@ -30,6 +30,7 @@ from manabi_local import emulator as emulator_module
 from manabi_local import gateway as gateway_module
 from manabi_local import web as web_module
 from manabi_local.auth import CognitoVerifier
+from manabi_local.cognito_front import COGNITO_PATH, CognitoFront, Mailbox, load_post_confirmation
 from manabi_local.emulator import Emulator, EmulatorError
 from manabi_local.gateway import LocalApiGateway, function_settings
 from manabi_local.httpserver import HttpServerThread
@@ -46,7 +47,7 @@ from manabi_local.routes import build_route_table
 from manabi_local.runtime import HandlerImportError, load_handler, prepare_environment
 from manabi_local.seed import DEMO_PASSWORD, DemoAccount, SeedError, seed
 from manabi_local.template import Template, TemplateError
-from manabi_local.web import StaticSite, site_config
+from manabi_local.web import LocalWebOrigin, StaticSite, site_config
 
 HOST = "127.0.0.1"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -138,6 +139,7 @@ def banner(
             f"{resources.endpoint}  account {resources.account_id}, {resources.region}",
         ),
         ("User pool", f"{resources.user_pool_id}  client {resources.user_pool_client_id}"),
+        ("Mailbox / メール", f"{web_url}/_local/mailbox"),
         ("Table", resources.table_name),
     ]
     label_width = max(_width(label) for label, _ in rows) + 2
@@ -202,9 +204,21 @@ def run(options: RunOptions, stop: threading.Event) -> None:
             allowed_origin=web_origin,
             **function_settings(function.properties),
         )
-        site = StaticSite(options.web_dist, site_config(resources, api_url))
+        # Mail, codes, the PostConfirmation trigger and aliases: what moto lacks of Cognito.
+        mailbox = Mailbox()
+        cognito_front = CognitoFront(
+            clients.cognito,
+            resources.user_pool_id,
+            mailbox,
+            endpoint=resources.endpoint,
+            trigger=load_post_confirmation(clients.cognito),
+        )
+        site = StaticSite(
+            options.web_dist,
+            site_config(resources, api_url, cognito_endpoint=web_origin + COGNITO_PATH),
+        )
         api_server.start(gateway)
-        web_server.start(site)
+        web_server.start(LocalWebOrigin(site, cognito_front, mailbox.response))
 
         print(
             banner(

@@ -11,10 +11,11 @@ import json
 import mimetypes
 import posixpath
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from manabi_local.cognito_front import COGNITO_PATH, MAILBOX_PATH
 from manabi_local.events import HttpRequest, HttpResponse
 from manabi_local.provisioner import LocalResources
 
@@ -43,14 +44,20 @@ _TYPES = {
 }
 
 
-def site_config(resources: LocalResources, api_url: str) -> dict[str, Any]:
-    """/config.json of the SPA (docs/contracts.md)."""
+def site_config(
+    resources: LocalResources, api_url: str, cognito_endpoint: str | None = None
+) -> dict[str, Any]:
+    """/config.json of the SPA (docs/contracts.md).
+
+    `cognito_endpoint`: the local Cognito front (manabi_local.cognito_front) when it runs, else
+    the emulator itself.
+    """
     return {
         "apiUrl": api_url,
         "region": resources.region,
         "userPoolId": resources.user_pool_id,
         "userPoolClientId": resources.user_pool_client_id,
-        "cognitoEndpoint": resources.endpoint,
+        "cognitoEndpoint": cognito_endpoint or resources.endpoint,
         "environment": "local",
     }
 
@@ -120,3 +127,30 @@ class StaticSite:
             # index.html names the hashed assets of the current build: always revalidate it.
             headers.append(("Cache-Control", "no-cache"))
         return HttpResponse(200, headers, file.read_bytes())
+
+
+App = Callable[[HttpRequest], HttpResponse]
+
+
+class LocalWebOrigin:
+    """The local SPA origin: the static site, plus the local Cognito front and the mailbox.
+
+    Both extras live under /_local/, a prefix the SPA never uses for its own routes.
+    """
+
+    def __init__(self, site: StaticSite, cognito: App, mailbox: App) -> None:
+        self.site = site
+        self.cognito = cognito
+        self.mailbox = mailbox
+
+    @property
+    def built(self) -> bool:
+        return self.site.built
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path
+        if path in {COGNITO_PATH, COGNITO_PATH.rstrip("/")}:
+            return self.cognito(request)
+        if path == MAILBOX_PATH:
+            return self.mailbox(request)
+        return self.site(request)

@@ -285,7 +285,7 @@ def test_run_serves_then_stops_cleanly(
     assert health.status_code == 200
     assert health.json()["resource"] == "/health"
     config = requests.get(f"{running.web}/config.json", timeout=5).json()
-    assert config["cognitoEndpoint"] == running.emulator
+    assert config["cognitoEndpoint"] == f"{running.web}/_local/cognito/"
     token = _sign_in_from_config(config, "admin@example.com")
     courses = requests.get(f"{running.api}/courses", headers={"Authorization": token}, timeout=5)
     assert courses.json()["claims"]["cognito:groups"] == "admins"

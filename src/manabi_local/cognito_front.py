@@ -1,0 +1,437 @@
+"""The parts of Cognito the emulator does not play, in front of its Cognito JSON API.
+
+The SPA's `cognitoEndpoint` points here locally (`{web origin}/_local/cognito/`); every call is
+forwarded to the emulator, and these Cognito behaviours are added around it (decisions.md lists
+what moto lacks):
+
+- mail: SignUp, ResendConfirmationCode and ForgotPassword "send" the pool's own verification
+  message (`検証コードは {####} です。`, subject `検証コード`) with a fresh six-digit code to the
+  local mailbox (`GET /_local/mailbox`) instead of nobody;
+- codes: ConfirmSignUp and ConfirmForgotPassword accept only the code last sent to that user
+  (moto accepts any), CodeMismatchException otherwise, like Cognito;
+- the PostConfirmation trigger: after ConfirmSignUp the trigger source of
+  manabi_infra.constructs.auth runs in-process, so a new sign-up joins `learners`; the email is
+  marked verified, as Cognito does for an auto-verified attribute confirmed by code;
+- sign-in aliases and case-insensitive usernames (moto knows neither): a USERNAME that is not a
+  username is resolved through a verified email, phone_number or preferred_username alias;
+- a username in email format is refused when email is an alias, as Cognito does;
+- PreventUserExistenceErrors: an unknown user at InitiateAuth gets the same
+  NotAuthorizedException as a wrong password.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import logging
+import re
+import secrets
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from manabi_local.events import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
+logger = logging.getLogger("manabi_local.cognito")
+
+COGNITO_PATH = "/_local/cognito/"
+MAILBOX_PATH = "/_local/mailbox"
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+DEFAULT_MESSAGE = "検証コードは {####} です。"
+DEFAULT_SUBJECT = "検証コード"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_ALIAS_ATTRIBUTES = ("email", "phone_number", "preferred_username")
+
+Trigger = Callable[[dict[str, Any], Any], Any]
+Forward = Callable[[str, bytes], tuple[int, bytes]]
+
+
+@dataclass(frozen=True)
+class MailMessage:
+    """One message the system would have sent."""
+
+    to: str
+    subject: str
+    body: str
+    code: str
+    kind: str  # "sign-up" | "forgot-password"
+    username: str
+    sent_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+class Mailbox:
+    """Messages "sent" by the local system, newest last (in memory, per run)."""
+
+    def __init__(self) -> None:
+        self._messages: list[MailMessage] = []
+        self._lock = threading.Lock()
+
+    def add(self, message: MailMessage) -> None:
+        with self._lock:
+            self._messages.append(message)
+        logger.info("mail to %s: %s", message.to, message.body)
+
+    def messages(self, to: str | None = None) -> list[MailMessage]:
+        with self._lock:
+            found = list(self._messages)
+        if to:
+            found = [m for m in found if m.to.lower() == to.lower()]
+        return found
+
+    def response(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in {"GET", "HEAD"}:
+            return HttpResponse(405, [("Allow", "GET, HEAD")])
+        to = urllib.parse.parse_qs(request.query).get("to", [""])[0] or None
+        body = {"messages": [asdict(m) for m in self.messages(to)]}
+        return HttpResponse(
+            200,
+            [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store")],
+            json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        )
+
+
+def post_confirmation_source() -> str:
+    """The trigger's inline source, read from manabi_infra.constructs.auth without importing it
+    (importing would start the CDK's jsii runtime in the local run)."""
+    spec = importlib.util.find_spec("manabi_infra.constructs.auth")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("manabi_infra.constructs.auth not found")
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == "POST_CONFIRMATION_SOURCE"
+        ):
+            value = ast.literal_eval(node.value)
+            if isinstance(value, str):
+                return value
+    raise RuntimeError("POST_CONFIRMATION_SOURCE not found in manabi_infra.constructs.auth")
+
+
+def load_post_confirmation(cognito: CognitoIdentityProviderClient) -> Trigger:
+    """The trigger handler, compiled from the same source the cloud runs, using our client."""
+    namespace: dict[str, Any] = {"__name__": "post_confirmation"}
+    exec(compile(post_confirmation_source(), "index.py", "exec"), namespace)  # noqa: S102
+    namespace["_client"] = cognito
+    handler: Trigger = namespace["handler"]
+    return handler
+
+
+def _forward_to(endpoint: str) -> Forward:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def forward(target: str, body: bytes) -> tuple[int, bytes]:
+        request = urllib.request.Request(  # noqa: S310 - the emulator's loopback URL
+            endpoint,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},
+        )
+        try:
+            with opener.open(request, timeout=10.0) as response:
+                return int(response.status), bytes(response.read())
+        except urllib.error.HTTPError as error:
+            return int(error.code), bytes(error.read())
+
+    return forward
+
+
+def _error(status: int, code: str, message: str) -> HttpResponse:
+    body = json.dumps({"__type": code, "message": message}).encode()
+    return HttpResponse(
+        status, [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code)], body
+    )
+
+
+def _delivery(attributes: Mapping[str, str]) -> dict[str, str]:
+    """CodeDeliveryDetails as Cognito masks them: "t***@e***"."""
+    local, _, domain = attributes.get("email", "").partition("@")
+    masked = f"{local[:1]}***@{domain[:1]}***" if domain else "***"
+    return {"Destination": masked, "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+
+
+def _attributes(raw: Any) -> dict[str, str]:
+    if not isinstance(raw, list):
+        return {}
+    return {str(a.get("Name")): str(a.get("Value")) for a in raw if isinstance(a, dict)}
+
+
+class CognitoFront:
+    def __init__(
+        self,
+        cognito: CognitoIdentityProviderClient,
+        user_pool_id: str,
+        mailbox: Mailbox,
+        *,
+        endpoint: str,
+        trigger: Trigger | None = None,
+        forward: Forward | None = None,
+        new_code: Callable[[], str] = lambda: f"{secrets.randbelow(1_000_000):06d}",
+    ) -> None:
+        self.cognito = cognito
+        self.user_pool_id = user_pool_id
+        self.mailbox = mailbox
+        self.trigger = trigger
+        self._forward = forward or _forward_to(endpoint)
+        self._new_code = new_code
+        self._codes: dict[tuple[str, str], str] = {}  # (kind, username) -> last code sent
+        self._lock = threading.Lock()
+        pool = cognito.describe_user_pool(UserPoolId=user_pool_id)["UserPool"]
+        template: Mapping[str, Any] = pool.get("VerificationMessageTemplate", {})
+        self.message = str(
+            template.get("EmailMessage") or pool.get("EmailVerificationMessage") or DEFAULT_MESSAGE
+        )
+        self.subject = str(
+            template.get("EmailSubject") or pool.get("EmailVerificationSubject") or DEFAULT_SUBJECT
+        )
+        self.aliases = tuple(pool.get("AliasAttributes", ()))
+        self._hiding_clients: set[str] = set()
+        for page in cognito.get_paginator("list_user_pool_clients").paginate(
+            UserPoolId=user_pool_id
+        ):
+            for summary in page["UserPoolClients"]:
+                client = cognito.describe_user_pool_client(
+                    UserPoolId=user_pool_id, ClientId=summary["ClientId"]
+                )["UserPoolClient"]
+                if client.get("PreventUserExistenceErrors") == "ENABLED":
+                    self._hiding_clients.add(summary["ClientId"])
+
+    # --- users -----------------------------------------------------------------------------------
+
+    def _users(self) -> list[Mapping[str, Any]]:
+        return [
+            user
+            for page in self.cognito.get_paginator("list_users").paginate(
+                UserPoolId=self.user_pool_id
+            )
+            for user in page["Users"]
+        ]
+
+    def resolve(self, name: str) -> tuple[str, dict[str, str]] | None:
+        """Username and attributes of the user `name` signs in as (username, then aliases)."""
+        if not name:
+            return None
+        users = self._users()
+        for user in users:
+            if str(user["Username"]).lower() == name.lower():
+                return str(user["Username"]), _attributes(user.get("Attributes"))
+        for user in users:
+            attributes = _attributes(user.get("Attributes"))
+            for alias in self.aliases:
+                value = attributes.get(alias)
+                verified = alias == "preferred_username" or (
+                    attributes.get(f"{alias}_verified") == "true"
+                )
+                if value and verified and value.lower() == name.lower():
+                    return str(user["Username"]), attributes
+        return None
+
+    # --- mail and codes --------------------------------------------------------------------------
+
+    def _send(self, kind: str, username: str, attributes: Mapping[str, str]) -> None:
+        email = attributes.get("email")
+        if not email:
+            return
+        code = self._new_code()
+        with self._lock:
+            self._codes[(kind, username)] = code
+        self.mailbox.add(
+            MailMessage(
+                to=email,
+                subject=self.subject,
+                body=self.message.replace("{####}", code),
+                code=code,
+                kind=kind,
+                username=username,
+            )
+        )
+
+    def _code_matches(self, kind: str, username: str, code: Any) -> bool:
+        with self._lock:
+            expected = self._codes.get((kind, username))
+        return (
+            expected is not None
+            and isinstance(code, str)
+            and secrets.compare_digest(expected, code.strip())
+        )
+
+    def _forget_code(self, kind: str, username: str) -> None:
+        with self._lock:
+            self._codes.pop((kind, username), None)
+
+    # --- the HTTP app ----------------------------------------------------------------------------
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponse(405, [("Allow", "POST")])
+        target = request.header("X-Amz-Target") or ""
+        operation = target.removeprefix(TARGET_PREFIX)
+        try:
+            payload = json.loads(request.body or b"{}")
+            if not isinstance(payload, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            return _error(400, "SerializationException", "The request body is not a JSON object.")
+        try:
+            return self._handle(operation, target, payload)
+        except ClientError as error:
+            info = error.response.get("Error", {})
+            code = str(info.get("Code", "InternalErrorException"))
+            return _error(400, code, str(info.get("Message", "")) or code)
+
+    def _pass(self, target: str, payload: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
+        status, body = self._forward(target, json.dumps(payload).encode())
+        try:
+            parsed = json.loads(body or b"{}")
+        except ValueError:
+            parsed = {}
+        return status, parsed if isinstance(parsed, dict) else {}
+
+    @staticmethod
+    def _reply(status: int, body: Mapping[str, Any]) -> HttpResponse:
+        headers = [("Content-Type", "application/x-amz-json-1.1")]
+        if status >= 400 and "__type" in body:
+            headers.append(("x-amzn-ErrorType", str(body["__type"])))
+        return HttpResponse(status, headers, json.dumps(body, ensure_ascii=False).encode())
+
+    def _handle(self, operation: str, target: str, payload: dict[str, Any]) -> HttpResponse:
+        if operation == "SignUp":
+            return self._sign_up(target, payload)
+        if operation == "InitiateAuth":
+            return self._initiate_auth(target, payload)
+        if operation in {"ConfirmSignUp", "ResendConfirmationCode"}:
+            return self._confirmation(operation, target, payload)
+        if operation in {"ForgotPassword", "ConfirmForgotPassword"}:
+            return self._forgot(operation, target, payload)
+        return self._reply(*self._pass(target, payload))
+
+    def _sign_up(self, target: str, payload: dict[str, Any]) -> HttpResponse:
+        username = str(payload.get("Username", ""))
+        if "email" in self.aliases and _EMAIL.match(username):
+            return _error(
+                400,
+                "InvalidParameterException",
+                "Username cannot be of email format, since user pool is configured for email "
+                "alias.",
+            )
+        if self.resolve(username) is not None:
+            return _error(400, "UsernameExistsException", "User already exists")
+        status, body = self._pass(target, payload)
+        if status == 200:
+            self._send("sign-up", username, _attributes(payload.get("UserAttributes")))
+        return self._reply(status, body)
+
+    def _initiate_auth(self, target: str, payload: dict[str, Any]) -> HttpResponse:
+        parameters = payload.get("AuthParameters")
+        if payload.get("AuthFlow") == "USER_PASSWORD_AUTH" and isinstance(parameters, dict):
+            found = self.resolve(str(parameters.get("USERNAME", "")))
+            if found is not None:
+                payload = {**payload, "AuthParameters": {**parameters, "USERNAME": found[0]}}
+        status, body = self._pass(target, payload)
+        if (
+            status == 400
+            and str(body.get("__type", "")).endswith("UserNotFoundException")
+            and payload.get("ClientId") in self._hiding_clients
+        ):
+            return _error(400, "NotAuthorizedException", "Incorrect username or password.")
+        return self._reply(status, body)
+
+    def _confirmation(self, operation: str, target: str, payload: dict[str, Any]) -> HttpResponse:
+        found = self.resolve(str(payload.get("Username", "")))
+        if found is None:
+            # Cognito without user existence errors would not say so either; moto answers.
+            return self._reply(*self._pass(target, payload))
+        username, attributes = found
+        payload = {**payload, "Username": username}
+        if operation == "ResendConfirmationCode":
+            # Not implemented by moto: answered here, as Cognito answers it.
+            user = self.cognito.admin_get_user(UserPoolId=self.user_pool_id, Username=username)
+            if user.get("UserStatus") != "UNCONFIRMED":
+                return _error(400, "InvalidParameterException", "User is already confirmed.")
+            self._send("sign-up", username, attributes)
+            return self._reply(200, {"CodeDeliveryDetails": _delivery(attributes)})
+        if not self._code_matches("sign-up", username, payload.get("ConfirmationCode")):
+            return _error(
+                400,
+                "CodeMismatchException",
+                "Invalid verification code provided, please try again.",
+            )
+        status, body = self._pass(target, payload)
+        if status != 200:
+            return self._reply(status, body)
+        self._forget_code("sign-up", username)
+        if attributes.get("email"):
+            self.cognito.admin_update_user_attributes(
+                UserPoolId=self.user_pool_id,
+                Username=username,
+                UserAttributes=[{"Name": "email_verified", "Value": "true"}],
+            )
+        if self.trigger is not None:
+            self.trigger(
+                {
+                    "version": "1",
+                    "region": self.cognito.meta.region_name,
+                    "userPoolId": self.user_pool_id,
+                    "userName": username,
+                    "triggerSource": "PostConfirmation_ConfirmSignUp",
+                    "callerContext": {"clientId": payload.get("ClientId")},
+                    "request": {"userAttributes": {**attributes, "email_verified": "true"}},
+                    "response": {},
+                },
+                None,
+            )
+        return self._reply(status, body)
+
+    def _forgot(self, operation: str, target: str, payload: dict[str, Any]) -> HttpResponse:
+        found = self.resolve(str(payload.get("Username", "")))
+        if found is None:
+            if operation == "ForgotPassword" and payload.get("ClientId") in self._hiding_clients:
+                # Cognito pretends to have sent a code rather than reveal the user is unknown.
+                return self._reply(
+                    200,
+                    {
+                        "CodeDeliveryDetails": {
+                            "Destination": "***",
+                            "DeliveryMedium": "EMAIL",
+                            "AttributeName": "email",
+                        }
+                    },
+                )
+            return _error(400, "UserNotFoundException", "Username/client id combination not found.")
+        username, attributes = found
+        payload = {**payload, "Username": username}
+        if operation == "ForgotPassword":
+            status, body = self._pass(target, payload)
+            if status == 200:
+                self._send("forgot-password", username, attributes)
+            return self._reply(status, body)
+        if not self._code_matches("forgot-password", username, payload.get("ConfirmationCode")):
+            return _error(
+                400,
+                "CodeMismatchException",
+                "Invalid verification code provided, please try again.",
+            )
+        # moto's ConfirmForgotPassword skips the password policy; AdminSetUserPassword applies it
+        # (InvalidPasswordException, as Cognito answers) and sets the same permanent password.
+        self.cognito.admin_set_user_password(
+            UserPoolId=self.user_pool_id,
+            Username=username,
+            Password=str(payload.get("Password", "")),
+            Permanent=True,
+        )
+        self._forget_code("forgot-password", username)
+        return self._reply(200, {})
