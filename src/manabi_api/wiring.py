@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from manabi_api.api.framework import RestApi
 from manabi_api.api.routes import Services, create_api
+from manabi_api.domain.assignments import AssignmentService
 from manabi_api.domain.courses import CourseService
-from manabi_api.ports.courses import CourseRepository
+from manabi_api.domain.enrolment import EnrolmentService
+from manabi_api.domain.users import UserAdminService
+from manabi_api.ports.courses import LearningStore
 from manabi_api.ports.runtime import Clock, IdGenerator, RandomIds, SystemClock
+
+if TYPE_CHECKING:
+    from manabi_api.ports.users import UserDirectory
 
 # Keep in step with manabi_infra.names (the Lambda asset does not ship the infra package).
 ENV_TABLE_NAME = "TABLE_NAME"
 ENV_ALLOWED_ORIGIN = "ALLOWED_ORIGIN"
+ENV_USER_POOL_ID = "USER_POOL_ID"
 
 
 class ConfigurationError(RuntimeError):
@@ -21,22 +29,41 @@ class ConfigurationError(RuntimeError):
 
 
 def build_services(
-    courses: CourseRepository, clock: Clock | None = None, ids: IdGenerator | None = None
+    courses: LearningStore,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+    users: UserDirectory | None = None,
 ) -> Services:
-    return Services(courses=CourseService(courses, clock or SystemClock(), ids or RandomIds()))
+    clock = clock or SystemClock()
+    ids = ids or RandomIds()
+    if users is None:
+        from manabi_api.adapters.memory_users import InMemoryUserDirectory
+
+        users = InMemoryUserDirectory()
+    return Services(
+        courses=CourseService(courses, clock, ids),
+        enrolment=EnrolmentService(courses, clock),
+        assignments=AssignmentService(courses, clock, ids),
+        users=UserAdminService(users),
+    )
 
 
 def create_api_from_environment(environ: Mapping[str, str] = os.environ) -> RestApi:
     """Wire the real adapters from the Lambda's environment variables."""
     import boto3  # only the composition root and adapters touch boto3
 
+    from manabi_api.adapters.cognito_users import CognitoUserDirectory
     from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
 
     table = environ.get(ENV_TABLE_NAME)
     if not table:
         raise ConfigurationError(f"Environment variable {ENV_TABLE_NAME} is not set.")
     dynamodb = boto3.client("dynamodb")
-    services = build_services(DynamoDbCourseRepository(dynamodb, table))
+    # The cognito-idp client is created on the first admin request (lazy: cold start).
+    directory = CognitoUserDirectory(
+        lambda: boto3.client("cognito-idp"), environ.get(ENV_USER_POOL_ID, "")
+    )
+    services = build_services(DynamoDbCourseRepository(dynamodb, table), users=directory)
     return create_api(services, environ.get(ENV_ALLOWED_ORIGIN))
 
 

@@ -12,7 +12,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
-from manabi_api.domain.courses import NewCourse
+from manabi_api.domain.assignments import NewAssignment
+from manabi_api.domain.courses import CourseStatus, NewCourse
 from manabi_api.domain.errors import Conflict
 from manabi_api.domain.principal import Group, Principal
 from manabi_api.wiring import build_services
@@ -111,13 +112,40 @@ SAMPLE_COURSE = NewCourse(
 )
 
 
-class _SampleCourseId:
+SAMPLE_LESSONS = (
+    (
+        "変数と型",
+        '# 変数と型\n\n`name = "まなび"` のように、値に名前を付けて使います。\n\n'
+        "- 数値: `int`, `float`\n- 文字列: `str`\n- 真偽値: `bool`\n",
+    ),
+    (
+        "条件分岐と繰り返し",
+        "# 条件分岐と繰り返し\n\n```python\nfor n in range(3):\n    if n % 2 == 0:\n"
+        '        print(n, "は偶数")\n```\n',
+    ),
+)
+SAMPLE_ASSIGNMENT = NewAssignment(
+    title="課題1: FizzBuzz",
+    instructions="1から30までの FizzBuzz を出力するプログラムを提出してください。",
+    due_at="2099-03-31T23:59:00+09:00",
+)
+
+
+class _SampleIds:
+    """The course gets its fixed id; lessons and the assignment get fixed ids too (idempotent)."""
+
+    def __init__(self) -> None:
+        self._ids = iter(
+            [SAMPLE_COURSE_ID, "sample-lesson-1", "sample-lesson-2", "sample-assignment-1"]
+        )
+
     def new_id(self) -> str:
-        return SAMPLE_COURSE_ID
+        return next(self._ids)
 
 
 def seed_sample_course(resources: LocalResources, clients: EmulatorClients) -> None:
-    """Write the sample course through the API's own domain service and DynamoDB adapter."""
+    """Write the sample course (published, two lessons, one assignment) through the API's own
+    domain services and DynamoDB adapter."""
     cognito = clients.cognito
     teacher = next(a for a in DEMO_ACCOUNTS if a.group == names.GROUP_TEACHERS)
     user = cognito.admin_get_user(UserPoolId=resources.user_pool_id, Username=teacher.email)
@@ -126,11 +154,15 @@ def seed_sample_course(resources: LocalResources, clients: EmulatorClients) -> N
     repository = DynamoDbCourseRepository(clients.dynamodb, resources.table_name)
     if repository.get(SAMPLE_COURSE_ID) is not None:
         return
-    services = build_services(repository, ids=_SampleCourseId())
+    services = build_services(repository, ids=_SampleIds())
     try:
-        services.courses.create(owner, SAMPLE_COURSE)
+        course = services.courses.create(owner, SAMPLE_COURSE)
     except Conflict:  # created meanwhile: the seed is idempotent
         return
+    for title, body in SAMPLE_LESSONS:
+        services.courses.add_lesson(owner, course.course_id, title, body)
+    services.assignments.create(owner, course.course_id, SAMPLE_ASSIGNMENT)
+    services.courses.transition(owner, course.course_id, CourseStatus.PUBLISHED, course.version)
 
 
 def seed(resources: LocalResources, clients: EmulatorClients | None = None) -> list[DemoAccount]:

@@ -3,11 +3,15 @@ adapter's integration tests, so the fake never drifts from the real adapter (MP-
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from manabi_api.domain.courses import Course, CourseStatus
-from manabi_api.domain.errors import Conflict, InvalidInput
-from manabi_api.ports.courses import CourseRepository
+from manabi_api.domain.assignments import Assignment, Submission, SubmissionStatus
+from manabi_api.domain.courses import Course, CourseStatus, Lesson, Outline
+from manabi_api.domain.enrolment import Enrolment
+from manabi_api.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from manabi_api.ports.courses import CourseList, CourseRepository, LearningStore, Snapshot
 
 
 def make_course(n: int, owner: str = "teacher-1") -> Course:
@@ -74,3 +78,198 @@ class CourseRepositoryContract:
         with pytest.raises(InvalidInput) as raised:
             repository.list(limit=5, cursor=cursor)
         assert [i.field for i in raised.value.issues] == ["cursor"]
+
+
+# -- the rest of the learning store ------------------------------------------------------------
+
+
+def _lesson(course_id: str, n: int) -> Lesson:
+    return Lesson(course_id, f"lesson-{n}", f"第{n}回", f"# 本文 {n}", STAMP, STAMP, 1)
+
+
+def _assignment(course_id: str, n: int) -> Assignment:
+    return Assignment(
+        course_id, f"asg-{n}", f"課題{n}", "説明", "2099-01-01T00:00:00.000Z", STAMP, STAMP, 1
+    )
+
+
+def _submission(course_id: str, learner: str, version: int = 1) -> Submission:
+    return Submission(
+        course_id,
+        "asg-1",
+        learner,
+        "a.py",
+        "text/x-python",
+        10,
+        SubmissionStatus.PENDING,
+        version,
+        STAMP,
+        version,
+    )
+
+
+STAMP = "2026-04-01T09:00:00.000Z"
+
+
+class LearningStoreContract:
+    """Subclasses provide a `repository` fixture giving an empty store (MP-DDB-01)."""
+
+    def test_course_lists_follow_status_and_owner(self, repository: LearningStore) -> None:
+        mine, other = make_course(1), make_course(2, owner="teacher-2")
+        repository.add(mine)
+        repository.add(other)
+        published = replace(mine, status=CourseStatus.PUBLISHED, version=2)
+        repository.save(published, expected_version=1)
+        assert repository.get(mine.course_id) == published
+        assert repository.list(10, None, CourseList.PUBLISHED).items == [published]
+        assert repository.list(10, None, CourseList.OWNED, "teacher-1").items == [published]
+        assert repository.list(10, None, CourseList.OWNED, "teacher-2").items == [other]
+        assert repository.list(10, None, CourseList.ALL).items == [other, published]
+        archived = replace(published, status=CourseStatus.ARCHIVED, version=3)
+        repository.save(archived, expected_version=2)
+        assert repository.list(10, None, CourseList.PUBLISHED).items == []
+        assert repository.list(10, None, CourseList.ALL).items == [other, archived]
+
+    def test_stale_course_save_changes_nothing(self, repository: LearningStore) -> None:
+        course = make_course(1)
+        repository.add(course)
+        with pytest.raises(StaleVersion):
+            repository.save(replace(course, title="新", status=CourseStatus.PUBLISHED), 7)
+        assert repository.get(course.course_id) == course
+        assert repository.list(10, None, CourseList.PUBLISHED).items == []
+
+    def test_lessons_keep_their_order_and_reorder_checks_the_version(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)
+        repository.add(course)
+        assert repository.lessons(course.course_id) == (Outline(course.course_id), [])
+        lessons = [_lesson(course.course_id, n) for n in range(1, 4)]
+        for lesson in lessons:
+            repository.add_lesson(lesson)
+        outline, stored = repository.lessons(course.course_id)
+        assert (outline.lesson_ids, outline.version) == ([x.lesson_id for x in lessons], 3)
+        assert stored == lessons
+        with pytest.raises(Conflict):
+            repository.add_lesson(lessons[0])
+        assert repository.lessons(course.course_id)[0].version == 3
+        order = ["lesson-3", "lesson-1", "lesson-2"]
+        repository.reorder(course.course_id, order, expected_version=3)
+        with pytest.raises(StaleVersion):
+            repository.reorder(course.course_id, ["lesson-1", "lesson-2", "lesson-3"], 3)
+        outline, stored = repository.lessons(course.course_id)
+        assert (outline.lesson_ids, outline.version) == (order, 4)
+        assert [x.lesson_id for x in stored] == order
+        edited = replace(lessons[0], body="新しい本文", version=2)
+        repository.save_lesson(edited, expected_version=1)
+        with pytest.raises(StaleVersion):
+            repository.save_lesson(replace(lessons[0], body="古い"), expected_version=1)
+        assert repository.load(course.course_id, lesson_id="lesson-1").lesson == edited
+
+    def test_load_reads_the_whole_context(self, repository: LearningStore) -> None:
+        course = make_course(1)
+        repository.add(course)
+        repository.add_lesson(_lesson(course.course_id, 1))
+        repository.add_assignment(_assignment(course.course_id, 1))
+        enrolment = Enrolment(course.course_id, "learner-1", course.title, STAMP, STAMP)
+        repository.enrol(enrolment)
+        repository.save_submission(_submission(course.course_id, "learner-1"), None)
+        snapshot = repository.load(
+            course.course_id,
+            learner_id="learner-1",
+            lesson_id="lesson-1",
+            assignment_id="asg-1",
+            outline=True,
+        )
+        assert snapshot == Snapshot(
+            course=course,
+            enrolment=enrolment,
+            lesson=_lesson(course.course_id, 1),
+            assignment=_assignment(course.course_id, 1),
+            submission=_submission(course.course_id, "learner-1"),
+            outline=Outline(course.course_id, ["lesson-1"], 1),
+        )
+        empty = repository.load("missing", learner_id="x", lesson_id="y", assignment_id="z")
+        assert empty == Snapshot(course=None)
+        assert repository.load(course.course_id, learner_id="other").enrolment is None
+
+    def test_enrolment_and_progress_on_both_sides(self, repository: LearningStore) -> None:
+        course = make_course(1)
+        repository.add(course)
+        first = Enrolment(course.course_id, "learner-1", course.title, STAMP, STAMP)
+        repository.enrol(first)
+        with pytest.raises(Conflict):
+            repository.enrol(replace(first, enrolled_at="later"))
+        repository.enrol(Enrolment(course.course_id, "learner-2", course.title, STAMP, STAMP))
+        done = repository.complete_lesson(first, "lesson-1", "2026-04-02T00:00:00.000Z")
+        done = repository.complete_lesson(done, "lesson-2", "2026-04-03T00:00:00.000Z")
+        done = repository.complete_lesson(done, "lesson-1", "2026-04-03T00:00:00.000Z")
+        assert done.completed == frozenset({"lesson-1", "lesson-2"})
+        assert repository.load(course.course_id, learner_id="learner-1").enrolment == done
+        page = repository.enrolments(course.course_id, 10, None)
+        assert [e.learner_id for e in page.items] == ["learner-1", "learner-2"]
+        assert page.items[0] == done
+        mine = repository.learner_enrolments("learner-1", 10, None)
+        assert mine.items == [done]
+        assert repository.learner_enrolments("nobody", 10, None).items == []
+
+    def test_enrolments_page_through(self, repository: LearningStore) -> None:
+        course = make_course(1)
+        repository.add(course)
+        for n in range(5):
+            repository.enrol(Enrolment(course.course_id, f"l-{n}", course.title, STAMP, STAMP))
+        seen: list[str] = []
+        cursor: str | None = None
+        for _ in range(5):
+            page = repository.enrolments(course.course_id, 2, cursor)
+            seen += [e.learner_id for e in page.items]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert seen == [f"l-{n}" for n in range(5)]
+
+    def test_assignments_and_submissions(self, repository: LearningStore) -> None:
+        course = make_course(1)
+        repository.add(course)
+        for n in (1, 2):
+            repository.add_assignment(_assignment(course.course_id, n))
+        with pytest.raises(Conflict):
+            repository.add_assignment(_assignment(course.course_id, 1))
+        assert [
+            a.assignment_id for a in repository.assignments(course.course_id, 10, None).items
+        ] == ["asg-1", "asg-2"]
+        first = _submission(course.course_id, "learner-1")
+        repository.save_submission(first, None)
+        with pytest.raises(StaleVersion):
+            repository.save_submission(first, None)
+        second = _submission(course.course_id, "learner-1", version=2)
+        with pytest.raises(StaleVersion):
+            repository.save_submission(second, expected_version=5)
+        repository.save_submission(second, expected_version=1)
+        repository.set_scan_status(course.course_id, "asg-1", "learner-1", SubmissionStatus.CLEAN)
+        stored = repository.load(course.course_id, learner_id="learner-1", assignment_id="asg-1")
+        assert stored.submission == replace(second, status=SubmissionStatus.CLEAN, version=3)
+        graded = replace(stored.submission, grade=90, feedback="良い", graded_at=STAMP, version=4)
+        repository.save_submission(graded, expected_version=3)
+        repository.save_submission(_submission(course.course_id, "learner-2"), None)
+        page = repository.submissions(course.course_id, "asg-1", 10, None)
+        assert [s.learner_id for s in page.items] == ["learner-1", "learner-2"]
+        assert page.items[0] == graded
+        assert repository.submissions(course.course_id, "asg-2", 10, None).items == []
+        with pytest.raises(NotFound):
+            repository.set_scan_status(course.course_id, "asg-9", "x", SubmissionStatus.ERROR)
+
+    @pytest.mark.parametrize("cursor", ["garbage", "eyJ4IjogMX0", "e30"])
+    def test_every_list_rejects_foreign_cursors(
+        self, repository: LearningStore, cursor: str
+    ) -> None:
+        for call in (
+            lambda: repository.enrolments("c", 5, cursor),
+            lambda: repository.learner_enrolments("l", 5, cursor),
+            lambda: repository.assignments("c", 5, cursor),
+            lambda: repository.submissions("c", "a", 5, cursor),
+            lambda: repository.list(5, cursor, CourseList.PUBLISHED),
+        ):
+            with pytest.raises(InvalidInput) as raised:
+                call()
+            assert [i.field for i in raised.value.issues] == ["cursor"]

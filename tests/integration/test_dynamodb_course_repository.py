@@ -10,7 +10,11 @@ import pytest
 
 from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
 from manabi_local.provisioner import LocalResources
-from tests.contract.course_repository import CourseRepositoryContract, make_course
+from tests.contract.course_repository import (
+    CourseRepositoryContract,
+    LearningStoreContract,
+    make_course,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +35,7 @@ def table(local_resources: LocalResources) -> Iterator[str]:
     client.delete_table(TableName=name)
 
 
-class TestDynamoDbCourseRepository(CourseRepositoryContract):
+class TestDynamoDbCourseRepository(CourseRepositoryContract, LearningStoreContract):
     @pytest.fixture
     def repository(self, table: str, local_resources: LocalResources) -> DynamoDbCourseRepository:
         client = boto3.client("dynamodb", endpoint_url=local_resources.endpoint)
@@ -49,4 +53,5 @@ class TestDynamoDbCourseRepository(CourseRepositoryContract):
         assert keys == [
             ("COURSE#course-003", "COURSE"),
             ("COURSES", f"{course.created_at}#course-003"),
+            ("COURSES#OWNER#teacher-1", f"{course.created_at}#course-003"),
         ]

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from manabi_api.adapters.memory_courses import InMemoryCourseRepository
-from tests.contract.course_repository import CourseRepositoryContract
+from tests.contract.course_repository import (
+    CourseRepositoryContract,
+    LearningStoreContract,
+)
 
 
-class TestInMemoryCourseRepository(CourseRepositoryContract):
+class TestInMemoryCourseRepository(CourseRepositoryContract, LearningStoreContract):
     @pytest.fixture
     def repository(self) -> InMemoryCourseRepository:
         return InMemoryCourseRepository()

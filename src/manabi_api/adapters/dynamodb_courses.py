@@ -15,7 +15,7 @@ from manabi_api.domain.assignments import Assignment, Submission, SubmissionStat
 from manabi_api.domain.courses import Course, CourseStatus, Lesson, Outline
 from manabi_api.domain.enrolment import Enrolment
 from manabi_api.domain.errors import Conflict, NotFound, StaleVersion
-from manabi_api.ports.courses import CourseList, Page, Snapshot
+from manabi_api.ports.courses import CourseList, Ids, Lessons, Page, Snapshot
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -238,18 +238,16 @@ class DynamoDbCourseRepository:
 
     def _transact(self, items: list[Item], error: Callable[[], Exception]) -> None:
         try:
-            self._client.transact_write_items(TransactItems=items)
+            self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except self._client.exceptions.TransactionCanceledException as cancelled:
             raise error() from cancelled
 
     def _conditional_put(self, item: Item, condition: str, values: Item, error: Exception) -> None:
+        request: Item = {"TableName": self._table, "Item": item, "ConditionExpression": condition}
+        if values:
+            request["ExpressionAttributeValues"] = values
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=item,
-                ConditionExpression=condition,
-                **({"ExpressionAttributeValues": values} if values else {}),
-            )
+            self._client.put_item(**request)
         except self._client.exceptions.ConditionalCheckFailedException as failed:
             raise error from failed
 
@@ -378,7 +376,7 @@ class DynamoDbCourseRepository:
         }
         self._transact(
             self._course_writes(course, condition),
-            lambda: StaleVersion(f"Course {course.course_id} is not at version {expected_version}."),
+            lambda: StaleVersion(f"Course {course.course_id} is not at version {expected_version}"),
         )
 
     # -- lessons
@@ -415,7 +413,7 @@ class DynamoDbCourseRepository:
             StaleVersion(f"Lesson {lesson.lesson_id} is not at version {expected_version}."),
         )
 
-    def lessons(self, course_id: str) -> tuple[Outline, list[Lesson]]:
+    def lessons(self, course_id: str) -> tuple[Outline, Lessons]:
         """One Query: the outline item `LESSONS` and every `LESSON#…` item share the prefix."""
         query: Item = {
             "TableName": self._table,
@@ -437,7 +435,7 @@ class DynamoDbCourseRepository:
         by_id = {i["lessonId"]["S"]: _lesson(i) for i in items if i["SK"]["S"] != "LESSONS"}
         return outline, [by_id[lid] for lid in outline.lesson_ids if lid in by_id]
 
-    def reorder(self, course_id: str, lesson_ids: list[str], expected_version: int) -> Outline:
+    def reorder(self, course_id: str, lesson_ids: Ids, expected_version: int) -> Outline:
         outline = Outline(course_id, list(lesson_ids), expected_version + 1)
         item = {
             **_key(course_pk(course_id), "LESSONS"),

@@ -1,22 +1,81 @@
-"""In-memory course storage for unit tests.
+"""In-memory learning store for unit tests.
 
-It passes the same contract tests as the DynamoDB adapter, so the two never drift.
+It passes the same contract tests as the DynamoDB adapter (tests/contract/), so the two never
+drift: same ordering, same pagination behaviour, same conflicts and version checks.
 """
 
 from __future__ import annotations
 
-from manabi_api.adapters.cursor import decode_cursor, encode_cursor
-from manabi_api.domain.courses import Course
-from manabi_api.domain.errors import Conflict
-from manabi_api.ports.courses import CoursePage
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import TypeVar
 
+from manabi_api.adapters.cursor import decode_cursor, encode_cursor
+from manabi_api.domain.assignments import Assignment, Submission, SubmissionStatus
+from manabi_api.domain.courses import Course, CourseStatus, Lesson, Outline
+from manabi_api.domain.enrolment import Enrolment
+from manabi_api.domain.errors import Conflict, NotFound, StaleVersion
+from manabi_api.ports.courses import CourseList, Ids, Lessons, Page, Snapshot
+
+T = TypeVar("T")
 _CURSOR_KEYS = frozenset({"after"})
+
+
+def _page(
+    items: Iterable[T],
+    key: Callable[[T], str],
+    limit: int,
+    cursor: str | None,
+    *,
+    newest_first: bool = False,
+) -> Page[T]:
+    ordered = sorted(items, key=key, reverse=newest_first)
+    if cursor is not None:
+        after = decode_cursor(cursor, _CURSOR_KEYS)["after"]
+        ordered = [i for i in ordered if (key(i) < after if newest_first else key(i) > after)]
+    page = ordered[:limit]
+    more = len(ordered) > limit
+    return Page(page, encode_cursor({"after": key(page[-1])}) if more else None)
+
+
+def _course_key(course: Course) -> str:
+    return f"{course.created_at}#{course.course_id}"
 
 
 class InMemoryCourseRepository:
     def __init__(self) -> None:
         self._courses: dict[str, Course] = {}
+        self._lessons: dict[tuple[str, str], Lesson] = {}
+        self._outlines: dict[str, Outline] = {}
+        self._enrolments: dict[tuple[str, str], Enrolment] = {}
+        self._assignments: dict[tuple[str, str], Assignment] = {}
+        self._submissions: dict[tuple[str, str, str], Submission] = {}
 
+    def load(
+        self,
+        course_id: str,
+        *,
+        learner_id: str | None = None,
+        lesson_id: str | None = None,
+        assignment_id: str | None = None,
+        outline: bool = False,
+    ) -> Snapshot:
+        return Snapshot(
+            course=self._courses.get(course_id),
+            enrolment=self._enrolments.get((course_id, learner_id)) if learner_id else None,
+            lesson=self._lessons.get((course_id, lesson_id)) if lesson_id else None,
+            assignment=(
+                self._assignments.get((course_id, assignment_id)) if assignment_id else None
+            ),
+            submission=(
+                self._submissions.get((course_id, assignment_id, learner_id))
+                if assignment_id and learner_id
+                else None
+            ),
+            outline=self._outlines.get(course_id) if outline else None,
+        )
+
+    # -- courses
     def add(self, course: Course) -> None:
         if course.course_id in self._courses:
             raise Conflict(f"Course {course.course_id} exists already.")
@@ -25,18 +84,122 @@ class InMemoryCourseRepository:
     def get(self, course_id: str) -> Course | None:
         return self._courses.get(course_id)
 
-    def list(self, limit: int, cursor: str | None) -> CoursePage:
-        ordered = sorted(
-            self._courses.values(), key=lambda c: f"{c.created_at}#{c.course_id}", reverse=True
+    def list(
+        self,
+        limit: int,
+        cursor: str | None,
+        which: CourseList = CourseList.ALL,
+        owner_id: str | None = None,
+    ) -> Page[Course]:
+        courses: Iterable[Course] = self._courses.values()
+        if which is CourseList.PUBLISHED:
+            courses = [c for c in courses if c.status is CourseStatus.PUBLISHED]
+        elif which is CourseList.OWNED:
+            courses = [c for c in courses if c.owner_id == owner_id]
+        return _page(courses, _course_key, limit, cursor, newest_first=True)
+
+    def save(self, course: Course, expected_version: int) -> None:
+        stored = self._courses.get(course.course_id)
+        if stored is None:
+            raise NotFound(f"Course {course.course_id} does not exist.")
+        if stored.version != expected_version:
+            raise StaleVersion(f"The course is at version {stored.version}.")
+        self._courses[course.course_id] = course
+
+    # -- lessons
+    def add_lesson(self, lesson: Lesson) -> Outline:
+        key = (lesson.course_id, lesson.lesson_id)
+        if key in self._lessons:
+            raise Conflict(f"Lesson {lesson.lesson_id} exists already.")
+        current = self._outlines.get(lesson.course_id, Outline(lesson.course_id))
+        outline = Outline(
+            lesson.course_id, [*current.lesson_ids, lesson.lesson_id], current.version + 1
         )
-        if cursor is not None:
-            after = decode_cursor(cursor, _CURSOR_KEYS)["after"]
-            ordered = [c for c in ordered if f"{c.created_at}#{c.course_id}" < after]
-        page = ordered[:limit]
-        more = len(ordered) > limit
-        next_cursor = (
-            encode_cursor({"after": f"{page[-1].created_at}#{page[-1].course_id}"})
-            if more
-            else None
-        )
-        return CoursePage(page, next_cursor)
+        self._lessons[key] = lesson
+        self._outlines[lesson.course_id] = outline
+        return outline
+
+    def save_lesson(self, lesson: Lesson, expected_version: int) -> None:
+        stored = self._lessons.get((lesson.course_id, lesson.lesson_id))
+        if stored is None:
+            raise NotFound(f"Lesson {lesson.lesson_id} does not exist.")
+        if stored.version != expected_version:
+            raise StaleVersion(f"The lesson is at version {stored.version}.")
+        self._lessons[(lesson.course_id, lesson.lesson_id)] = lesson
+
+    def lessons(self, course_id: str) -> tuple[Outline, Lessons]:
+        outline = self._outlines.get(course_id, Outline(course_id))
+        return outline, [self._lessons[(course_id, lid)] for lid in outline.lesson_ids]
+
+    def reorder(self, course_id: str, lesson_ids: Ids, expected_version: int) -> Outline:
+        current = self._outlines.get(course_id, Outline(course_id))
+        if current.version != expected_version:
+            raise StaleVersion(f"The lesson order is at version {current.version}.")
+        outline = Outline(course_id, list(lesson_ids), expected_version + 1)
+        self._outlines[course_id] = outline
+        return outline
+
+    # -- enrolment and progress
+    def enrol(self, enrolment: Enrolment) -> None:
+        key = (enrolment.course_id, enrolment.learner_id)
+        if key in self._enrolments:
+            raise Conflict("Already enrolled.")
+        self._enrolments[key] = enrolment
+
+    def complete_lesson(self, enrolment: Enrolment, lesson_id: str, at: str) -> Enrolment:
+        course_id, learner_id = enrolment.course_id, enrolment.learner_id
+        stored = self._enrolments.get((course_id, learner_id))
+        if stored is None:
+            raise NotFound("Not enrolled.")
+        updated = replace(stored, completed=stored.completed | {lesson_id}, updated_at=at)
+        self._enrolments[(course_id, learner_id)] = updated
+        return updated
+
+    def enrolments(self, course_id: str, limit: int, cursor: str | None) -> Page[Enrolment]:
+        items = [e for (cid, _), e in self._enrolments.items() if cid == course_id]
+        return _page(items, lambda e: e.learner_id, limit, cursor)
+
+    def learner_enrolments(
+        self, learner_id: str, limit: int, cursor: str | None
+    ) -> Page[Enrolment]:
+        items = [e for (_, lid), e in self._enrolments.items() if lid == learner_id]
+        return _page(items, lambda e: e.course_id, limit, cursor)
+
+    # -- assignments and submissions
+    def add_assignment(self, assignment: Assignment) -> None:
+        key = (assignment.course_id, assignment.assignment_id)
+        if key in self._assignments:
+            raise Conflict(f"Assignment {assignment.assignment_id} exists already.")
+        self._assignments[key] = assignment
+
+    def assignments(self, course_id: str, limit: int, cursor: str | None) -> Page[Assignment]:
+        items = [a for (cid, _), a in self._assignments.items() if cid == course_id]
+        return _page(items, lambda a: a.assignment_id, limit, cursor)
+
+    def save_submission(self, submission: Submission, expected_version: int | None) -> None:
+        key = (submission.course_id, submission.assignment_id, submission.learner_id)
+        stored = self._submissions.get(key)
+        if expected_version is None and stored is not None:
+            raise StaleVersion("A submission exists already.")
+        if expected_version is not None and (stored is None or stored.version != expected_version):
+            raise StaleVersion("The submission changed meanwhile.")
+        self._submissions[key] = submission
+
+    def submissions(
+        self, course_id: str, assignment_id: str, limit: int, cursor: str | None
+    ) -> Page[Submission]:
+        items = [
+            s
+            for (cid, aid, _), s in self._submissions.items()
+            if (cid, aid) == (course_id, assignment_id)
+        ]
+        return _page(items, lambda s: s.learner_id, limit, cursor)
+
+    def set_scan_status(
+        self, course_id: str, assignment_id: str, learner_id: str, status: SubmissionStatus
+    ) -> None:
+        key = (course_id, assignment_id, learner_id)
+        stored = self._submissions.get(key)
+        if stored is None:
+            raise NotFound("No such submission.")
+        self._submissions[key] = replace(stored, status=status, version=stored.version + 1)

@@ -72,6 +72,7 @@ class QueryParam:
     maximum: int = 100
     default: int | None = None
     max_length: int = 1024
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class RouteSpec:
     body: str | None = None
     query: tuple[QueryParam, ...] = ()
     tags: tuple[str, ...] = ()
+    idempotent: bool = False  # accepts an Idempotency-Key header: retries return the first result
 
     @property
     def path_params(self) -> list[str]:
@@ -97,6 +99,7 @@ class Request:
     path: Mapping[str, str]
     query: Mapping[str, Any]
     body: Any
+    idempotency_key: str | None = None
 
     def require_principal(self) -> Principal:
         if self.principal is None:  # unreachable behind a non-public rule; kept for type safety
@@ -143,6 +146,10 @@ def _parse_query(params: tuple[QueryParam, ...], raw: Mapping[str, str] | None) 
                 )
             else:
                 values[param.name] = int(text)
+        elif param.choices and text not in param.choices:
+            issues.append(
+                FieldIssue(param.name, f"must be one of: {', '.join(param.choices)}", "enum")
+            )
         elif not 0 < len(text) <= param.max_length:
             issues.append(
                 FieldIssue(param.name, f"must be 1 to {param.max_length} characters", "length")
@@ -152,6 +159,21 @@ def _parse_query(params: tuple[QueryParam, ...], raw: Mapping[str, str] | None) 
     if issues:
         raise InvalidInput("A query parameter is not valid.", issues)
     return values
+
+
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _idempotency_key(headers: Mapping[str, str] | None) -> str | None:
+    value = next((v for k, v in (headers or {}).items() if k.lower() == "idempotency-key"), None)
+    if value is None:
+        return None
+    if not _IDEMPOTENCY_KEY.fullmatch(value):
+        raise InvalidInput(
+            "The Idempotency-Key header is not valid.",
+            [FieldIssue("Idempotency-Key", "must be 1 to 64 of A-Z a-z 0-9 _ -", "pattern")],
+        )
+    return value
 
 
 def _parse_body(raw: str | None, is_base64: bool) -> Any:
@@ -213,7 +235,8 @@ class RestApi:
                 if validator is not None:
                     parsed = _parse_body(event.body, bool(event.is_base64_encoded))
                     body = validate_body(validator, allowed_fields, parsed)
-                reply = endpoint(Request(principal, path, query, body))
+                key = _idempotency_key(event.headers) if spec.idempotent else None
+                reply = endpoint(Request(principal, path, query, body, key))
                 return Response(
                     status_code=reply.status,
                     content_type=JSON,

@@ -37,11 +37,26 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
                 "schema": (
                     {"type": "integer", "minimum": q.minimum, "maximum": q.maximum}
                     if q.integer
+                    else {"type": "string", "enum": list(q.choices)}
+                    if q.choices
                     else {"type": "string", "minLength": 1, "maxLength": q.max_length}
                 ),
             }
             for q in spec.query
-        ],
+        ]
+        + (
+            [
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "description": "Retries with the same key return the first result.",
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+                }
+            ]
+            if spec.idempotent
+            else []
+        ),
         "responses": {},
     }
     if spec.body:

@@ -12,6 +12,7 @@ from manabi_api.domain.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    StaleVersion,
     Unauthenticated,
 )
 
@@ -24,6 +25,7 @@ _MAPPING: dict[type[DomainError], tuple[int, str, str]] = {
     Unauthenticated: (401, "unauthenticated", "Authentication required"),
     Forbidden: (403, "forbidden", "Not allowed"),
     NotFound: (404, "not-found", "Not found"),
+    StaleVersion: (409, "stale-version", "Changed by someone else; reload and retry"),
     Conflict: (409, "conflict", "Conflict"),
 }
 

@@ -12,11 +12,40 @@ Schema = dict[str, Any]
 
 _ID = {"type": "string", "minLength": 1, "maxLength": 64}
 _TIMESTAMP = {"type": "string", "format": "date-time"}
+_VERSION = {
+    "type": "integer",
+    "minimum": 0,
+    "maximum": 1_000_000_000,
+    "description": "The version the client last read; the update fails with 409 if it changed.",
+}
+_TITLE = {"type": "string", "minLength": 1, "maxLength": 120, "pattern": r"\S"}
+_NULLABLE_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _object(properties: dict[str, object], required: list[str], **extra: object) -> Schema:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+        **extra,
+    }
+
+
+def _page(item: str) -> Schema:
+    return _object(
+        {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
+            "nextCursor": {"type": ["string", "null"]},
+        },
+        ["items", "nextCursor"],
+    )
+
 
 COURSE_CREATE: Schema = {
     "type": "object",
     "properties": {
-        "title": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": r"\S"},
+        "title": _TITLE,
         "description": {"type": "string", "maxLength": 2000},
     },
     "required": ["title"],
@@ -45,16 +74,6 @@ COURSE: Schema = {
         "updatedAt",
         "version",
     ],
-    "additionalProperties": False,
-}
-
-COURSE_PAGE: Schema = {
-    "type": "object",
-    "properties": {
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Course"}},
-        "nextCursor": {"type": ["string", "null"]},
-    },
-    "required": ["items", "nextCursor"],
     "additionalProperties": False,
 }
 
@@ -89,12 +108,223 @@ PROBLEM: Schema = {
     "required": ["type", "title", "status"],
 }
 
+COURSE_UPDATE = _object(
+    {"title": _TITLE, "description": {"type": "string", "maxLength": 2000}, "version": _VERSION},
+    ["version"],
+)
+VERSION_ONLY = _object({"version": _VERSION}, ["version"])
+
+LESSON_CREATE = _object(
+    {"title": _TITLE, "body": {"type": "string", "maxLength": 20_000}}, ["title", "body"]
+)
+LESSON_UPDATE = _object(
+    {"title": _TITLE, "body": {"type": "string", "maxLength": 20_000}, "version": _VERSION},
+    ["version"],
+)
+LESSON_ORDER = _object(
+    {
+        "lessonIds": {"type": "array", "items": _ID, "maxItems": 100},
+        "version": _VERSION,
+    },
+    ["lessonIds", "version"],
+)
+LESSON = _object(
+    {
+        "courseId": _ID,
+        "lessonId": _ID,
+        "title": {"type": "string"},
+        "body": {"type": "string", "description": "Markdown"},
+        "createdAt": _TIMESTAMP,
+        "updatedAt": _TIMESTAMP,
+        "version": {"type": "integer"},
+    },
+    ["courseId", "lessonId", "title", "body", "createdAt", "updatedAt", "version"],
+)
+LESSON_SUMMARY = _object(
+    {
+        "lessonId": _ID,
+        "title": {"type": "string"},
+        "position": {"type": "integer", "minimum": 1},
+        "updatedAt": _TIMESTAMP,
+        "version": {"type": "integer"},
+    },
+    ["lessonId", "title", "position", "updatedAt", "version"],
+)
+OUTLINE = _object(
+    {
+        "courseId": _ID,
+        "lessons": {"type": "array", "items": {"$ref": "#/components/schemas/LessonSummary"}},
+        "version": {"type": "integer", "description": "Version of the lesson order"},
+    },
+    ["courseId", "lessons", "version"],
+)
+ENROLMENT = _object(
+    {
+        "courseId": _ID,
+        "learnerId": _ID,
+        "courseTitle": {"type": "string"},
+        "enrolledAt": _TIMESTAMP,
+        "updatedAt": _TIMESTAMP,
+        "completedLessonIds": {"type": "array", "items": _ID},
+    },
+    ["courseId", "learnerId", "courseTitle", "enrolledAt", "updatedAt", "completedLessonIds"],
+)
+PROGRESS = _object(
+    {
+        "courseId": _ID,
+        "learnerId": _ID,
+        "completedLessonIds": {"type": "array", "items": _ID},
+        "completedLessons": {"type": "integer", "minimum": 0},
+        "totalLessons": {"type": "integer", "minimum": 0},
+        "percent": {"type": "integer", "minimum": 0, "maximum": 100},
+    },
+    ["courseId", "learnerId", "completedLessonIds", "completedLessons", "totalLessons", "percent"],
+)
+ASSIGNMENT_CREATE = _object(
+    {
+        "title": _TITLE,
+        "instructions": {"type": "string", "maxLength": 10_000},
+        "dueAt": {
+            "type": "string",
+            "format": "date-time",
+            "maxLength": 40,
+            "description": "RFC 3339 with an offset, e.g. 2026-12-01T23:59:00+09:00",
+        },
+    },
+    ["title", "instructions", "dueAt"],
+)
+ASSIGNMENT = _object(
+    {
+        "courseId": _ID,
+        "assignmentId": _ID,
+        "title": {"type": "string"},
+        "instructions": {"type": "string"},
+        "dueAt": _TIMESTAMP,
+        "createdAt": _TIMESTAMP,
+        "updatedAt": _TIMESTAMP,
+        "version": {"type": "integer"},
+    },
+    [
+        "courseId",
+        "assignmentId",
+        "title",
+        "instructions",
+        "dueAt",
+        "createdAt",
+        "updatedAt",
+        "version",
+    ],
+)
+SUBMISSION_CREATE = _object(
+    {
+        "fileName": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[^/\\]+$"},
+        "contentType": {
+            "type": "string",
+            "maxLength": 127,
+            "pattern": r"^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$",
+        },
+        "sizeBytes": {"type": "integer", "minimum": 1, "maximum": 100 * 1024 * 1024},
+    },
+    ["fileName", "contentType", "sizeBytes"],
+)
+SUBMISSION = _object(
+    {
+        "courseId": _ID,
+        "assignmentId": _ID,
+        "learnerId": _ID,
+        "fileName": {"type": "string"},
+        "contentType": {"type": "string"},
+        "sizeBytes": {"type": "integer"},
+        "status": {"type": "string", "enum": ["PENDING", "CLEAN", "INFECTED", "ERROR"]},
+        "attempt": {"type": "integer", "minimum": 1},
+        "submittedAt": _TIMESTAMP,
+        "grade": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+        "feedback": {"type": ["string", "null"]},
+        "gradedAt": _NULLABLE_TIMESTAMP,
+        "version": {"type": "integer"},
+    },
+    [
+        "courseId",
+        "assignmentId",
+        "learnerId",
+        "fileName",
+        "contentType",
+        "sizeBytes",
+        "status",
+        "attempt",
+        "submittedAt",
+        "grade",
+        "feedback",
+        "gradedAt",
+        "version",
+    ],
+)
+GRADE = _object(
+    {
+        "grade": {"type": "integer", "minimum": 0, "maximum": 100},
+        "feedback": {"type": "string", "maxLength": 5000},
+        "version": _VERSION,
+    },
+    ["grade", "feedback", "version"],
+)
+USER = _object(
+    {
+        "username": {"type": "string"},
+        "userId": {"type": "string"},
+        "email": {"type": "string"},
+        "enabled": {"type": "boolean"},
+        "status": {"type": "string"},
+        "groups": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["learners", "teachers", "admins"]},
+        },
+        "createdAt": {"type": "string"},
+    },
+    ["username", "userId", "email", "enabled", "status", "groups", "createdAt"],
+)
+USER_GROUP = _object(
+    {"group": {"type": "string", "enum": ["learners", "teachers", "admins"]}}, ["group"]
+)
+
 # Name in OpenAPI components → schema. Request bodies among them get a compiled validator.
 SCHEMAS: dict[str, Schema] = {
     "CourseCreate": COURSE_CREATE,
+    "CourseUpdate": COURSE_UPDATE,
+    "VersionOnly": VERSION_ONLY,
     "Course": COURSE,
-    "CoursePage": COURSE_PAGE,
+    "CoursePage": _page("Course"),
+    "LessonCreate": LESSON_CREATE,
+    "LessonUpdate": LESSON_UPDATE,
+    "LessonOrder": LESSON_ORDER,
+    "Lesson": LESSON,
+    "LessonSummary": LESSON_SUMMARY,
+    "Outline": OUTLINE,
+    "Enrolment": ENROLMENT,
+    "EnrolmentPage": _page("Enrolment"),
+    "Progress": PROGRESS,
+    "ProgressPage": _page("Progress"),
+    "AssignmentCreate": ASSIGNMENT_CREATE,
+    "Assignment": ASSIGNMENT,
+    "AssignmentPage": _page("Assignment"),
+    "SubmissionCreate": SUBMISSION_CREATE,
+    "Submission": SUBMISSION,
+    "SubmissionPage": _page("Submission"),
+    "Grade": GRADE,
+    "User": USER,
+    "UserPage": _page("User"),
+    "UserGroup": USER_GROUP,
     "Health": HEALTH,
     "Problem": PROBLEM,
 }
-REQUEST_BODIES = ("CourseCreate",)
+REQUEST_BODIES = (
+    "CourseCreate",
+    "CourseUpdate",
+    "VersionOnly",
+    "LessonCreate",
+    "LessonUpdate",
+    "LessonOrder",
+    "AssignmentCreate",
+    "SubmissionCreate",
+    "Grade",
+    "UserGroup",
+)

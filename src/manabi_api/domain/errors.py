@@ -44,4 +44,8 @@ class Unauthenticated(DomainError):
 
 
 class Conflict(DomainError):
-    pass
+    """The target's state does not allow the operation (state rule, existing item)."""
+
+
+class StaleVersion(Conflict):
+    """The `version` the client sent is not the stored one: someone else changed it first."""

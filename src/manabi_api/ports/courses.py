@@ -1,25 +1,124 @@
-"""Storage port for courses. Implemented by the DynamoDB adapter and the in-memory fake."""
+"""Storage port of the learning platform. Implemented by the DynamoDB adapter and the in-memory
+fake; both pass the same contract suite (tests/contract/)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from enum import StrEnum
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from manabi_api.domain.courses import Course
+    from manabi_api.domain.assignments import Assignment, Submission, SubmissionStatus
+    from manabi_api.domain.courses import Course, Lesson, Outline
+    from manabi_api.domain.enrolment import Enrolment
+
+T = TypeVar("T")
+Ids = list[str]
+Lessons = list["Lesson"]
 
 
 @dataclass(frozen=True)
-class CoursePage:
-    items: list[Course]
+class Page(Generic[T]):
+    items: list[T]
     next_cursor: str | None
 
 
-class CourseRepository(Protocol):
+CoursePage = Page["Course"]
+
+
+class CourseList(StrEnum):
+    """The course lists kept by the store (each a Query on one partition)."""
+
+    ALL = "all"
+    PUBLISHED = "published"
+    OWNED = "mine"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a request needs to decide, read in one round trip (`LearningStore.load`)."""
+
+    course: Course | None
+    enrolment: Enrolment | None = None
+    lesson: Lesson | None = None
+    assignment: Assignment | None = None
+    submission: Submission | None = None
+    outline: Outline | None = None
+
+
+class LearningStore(Protocol):
+    # -- reads of one course's context (one round trip)
+    def load(
+        self,
+        course_id: str,
+        *,
+        learner_id: str | None = None,
+        lesson_id: str | None = None,
+        assignment_id: str | None = None,
+        outline: bool = False,
+    ) -> Snapshot:
+        """The course and, when asked, the learner's enrolment, a lesson, an assignment and
+        (assignment_id and learner_id both given) the learner's submission."""
+
+    # -- courses
     def add(self, course: Course) -> None:
         """Store a new course; raises Conflict if the id exists."""
 
     def get(self, course_id: str) -> Course | None: ...
 
-    def list(self, limit: int, cursor: str | None) -> CoursePage:
+    def list(
+        self,
+        limit: int,
+        cursor: str | None,
+        which: CourseList = CourseList.ALL,
+        owner_id: str | None = None,
+    ) -> Page[Course]:
         """Newest first. `cursor` is opaque; a malformed one raises InvalidInput naming `cursor`."""
+
+    def save(self, course: Course, expected_version: int) -> None:
+        """Replace a course (and its list entries); StaleVersion unless stored at that version."""
+
+    # -- lessons
+    def add_lesson(self, lesson: Lesson) -> Outline:
+        """Store a new lesson and append it to the course's outline, together."""
+
+    def save_lesson(self, lesson: Lesson, expected_version: int) -> None: ...
+
+    def lessons(self, course_id: str) -> tuple[Outline, Lessons]:
+        """The outline (lesson order and its version) and the lessons, in outline order."""
+
+    def reorder(self, course_id: str, lesson_ids: Ids, expected_version: int) -> Outline: ...
+
+    # -- enrolment and progress
+    def enrol(self, enrolment: Enrolment) -> None:
+        """Store a new enrolment (course side and learner side together); Conflict if it exists."""
+
+    def complete_lesson(self, enrolment: Enrolment, lesson_id: str, at: str) -> Enrolment:
+        """Add the lesson to the learner's completed set (both enrolment items together)."""
+
+    def enrolments(self, course_id: str, limit: int, cursor: str | None) -> Page[Enrolment]: ...
+
+    def learner_enrolments(
+        self, learner_id: str, limit: int, cursor: str | None
+    ) -> Page[Enrolment]: ...
+
+    # -- assignments and submissions
+    def add_assignment(self, assignment: Assignment) -> None: ...
+
+    def assignments(self, course_id: str, limit: int, cursor: str | None) -> Page[Assignment]: ...
+
+    def save_submission(self, submission: Submission, expected_version: int | None) -> None:
+        """Create (expected_version None: must not exist) or replace at that version."""
+
+    def submissions(
+        self, course_id: str, assignment_id: str, limit: int, cursor: str | None
+    ) -> Page[Submission]: ...
+
+    def set_scan_status(
+        self, course_id: str, assignment_id: str, learner_id: str, status: SubmissionStatus
+    ) -> None:
+        """Record the virus-scan verdict of a submission (used by the scanner's issue)."""
+
+
+# The name the first issue used; the port grew into the whole learning store.
+CourseRepository = LearningStore

@@ -13,7 +13,7 @@ def test_health_is_public(call: Call) -> None:
     assert (status, body) == (200, {"status": "ok"})
 
 
-def test_teacher_creates_course_and_everyone_signed_in_sees_it(call: Call) -> None:
+def test_teacher_creates_course_sees_it_and_learners_see_it_once_published(call: Call) -> None:
     status, course, headers = call(
         "POST", "/courses", body={"title": " Python入門 ", "description": "基礎"}, claims=TEACHER
     )
@@ -24,11 +24,20 @@ def test_teacher_creates_course_and_everyone_signed_in_sees_it(call: Call) -> No
     assert course["version"] == 1
     assert headers["Location"] == [f"/courses/{course['courseId']}"]
 
+    # the teacher's default list is their own courses, drafts included (the SPA's flow)
+    assert call("GET", "/courses", claims=TEACHER)[1] == {"items": [course], "nextCursor": None}
+    # a draft is invisible to learners
+    assert call("GET", "/courses", claims=LEARNER)[1] == {"items": [], "nextCursor": None}
+    assert call("GET", f"/courses/{course['courseId']}", claims=LEARNER)[0] == 404
+
+    status, published, _ = call(
+        "POST", f"/courses/{course['courseId']}/publish", body={"version": 1}, claims=TEACHER
+    )
+    assert (status, published["status"], published["version"]) == (200, "published", 2)
     status, page, _ = call("GET", "/courses", claims=LEARNER)
-    assert status == 200
-    assert page == {"items": [course], "nextCursor": None}
+    assert (status, page) == (200, {"items": [published], "nextCursor": None})
     status, fetched, _ = call("GET", f"/courses/{course['courseId']}", claims=LEARNER)
-    assert (status, fetched) == (200, course)
+    assert (status, fetched) == (200, published)
 
 
 def test_list_paginates_with_opaque_cursor(call: Call) -> None:
@@ -39,7 +48,7 @@ def test_list_paginates_with_opaque_cursor(call: Call) -> None:
     cursor = None
     while True:
         query = {"limit": "2", **({"cursor": cursor} if cursor else {})}
-        status, page, _ = call("GET", "/courses", claims=TEACHER, query=query)
+        status, page, _ = call("GET", "/courses", claims=ADMIN, query=query)
         assert status == 200
         assert len(page["items"]) <= 2
         seen += [c["title"] for c in page["items"]]

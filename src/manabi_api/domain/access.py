@@ -1,0 +1,43 @@
+"""Ownership rules: who may read or manage a course and its records (APP-SEC-01).
+
+Group membership is checked once per route by the API layer (`framework._authorise`); these
+functions add the ownership half, and every service calls them before touching data.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from manabi_api.domain.errors import Forbidden, NotFound
+from manabi_api.domain.principal import Group, Principal
+
+if TYPE_CHECKING:
+    from manabi_api.domain.courses import Course
+
+
+def is_admin(principal: Principal) -> bool:
+    return Group.ADMINS in principal.groups
+
+
+def can_manage(principal: Principal, course: Course) -> bool:
+    """The owning teacher, or an administrator."""
+    return is_admin(principal) or (
+        Group.TEACHERS in principal.groups and course.owner_id == principal.user_id
+    )
+
+
+def visible_course(principal: Principal, course: Course | None, course_id: str) -> Course:
+    """Drafts exist only for their owner and admins; everyone else gets 404, not a hint."""
+    from manabi_api.domain.courses import CourseStatus
+
+    hidden = course is not None and course.status is CourseStatus.DRAFT
+    if course is None or (hidden and not can_manage(principal, course)):
+        raise NotFound(f"Course {course_id} does not exist.")
+    return course
+
+
+def managed_course(principal: Principal, course: Course | None, course_id: str) -> Course:
+    course = visible_course(principal, course, course_id)
+    if not can_manage(principal, course):
+        raise Forbidden("Only the course's teacher may do this.")
+    return course
