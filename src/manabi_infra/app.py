@@ -1,4 +1,8 @@
-"""The CDK app: one workload stack per environment (`python -m manabi_infra.app`).
+"""The CDK app (`python -m manabi_infra.app`): per environment, three stacks in deploy order —
+`…-Edge` (us-east-1), `…-DR` (Osaka) and `…-Workload` (Tokyo).
+
+The AwsSolutions and NIST 800-53 rev 5 rule packs of cdk-nag check every stack; each accepted
+finding is acknowledged on its resource with a reason (manabi_infra.nag).
 
 Synthesis needs no AWS credentials and makes no lookups. The feature flags come from `cdk.json`,
 so the app behaves the same under `cdk synth` and when `manabi_infra.synth` runs it directly.
@@ -10,10 +14,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App
+from aws_cdk import App, Validations
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from manabi_infra.config import ENVIRONMENTS
 from manabi_infra.lambda_asset import REPO_ROOT, build_api_asset
+from manabi_infra.nag import acknowledge_findings
+from manabi_infra.stacks.dr import DrStack
+from manabi_infra.stacks.edge import EdgeStack
 from manabi_infra.stacks.workload import WorkloadStack
 
 # Set by the CDK CLI as well; needed when the app runs without it. The path metadata
@@ -34,7 +42,14 @@ def build_app(api_code_dir: Path | None = None) -> App:
     app = App(context={**_CLI_DEFAULT_CONTEXT, **feature_flags()}, analytics_reporting=False)
     code_dir = api_code_dir or build_api_asset()
     for config in ENVIRONMENTS.values():
-        WorkloadStack(app, config=config, api_code_dir=code_dir)
+        edge = EdgeStack(app, config=config)
+        dr = DrStack(app, config=config)
+        workload = WorkloadStack(app, config=config, api_code_dir=code_dir, edge=edge)
+        workload.add_stack_dependency(dr, "the backup bucket replicates into the DR bucket")
+        acknowledge_findings(
+            edge=edge, dr=dr, workload=workload, production=config.replicate_backups
+        )
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     return app
 
 

@@ -32,13 +32,30 @@ class EnvironmentConfig:
     bucket_suffix: str  # S3 names are global: "-<suffix>" appended to every bucket name
     web_origin: str  # the website origin that CORS allows
     alert_email: str
+    # Account whose IAM users assume the access roles with MFA (MP-IAM-01).
+    iam_management_account: str
+    # Public DNS name of the website; the API answers on `api.<domain>`. None: no hosted zone, no
+    # certificate, the distributions keep their *.cloudfront.net names (MP-NET-02, MP-ACM-01).
+    domain: str | None = None
+    # Name prefix of the Osaka DR buckets: the design's `dr-manabiplus-backup` (production).
+    dr_prefix: str = "dr"
     ses_identity: str | None = None  # production may switch Cognito mail to SES
     deletion_protection: bool = False
     api_detailed_metrics: bool = False  # per-method API Gateway metrics cost extra (MP-APIGW-03)
+    # Staging only counts what the managed WAF rules match; production blocks (MP-WAF-02).
+    waf_block: bool = False
+    # The design replicates the backup bucket to Osaka in production only (MP-S3-04).
+    replicate_backups: bool = False
+    # Bot Control inspection level (decisions.md): COMMON unless configured otherwise.
+    bot_control_level: str = "COMMON"
 
     @property
     def stack_prefix(self) -> str:
         return f"ManabiPlus-{self.environment_tag}"
+
+    @property
+    def api_domain(self) -> str | None:
+        return f"api.{self.domain}" if self.domain else None
 
 
 STAGING = EnvironmentConfig(
@@ -49,6 +66,9 @@ STAGING = EnvironmentConfig(
     bucket_suffix="",
     web_origin="https://stag.manabiplus.example.jp",
     alert_email="ops-staging@manabiplus.example.jp",
+    iam_management_account="999999999999",
+    domain="stag.manabiplus.example.jp",
+    dr_prefix="stag-dr",
 )
 
 PRODUCTION = EnvironmentConfig(
@@ -59,8 +79,12 @@ PRODUCTION = EnvironmentConfig(
     bucket_suffix="",
     web_origin="https://manabiplus.example.jp",
     alert_email="ops@manabiplus.example.jp",
+    iam_management_account="999999999999",
+    domain="manabiplus.example.jp",
     deletion_protection=True,
     api_detailed_metrics=True,
+    waf_block=True,
+    replicate_backups=True,
 )
 
 ENVIRONMENTS: dict[EnvName, EnvironmentConfig] = {c.name: c for c in (STAGING, PRODUCTION)}

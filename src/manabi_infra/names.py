@@ -37,6 +37,29 @@ ENV_LOG_LEVEL = "LOG_LEVEL"
 TAG_PROJECT = "Project"
 TAG_ENVIRONMENT = "Environment"
 TAG_SYSTEM = "System"
+# Cost-allocation tags of the guideline (MP-TAG-01): what a resource is for, and what its data is.
+TAG_FUNCTION = "Function"
+TAG_DATA_CLASSIFICATION = "DataClassification"
+FUNCTION_FRONTEND = "frontend"
+FUNCTION_BACKEND = "backend"
+FUNCTION_SECURITY = "security"
+FUNCTION_OPS = "ops"
+FUNCTIONS = (FUNCTION_FRONTEND, FUNCTION_BACKEND, FUNCTION_SECURITY, FUNCTION_OPS)
+# Data classifications of the guideline (GL-AUD-01); tag values are ASCII, the inventory shows
+# the Japanese labels.
+CLASS_PUBLIC = "Public"
+CLASS_INTERNAL = "Internal"
+CLASS_CONFIDENTIAL = "Confidential"
+CLASS_PERSONAL = "PersonalData"
+CLASSIFICATION_LABELS = {
+    CLASS_PUBLIC: "公開",
+    CLASS_INTERNAL: "社外秘",
+    CLASS_CONFIDENTIAL: "機密",
+    CLASS_PERSONAL: "個人情報",
+}
+# Name of the tag-based resource group of each environment (MP-TAG-02). The design's
+# "Manabi Plus" is not a valid group name (letters, digits, `_.-` only): the space becomes `-`.
+RESOURCE_GROUP = "Manabi-Plus"
 
 # REST API stage: the path segment after the host, `https://…/v1/courses`.
 API_STAGE = "v1"
@@ -48,6 +71,14 @@ HEALTH_PATH = "health"
 ACCESS_LOG_PREFIX_WEB = "webacclog/"
 ACCESS_LOG_PREFIX_DATA = "dataacclog/"
 ACCESS_LOG_PREFIX_APPLICATION = "appacclog/"
+ACCESS_LOG_PREFIX_BACKUP = "bkacclog/"
+ACCESS_LOG_PREFIX_CLOUDTRAIL = "ctacclog/"
+# CloudFront access logs in the log bucket (MP-CF-04).
+CF_LOG_PREFIX_WEBSITE = "cf-website/"
+CF_LOG_PREFIX_API = "cf-api/"
+# The header CloudFront adds to every API request; the regional WebACL lets only requests that
+# carry the secret value through (MP-APIGW-01).
+ORIGIN_SECRET_HEADER = "x-manabi-origin-secret"  # noqa: S105 - a header name, not a secret
 
 # DynamoDB key attributes of the single table (MP-DDB-01).
 TABLE_PARTITION_KEY = "PK"
@@ -55,8 +86,23 @@ TABLE_SORT_KEY = "SK"
 
 
 def workload_stack_id(config: EnvironmentConfig) -> str:
-    """`ManabiPlus-Staging-Workload` / `ManabiPlus-Production-Workload`."""
+    """`ManabiPlus-Staging-Workload` / `ManabiPlus-Production-Workload` (Tokyo)."""
     return f"{config.stack_prefix}-Workload"
+
+
+def edge_stack_id(config: EnvironmentConfig) -> str:
+    """`ManabiPlus-Staging-Edge` (us-east-1): certificate, CLOUDFRONT WebACL, DNS."""
+    return f"{config.stack_prefix}-Edge"
+
+
+def dr_stack_id(config: EnvironmentConfig) -> str:
+    """`ManabiPlus-Staging-DR` (Osaka): the DR backup bucket and its log bucket."""
+    return f"{config.stack_prefix}-DR"
+
+
+def stack_ids(config: EnvironmentConfig) -> tuple[str, str, str]:
+    """Every stack of an environment, in deploy order."""
+    return (edge_stack_id(config), dr_stack_id(config), workload_stack_id(config))
 
 
 @dataclass(frozen=True)
@@ -72,6 +118,18 @@ class ResourceNames:
     backup_bucket: str
     log_bucket: str
     cloudtrail_bucket: str
+    waf_log_bucket_edge: str  # WAF logs straight to S3 need the `aws-waf-logs-` name prefix
+    waf_log_bucket_api: str
+    dr_backup_bucket: str
+    dr_log_bucket: str
+    web_distribution: str
+    api_distribution: str
+    cloudfront_web_acl: str
+    regional_web_acl: str
+    origin_secret: str
+    trail: str
+    query_log_group: str
+    access_role_prefix: str
 
     @property
     def api_role(self) -> str:
@@ -110,4 +168,16 @@ def resource_names(config: EnvironmentConfig) -> ResourceNames:
         backup_bucket=bucket("backup"),
         log_bucket=bucket("log"),
         cloudtrail_bucket=bucket("cloudtrail"),
+        waf_log_bucket_edge=f"aws-waf-logs-{name('edge')}{config.bucket_suffix}",
+        waf_log_bucket_api=f"aws-waf-logs-{name('api')}{config.bucket_suffix}",
+        dr_backup_bucket=f"{config.dr_prefix}-{SYSTEM}-backup{config.bucket_suffix}",
+        dr_log_bucket=f"{config.dr_prefix}-{SYSTEM}-log{config.bucket_suffix}",
+        web_distribution=name("web"),
+        api_distribution=name("api"),
+        cloudfront_web_acl=name("cloudfront-acl"),
+        regional_web_acl=name("api-acl"),
+        origin_secret=f"{config.prefix}/{SYSTEM}/origin-secret",
+        trail=name("trail"),
+        query_log_group=f"/aws/route53/{config.domain or name('zone')}",
+        access_role_prefix=name("access"),
     )

@@ -35,6 +35,10 @@ _INPUT_FILES = ("pyproject.toml", "uv.lock", "cdk.json")
 STACK_IDS: dict[EnvName, str] = {
     name: names.workload_stack_id(config) for name, config in ENVIRONMENTS.items()
 }
+# Every stack of the app, in deploy order per environment.
+ALL_STACK_IDS: tuple[str, ...] = tuple(
+    stack_id for config in ENVIRONMENTS.values() for stack_id in names.stack_ids(config)
+)
 
 
 class SynthError(RuntimeError):
@@ -90,7 +94,7 @@ def _is_current(outdir: Path, digest: str) -> bool:
     return (
         stamp.is_file()
         and stamp.read_text() == digest
-        and all((outdir / f"{s}.template.json").is_file() for s in STACK_IDS.values())
+        and all((outdir / f"{s}.template.json").is_file() for s in ALL_STACK_IDS)
     )
 
 
@@ -129,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.force:
         (outdir / HASH_FILE).unlink(missing_ok=True)
     outdir = ensure_synth(outdir)
-    for stack_id in STACK_IDS.values():
+    for stack_id in ALL_STACK_IDS:
         print(outdir / f"{stack_id}.template.json")
 
 

@@ -62,6 +62,13 @@ NOT_EMULATED: dict[str, str] = {
     "AWS::CloudWatch::Dashboard": _MONITORING,
     "AWS::WAFv2::WebACL": "edge protection exists only in the cloud",
     "AWS::WAFv2::WebACLAssociation": "edge protection exists only in the cloud",
+    "AWS::WAFv2::LoggingConfiguration": "edge protection exists only in the cloud",
+    "AWS::CloudFront::Distribution": "manabi_local.web and the local gateway are the two origins",
+    "AWS::CloudFront::Function": "manabi_local.web answers SPA routes with index.html itself",
+    "AWS::CloudFront::OriginAccessControl": "no CloudFront locally; the SPA is served from disk",
+    "AWS::SecretsManager::Secret": "holds the CloudFront origin header; no CloudFront locally",
+    "AWS::Route53::RecordSet": "local URLs are 127.0.0.1 ports; DNS exists only in the cloud",
+    "AWS::ResourceGroups::Group": "a console view of tagged resources; cloud only",
     "AWS::CDK::Metadata": "CDK bookkeeping, no resource",
     # Helper resources CDK adds around the real ones (their provider functions are
     # AWS::Lambda::Function resources, also not emulated).

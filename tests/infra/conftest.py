@@ -1,5 +1,8 @@
 """Synthesized templates of both environments, shared by every infra test of the session.
 
+Per environment: the Tokyo workload stack (`stack`, `staging`, `production`), the us-east-1 edge
+stack (`edge`) and the Osaka DR stack (`dr`); `every_stack` runs a test on all six.
+
 `ensure_synth()` synthesizes once per change of the infra/API code; a session on unchanged code
 reads the cached `cdk.out/` and starts no CDK app at all.
 """
@@ -25,6 +28,8 @@ Resource = dict[str, Any]
 class SynthesizedStack:
     config: EnvironmentConfig
     template: dict[str, Any] = field(repr=False)
+
+    stack_id: str = ""
 
     @property
     def names(self) -> names.ResourceNames:
@@ -67,9 +72,57 @@ def cloud_assembly() -> Path:
 @pytest.fixture(scope="session")
 def stacks(cloud_assembly: Path) -> dict[EnvName, SynthesizedStack]:
     return {
-        env: SynthesizedStack(config, load_template(names.workload_stack_id(config)))
-        for env, config in ENVIRONMENTS.items()
+        env: _load(config, names.workload_stack_id(config)) for env, config in ENVIRONMENTS.items()
     }
+
+
+def _load(config: EnvironmentConfig, stack_id: str) -> SynthesizedStack:
+    return SynthesizedStack(config, load_template(stack_id), stack_id)
+
+
+@pytest.fixture(scope="session")
+def edge_stacks(cloud_assembly: Path) -> dict[EnvName, SynthesizedStack]:
+    return {env: _load(c, names.edge_stack_id(c)) for env, c in ENVIRONMENTS.items()}
+
+
+@pytest.fixture(scope="session")
+def dr_stacks(cloud_assembly: Path) -> dict[EnvName, SynthesizedStack]:
+    return {env: _load(c, names.dr_stack_id(c)) for env, c in ENVIRONMENTS.items()}
+
+
+@pytest.fixture(scope="session", params=list(EnvName), ids=str)
+def edge(
+    request: pytest.FixtureRequest, edge_stacks: dict[EnvName, SynthesizedStack]
+) -> SynthesizedStack:
+    """Each environment's us-east-1 stack in turn."""
+    found: SynthesizedStack = edge_stacks[request.param]
+    return found
+
+
+@pytest.fixture(scope="session", params=list(EnvName), ids=str)
+def dr(
+    request: pytest.FixtureRequest, dr_stacks: dict[EnvName, SynthesizedStack]
+) -> SynthesizedStack:
+    """Each environment's Osaka stack in turn."""
+    found: SynthesizedStack = dr_stacks[request.param]
+    return found
+
+
+@pytest.fixture(
+    scope="session",
+    params=[(env, kind) for env in EnvName for kind in ("edge", "dr", "workload")],
+    ids=lambda p: f"{p[0]}-{p[1]}",
+)
+def every_stack(
+    request: pytest.FixtureRequest,
+    stacks: dict[EnvName, SynthesizedStack],
+    edge_stacks: dict[EnvName, SynthesizedStack],
+    dr_stacks: dict[EnvName, SynthesizedStack],
+) -> SynthesizedStack:
+    """All six stacks in turn."""
+    env, kind = request.param
+    found: SynthesizedStack = {"edge": edge_stacks, "dr": dr_stacks, "workload": stacks}[kind][env]
+    return found
 
 
 @pytest.fixture(scope="session", params=list(EnvName), ids=str)

@@ -151,7 +151,7 @@ class Api(Construct):
             deploy_options=apigw.StageOptions(
                 stage_name=names.API_STAGE,
                 tracing_enabled=True,
-                logging_level=apigw.MethodLoggingLevel.ERROR,
+                logging_level=apigw.MethodLoggingLevel.INFO,  # ERROR and INFO, as designed
                 data_trace_enabled=False,  # full request/response bodies may hold personal data
                 metrics_enabled=config.api_detailed_metrics,
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),

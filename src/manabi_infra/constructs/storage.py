@@ -1,74 +1,312 @@
-"""The S3 buckets of the design (MP-S3-01..03, MP-S3-05).
+"""The S3 buckets of the design in Tokyo (MP-S3-01..06, MP-WAF-03, MP-CF-04, MP-ENC-01).
 
-Every bucket: Block Public Access (all four), TLS-only (1.2+) bucket policy, SSE-S3, ACLs disabled
-(BucketOwnerEnforced), kept when the stack is deleted. The web, data and application buckets log
-their server access to the log bucket under the design's prefixes; with ACLs disabled, S3 log
-delivery is granted by the log bucket's policy (feature flag `serverAccessLogsUseBucketPolicy`).
+Every bucket: Block Public Access (all four), TLS-only (1.2+) bucket policy, SSE-S3, kept when the
+stack is deleted, tagged with its data classification (GL-AUD-01). The web, data, application,
+backup and cloudtrail buckets log their server access to the log bucket under the design's
+prefixes; S3 log delivery is granted by the log bucket's policy (feature flag
+`serverAccessLogsUseBucketPolicy`).
+
+The log bucket keeps ACLs enabled for the log-delivery account only (BucketOwnerPreferred):
+CloudFront's access logs with the design's prefixes `cf-website/` and `cf-api/` are written with
+an ACL grant (decisions.md). WAF logs go to a sibling bucket whose name starts with
+`aws-waf-logs-`, the name WAF requires for direct delivery to S3 (MP-WAF-03).
 """
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from dataclasses import dataclass
+
+from aws_cdk import Aws, Duration, RemovalPolicy, Tags
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from manabi_infra import names
+from manabi_infra.config import EnvironmentConfig
 
-# The design keeps logs for 25 months (761 days), then deletes them for good (MP-S3-05).
-LOG_EXPIRATION = Duration.days(761)
+# The design keeps logs for 25 months (761 days), then deletes them for good (MP-S3-05/06).
+LOG_EXPIRATION_DAYS = 761
+LOG_EXPIRATION = Duration.days(LOG_EXPIRATION_DAYS)
+# Old versions in versioned buckets: kept as long as the DB's PITR window (MP-BAK-01).
+NONCURRENT_VERSION_DAYS = 35
 
 
-class Storage(Construct):
-    def __init__(
-        self, scope: Construct, construct_id: str, *, resource_names: names.ResourceNames
-    ) -> None:
-        super().__init__(scope, construct_id)
-        self.log_bucket = _bucket(
-            self,
-            "LogBucket",
-            resource_names.log_bucket,
-            lifecycle_rules=[s3.LifecycleRule(id="expire-logs", expiration=LOG_EXPIRATION)],
+@dataclass(frozen=True)
+class BucketSpec:
+    """What differs between the buckets: name, classification, logs, lifecycle, versions."""
+
+    name: str
+    classification: str
+    function: str
+    access_log_prefix: str | None = None
+    expire_after_days: int | None = None
+    versioned: bool = False
+    acl_log_delivery: bool = False  # ACLs enabled for CloudFront's legacy log delivery
+
+
+def expiring_logs(days: int) -> list[s3.LifecycleRule]:
+    return [
+        s3.LifecycleRule(
+            id="expire-logs",
+            expiration=Duration.days(days),
+            noncurrent_version_expiration=Duration.days(1),
+            abort_incomplete_multipart_upload_after=Duration.days(7),
         )
-        self.web_bucket = _bucket(
-            self,
-            "WebBucket",
-            resource_names.web_bucket,
-            access_logs=(self.log_bucket, names.ACCESS_LOG_PREFIX_WEB),
-        )
-        self.data_bucket = _bucket(
-            self,
-            "DataBucket",
-            resource_names.data_bucket,
-            access_logs=(self.log_bucket, names.ACCESS_LOG_PREFIX_DATA),
-        )
-        self.application_bucket = _bucket(
-            self,
-            "ApplicationBucket",
-            resource_names.application_bucket,
-            access_logs=(self.log_bucket, names.ACCESS_LOG_PREFIX_APPLICATION),
-        )
+    ]
 
 
-def _bucket(
+def private_bucket(
     scope: Construct,
     construct_id: str,
-    bucket_name: str,
+    spec: BucketSpec,
     *,
-    access_logs: tuple[s3.IBucket, str] | None = None,
-    lifecycle_rules: list[s3.LifecycleRule] | None = None,
+    log_bucket: s3.IBucket | None = None,
 ) -> s3.Bucket:
-    log_bucket, log_prefix = access_logs if access_logs else (None, None)
-    return s3.Bucket(
+    """One bucket of the design: private, TLS-only, SSE-S3, retained, tagged."""
+    lifecycle: list[s3.LifecycleRule] = []
+    if spec.expire_after_days is not None:
+        lifecycle = expiring_logs(spec.expire_after_days)
+    elif spec.versioned:
+        lifecycle = [
+            s3.LifecycleRule(
+                id="expire-old-versions",
+                noncurrent_version_expiration=Duration.days(NONCURRENT_VERSION_DAYS),
+                abort_incomplete_multipart_upload_after=Duration.days(7),
+            )
+        ]
+    bucket = s3.Bucket(
         scope,
         construct_id,
-        bucket_name=bucket_name,
+        bucket_name=spec.name,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         enforce_ssl=True,
         minimum_tls_version=1.2,
         encryption=s3.BucketEncryption.S3_MANAGED,
-        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        server_access_logs_bucket=log_bucket,
-        server_access_logs_prefix=log_prefix,
-        lifecycle_rules=lifecycle_rules,
+        object_ownership=(
+            s3.ObjectOwnership.BUCKET_OWNER_PREFERRED
+            if spec.acl_log_delivery
+            else s3.ObjectOwnership.BUCKET_OWNER_ENFORCED
+        ),
+        versioned=spec.versioned or None,
+        server_access_logs_bucket=log_bucket if spec.access_log_prefix else None,
+        server_access_logs_prefix=spec.access_log_prefix,
+        lifecycle_rules=lifecycle or None,
         removal_policy=RemovalPolicy.RETAIN,
     )
+    Tags.of(bucket).add(names.TAG_DATA_CLASSIFICATION, spec.classification)
+    Tags.of(bucket).add(names.TAG_FUNCTION, spec.function)
+    return bucket
+
+
+def allow_log_delivery(bucket: s3.Bucket, source_region: str) -> None:
+    """Bucket policy for WAF's direct log delivery (`delivery.logs.amazonaws.com`)."""
+    principal = iam.ServicePrincipal("delivery.logs.amazonaws.com")
+    conditions = {
+        "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+        "ArnLike": {
+            "aws:SourceArn": f"arn:{Aws.PARTITION}:logs:{source_region}:{Aws.ACCOUNT_ID}:*"
+        },
+    }
+    bucket.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AWSLogDeliveryWrite",
+            principals=[principal],
+            actions=["s3:PutObject"],
+            resources=[bucket.arn_for_objects(f"AWSLogs/{Aws.ACCOUNT_ID}/*")],
+            conditions={
+                **conditions,
+                "StringEquals": {
+                    **conditions["StringEquals"],
+                    "s3:x-amz-acl": "bucket-owner-full-control",
+                },
+            },
+        )
+    )
+    bucket.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AWSLogDeliveryAclCheck",
+            principals=[principal],
+            actions=["s3:GetBucketAcl"],
+            resources=[bucket.bucket_arn],
+            conditions=conditions,
+        )
+    )
+
+
+class Storage(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        resource_names: names.ResourceNames,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        rn = resource_names
+        self.log_bucket = private_bucket(
+            self,
+            "LogBucket",
+            BucketSpec(
+                rn.log_bucket,
+                names.CLASS_CONFIDENTIAL,
+                names.FUNCTION_OPS,
+                expire_after_days=LOG_EXPIRATION_DAYS,
+                acl_log_delivery=True,
+            ),
+        )
+        self.web_bucket = private_bucket(
+            self,
+            "WebBucket",
+            BucketSpec(
+                rn.web_bucket,
+                names.CLASS_PUBLIC,
+                names.FUNCTION_FRONTEND,
+                access_log_prefix=names.ACCESS_LOG_PREFIX_WEB,
+            ),
+            log_bucket=self.log_bucket,
+        )
+        self.data_bucket = private_bucket(
+            self,
+            "DataBucket",
+            BucketSpec(
+                rn.data_bucket,
+                names.CLASS_PERSONAL,
+                names.FUNCTION_BACKEND,
+                access_log_prefix=names.ACCESS_LOG_PREFIX_DATA,
+            ),
+            log_bucket=self.log_bucket,
+        )
+        self.application_bucket = private_bucket(
+            self,
+            "ApplicationBucket",
+            BucketSpec(
+                rn.application_bucket,
+                names.CLASS_INTERNAL,
+                names.FUNCTION_BACKEND,
+                access_log_prefix=names.ACCESS_LOG_PREFIX_APPLICATION,
+            ),
+            log_bucket=self.log_bucket,
+        )
+        # Versioned: replication to Osaka needs it, and a backup must survive an overwrite.
+        self.backup_bucket = private_bucket(
+            self,
+            "BackupBucket",
+            BucketSpec(
+                rn.backup_bucket,
+                names.CLASS_PERSONAL,
+                names.FUNCTION_OPS,
+                access_log_prefix=names.ACCESS_LOG_PREFIX_BACKUP,
+                versioned=True,
+            ),
+            log_bucket=self.log_bucket,
+        )
+        self.cloudtrail_bucket = private_bucket(
+            self,
+            "CloudTrailBucket",
+            BucketSpec(
+                rn.cloudtrail_bucket,
+                names.CLASS_CONFIDENTIAL,
+                names.FUNCTION_OPS,
+                access_log_prefix=names.ACCESS_LOG_PREFIX_CLOUDTRAIL,
+                expire_after_days=LOG_EXPIRATION_DAYS,
+            ),
+            log_bucket=self.log_bucket,
+        )
+        self.waf_log_bucket = private_bucket(
+            self,
+            "WafLogBucket",
+            BucketSpec(
+                rn.waf_log_bucket_api,
+                names.CLASS_CONFIDENTIAL,
+                names.FUNCTION_SECURITY,
+                expire_after_days=LOG_EXPIRATION_DAYS,
+            ),
+        )
+        allow_log_delivery(self.waf_log_bucket, Aws.REGION)
+        self._cloudtrail_policy(rn)
+        if config.replicate_backups:
+            self._replicate_backups(rn)
+
+    def _cloudtrail_policy(self, rn: names.ResourceNames) -> None:
+        """Written by the environment's trail only (MP-S3-06)."""
+        principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
+        trail_arn = f"arn:{Aws.PARTITION}:cloudtrail:{Aws.REGION}:{Aws.ACCOUNT_ID}:trail/{rn.trail}"
+        source = {"StringEquals": {"aws:SourceArn": trail_arn}}
+        bucket = self.cloudtrail_bucket
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudTrailAclCheck",
+                principals=[principal],
+                actions=["s3:GetBucketAcl"],
+                resources=[bucket.bucket_arn],
+                conditions=source,
+            )
+        )
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudTrailWrite",
+                principals=[principal],
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects(f"AWSLogs/{Aws.ACCOUNT_ID}/*")],
+                conditions={
+                    "StringEquals": {
+                        "aws:SourceArn": trail_arn,
+                        "s3:x-amz-acl": "bucket-owner-full-control",
+                    }
+                },
+            )
+        )
+
+    def _replicate_backups(self, rn: names.ResourceNames) -> None:
+        """Production: every backup object is copied to the Osaka DR bucket (MP-S3-04)."""
+        destination_arn = f"arn:{Aws.PARTITION}:s3:::{rn.dr_backup_bucket}"
+        role = iam.Role(
+            self,
+            "ReplicationRole",
+            assumed_by=iam.ServicePrincipal("s3.amazonaws.com"),
+            description="S3 replication of the backup bucket to the Osaka DR bucket",
+        )
+        Tags.of(role).add(names.TAG_FUNCTION, names.FUNCTION_OPS)
+        source = self.backup_bucket
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                resources=[source.bucket_arn],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "s3:GetObjectVersionForReplication",
+                    "s3:GetObjectVersionAcl",
+                    "s3:GetObjectVersionTagging",
+                ],
+                resources=[source.arn_for_objects("*")],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                resources=[f"{destination_arn}/*"],
+            )
+        )
+        cfn = source.node.default_child
+        if not isinstance(cfn, s3.CfnBucket):  # pragma: no cover - CDK's structure
+            raise TypeError("the backup bucket has no CfnBucket")
+        cfn.replication_configuration = s3.CfnBucket.ReplicationConfigurationProperty(
+            role=role.role_arn,
+            rules=[
+                s3.CfnBucket.ReplicationRuleProperty(
+                    id="to-osaka",
+                    status="Enabled",
+                    priority=1,
+                    filter=s3.CfnBucket.ReplicationRuleFilterProperty(prefix=""),
+                    delete_marker_replication=s3.CfnBucket.DeleteMarkerReplicationProperty(
+                        status="Disabled"
+                    ),
+                    destination=s3.CfnBucket.ReplicationDestinationProperty(bucket=destination_arn),
+                )
+            ],
+        )
+        self.replication_role = role

@@ -1,45 +1,52 @@
-"""The workload of one environment in Tokyo: data, storage, auth and the API."""
+"""The workload of one environment in Tokyo: data, storage, auth, the API, the distributions,
+the access roles and the resource group."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_resourcegroups as resourcegroups
 from constructs import Construct
 
 from manabi_infra import names
 from manabi_infra.config import TOKYO, EnvironmentConfig
+from manabi_infra.constructs.access import AccessRoles
 from manabi_infra.constructs.api import Api
 from manabi_infra.constructs.auth import Auth
+from manabi_infra.constructs.cdn import Cdn
 from manabi_infra.constructs.data import Data
 from manabi_infra.constructs.storage import Storage
+from manabi_infra.stacks.edge import EdgeStack
+from manabi_infra.stacks.tagging import environment_tags, tag_environment
 
-
-def environment_tags(config: EnvironmentConfig) -> dict[str, str]:
-    """Tags on every taggable resource of the environment (MP-TAG-01)."""
-    return {
-        names.TAG_PROJECT: names.PROJECT_TAG,
-        names.TAG_ENVIRONMENT: config.environment_tag,
-        names.TAG_SYSTEM: names.SYSTEM,
-    }
+__all__ = ["WorkloadStack", "environment_tags"]
 
 
 class WorkloadStack(Stack):
-    def __init__(self, scope: Construct, *, config: EnvironmentConfig, api_code_dir: Path) -> None:
-        tags = environment_tags(config)
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: EnvironmentConfig,
+        api_code_dir: Path,
+        edge: EdgeStack,
+    ) -> None:
+        tags = tag_environment(config)
         super().__init__(
             scope,
             names.workload_stack_id(config),
             env=Environment(account=config.account, region=TOKYO),
             description=f"Manabi Plus workload ({config.environment_tag})",
             tags=tags,  # stack tags: CloudFormation adds them to what it creates
+            cross_region_references=True,
         )
-        # Resource tags in the template too, so tests and the local provisioner can see them.
-        for key, value in tags.items():
-            Tags.of(self).add(key, value)
+        tag_environment(config, self)
 
         resource_names = names.resource_names(config)
-        self.storage = Storage(self, "Storage", resource_names=resource_names)
+        self.storage = Storage(self, "Storage", config=config, resource_names=resource_names)
         self.data = Data(self, "Data", config=config, resource_names=resource_names)
         self.auth = Auth(self, "Auth", config=config, resource_names=resource_names)
         self.api = Api(
@@ -53,6 +60,52 @@ class WorkloadStack(Stack):
             application_bucket=self.storage.application_bucket,
             user_pool=self.auth.user_pool,
         )
+        self.cdn = Cdn(
+            self,
+            "Cdn",
+            config=config,
+            resource_names=resource_names,
+            web_bucket=self.storage.web_bucket,
+            log_bucket=self.storage.log_bucket,
+            waf_log_bucket=self.storage.waf_log_bucket,
+            rest_api=self.api.rest_api,
+            web_acl_arn=edge.web_acl.attr_arn,
+            certificate=edge.certificate,
+            hosted_zone=edge.hosted_zone,
+        )
+        self.access = AccessRoles(
+            self,
+            "Access",
+            config=config,
+            resource_names=resource_names,
+            data_bucket=self.storage.data_bucket,
+            backup_bucket=self.storage.backup_bucket,
+            log_bucket=self.storage.log_bucket,
+            api_function=self.api.function,
+        )
+        self._bucket_policies()
+        self._classify()
+        self.resource_group = resourcegroups.CfnGroup(
+            self,
+            "ResourceGroup",
+            name=names.RESOURCE_GROUP,
+            description=f"Manabi Plus {config.environment_tag} - every tagged resource",
+            resource_query=resourcegroups.CfnGroup.ResourceQueryProperty(
+                type="TAG_FILTERS_1_0",
+                query=resourcegroups.CfnGroup.QueryProperty(
+                    resource_type_filters=["AWS::AllSupported"],
+                    tag_filters=[
+                        resourcegroups.CfnGroup.TagFilterProperty(
+                            key=names.TAG_PROJECT, values=[names.PROJECT_TAG]
+                        ),
+                        resourcegroups.CfnGroup.TagFilterProperty(
+                            key=names.TAG_ENVIRONMENT, values=[config.environment_tag]
+                        ),
+                    ],
+                ),
+            ),
+        )
+        Tags.of(self.resource_group).add(names.TAG_FUNCTION, names.FUNCTION_OPS)
 
         # What the SPA's /config.json and operators need after a deploy.
         CfnOutput(self, "ApiUrl", value=self.api.rest_api.url)
@@ -61,3 +114,54 @@ class WorkloadStack(Stack):
         CfnOutput(self, "TableName", value=self.data.table.table_name)
         CfnOutput(self, "WebBucketName", value=self.storage.web_bucket.bucket_name)
         CfnOutput(self, "DataBucketName", value=self.storage.data_bucket.bucket_name)
+        CfnOutput(self, "WebDistributionDomain", value=self.cdn.web_distribution.domain_name)
+        CfnOutput(self, "ApiDistributionDomain", value=self.cdn.api_distribution.domain_name)
+
+    def _bucket_policies(self) -> None:
+        """The design's bucket-policy principals (2.3.4), next to the TLS-only deny."""
+        role = self.api.function.role
+        if role is None:  # pragma: no cover - the Api construct always gives it a role
+            raise TypeError("the API function has no role")
+        storage = self.storage
+        storage.data_bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="ApiFunctionReadWrite",
+                principals=[iam.ArnPrincipal(role.role_arn)],
+                actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                resources=[storage.data_bucket.arn_for_objects("*")],
+            )
+        )
+        storage.application_bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="ApiFunctionReadOnly",
+                principals=[iam.ArnPrincipal(role.role_arn)],
+                actions=["s3:GetObject"],
+                resources=[storage.application_bucket.arn_for_objects("*")],
+            )
+        )
+        storage.backup_bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="RestoreReadOnly",
+                principals=[
+                    iam.ArnPrincipal(self.access.operations.role_arn),
+                    iam.ArnPrincipal(self.access.backup.role_arn),
+                ],
+                actions=["s3:GetObject"],
+                resources=[storage.backup_bucket.arn_for_objects("*")],
+            )
+        )
+
+    def _classify(self) -> None:
+        """Function and DataClassification tags of what the constructs do not tag themselves."""
+        for construct, function in (
+            (self.data, names.FUNCTION_BACKEND),
+            (self.auth, names.FUNCTION_BACKEND),
+            (self.api, names.FUNCTION_BACKEND),
+        ):
+            Tags.of(construct).add(names.TAG_FUNCTION, function)
+        Tags.of(self.data.table).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_PERSONAL)
+        Tags.of(self.auth.user_pool).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_PERSONAL)
+        for child in self.node.find_all():
+            if isinstance(child, logs.CfnLogGroup):
+                Tags.of(child).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)
+                Tags.of(child).add(names.TAG_FUNCTION, names.FUNCTION_OPS)

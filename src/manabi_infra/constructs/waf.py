@@ -1,0 +1,160 @@
+"""WAF WebACLs (MP-WAF-01..03, MP-APIGW-01).
+
+`ManagedRulesWebAcl`: the CLOUDFRONT WebACL of both distributions, made of the AWS managed rule
+groups the design chose, in its priority order. Staging only counts what they match (override
+action `Count`), production lets them block (`None`).
+
+`OriginHeaderWebAcl`: the REGIONAL WebACL of the API stage. It blocks every request that does
+not carry CloudFront's secret origin header, so the API answers only through its distribution.
+
+Both log straight to an S3 bucket whose name starts with `aws-waf-logs-` (direct delivery,
+recorded in docs/infrastructure.md instead of the design's Kinesis Data Firehose).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Tags
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from manabi_infra import names
+from manabi_infra.config import EnvironmentConfig
+
+# (priority, rule group) of the design (6.4.1). Not applied: AdminProtection, Linux, POSIX,
+# Windows, PHP, WordPress — the system runs none of that software.
+MANAGED_RULE_GROUPS: tuple[tuple[int, str], ...] = (
+    (1, "AWSManagedRulesAmazonIpReputationList"),
+    (2, "AWSManagedRulesAnonymousIpList"),
+    (3, "AWSManagedRulesBotControlRuleSet"),
+    (4, "AWSManagedRulesSQLiRuleSet"),
+    (5, "AWSManagedRulesKnownBadInputsRuleSet"),
+    (6, "AWSManagedRulesCommonRuleSet"),
+)
+NOT_APPLIED = (
+    "AWSManagedRulesAdminProtectionRuleSet",
+    "AWSManagedRulesLinuxRuleSet",
+    "AWSManagedRulesUnixRuleSet",
+    "AWSManagedRulesWindowsRuleSet",
+    "AWSManagedRulesPHPRuleSet",
+    "AWSManagedRulesWordPressRuleSet",
+)
+
+
+def _visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
+    )
+
+
+def _log_to(scope: Construct, web_acl: wafv2.CfnWebACL, bucket: s3.IBucket) -> None:
+    logging = wafv2.CfnLoggingConfiguration(
+        scope,
+        "Logging",
+        resource_arn=web_acl.attr_arn,
+        log_destination_configs=[bucket.bucket_arn],
+    )
+    logging.node.add_dependency(bucket)
+
+
+class ManagedRulesWebAcl(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        name: str,
+        log_bucket: s3.IBucket,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        override = (
+            wafv2.CfnWebACL.OverrideActionProperty(none={})
+            if config.waf_block
+            else wafv2.CfnWebACL.OverrideActionProperty(count={})
+        )
+        rules = []
+        for priority, group in MANAGED_RULE_GROUPS:
+            configs = None
+            if group == "AWSManagedRulesBotControlRuleSet":
+                configs = [
+                    wafv2.CfnWebACL.ManagedRuleGroupConfigProperty(
+                        aws_managed_rules_bot_control_rule_set=wafv2.CfnWebACL.AWSManagedRulesBotControlRuleSetProperty(
+                            inspection_level=config.bot_control_level
+                        )
+                    )
+                ]
+            rules.append(
+                wafv2.CfnWebACL.RuleProperty(
+                    name=group,
+                    priority=priority,
+                    override_action=override,
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                            vendor_name="AWS", name=group, managed_rule_group_configs=configs
+                        )
+                    ),
+                    visibility_config=_visibility(group),
+                )
+            )
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            name=name,
+            description="Manabi Plus distributions - AWS managed rule groups of the design",
+            scope="CLOUDFRONT",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            rules=rules,
+            visibility_config=_visibility(name),
+        )
+        Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
+        _log_to(self, self.web_acl, log_bucket)
+
+
+class OriginHeaderWebAcl(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        secret_value: str,
+        stage_arn: str,
+        log_bucket: s3.IBucket,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            name=name,
+            description="Manabi Plus API stage - only requests through the API distribution",
+            scope="REGIONAL",
+            # Fail closed: whatever does not carry the secret header is blocked.
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(block={}),
+            rules=[
+                wafv2.CfnWebACL.RuleProperty(
+                    name="AllowFromApiDistribution",
+                    priority=0,
+                    action=wafv2.CfnWebACL.RuleActionProperty(allow={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                                single_header={"Name": names.ORIGIN_SECRET_HEADER}
+                            ),
+                            positional_constraint="EXACTLY",
+                            search_string=secret_value,
+                            text_transformations=[
+                                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                            ],
+                        )
+                    ),
+                    visibility_config=_visibility("AllowFromApiDistribution"),
+                )
+            ],
+            visibility_config=_visibility(name),
+        )
+        Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
+        wafv2.CfnWebACLAssociation(
+            self, "StageAssociation", resource_arn=stage_arn, web_acl_arn=self.web_acl.attr_arn
+        )
+        _log_to(self, self.web_acl, log_bucket)

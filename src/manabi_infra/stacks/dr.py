@@ -1,0 +1,53 @@
+"""The Osaka DR stack of one environment: the DR backup bucket and its own log bucket (MP-S3-04).
+
+S3 server access logs must go to a bucket in the same region, so Osaka has a log bucket of its
+own (761-day lifecycle, like the Tokyo one). The production backup bucket in Tokyo replicates
+into the DR bucket; deploy this stack before the workload stack.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Environment, Stack
+from constructs import Construct
+
+from manabi_infra import names
+from manabi_infra.config import OSAKA, EnvironmentConfig
+from manabi_infra.constructs.storage import LOG_EXPIRATION_DAYS, BucketSpec, private_bucket
+from manabi_infra.stacks.tagging import tag_environment
+
+
+class DrStack(Stack):
+    def __init__(self, scope: Construct, *, config: EnvironmentConfig) -> None:
+        tags = tag_environment(config)
+        super().__init__(
+            scope,
+            names.dr_stack_id(config),
+            env=Environment(account=config.account, region=OSAKA),
+            description=f"Manabi Plus DR backups in Osaka ({config.environment_tag})",
+            tags=tags,
+        )
+        tag_environment(config, self)
+        rn = names.resource_names(config)
+        self.log_bucket = private_bucket(
+            self,
+            "DrLogBucket",
+            BucketSpec(
+                rn.dr_log_bucket,
+                names.CLASS_CONFIDENTIAL,
+                names.FUNCTION_OPS,
+                expire_after_days=LOG_EXPIRATION_DAYS,
+            ),
+        )
+        # Versioned: a replication destination must be.
+        self.backup_bucket = private_bucket(
+            self,
+            "DrBackupBucket",
+            BucketSpec(
+                rn.dr_backup_bucket,
+                names.CLASS_PERSONAL,
+                names.FUNCTION_OPS,
+                access_log_prefix=names.ACCESS_LOG_PREFIX_BACKUP,
+                versioned=True,
+            ),
+            log_bucket=self.log_bucket,
+        )

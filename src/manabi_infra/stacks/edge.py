@@ -1,0 +1,115 @@
+"""The us-east-1 stack of one environment (MP-ACM-01, MP-WAF-01..03, MP-NET-02, MP-LOG-01).
+
+CloudFront takes its certificate and its CLOUDFRONT-scope WebACL from us-east-1 only, and Route 53
+writes DNS query logs only to a log group there (decisions.md). The Tokyo workload stack reads the
+certificate, the WebACL and the hosted zone through CDK's cross-region references (SSM parameters
+written by a custom resource), so this stack is deployed first.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Environment, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_route53 as route53
+from constructs import Construct
+
+from manabi_infra import names
+from manabi_infra.config import LOG_RETENTION_DAYS, US_EAST_1, EnvironmentConfig
+from manabi_infra.constructs.storage import (
+    LOG_EXPIRATION_DAYS,
+    BucketSpec,
+    allow_log_delivery,
+    private_bucket,
+)
+from manabi_infra.constructs.waf import ManagedRulesWebAcl
+from manabi_infra.stacks.tagging import tag_environment
+
+LOG_RETENTION = {1096: logs.RetentionDays.THREE_YEARS}[LOG_RETENTION_DAYS]
+
+
+class EdgeStack(Stack):
+    def __init__(self, scope: Construct, *, config: EnvironmentConfig) -> None:
+        tags = tag_environment(config)
+        super().__init__(
+            scope,
+            names.edge_stack_id(config),
+            env=Environment(account=config.account, region=US_EAST_1),
+            description=(
+                f"Manabi Plus edge: certificate, CloudFront WebACL, DNS ({config.environment_tag})"
+            ),
+            tags=tags,
+            cross_region_references=True,
+        )
+        tag_environment(config, self)
+        rn = names.resource_names(config)
+
+        self.waf_log_bucket = private_bucket(
+            self,
+            "WafLogBucket",
+            BucketSpec(
+                rn.waf_log_bucket_edge,
+                names.CLASS_CONFIDENTIAL,
+                names.FUNCTION_SECURITY,
+                expire_after_days=LOG_EXPIRATION_DAYS,
+            ),
+        )
+        allow_log_delivery(self.waf_log_bucket, US_EAST_1)
+        self.web_acl = ManagedRulesWebAcl(
+            self,
+            "CloudFrontWebAcl",
+            config=config,
+            name=rn.cloudfront_web_acl,
+            log_bucket=self.waf_log_bucket,
+        ).web_acl
+
+        self.hosted_zone: route53.PublicHostedZone | None = None
+        self.certificate: acm.Certificate | None = None
+        if config.domain and config.api_domain:
+            self.hosted_zone = self._hosted_zone(config.domain, rn)
+            # DNS-validated (DV), renewed by ACM while the validation record stays (MP-ACM-01).
+            self.certificate = acm.Certificate(
+                self,
+                "Certificate",
+                domain_name=config.domain,
+                subject_alternative_names=[config.api_domain],
+                validation=acm.CertificateValidation.from_dns(self.hosted_zone),
+                key_algorithm=acm.KeyAlgorithm.RSA_2048,
+            )
+            Tags.of(self.certificate).add(names.TAG_FUNCTION, names.FUNCTION_FRONTEND)
+
+    def _hosted_zone(self, domain: str, rn: names.ResourceNames) -> route53.PublicHostedZone:
+        """Public zone (a private one cannot alias CloudFront) with query logging (MP-NET-02)."""
+        query_logs = logs.LogGroup(
+            self,
+            "QueryLogs",
+            log_group_name=rn.query_log_group,
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        Tags.of(query_logs).add(names.TAG_FUNCTION, names.FUNCTION_OPS)
+        Tags.of(query_logs).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)
+        policy = logs.ResourcePolicy(
+            self,
+            "QueryLogsPolicy",
+            resource_policy_name=f"{rn.web_distribution}-route53-query-logs",
+            policy_statements=[
+                iam.PolicyStatement(
+                    principals=[iam.ServicePrincipal("route53.amazonaws.com")],
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[query_logs.log_group_arn],
+                    conditions={"StringEquals": {"aws:SourceAccount": self.account}},
+                )
+            ],
+        )
+        zone = route53.PublicHostedZone(
+            self,
+            "HostedZone",
+            zone_name=domain,
+            comment="Manabi Plus public zone",
+            query_logs_log_group_arn=query_logs.log_group_arn,
+        )
+        zone.node.add_dependency(policy)
+        Tags.of(zone).add(names.TAG_FUNCTION, names.FUNCTION_FRONTEND)
+        return zone
