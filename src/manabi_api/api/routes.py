@@ -383,16 +383,19 @@ def create_api(services: Services, allowed_origin: str | None) -> RestApi:
             "reorderLessons",
             "Put the lessons in a new order (every lesson exactly once)",
             _TEACHING,
-            {200: "Outline", **_CHANGING},
+            {200: "LessonOrder", **_CHANGING},
             body="LessonOrder",
             tags=("lessons",),
         )
     )
     def reorder_lessons(request: Request) -> Reply:
-        course_id = request.path["courseId"]
-        principal = request.require_principal()
-        courses.reorder(principal, course_id, request.body["lessonIds"], request.body["version"])
-        return list_lessons(request)
+        outline = courses.reorder(
+            request.require_principal(),
+            request.path["courseId"],
+            request.body["lessonIds"],
+            request.body["version"],
+        )
+        return Reply(200, {"lessonIds": outline.lesson_ids, "version": outline.version})
 
     # -- enrolment and progress (APP-CRS-02, APP-CRS-03)
     @api.route(

@@ -86,7 +86,8 @@ def test_app_crs_01_teacher_edits_orders_publishes_and_archives(client: Client) 
         body={"lessonIds": new_order, "version": 3},
         claims=TEACHER,
     )
-    assert status == 200
+    assert (status, outline) == (200, {"lessonIds": new_order, "version": 4})
+    outline = client("GET", f"/courses/{cid}/lessons", claims=TEACHER)[1]
     assert [x["title"] for x in outline["lessons"]] == ["C", "A", "B"]
     assert [x["position"] for x in outline["lessons"]] == [1, 2, 3]
     # stale reorder and an order missing a lesson are refused
