@@ -7,6 +7,7 @@ import { ja, pageTitle } from "./i18n/ja";
 import { Router, type Route } from "./router";
 import { Announcer } from "./ui/announcer";
 import { coursesView } from "./views/courses";
+import { confirmView, forgotPasswordView, signUpView, type AccountDeps } from "./views/account";
 import { loginView } from "./views/login";
 import { notFoundView } from "./views/not-found";
 import { createShell } from "./views/shell";
@@ -14,6 +15,9 @@ import { createShell } from "./views/shell";
 export const paths = {
   home: "/",
   login: "/login",
+  signUp: "/signup",
+  confirm: "/signup/confirm",
+  forgot: "/forgot-password",
   courses: "/courses",
 } as const;
 
@@ -44,6 +48,17 @@ export function startApp(root: HTMLElement, config: AppConfig): void {
     },
   });
 
+  const accountDeps: AccountDeps = {
+    cognito,
+    announcer,
+    navigate: (to, options) => router.navigate(to, options),
+    setNotice: (message) => {
+      notice = message;
+    },
+    localMailbox: config.environment === "local",
+    paths,
+  };
+
   const routes: Route[] = [
     {
       path: paths.home,
@@ -64,8 +79,13 @@ export function startApp(root: HTMLElement, config: AppConfig): void {
             return message;
           },
           homePath: paths.courses,
+          signUpPath: paths.signUp,
+          forgotPath: paths.forgot,
         }),
     },
+    { path: paths.signUp, access: "guest", render: (ctx) => signUpView(ctx, accountDeps) },
+    { path: paths.confirm, access: "guest", render: (ctx) => confirmView(ctx, accountDeps) },
+    { path: paths.forgot, access: "guest", render: (ctx) => forgotPasswordView(ctx, accountDeps) },
     {
       path: paths.courses,
       access: "signed-in",

@@ -17,6 +17,20 @@ export type InitiateAuthOutcome =
   /** Cognito wants another step (e.g. NEW_PASSWORD_REQUIRED) that this client does not handle yet. */
   | { readonly kind: "challenge"; readonly challengeName: string; readonly session: string | null };
 
+export interface SignUpResult {
+  /** True only if a pre-sign-up trigger confirmed the user at once. */
+  readonly confirmed: boolean;
+  /** Where the code was sent, masked by Cognito (e.g. "t***@e***"). */
+  readonly destination: string | null;
+}
+
+function destinationOf(body: Record<string, unknown>): string | null {
+  const details = body["CodeDeliveryDetails"];
+  if (typeof details !== "object" || details === null) return null;
+  const destination = (details as Record<string, unknown>)["Destination"];
+  return typeof destination === "string" ? destination : null;
+}
+
 /** Error code used when Cognito could not be reached at all. */
 export const NETWORK_ERROR = "NetworkError";
 
@@ -58,6 +72,38 @@ export class CognitoClient {
     this.endpoint = options.endpoint;
     this.clientId = options.clientId;
     this.fetchFn = options.fetchFn ?? ((input, init) => fetch(input, init));
+  }
+
+  /** SignUp with a generated username (the pool uses email as an alias, so the username must not be an email). */
+  async signUp(username: string, password: string, email: string): Promise<SignUpResult> {
+    const body = await this.call("SignUp", {
+      ClientId: this.clientId,
+      Username: username,
+      Password: password,
+      UserAttributes: [{ Name: "email", Value: email }],
+    });
+    return { confirmed: body["UserConfirmed"] === true, destination: destinationOf(body) };
+  }
+
+  async confirmSignUp(username: string, code: string): Promise<void> {
+    await this.call("ConfirmSignUp", { ClientId: this.clientId, Username: username, ConfirmationCode: code });
+  }
+
+  async resendConfirmationCode(username: string): Promise<string | null> {
+    return destinationOf(await this.call("ResendConfirmationCode", { ClientId: this.clientId, Username: username }));
+  }
+
+  async forgotPassword(username: string): Promise<string | null> {
+    return destinationOf(await this.call("ForgotPassword", { ClientId: this.clientId, Username: username }));
+  }
+
+  async confirmForgotPassword(username: string, code: string, password: string): Promise<void> {
+    await this.call("ConfirmForgotPassword", {
+      ClientId: this.clientId,
+      Username: username,
+      ConfirmationCode: code,
+      Password: password,
+    });
   }
 
   signInWithPassword(username: string, password: string): Promise<InitiateAuthOutcome> {

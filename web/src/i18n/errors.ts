@@ -29,6 +29,40 @@ export function signInErrorMessage(err: unknown): string {
   return ja.authErrors.unknown;
 }
 
+/**
+ * The Japanese message for a failed sign-up, confirmation or password reset. Wrong password and
+ * unknown user are deliberately the same message (the client also prevents user existence errors).
+ */
+export function accountErrorMessage(err: unknown): string {
+  if (err instanceof CognitoError) {
+    switch (err.code) {
+      case "InvalidPasswordException":
+        return ja.authErrors.invalidPassword;
+      case "InvalidParameterException":
+        return err.message.includes("already confirmed") ? ja.authErrors.alreadyConfirmed : ja.authErrors.invalidParameter;
+      case "CodeMismatchException":
+        return ja.authErrors.codeMismatch;
+      case "ExpiredCodeException":
+        return ja.authErrors.expiredCode;
+      case "AliasExistsException":
+        return ja.authErrors.aliasExists;
+      case "UsernameExistsException":
+        return ja.authErrors.usernameExists;
+      case "UserNotFoundException":
+      case "NotAuthorizedException":
+        return ja.authErrors.accountUnknown;
+      case "TooManyRequestsException":
+      case "TooManyFailedAttemptsException":
+      case "LimitExceededException":
+      case "CodeDeliveryFailureException":
+        return ja.authErrors.tooManyRequests;
+      case "NetworkError":
+        return ja.authErrors.network;
+    }
+  }
+  return ja.authErrors.unknown;
+}
+
 /** The Japanese message for a failed API call (field errors are shown separately). */
 export function apiErrorMessage(err: unknown): string {
   if (err instanceof NetworkError) return ja.apiErrors.network;

@@ -35,6 +35,70 @@ export const ja = {
     welcome: "ログインしました。",
     sessionExpired: "セッションの有効期限が切れました。もう一度ログインしてください。",
     signedOutElsewhere: "別のタブでログアウトしました。",
+    signUpLink: "アカウントを作成",
+    forgotLink: "パスワードをお忘れの方",
+    confirmed: "メールアドレスを確認しました。ログインしてください。",
+    passwordReset: "パスワードを再設定しました。新しいパスワードでログインしてください。",
+  },
+
+  password: {
+    rulesHeading: "パスワードの条件",
+    rules: {
+      length: "8文字以上",
+      upper: "英大文字（A〜Z）を含む",
+      lower: "英小文字（a〜z）を含む",
+      number: "数字（0〜9）を含む",
+      symbol: "記号（! @ # $ % など）を含む",
+    } as Record<string, string>,
+    met: "（満たしています）",
+    unmet: "（まだ満たしていません）",
+    notMet: "パスワードが条件を満たしていません。下の条件を確認してください。",
+  },
+
+  signUp: {
+    title: "アカウントを作成",
+    lead: "メールアドレスとパスワードを登録すると、確認用の検証コードがメールで届きます。",
+    email: "メールアドレス",
+    password: "パスワード",
+    submit: "アカウントを作成",
+    submitting: "アカウントを作成しています…",
+    emailInvalid: "メールアドレスの形式が正しくありません。",
+    haveAccount: "アカウントをお持ちの方はログイン",
+  },
+
+  confirm: {
+    title: "メールアドレスの確認",
+    lead: (email: string) => `${email} に届いた検証コードを入力してください。`,
+    leadNoEmail: "メールで届いた検証コードを入力してください。",
+    code: "検証コード",
+    codeRequired: "検証コードを入力してください。",
+    submit: "確認する",
+    submitting: "確認しています…",
+    resend: "検証コードを再送信",
+    resent: "検証コードを再送信しました。",
+    missingUser: "確認するアカウントが分かりません。もう一度アカウントを作成してください。",
+  },
+
+  forgot: {
+    title: "パスワードの再設定",
+    lead: "登録したメールアドレスに、再設定用の検証コードを送ります。",
+    email: "メールアドレス",
+    send: "検証コードを送信",
+    sending: "送信しています…",
+    sent: (email: string) => `${email} 宛てに検証コードを送信しました（登録がある場合）。`,
+    code: "検証コード",
+    newPassword: "新しいパスワード",
+    submit: "パスワードを再設定",
+    submitting: "再設定しています…",
+    back: "ログインに戻る",
+  },
+
+  mailbox: {
+    title: "ローカルのメールボックス",
+    lead: "ローカルモードではメールを送信しません。システムが送るはずのメールをここに表示します。",
+    empty: "まだメールはありません。",
+    to: "宛先",
+    subject: "件名",
   },
 
   authErrors: {
@@ -46,6 +110,14 @@ export const ja = {
     challenge: "追加の認証手続きが必要ですが、この画面ではまだ対応していません。管理者にお問い合わせください。",
     network: "認証サーバーに接続できませんでした。ネットワーク接続を確認して、もう一度お試しください。",
     unknown: "ログインできませんでした。しばらくしてから、もう一度お試しください。",
+    invalidPassword: "パスワードが条件を満たしていません。下の条件を確認してください。",
+    invalidParameter: "入力内容を確認してください。",
+    codeMismatch: "検証コードが正しくありません。メールに届いたコードを確認してください。",
+    expiredCode: "検証コードの有効期限が切れています。検証コードを再送信してください。",
+    aliasExists: "このメールアドレスは既に登録されています。ログインするか、パスワードを再設定してください。",
+    usernameExists: "このアカウントは既に登録されています。",
+    alreadyConfirmed: "このアカウントは既に確認済みです。ログインしてください。",
+    accountUnknown: "処理できませんでした。入力内容を確認して、もう一度お試しください。",
   },
 
   apiErrors: {

@@ -14,6 +14,9 @@ export interface LoginDeps {
   /** A one-off notice to show above the form (e.g. session expired). */
   readonly takeNotice: () => string | null;
   readonly homePath: string;
+  /** Links to the account pages (アカウントを作成, パスワードをお忘れの方). */
+  readonly signUpPath?: string;
+  readonly forgotPath?: string;
 }
 
 export function loginView(ctx: RouteContext, deps: LoginDeps): View {
@@ -24,6 +27,7 @@ export function loginView(ctx: RouteContext, deps: LoginDeps): View {
     required: true,
     autocomplete: "username",
   });
+  email.setValue(ctx.query.get("email") ?? "");
   const password = createField({
     name: "password",
     label: ja.login.password,
@@ -81,6 +85,30 @@ export function loginView(ctx: RouteContext, deps: LoginDeps): View {
     status,
   );
 
+  const link = (href: string | undefined, text: string): HTMLElement | null =>
+    href
+      ? h(
+          "a",
+          {
+            href,
+            onclick: (e: Event) => {
+              e.preventDefault();
+              deps.navigate(href);
+            },
+          },
+          text,
+        )
+      : null;
+  const links =
+    deps.signUpPath || deps.forgotPath
+      ? h(
+          "p",
+          { class: "account-links" },
+          link(deps.signUpPath, ja.login.signUpLink),
+          link(deps.forgotPath, ja.login.forgotLink),
+        )
+      : null;
+
   const element = h(
     "section",
     { class: "card card-narrow", "aria-labelledby": "login-heading" },
@@ -89,6 +117,7 @@ export function loginView(ctx: RouteContext, deps: LoginDeps): View {
     noticeBox,
     alert.element,
     form,
+    links,
   );
 
   return { title: ja.login.title, element };
