@@ -93,3 +93,28 @@ def test_forgot_password_round_trip(page: Page, allowed_console_errors: list[str
     page.get_by_role("button", name="ログイン").click()
     expect(page.get_by_text("メールアドレスまたはパスワードが正しくありません。")).to_be_visible()
     _sign_in(page, email, NEW_PASSWORD)
+
+
+def test_forged_token_ends_the_session_with_a_japanese_notice(
+    page: Page, allowed_console_errors: list[str]
+) -> None:
+    """A token the API refuses (bad signature), then a refused refresh: back to ログイン."""
+    allowed_console_errors.extend(["status of 401", "status of 400"])
+    page.goto("/")
+    _sign_in(page, "learner@example.com", "Passw0rd!")
+    expect(page.get_by_text("コース一覧")).to_be_visible()
+    page.evaluate(
+        """() => {
+            const key = "manabi-plus.session.v1";
+            const session = JSON.parse(localStorage.getItem(key));
+            const [header, payload] = session.idToken.split(".");
+            session.idToken = `${header}.${payload}.Zm9yZ2Vk`;
+            session.refreshToken = "garbled-refresh-token";
+            localStorage.setItem(key, JSON.stringify(session));
+        }"""
+    )
+    page.reload()
+    expect(
+        page.get_by_text("セッションの有効期限が切れました。もう一度ログインしてください。")
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="ログイン")).to_be_visible()
