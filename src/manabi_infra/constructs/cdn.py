@@ -61,6 +61,7 @@ class Cdn(Construct):
         hosted_zone: route53.IHostedZone | None,
     ) -> None:
         super().__init__(scope, construct_id)
+        Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_FRONTEND)
         rn = resource_names
         self.origin_secret = secretsmanager.Secret(
             self,
@@ -165,9 +166,6 @@ class Cdn(Construct):
             ),
             **common,  # type: ignore[arg-type]
         )
-        for distribution in (self.web_distribution, self.api_distribution):
-            Tags.of(distribution).add(names.TAG_FUNCTION, names.FUNCTION_FRONTEND)
-
         if hosted_zone is not None and config.domain and config.api_domain:
             for record_id, name, distribution in (
                 ("Web", config.domain, self.web_distribution),
