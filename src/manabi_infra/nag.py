@@ -169,7 +169,8 @@ WORKLOAD: tuple[Accepted, ...] = (
         Accepted(
             f"Cdn/{distribution}",
             (f"{AWS}CFR1",),
-            "No geo restriction in the design (6.4.2); learners may travel abroad",
+            "No geo restriction in the design (6.4.2, MP-CF-04: all edge locations); learners may "
+            "use the site from abroad",
         )
         for distribution in ("WebDistribution", "ApiDistribution")
     ),
