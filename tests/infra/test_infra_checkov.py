@@ -1,0 +1,119 @@
+"""checkov over the synthesized templates: every failure is in the reasoned baseline
+(MP-IAC-01, MP-ENC-01).
+
+checkov has many dependencies, so it runs in an isolated uv tool environment under .tools/
+(pinned version, installed on first use). Its result is cached next to the templates, keyed by
+their hash, so a session on unchanged templates does not run it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from manabi_infra.synth import ALL_STACK_IDS, REPO_ROOT
+
+pytestmark = pytest.mark.infra
+
+CHECKOV = "checkov==3.3.30"
+BASELINE = Path(__file__).with_name("checkov_baseline.yaml")
+CACHE = ".checkov-failures.json"
+
+
+def _uv() -> str:
+    local = REPO_ROOT / ".tools" / "bin" / "uv"
+    found = str(local) if local.is_file() else shutil.which("uv")
+    if found is None:
+        pytest.fail("uv is needed to run checkov (make test installs it into .tools/)")
+    return found
+
+
+def _templates_hash(cloud_assembly: Path) -> str:
+    digest = hashlib.sha256(CHECKOV.encode())
+    for stack_id in ALL_STACK_IDS:
+        digest.update((cloud_assembly / f"{stack_id}.template.json").read_bytes())
+    return digest.hexdigest()
+
+
+def _run_checkov(cloud_assembly: Path) -> list[dict[str, str]]:
+    files = [str(cloud_assembly / f"{s}.template.json") for s in ALL_STACK_IDS]
+    env = {
+        **os.environ,
+        "UV_TOOL_DIR": str(REPO_ROOT / ".tools" / "uv-tools"),
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
+    result = subprocess.run(
+        [_uv(), "tool", "run", "--from", CHECKOV, "checkov", "--framework", "cloudformation"]
+        + ["--skip-download", "--quiet", "--compact", "-o", "json"]
+        + [arg for f in files for arg in ("-f", f)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=600,
+    )
+    if result.returncode not in (0, 1):  # 1: some checks failed
+        pytest.fail(f"checkov did not run ({result.returncode}):\n{result.stderr[-3000:]}")
+    reports: Any = json.loads(result.stdout)
+    reports = reports if isinstance(reports, list) else [reports]
+    return [
+        {
+            "check": f["check_id"],
+            "stack": Path(f["file_path"]).name.removesuffix(".template.json"),
+            "resource": f["resource"].split(".", 1)[1],
+        }
+        for report in reports
+        for f in report["results"]["failed_checks"]
+    ]
+
+
+@pytest.fixture(scope="session")
+def checkov_failures(cloud_assembly: Path) -> list[dict[str, str]]:
+    cache = cloud_assembly / CACHE
+    digest = _templates_hash(cloud_assembly)
+    if cache.is_file():
+        cached = json.loads(cache.read_text())
+        if cached["hash"] == digest:
+            failures: list[dict[str, str]] = cached["failures"]
+            return failures
+    failures = _run_checkov(cloud_assembly)
+    cache.write_text(json.dumps({"hash": digest, "failures": failures}))
+    return failures
+
+
+def _baseline() -> dict[str, dict[str, Any]]:
+    baseline: dict[str, dict[str, Any]] = yaml.safe_load(BASELINE.read_text())
+    return baseline
+
+
+def test_mp_iac_01_checkov_failures_are_all_in_the_reasoned_baseline(
+    checkov_failures: list[dict[str, str]],
+) -> None:
+    baseline = _baseline()
+    unexpected = [
+        f
+        for f in checkov_failures
+        if f"{f['stack'].split('-')[-1]}/{f['resource']}"
+        not in baseline.get(f["check"], {}).get("resources", [])
+    ]
+    assert not unexpected, f"checkov findings not in {BASELINE.name}: {unexpected}"
+
+
+def test_mp_iac_01_checkov_baseline_has_no_stale_entry_and_every_reason_is_tied(
+    checkov_failures: list[dict[str, str]],
+) -> None:
+    failing = {
+        (f["check"], f"{f['stack'].split('-')[-1]}/{f['resource']}") for f in checkov_failures
+    }
+    for check, entry in _baseline().items():
+        assert "MP-" in entry["reason"] or "GL-" in entry["reason"], check
+        for resource in entry["resources"]:
+            assert (check, resource) in failing, f"{check} {resource} passes now: remove it"
