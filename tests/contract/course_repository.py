@@ -3,8 +3,6 @@ adapter's integration tests, so the fake never drifts from the real adapter (MP-
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from manabi_api.domain.assignments import Assignment, Submission, SubmissionStatus
@@ -118,14 +116,14 @@ class LearningStoreContract:
         mine, other = make_course(1), make_course(2, owner="teacher-2")
         repository.add(mine)
         repository.add(other)
-        published = replace(mine, status=CourseStatus.PUBLISHED, version=2)
+        published = mine._replace(status=CourseStatus.PUBLISHED, version=2)
         repository.save(published, expected_version=1)
         assert repository.get(mine.course_id) == published
         assert repository.list(10, None, CourseList.PUBLISHED).items == [published]
         assert repository.list(10, None, CourseList.OWNED, "teacher-1").items == [published]
         assert repository.list(10, None, CourseList.OWNED, "teacher-2").items == [other]
         assert repository.list(10, None, CourseList.ALL).items == [other, published]
-        archived = replace(published, status=CourseStatus.ARCHIVED, version=3)
+        archived = published._replace(status=CourseStatus.ARCHIVED, version=3)
         repository.save(archived, expected_version=2)
         assert repository.list(10, None, CourseList.PUBLISHED).items == []
         assert repository.list(10, None, CourseList.ALL).items == [other, archived]
@@ -134,7 +132,7 @@ class LearningStoreContract:
         course = make_course(1)
         repository.add(course)
         with pytest.raises(StaleVersion):
-            repository.save(replace(course, title="新", status=CourseStatus.PUBLISHED), 7)
+            repository.save(course._replace(title="新", status=CourseStatus.PUBLISHED), 7)
         assert repository.get(course.course_id) == course
         assert repository.list(10, None, CourseList.PUBLISHED).items == []
 
@@ -160,10 +158,10 @@ class LearningStoreContract:
         outline, stored = repository.lessons(course.course_id)
         assert (outline.lesson_ids, outline.version) == (order, 4)
         assert [x.lesson_id for x in stored] == order
-        edited = replace(lessons[0], body="新しい本文", version=2)
+        edited = lessons[0]._replace(body="新しい本文", version=2)
         repository.save_lesson(edited, expected_version=1)
         with pytest.raises(StaleVersion):
-            repository.save_lesson(replace(lessons[0], body="古い"), expected_version=1)
+            repository.save_lesson(lessons[0]._replace(body="古い"), expected_version=1)
         assert repository.load(course.course_id, lesson_id="lesson-1").lesson == edited
 
     def test_load_reads_the_whole_context(self, repository: LearningStore) -> None:
@@ -199,7 +197,7 @@ class LearningStoreContract:
         first = Enrolment(course.course_id, "learner-1", course.title, STAMP, STAMP)
         repository.enrol(first)
         with pytest.raises(Conflict):
-            repository.enrol(replace(first, enrolled_at="later"))
+            repository.enrol(first._replace(enrolled_at="later"))
         repository.enrol(Enrolment(course.course_id, "learner-2", course.title, STAMP, STAMP))
         done = repository.complete_lesson(first, "lesson-1", "2026-04-02T00:00:00.000Z")
         done = repository.complete_lesson(done, "lesson-2", "2026-04-03T00:00:00.000Z")
@@ -248,8 +246,8 @@ class LearningStoreContract:
         repository.save_submission(second, expected_version=1)
         repository.set_scan_status(course.course_id, "asg-1", "learner-1", SubmissionStatus.CLEAN)
         stored = repository.load(course.course_id, learner_id="learner-1", assignment_id="asg-1")
-        assert stored.submission == replace(second, status=SubmissionStatus.CLEAN, version=3)
-        graded = replace(stored.submission, grade=90, feedback="良い", graded_at=STAMP, version=4)
+        assert stored.submission == second._replace(status=SubmissionStatus.CLEAN, version=3)
+        graded = stored.submission._replace(grade=90, feedback="良い", graded_at=STAMP, version=4)
         repository.save_submission(graded, expected_version=3)
         repository.save_submission(_submission(course.course_id, "learner-2"), None)
         page = repository.submissions(course.course_id, "asg-1", 10, None)

@@ -7,7 +7,6 @@ drift: same ordering, same pagination behaviour, same conflicts and version chec
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from typing import TypeVar
 
 from manabi_api.adapters.cursor import decode_cursor, encode_cursor
@@ -151,7 +150,7 @@ class InMemoryCourseRepository:
         stored = self._enrolments.get((course_id, learner_id))
         if stored is None:
             raise NotFound("Not enrolled.")
-        updated = replace(stored, completed=stored.completed | {lesson_id}, updated_at=at)
+        updated = stored._replace(completed=stored.completed | {lesson_id}, updated_at=at)
         self._enrolments[(course_id, learner_id)] = updated
         return updated
 
@@ -202,4 +201,4 @@ class InMemoryCourseRepository:
         stored = self._submissions.get(key)
         if stored is None:
             raise NotFound("No such submission.")
-        self._submissions[key] = replace(stored, status=status, version=stored.version + 1)
+        self._submissions[key] = stored._replace(status=status, version=stored.version + 1)

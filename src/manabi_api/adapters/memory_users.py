@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from manabi_api.adapters.cursor import decode_cursor, encode_cursor
 from manabi_api.domain.errors import NotFound
 from manabi_api.domain.principal import Group
@@ -36,11 +34,11 @@ class InMemoryUserDirectory:
         return user
 
     def set_group(self, username: str, group: Group) -> DirectoryUser:
-        user = replace(self._existing(username), groups=frozenset({group}))
+        user = self._existing(username)._replace(groups=frozenset({group}))
         self._users[username] = user
         return user
 
     def set_enabled(self, username: str, enabled: bool) -> DirectoryUser:
-        user = replace(self._existing(username), enabled=enabled)
+        user = self._existing(username)._replace(enabled=enabled)
         self._users[username] = user
         return user

@@ -218,7 +218,8 @@ class RestApi:
         self.resolver.not_found(self._not_found)
 
     def route(self, spec: RouteSpec) -> Callable[[Endpoint], Endpoint]:
-        validator: Validator | None = load_validator(spec.body) if spec.body else None
+        # Loaded on the route's first request: the cold start pays only for the routes it uses.
+        validators: list[Validator] = []
         allowed_fields = (
             frozenset(SCHEMAS[spec.body].get("properties", {})) if spec.body else frozenset()
         )
@@ -232,7 +233,10 @@ class RestApi:
                 _authorise(spec.rule, principal)
                 query = _parse_query(spec.query, event.query_string_parameters)
                 body = None
-                if validator is not None:
+                if spec.body is not None:
+                    if not validators:
+                        validators.append(load_validator(spec.body))
+                    validator = validators[0]
                     parsed = _parse_body(event.body, bool(event.is_base64_encoded))
                     body = validate_body(validator, allowed_fields, parsed)
                 key = _idempotency_key(event.headers) if spec.idempotent else None

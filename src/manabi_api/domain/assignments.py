@@ -6,8 +6,8 @@ what was sent, its scan status and, once clean, the teacher's grade and feedback
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import NamedTuple
 
 from manabi_api.domain.access import can_manage, managed_course, visible_course
 from manabi_api.domain.courses import CourseStatus, idempotent_id
@@ -24,8 +24,7 @@ class SubmissionStatus(StrEnum):
     ERROR = "ERROR"  # エラー
 
 
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(NamedTuple):
     course_id: str
     assignment_id: str
     title: str
@@ -36,15 +35,13 @@ class Assignment:
     version: int
 
 
-@dataclass(frozen=True)
-class NewAssignment:
+class NewAssignment(NamedTuple):
     title: str
     instructions: str
     due_at: str
 
 
-@dataclass(frozen=True)
-class Submission:
+class Submission(NamedTuple):
     course_id: str
     assignment_id: str
     learner_id: str
@@ -60,8 +57,7 @@ class Submission:
     graded_at: str | None = None
 
 
-@dataclass(frozen=True)
-class FileMetadata:
+class FileMetadata(NamedTuple):
     file_name: str
     content_type: str
     size_bytes: int
@@ -223,8 +219,7 @@ class AssignmentService:
             raise StaleVersion(f"The submission is at version {submission.version}, not {version}.")
         if not can_grade(submission):
             raise Conflict(f"Only clean submissions are graded (this one is {submission.status}).")
-        graded = replace(
-            submission,
+        graded = submission._replace(
             grade=grade,
             feedback=feedback,
             graded_at=self._clock.now_iso(),

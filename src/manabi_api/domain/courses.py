@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import NamedTuple
 
 from manabi_api.domain.access import can_manage, is_admin, managed_course, visible_course
 from manabi_api.domain.errors import (
@@ -33,8 +33,7 @@ TRANSITIONS: dict[CourseStatus, CourseStatus] = {
 }
 
 
-@dataclass(frozen=True)
-class Course:
+class Course(NamedTuple):
     course_id: str
     title: str
     description: str
@@ -45,21 +44,18 @@ class Course:
     version: int
 
 
-@dataclass(frozen=True)
-class NewCourse:
+class NewCourse(NamedTuple):
     title: str
     description: str
 
 
-@dataclass(frozen=True)
-class CourseChanges:
+class CourseChanges(NamedTuple):
     version: int
     title: str | None = None
     description: str | None = None
 
 
-@dataclass(frozen=True)
-class Lesson:
+class Lesson(NamedTuple):
     course_id: str
     lesson_id: str
     title: str
@@ -69,17 +65,15 @@ class Lesson:
     version: int
 
 
-@dataclass(frozen=True)
-class Outline:
+class Outline(NamedTuple):
     """The order of a course's lessons; its version guards concurrent reordering."""
 
     course_id: str
-    lesson_ids: Ids = field(default_factory=list)
+    lesson_ids: Ids = []  # noqa: RUF012 - never mutated: every change builds a new Outline
     version: int = 0
 
 
-@dataclass(frozen=True)
-class LessonChanges:
+class LessonChanges(NamedTuple):
     version: int
     title: str | None = None
     body: str | None = None
@@ -162,8 +156,7 @@ class CourseService:
         course = managed_course(principal, self._store.get(course_id), course_id)
         if course.status is CourseStatus.ARCHIVED:
             raise Conflict("An archived course cannot be edited.")
-        updated = replace(
-            course,
+        updated = course._replace(
             title=course.title if changes.title is None else changes.title.strip(),
             description=course.description if changes.description is None else changes.description,
             updated_at=self._clock.now_iso(),
@@ -178,8 +171,8 @@ class CourseService:
         course = managed_course(principal, self._store.get(course_id), course_id)
         if TRANSITIONS.get(course.status) is not target:
             raise Conflict(f"A {course.status.value} course cannot become {target.value}.")
-        updated = replace(
-            course, status=target, updated_at=self._clock.now_iso(), version=version + 1
+        updated = course._replace(
+            status=target, updated_at=self._clock.now_iso(), version=version + 1
         )
         self._store.save(updated, version)
         return updated
@@ -232,8 +225,7 @@ class CourseService:
         if snapshot.lesson is None:
             raise NotFound(f"Lesson {lesson_id} does not exist.")
         lesson = snapshot.lesson
-        updated = replace(
-            lesson,
+        updated = lesson._replace(
             title=lesson.title if changes.title is None else changes.title.strip(),
             body=lesson.body if changes.body is None else changes.body,
             updated_at=self._clock.now_iso(),

@@ -3,7 +3,7 @@ lessons complete; teachers see their learners' progress."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from manabi_api.domain.access import managed_course, visible_course
 from manabi_api.domain.errors import Conflict, Forbidden, NotFound
@@ -12,18 +12,16 @@ from manabi_api.ports.courses import LearningStore, Page
 from manabi_api.ports.runtime import Clock
 
 
-@dataclass(frozen=True)
-class Enrolment:
+class Enrolment(NamedTuple):
     course_id: str
     learner_id: str
     course_title: str
     enrolled_at: str
     updated_at: str
-    completed: frozenset[str] = field(default_factory=frozenset)
+    completed: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(NamedTuple):
     course_id: str
     learner_id: str
     completed_lesson_ids: list[str]  # in outline order

@@ -3,9 +3,8 @@ fake; both pass the same contract suite (tests/contract/)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, NamedTuple, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from manabi_api.domain.assignments import Assignment, Submission, SubmissionStatus
@@ -17,8 +16,7 @@ Ids = list[str]
 Lessons = list["Lesson"]
 
 
-@dataclass(frozen=True)
-class Page(Generic[T]):
+class Page(NamedTuple, Generic[T]):
     items: list[T]
     next_cursor: str | None
 
@@ -34,8 +32,7 @@ class CourseList(StrEnum):
     OWNED = "mine"
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """Everything a request needs to decide, read in one round trip (`LearningStore.load`)."""
 
     course: Course | None

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from manabi_api.domain.principal import Group
 
 
-@dataclass(frozen=True)
-class DirectoryUser:
+class DirectoryUser(NamedTuple):
     username: str
     user_id: str  # the `sub`
     email: str
@@ -19,8 +17,7 @@ class DirectoryUser:
     created_at: str
 
 
-@dataclass(frozen=True)
-class UserPage:
+class UserPage(NamedTuple):
     items: list[DirectoryUser]
     next_cursor: str | None
 
