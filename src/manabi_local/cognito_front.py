@@ -22,6 +22,7 @@ what moto lacks):
 from __future__ import annotations
 
 import ast
+import html
 import importlib.util
 import json
 import logging
@@ -94,12 +95,37 @@ class Mailbox:
         if request.method not in {"GET", "HEAD"}:
             return HttpResponse(405, [("Allow", "GET, HEAD")])
         to = urllib.parse.parse_qs(request.query).get("to", [""])[0] or None
-        body = {"messages": [asdict(m) for m in self.messages(to)]}
+        messages = self.messages(to)
+        if "text/html" in (request.header("Accept") or ""):
+            return HttpResponse(
+                200,
+                [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")],
+                _mailbox_page(messages).encode("utf-8"),
+            )
+        body = {"messages": [asdict(m) for m in messages]}
         return HttpResponse(
             200,
             [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store")],
             json.dumps(body, ensure_ascii=False).encode("utf-8"),
         )
+
+
+def _mailbox_page(messages: list[MailMessage]) -> str:
+    """The mailbox for a person in a browser tab (newest first); JSON for everything else."""
+    items = "".join(
+        f"<li><p>{html.escape(m.sent_at)} — 宛先: {html.escape(m.to)}</p>"
+        f"<p>件名: {html.escape(m.subject)}</p><p><strong>{html.escape(m.body)}</strong></p></li>"
+        for m in reversed(messages)
+    )
+    return (
+        "<!doctype html><html lang=ja><meta charset=utf-8>"
+        '<meta http-equiv="refresh" content="3">'
+        "<title>ローカルのメールボックス | まなび+</title>"
+        "<h1>ローカルのメールボックス</h1>"
+        "<p>ローカルモードではメールを送信しません。システムが送るはずのメールをここに表示します"
+        "（3 秒ごとに更新）。</p>"
+        + (f"<ol>{items}</ol>" if items else "<p>まだメールはありません。</p>")
+    )
 
 
 def post_confirmation_source() -> str:

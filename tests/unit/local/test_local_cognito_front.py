@@ -45,6 +45,18 @@ def test_mailbox_lists_messages_for_one_address_case_insensitively() -> None:
     assert mailbox.response(_request(MAILBOX_PATH, "POST")).status == 405
 
 
+def test_mailbox_page_for_a_browser_escapes_text() -> None:
+    mailbox = Mailbox()
+    mailbox.add(_message("<b>@example.com", "123456"))
+    request = HttpRequest(method="GET", target=MAILBOX_PATH, headers=[("Accept", "text/html")])
+    response = mailbox.response(request)
+    assert response.headers[0] == ("Content-Type", "text/html; charset=utf-8")
+    page = response.body.decode()
+    assert "検証コードは 123456 です。" in page
+    assert "&lt;b&gt;@example.com" in page
+    assert "<b>@" not in page
+
+
 def test_local_origin_routes_cognito_mailbox_and_site(tmp_path: Path) -> None:
     seen: list[str] = []
 

@@ -109,6 +109,9 @@ def test_site_config_follows_the_contract() -> None:
         "cognitoEndpoint": "http://127.0.0.1:4566",
         "environment": "local",
     }
+    # With the local Cognito front running, the SPA talks to it instead of the emulator.
+    front = "http://127.0.0.1:8080/_local/cognito/"
+    assert site_config(resources, "http://x", cognito_endpoint=front)["cognitoEndpoint"] == front
 
 
 def test_content_type_fallback() -> None:
