@@ -42,7 +42,7 @@ export function createMailboxPanel(
   const empty = h("p", { class: "mailbox-empty" }, ja.mailbox.empty);
   const element = h(
     "aside",
-    { class: "card mailbox", "aria-labelledby": "mailbox-heading", "data-testid": "local-mailbox" },
+    { class: "card card-narrow mailbox", "aria-labelledby": "mailbox-heading", "data-testid": "local-mailbox" },
     h("h2", { id: "mailbox-heading" }, ja.mailbox.title),
     h("p", { class: "mailbox-lead" }, ja.mailbox.lead),
     empty,
