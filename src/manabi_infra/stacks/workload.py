@@ -159,8 +159,11 @@ class WorkloadStack(Stack):
             (self.api, names.FUNCTION_BACKEND),
         ):
             Tags.of(construct).add(names.TAG_FUNCTION, function)
-        Tags.of(self.data.table).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_PERSONAL)
-        Tags.of(self.auth.user_pool).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_PERSONAL)
+        # On the CloudFormation resources only: the table's scaling targets hold no data.
+        for holder in (self.data.table, self.auth.user_pool):
+            resource = holder.node.default_child
+            if resource is not None:
+                Tags.of(resource).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_PERSONAL)
         for child in self.node.find_all():
             if isinstance(child, logs.CfnLogGroup):
                 Tags.of(child).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)
