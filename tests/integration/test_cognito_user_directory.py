@@ -52,3 +52,15 @@ class TestCognitoUserDirectory(UserDirectoryContract):
             )
 
         return make
+
+    def test_app_adm_01_admin_calls_reach_the_user_pool(
+        self, directory: CognitoUserDirectory, make_user: MakeUser, cognito: Any, pool: str
+    ) -> None:
+        """APP-ADM-01: the adapter's group and enable changes are what Cognito stores."""
+        make_user("cognito@example.com", Group.LEARNERS)
+        directory.set_group("cognito@example.com", Group.ADMINS)
+        directory.set_enabled("cognito@example.com", False)
+        groups = cognito.admin_list_groups_for_user(UserPoolId=pool, Username="cognito@example.com")
+        assert [g["GroupName"] for g in groups["Groups"]] == ["admins"]
+        user = cognito.admin_get_user(UserPoolId=pool, Username="cognito@example.com")
+        assert user["Enabled"] is False

@@ -176,6 +176,7 @@ def test_app_crs_03_teacher_sees_enrolments_and_progress_of_own_course_only(
 
 
 def test_app_asg_01_03_assignment_submission_scan_and_grading(client: Client) -> None:
+    """APP-ASG-01, APP-ASG-02 (metadata), APP-ASG-03: create, submit, scan verdict, grade."""
     cid, _ = published_course(client)
     status, assignment = client(
         "POST",
