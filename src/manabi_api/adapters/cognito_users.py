@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from manabi_api.adapters.cursor import decode_cursor, encode_cursor
+from manabi_api.adapters.cursor import decode_cursor, encode_cursor, invalid_cursor
 from manabi_api.domain.errors import NotFound
 from manabi_api.domain.principal import Group, parse_groups
 from manabi_api.ports.users import DirectoryUser, UserPage
@@ -60,7 +60,12 @@ class CognitoUserDirectory:
         request: dict[str, Any] = {"UserPoolId": self._pool, "Limit": min(limit, 60)}
         if cursor is not None:
             request["PaginationToken"] = decode_cursor(cursor, frozenset({"token"}))["token"]
-        response = self.client.list_users(**request)
+        try:
+            response = self.client.list_users(**request)
+        except self.client.exceptions.InvalidParameterException as error:
+            if cursor is None:
+                raise
+            raise invalid_cursor() from error  # a token Cognito no longer accepts
         users = [
             self._user(u["Username"], u.get("Attributes", []), u) for u in response.get("Users", [])
         ]
@@ -70,7 +75,10 @@ class CognitoUserDirectory:
     def get_user(self, username: str) -> DirectoryUser | None:
         try:
             raw = self.client.admin_get_user(UserPoolId=self._pool, Username=username)
-        except self.client.exceptions.UserNotFoundException:
+        except (
+            self.client.exceptions.UserNotFoundException,
+            self.client.exceptions.InvalidParameterException,  # not a possible user name
+        ):
             return None
         return self._user(raw["Username"], raw.get("UserAttributes", []), raw)
 

@@ -35,6 +35,8 @@ _log = logging.getLogger(__name__)
 JSON = "application/json"
 _PATH_PARAM = re.compile(r"\{(\w+)\}")
 _MAX_BODY_BYTES = 64 * 1024
+PATH_PARAM_PATTERN = r"[A-Za-z0-9._@+-]{1,128}"
+_PATH_VALUE = re.compile(PATH_PARAM_PATTERN)
 
 
 class Access(Enum):
@@ -176,6 +178,23 @@ def _idempotency_key(headers: Mapping[str, str] | None) -> str | None:
     return value
 
 
+def _check_path(values: Mapping[str, str]) -> None:
+    issues = [
+        FieldIssue(name, "is not a valid identifier", "pattern")
+        for name, value in values.items()
+        if not _PATH_VALUE.fullmatch(value)
+    ]
+    if issues:
+        raise InvalidInput("A path parameter is not valid.", issues)
+
+
+def _not_unicode() -> InvalidInput:
+    return InvalidInput(
+        "The request body is not valid Unicode text.",
+        [FieldIssue("body", "must be valid UTF-8 JSON (no lone surrogates)", "encoding")],
+    )
+
+
 def _parse_body(raw: str | None, is_base64: bool) -> Any:
     if is_base64:
         raise InvalidInput(
@@ -183,18 +202,28 @@ def _parse_body(raw: str | None, is_base64: bool) -> Any:
         )
     if raw is None or raw == "":
         raise InvalidInput("A JSON request body is required.", [FieldIssue("body", "is required")])
-    if len(raw.encode()) > _MAX_BODY_BYTES:
+    try:
+        size = len(raw.encode())
+    except UnicodeEncodeError as error:
+        raise _not_unicode() from error
+    if size > _MAX_BODY_BYTES:
         raise InvalidInput(
             "The request body is too large.",
             [FieldIssue("body", f"must be at most {_MAX_BODY_BYTES} bytes", "maxLength")],
         )
     try:
-        return json.loads(raw)
-    except ValueError as error:
+        parsed = json.loads(raw)
+    except (ValueError, RecursionError) as error:
         raise InvalidInput(
             "The request body is not valid JSON.",
             [FieldIssue("body", f"is not valid JSON: {error}", "json")],
         ) from error
+    if "\\u" in raw:  # escapes may decode to lone surrogates, which no store can take
+        try:
+            json.dumps(parsed, ensure_ascii=False).encode()
+        except UnicodeEncodeError as error:
+            raise _not_unicode() from error
+    return parsed
 
 
 class RestApi:
@@ -231,6 +260,7 @@ class RestApi:
                 claims = event.request_context.authorizer.claims
                 principal = principal_from_claims(claims)
                 _authorise(spec.rule, principal)
+                _check_path(path)
                 query = _parse_query(spec.query, event.query_string_parameters)
                 body = None
                 if spec.body is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from manabi_api.api.framework import Access, RestApi, RouteSpec
+from manabi_api.api.framework import PATH_PARAM_PATTERN, Access, RestApi, RouteSpec
 from manabi_api.api.schemas import SCHEMAS
 
 _DESCRIPTIONS = {
@@ -25,7 +25,12 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
         "summary": spec.summary,
         "tags": list(spec.tags),
         "parameters": [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            {
+                "name": p,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": f"^{PATH_PARAM_PATTERN}$"},
+            }
             for p in spec.path_params
         ]
         + [

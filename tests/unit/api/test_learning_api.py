@@ -302,3 +302,25 @@ def test_app_err_01_bad_bodies_name_the_field_and_write_nothing(
     assert sorted({e["field"] for e in problem["errors"]}) == fields
     assert client("GET", f"/courses/{cid}", claims=TEACHER)[1] == course
     assert client("GET", f"/courses/{cid}/lessons", claims=TEACHER)[1]["lessons"] == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"raw_body": '{"title": "\\ud800"}'}, "body"),  # escaped lone surrogate
+        ({"raw_body": '{"title": "\ud800"}'}, "body"),  # raw lone surrogate
+        ({"raw_body": "[" * 100_000}, "body"),  # nesting deeper than the parser takes
+    ],
+)
+def test_app_err_01_undecodable_bodies_are_400(
+    client: Client, kwargs: dict[str, str], field: str
+) -> None:
+    status, problem = client("POST", "/courses", claims=TEACHER, **kwargs)
+    assert (status, problem["errors"][0]["field"]) == (400, field)
+    assert client("GET", "/courses", claims=TEACHER)[1]["items"] == []
+
+
+@pytest.mark.parametrize("course_id", ["a%23b", "x" * 129, "a b", "é"])
+def test_app_err_01_malformed_path_identifiers_are_400(client: Client, course_id: str) -> None:
+    status, problem = client("GET", f"/courses/{course_id}", claims=TEACHER)
+    assert (status, problem["errors"][0]["field"]) == (400, "courseId")
