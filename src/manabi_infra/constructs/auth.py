@@ -6,7 +6,7 @@ new pool and lost users, so they are set to the design's values from the first d
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -177,7 +177,7 @@ class Auth(Construct):
         )
         # A separate policy, not the role's default one: the function must not depend on the
         # pool's ARN, because the pool depends on the function (LambdaConfig) — no cycle.
-        iam.Policy(
+        policy = iam.Policy(
             self,
             "PostConfirmationPolicy",
             roles=[role],
@@ -190,7 +190,40 @@ class Auth(Construct):
             ],
         )
         self.user_pool.add_trigger(cognito.UserPoolOperation.POST_CONFIRMATION, function)
+        _acknowledge(
+            function,
+            (
+                "AwsSolutions::AwsSolutions-L1",
+                _NIST + "LambdaConcurrency",
+                _NIST + "LambdaDLQ",
+                _NIST + "LambdaInsideVPC",
+            ),
+            "python3.13 by decision (decisions.md, MP-LMD-01); invoked synchronously by Cognito, "
+            "which retries and reports a failure to the user, so a DLQ would hold nothing; one "
+            "short call per confirmed sign-up needs no concurrency cap; no VPC by MP-NET-01",
+        )
+        _acknowledge(
+            log_group,
+            (_NIST + "CloudWatchLogGroupEncrypted",),
+            "CloudWatch Logs encrypts at rest with its own key; no CMK by MP-ENC-01 (1096-day "
+            "retention per MP-LOG-03)",
+        )
+        for holder in (role, policy):
+            _acknowledge(
+                holder,
+                (_NIST + "IAMNoInlinePolicy",),
+                "A role-specific inline policy is the least privilege of MP-IAM-02: it names this "
+                "pool and this log group only",
+            )
         return function
+
+
+_NIST = "NIST.800.53.R5::NIST.800.53.R5-"
+
+
+def _acknowledge(construct: Construct, rules: tuple[str, ...], reason: str) -> None:
+    """Accepted cdk-nag findings of the trigger, on its own resources (as manabi_infra.nag does)."""
+    Validations.of(construct).acknowledge(*(Acknowledgment(id=r, reason=reason) for r in rules))
 
 
 def _email(config: EnvironmentConfig) -> cognito.UserPoolEmail:
