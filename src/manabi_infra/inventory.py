@@ -12,8 +12,10 @@ Nothing in the table is written by hand: change the code, then regenerate.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from manabi_infra import names
@@ -225,11 +227,18 @@ _ROWS = {
 }
 
 
-def rows(config: EnvironmentConfig) -> list[dict[str, str]]:
+def _template(stack_id: str, cloud_assembly: Path | None) -> Template:
+    if cloud_assembly is None:
+        return load_template(stack_id)  # synthesizes first when the code changed
+    loaded: Template = json.loads((cloud_assembly / f"{stack_id}.template.json").read_text())
+    return loaded
+
+
+def rows(config: EnvironmentConfig, cloud_assembly: Path | None = None) -> list[dict[str, str]]:
     """One row per classified resource of the environment, in stack deploy order."""
     found = []
     for stack_id in names.stack_ids(config):
-        template = load_template(stack_id)
+        template = _template(stack_id, cloud_assembly)
         region = _REGION_OF_KIND[stack_id.rsplit("-", 1)[-1]]
         for logical_id, resource in sorted(template["Resources"].items()):
             classification = _tags(resource).get(names.TAG_DATA_CLASSIFICATION)
@@ -259,7 +268,7 @@ _COLUMNS = (
 )
 
 
-def render() -> str:
+def render(cloud_assembly: Path | None = None) -> str:
     lines = [
         "# データ分類インベントリ (data-classification inventory)",
         "",
@@ -279,7 +288,7 @@ def render() -> str:
             "| " + " | ".join(title for _, title in _COLUMNS) + " |",
             "|" + "---|" * len(_COLUMNS),
         ]
-        for row in rows(config):
+        for row in rows(config, cloud_assembly):
             cells = (row[key].replace("|", "\\|") for key, _ in _COLUMNS)
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

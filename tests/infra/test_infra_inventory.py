@@ -17,15 +17,15 @@ DATA_TYPES = ("AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Cognito::UserPool
 
 
 def test_gl_aud_01_committed_inventory_is_current(cloud_assembly: Path) -> None:
-    assert inventory.OUTPUT.read_text() == inventory.render(), (
+    assert inventory.OUTPUT.read_text() == inventory.render(cloud_assembly), (
         "docs/data-classification.md is stale: run python -m manabi_infra.inventory"
     )
 
 
 def test_gl_aud_01_every_data_holding_resource_is_in_the_inventory(
-    every_stack: SynthesizedStack,
+    every_stack: SynthesizedStack, cloud_assembly: Path
 ) -> None:
-    rows = inventory.rows(ENVIRONMENTS[every_stack.config.name])
+    rows = inventory.rows(ENVIRONMENTS[every_stack.config.name], cloud_assembly)
     listed = {row["resource"] for row in rows}
     for resource in every_stack.resources.values():
         props = resource["Properties"]
@@ -41,8 +41,8 @@ def test_gl_aud_01_every_data_holding_resource_is_in_the_inventory(
         assert all(row[k] for k in ("backup", "access", "encryption", "deletion", "logs"))
 
 
-def test_gl_aud_01_personal_data_rows(production: SynthesizedStack) -> None:
-    rows = {r["resource"]: r for r in inventory.rows(production.config)}
+def test_gl_aud_01_personal_data_rows(production: SynthesizedStack, cloud_assembly: Path) -> None:
+    rows = {r["resource"]: r for r in inventory.rows(production.config, cloud_assembly)}
     table = rows[f"DynamoDB table `{production.names.table}`"]
     assert table["classification"] == "個人情報"
     assert table["backup"] == "PITR 35 days"
