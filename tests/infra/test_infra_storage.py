@@ -68,9 +68,7 @@ def test_mp_s3_bucket_names_follow_the_design(
     }
 
 
-def test_mp_s3_04_production_dr_bucket_has_the_design_name(
-    dr_stacks: dict[Any, SynthesizedStack], production: SynthesizedStack
-) -> None:
+def test_mp_s3_04_production_dr_bucket_has_the_design_name(production: SynthesizedStack) -> None:
     assert production.names.dr_backup_bucket == "dr-manabiplus-backup"
 
 
