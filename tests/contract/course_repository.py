@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from manabi_api.domain.assignments import Assignment, Submission, SubmissionStatus
-from manabi_api.domain.courses import Course, CourseStatus, Lesson, Outline
+from manabi_api.domain.courses import MAX_LESSONS, Course, CourseStatus, Lesson, Outline
 from manabi_api.domain.enrolment import Enrolment
 from manabi_api.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from manabi_api.ports.courses import CourseList, CourseRepository, LearningStore, Snapshot
@@ -271,3 +271,14 @@ class LearningStoreContract:
             with pytest.raises(InvalidInput) as raised:
                 call()
             assert [i.field for i in raised.value.issues] == ["cursor"]
+
+    def test_a_course_takes_at_most_max_lessons(self, repository: LearningStore) -> None:
+        course = make_course(1)
+        repository.add(course)
+        for n in range(MAX_LESSONS):
+            repository.add_lesson(_lesson(course.course_id, n))
+        with pytest.raises(Conflict):
+            repository.add_lesson(_lesson(course.course_id, MAX_LESSONS))
+        outline, lessons = repository.lessons(course.course_id)
+        assert len(outline.lesson_ids) == len(lessons) == MAX_LESSONS
+        assert repository.load(course.course_id, lesson_id=f"lesson-{MAX_LESSONS}").lesson is None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from manabi_api.adapters.cursor import decode_cursor, encode_cursor, invalid_cursor
 from manabi_api.domain.assignments import Assignment, Submission, SubmissionStatus
-from manabi_api.domain.courses import Course, CourseStatus, Lesson, Outline
+from manabi_api.domain.courses import MAX_LESSONS, Course, CourseStatus, Lesson, Outline
 from manabi_api.domain.enrolment import Enrolment
 from manabi_api.domain.errors import Conflict, NotFound, StaleVersion
 from manabi_api.ports.courses import CourseList, Ids, Lessons, Page, Snapshot
@@ -392,7 +392,10 @@ class DynamoDbCourseRepository:
                         "UpdateExpression": "SET lessonIds = list_append("
                         "if_not_exists(lessonIds, :empty), :new), version = "
                         "if_not_exists(version, :zero) + :one",
+                        "ConditionExpression": "attribute_not_exists(lessonIds) OR "
+                        "size(lessonIds) < :max",
                         "ExpressionAttributeValues": {
+                            ":max": {"N": str(MAX_LESSONS)},
                             ":empty": {"L": []},
                             ":new": {"L": [{"S": lesson.lesson_id}]},
                             ":zero": {"N": "0"},
@@ -401,7 +404,10 @@ class DynamoDbCourseRepository:
                     }
                 },
             ],
-            lambda: Conflict(f"Lesson {lesson.lesson_id} exists already."),
+            lambda: Conflict(
+                f"Lesson {lesson.lesson_id} exists already, or the course has "
+                f"{MAX_LESSONS} lessons."
+            ),
         )
         return Outline(lesson.course_id, [lesson.lesson_id])  # the caller reads the full outline
 

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from manabi_api.adapters.cursor import decode_cursor, encode_cursor
 from manabi_api.domain.assignments import Assignment, Submission, SubmissionStatus
-from manabi_api.domain.courses import Course, CourseStatus, Lesson, Outline
+from manabi_api.domain.courses import MAX_LESSONS, Course, CourseStatus, Lesson, Outline
 from manabi_api.domain.enrolment import Enrolment
 from manabi_api.domain.errors import Conflict, NotFound, StaleVersion
 from manabi_api.ports.courses import CourseList, Ids, Lessons, Page, Snapshot
@@ -111,6 +111,8 @@ class InMemoryCourseRepository:
         if key in self._lessons:
             raise Conflict(f"Lesson {lesson.lesson_id} exists already.")
         current = self._outlines.get(lesson.course_id, Outline(lesson.course_id))
+        if len(current.lesson_ids) >= MAX_LESSONS:
+            raise Conflict(f"The course has {MAX_LESSONS} lessons.")
         outline = Outline(
             lesson.course_id, [*current.lesson_ids, lesson.lesson_id], current.version + 1
         )

@@ -65,6 +65,9 @@ class Lesson(NamedTuple):
     version: int
 
 
+MAX_LESSONS = 100  # per course: keeps the outline item and the lesson Query small
+
+
 class Outline(NamedTuple):
     """The order of a course's lessons; its version guards concurrent reordering."""
 
