@@ -89,18 +89,6 @@ class Cdn(Construct):
 
         web_names = [config.domain] if config.domain and certificate else None
         api_names = [config.api_domain] if config.api_domain and certificate else None
-        common = {
-            "certificate": certificate,
-            "minimum_protocol_version": cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-            "ssl_support_method": cloudfront.SSLMethod.SNI,
-            "http_version": cloudfront.HttpVersion.HTTP2,
-            "enable_ipv6": True,
-            "price_class": cloudfront.PriceClass.PRICE_CLASS_ALL,
-            "web_acl_id": web_acl_arn,
-            "enable_logging": True,
-            "log_bucket": log_bucket,
-            "log_includes_cookies": False,
-        }
         spa_routing = cloudfront.Function(
             self,
             "SpaRouting",
@@ -109,13 +97,15 @@ class Cdn(Construct):
             code=cloudfront.FunctionCode.from_inline(SPA_ROUTING_CODE),
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
-        self.web_distribution = cloudfront.Distribution(
-            self,
+        self.web_distribution = self._distribution(
             "WebDistribution",
             comment=rn.web_distribution,
             domain_names=web_names,
             default_root_object="index.html",
             log_file_prefix=names.CF_LOG_PREFIX_WEBSITE,
+            certificate=certificate,
+            web_acl_arn=web_acl_arn,
+            log_bucket=log_bucket,
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(
                     web_bucket,
@@ -134,17 +124,19 @@ class Cdn(Construct):
                     )
                 ],
             ),
-            **common,  # type: ignore[arg-type]
         )
         api_origin_domain = Fn.join(
             ".", [rest_api.rest_api_id, "execute-api", Stack.of(self).region, "amazonaws.com"]
         )
-        self.api_distribution = cloudfront.Distribution(
-            self,
+        self.api_distribution = self._distribution(
             "ApiDistribution",
             comment=rn.api_distribution,
             domain_names=api_names,
+            default_root_object=None,
             log_file_prefix=names.CF_LOG_PREFIX_API,
+            certificate=certificate,
+            web_acl_arn=web_acl_arn,
+            log_bucket=log_bucket,
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.HttpOrigin(
                     api_origin_domain,
@@ -164,7 +156,6 @@ class Cdn(Construct):
                 origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
                 compress=False,
             ),
-            **common,  # type: ignore[arg-type]
         )
         if hosted_zone is not None and config.domain and config.api_domain:
             for record_id, name, distribution in (
@@ -178,3 +169,37 @@ class Cdn(Construct):
                 route53.AaaaRecord(
                     self, f"{record_id}Aaaa", zone=hosted_zone, record_name=name, target=target
                 )
+
+    def _distribution(
+        self,
+        construct_id: str,
+        *,
+        comment: str,
+        domain_names: list[str] | None,
+        default_root_object: str | None,
+        log_file_prefix: str,
+        certificate: acm.ICertificate | None,
+        web_acl_arn: str,
+        log_bucket: s3.IBucket,
+        default_behavior: cloudfront.BehaviorOptions,
+    ) -> cloudfront.Distribution:
+        """The distribution settings both share (MP-CF-04)."""
+        return cloudfront.Distribution(
+            self,
+            construct_id,
+            comment=comment,
+            domain_names=domain_names,
+            default_root_object=default_root_object,
+            default_behavior=default_behavior,
+            certificate=certificate,
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            ssl_support_method=cloudfront.SSLMethod.SNI,
+            http_version=cloudfront.HttpVersion.HTTP2,  # HTTP/2 and HTTP/1.x
+            enable_ipv6=True,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_ALL,
+            web_acl_id=web_acl_arn,
+            enable_logging=True,
+            log_bucket=log_bucket,
+            log_file_prefix=log_file_prefix,
+            log_includes_cookies=False,
+        )
