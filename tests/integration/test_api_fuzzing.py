@@ -109,3 +109,25 @@ def test_app_err_01_generated_requests_get_documented_answers(
         )
 
     run()
+
+
+def test_app_adm_01_admin_lists_users_through_the_real_handler(
+    local_resources: LocalResources, live_api: str
+) -> None:
+    """APP-ADM-01: the wired Cognito adapter reads the pool named by USER_POOL_ID."""
+    result = boto3.client("cognito-idp", endpoint_url=local_resources.endpoint).initiate_auth(
+        ClientId=local_resources.user_pool_client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "admin@example.com", "PASSWORD": DEMO_PASSWORD},
+    )
+    token = result["AuthenticationResult"]["IdToken"]
+    response = requests.get(
+        f"{live_api}/admin/users",
+        headers={"Authorization": token},
+        params={"limit": "60"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    groups = {u["email"]: u["groups"] for u in response.json()["items"]}
+    assert groups["teacher@example.com"] == ["teachers"]
+    assert groups["learner@example.com"] == ["learners"]
