@@ -77,9 +77,8 @@ WORKLOAD: tuple[Accepted, ...] = (
     ),
     Accepted(
         "Storage/BackupBucket",
-        (f"{NIST}S3DefaultEncryptionKMS", f"{NIST}S3BucketReplicationEnabled"),
-        f"{_SSE_S3}. Staging keeps its backups in Tokyo only; production replicates to Osaka "
-        "(MP-S3-04) — the rule cannot see the replication added as a CloudFormation property.",
+        (f"{NIST}S3DefaultEncryptionKMS",),
+        f"{_SSE_S3}.",
     ),
     # --- Cognito (auth.py keeps the design's pool settings, MP-COG-*) --------------------------
     Accepted(
@@ -235,6 +234,15 @@ WORKLOAD: tuple[Accepted, ...] = (
     ),
 )
 
+STAGING_WORKLOAD: tuple[Accepted, ...] = (
+    Accepted(
+        "Storage/BackupBucket",
+        (f"{NIST}S3BucketReplicationEnabled",),
+        "The design replicates the backup bucket to Osaka in production only (MP-S3-04); "
+        "staging backups stay in Tokyo",
+    ),
+)
+
 PRODUCTION_WORKLOAD: tuple[Accepted, ...] = (
     Accepted(
         "Storage/ReplicationRole",
@@ -286,7 +294,7 @@ def accepted_for(stack_kind: str, *, production: bool) -> tuple[Accepted, ...]:
         return EDGE
     if stack_kind == "dr":
         return DR
-    return WORKLOAD + (PRODUCTION_WORKLOAD if production else ())
+    return WORKLOAD + (PRODUCTION_WORKLOAD if production else STAGING_WORKLOAD)
 
 
 def _apply(stack: Stack, accepted: tuple[Accepted, ...]) -> None:

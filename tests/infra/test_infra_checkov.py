@@ -49,8 +49,13 @@ def _templates_hash(cloud_assembly: Path) -> str:
     return digest.hexdigest()
 
 
-def _run_checkov(cloud_assembly: Path) -> list[dict[str, str]]:
-    files = [str(cloud_assembly / f"{s}.template.json") for s in ALL_STACK_IDS]
+def _run_checkov(cloud_assembly: Path, snapshot: Path) -> list[dict[str, str]]:
+    # A snapshot: another test session may synthesize into cdk.out while checkov reads.
+    files = []
+    for stack_id in ALL_STACK_IDS:
+        copy = snapshot / f"{stack_id}.template.json"
+        shutil.copyfile(cloud_assembly / f"{stack_id}.template.json", copy)
+        files.append(str(copy))
     env = {
         **os.environ,
         "UV_TOOL_DIR": str(REPO_ROOT / ".tools" / "uv-tools"),
@@ -58,7 +63,7 @@ def _run_checkov(cloud_assembly: Path) -> list[dict[str, str]]:
     }
     result = subprocess.run(
         [_uv(), "tool", "run", "--from", CHECKOV, "checkov", "--framework", "cloudformation"]
-        + ["--skip-download", "--quiet", "--compact", "-o", "json"]
+        + ["--skip-download", "--compact", "-o", "json"]
         + [arg for f in files for arg in ("-f", f)],
         capture_output=True,
         text=True,
@@ -70,6 +75,13 @@ def _run_checkov(cloud_assembly: Path) -> list[dict[str, str]]:
         pytest.fail(f"checkov did not run ({result.returncode}):\n{result.stderr[-3000:]}")
     reports: Any = json.loads(result.stdout)
     reports = reports if isinstance(reports, list) else [reports]
+    scanned = {
+        Path(c["file_path"]).name.removesuffix(".template.json")
+        for report in reports
+        for kind in ("passed_checks", "failed_checks")
+        for c in report["results"][kind]
+    }
+    assert scanned == set(ALL_STACK_IDS), f"checkov scanned only {sorted(scanned)}"
     return [
         {
             "check": f["check_id"],
@@ -82,7 +94,9 @@ def _run_checkov(cloud_assembly: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def checkov_failures(cloud_assembly: Path) -> list[dict[str, str]]:
+def checkov_failures(
+    cloud_assembly: Path, tmp_path_factory: pytest.TempPathFactory
+) -> list[dict[str, str]]:
     cache = cloud_assembly / CACHE
     digest = _templates_hash(cloud_assembly)
     if cache.is_file():
@@ -90,7 +104,7 @@ def checkov_failures(cloud_assembly: Path) -> list[dict[str, str]]:
         if cached["hash"] == digest:
             failures: list[dict[str, str]] = cached["failures"]
             return failures
-    failures = _run_checkov(cloud_assembly)
+    failures = _run_checkov(cloud_assembly, tmp_path_factory.mktemp("checkov"))
     cache.write_text(json.dumps({"hash": digest, "failures": failures}))
     return failures
 

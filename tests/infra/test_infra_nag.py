@@ -8,20 +8,29 @@ every acknowledgment names its resource and a reason tied to a requirement or de
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from manabi_infra.synth import ALL_STACK_IDS
+from manabi_infra import names
+from manabi_infra.app import ACKNOWLEDGE_ENV
+from manabi_infra.config import ENVIRONMENTS
+from manabi_infra.nag import accepted_for
+from manabi_infra.synth import ALL_STACK_IDS, REPO_ROOT
 
 pytestmark = pytest.mark.infra
 
 PACKS = {"AwsSolutions", "NIST.800.53.R5"}
 # A reason must point at the spec: a requirement ID, decisions.md or the design's section.
-REASON = re.compile(r"\b(MP|GL|APP)-[A-Z]+-\d\d|decision|design \d", re.IGNORECASE)
+REASON = re.compile(r"\b(MP|GL|APP)-[A-Z0-9]+-\d\d|decision|design \d", re.IGNORECASE)
 
 
 def _acknowledgments(cloud_assembly: Path, stack_id: str) -> list[tuple[str, str, str]]:
@@ -56,3 +65,80 @@ def test_mp_iac_01_every_acknowledgment_names_a_resource_and_a_reason(
         assert path.startswith(f"/{stack_id}/"), path  # a resource, never the whole stack
         assert rule.split("::")[0] in PACKS, rule
         assert REASON.search(reason), f"{path} {rule}: {reason}"
+
+
+# --- no stale acknowledgment ------------------------------------------------------------------
+
+RAW_OUTDIR = REPO_ROOT / "build" / "nag-raw"
+_RAW_INPUTS = ("src/manabi_infra", "cdk.json")  # findings do not depend on the API code
+
+
+def _raw_inputs_hash() -> str:
+    digest = hashlib.sha256()
+    for name in _RAW_INPUTS:
+        path = REPO_ROOT / name
+        files = [path] if path.is_file() else sorted(path.rglob("*.py"))
+        for file in files:
+            digest.update(file.relative_to(REPO_ROOT).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def unacknowledged_report(cloud_assembly: Path) -> dict[str, Any]:
+    """The rule packs' report of a synth without manabi_infra.nag's acknowledgments (cached)."""
+    report_file = RAW_OUTDIR / "validation-report.json"
+    stamp = RAW_OUTDIR / ".inputs-hash"
+    digest = _raw_inputs_hash()
+    if not (stamp.is_file() and stamp.read_text() == digest and report_file.is_file()):
+        shutil.rmtree(RAW_OUTDIR, ignore_errors=True)
+        env = {
+            **os.environ,
+            ACKNOWLEDGE_ENV: "0",
+            "CDK_OUTDIR": str(RAW_OUTDIR),
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(REPO_ROOT / "src"), os.environ.get("PYTHONPATH")])
+            ),
+            "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        }
+        # The synth fails on the findings by design; it writes the report first.
+        subprocess.run(
+            [sys.executable, "-m", "manabi_infra.app"],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            check=False,
+            timeout=600,
+        )
+        assert report_file.is_file(), "the synth without acknowledgments wrote no report"
+        stamp.write_text(digest)
+    report: dict[str, Any] = json.loads(report_file.read_text())
+    return report
+
+
+def test_mp_iac_01_every_acknowledgment_is_still_needed(
+    unacknowledged_report: dict[str, Any],
+) -> None:
+    found = {
+        (c["constructPath"], f"{plugin['pluginName']}::{violation['ruleName']}")
+        for plugin in unacknowledged_report["pluginReports"]
+        for violation in plugin["violations"]
+        for c in violation["violatingConstructs"]
+    }
+    stale = []
+    for config in ENVIRONMENTS.values():
+        production = config.replicate_backups
+        for kind, stack_id in (
+            ("edge", names.edge_stack_id(config)),
+            ("dr", names.dr_stack_id(config)),
+            ("workload", names.workload_stack_id(config)),
+        ):
+            for accepted in accepted_for(kind, production=production):
+                prefix = f"{stack_id}/{accepted.path}/"
+                for rule in accepted.rules:
+                    if not any(p.startswith(prefix) and r == rule for p, r in found):
+                        stale.append(f"{prefix} {rule}")
+    assert not stale, "acknowledged but no longer reported (remove from manabi_infra.nag):\n" + (
+        "\n".join(stale)
+    )
