@@ -136,6 +136,14 @@ class ResourceNames:
         return f"{self.api_function}-role"
 
     @property
+    def post_confirmation_function(self) -> str:
+        return f"{self.user_pool}-post-confirmation"
+
+    @property
+    def post_confirmation_log_group(self) -> str:
+        return f"/aws/lambda/{self.post_confirmation_function}"
+
+    @property
     def api_log_group(self) -> str:
         # The name Lambda writes to; creating it ourselves sets retention and tags (MP-LOG-03).
         return f"/aws/lambda/{self.api_function}"

@@ -36,7 +36,7 @@ def _methods(stack: SynthesizedStack) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def _invokes_api_function(stack: SynthesizedStack, method: dict[str, Any]) -> bool:
-    function_id, _ = stack.only("AWS::Lambda::Function")
+    function_id, _ = stack.named("AWS::Lambda::Function", "FunctionName", stack.names.api_function)
     integration = method["Integration"]
     return integration["Type"] == "AWS_PROXY" and function_id in str(integration["Uri"])
 

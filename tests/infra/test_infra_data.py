@@ -34,7 +34,7 @@ def test_mp_ddb_01_pk_sk_no_secondary_index(stack: SynthesizedStack) -> None:
 
 def test_mp_ddb_01_table_name_passed_to_lambda(stack: SynthesizedStack) -> None:
     table_id, _ = _table(stack)
-    _, function = stack.only("AWS::Lambda::Function")
+    _, function = stack.named("AWS::Lambda::Function", "FunctionName", stack.names.api_function)
     variables = function["Properties"]["Environment"]["Variables"]
     assert variables[names.ENV_TABLE_NAME] == {"Ref": table_id}
 

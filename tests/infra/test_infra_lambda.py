@@ -9,6 +9,7 @@ from aws_cdk.assertions import Match
 
 from manabi_infra import names
 from manabi_infra.config import LOG_RETENTION_DAYS
+from manabi_infra.constructs.api import USER_POOL_ACTIONS
 
 from .conftest import Resource, SynthesizedStack
 
@@ -109,7 +110,13 @@ def test_mp_iam_02_function_role_least_privilege(stack: SynthesizedStack) -> Non
         for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     }
     assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "s3:GetObject"} <= granted
-    assert not {a for a in granted if a.startswith(("cognito-idp:", "iam:", "s3:PutObjectTagging"))}
+    assert "dynamodb:Scan" not in granted  # no Scan in request paths (MP-DDB-01)
+    assert not {a for a in granted if a.startswith(("iam:", "s3:PutObjectTagging"))}
+    # Cognito: exactly the admin routes' calls, on this environment's pool only (APP-ADM-01).
+    pool_id, _ = stack.named("AWS::Cognito::UserPool", "UserPoolName", stack.names.user_pool)
+    (cognito,) = [s for s in statements if str(s["Action"]).find("cognito-idp:") >= 0]
+    assert sorted(cognito["Action"]) == sorted(USER_POOL_ACTIONS)
+    assert cognito["Resource"] == {"Fn::GetAtt": [pool_id, "Arn"]}
 
 
 def test_mp_apigw_02_api_gateway_may_invoke_the_function(stack: SynthesizedStack) -> None:

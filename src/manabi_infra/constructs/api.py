@@ -26,6 +26,23 @@ MEMORY_MB = 128
 TIMEOUT = Duration.seconds(3)
 # 1096 days (MP-LOG-03); the CDK enum holds names, not numbers, hence the lookup.
 LOG_RETENTION = {1096: logs.RetentionDays.THREE_YEARS}[LOG_RETENTION_DAYS]
+TABLE_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:Query",
+)
+USER_POOL_ACTIONS = (
+    "cognito-idp:ListUsers",
+    "cognito-idp:AdminGetUser",
+    "cognito-idp:AdminListGroupsForUser",
+    "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminRemoveUserFromGroup",
+    "cognito-idp:AdminDisableUser",
+    "cognito-idp:AdminEnableUser",
+)
 CORS_ALLOW_HEADERS = ["Authorization", "Content-Type"]
 
 
@@ -71,7 +88,7 @@ class Api(Construct):
     ) -> lambda_.Function:
         log_group = self._log_group("FunctionLogs", resource_names.api_log_group)
         # Its own role, no managed policies: logs to its log group, data access granted below
-        # (MP-IAM-02). Cognito admin rights come with the admin feature.
+        # (MP-IAM-02).
         role = iam.Role(
             self,
             "FunctionRole",
@@ -80,7 +97,15 @@ class Api(Construct):
             description="Runtime role of the Manabi Plus API function",
         )
         log_group.grant_write(role)
-        table.grant_read_write_data(role)
+        # The operations docs/data-model.md lists, nothing more: no Scan (MP-DDB-01).
+        table.grant(role, *TABLE_ACTIONS)
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="UserAdministration",  # the admin routes (APP-ADM-01)
+                actions=list(USER_POOL_ACTIONS),
+                resources=[user_pool.user_pool_arn],
+            )
+        )
         role.add_to_policy(
             iam.PolicyStatement(
                 sid="DataBucketObjects",

@@ -144,11 +144,11 @@ class Auth(Construct):
 
     def _post_confirmation(self, resource_names: names.ResourceNames) -> lambda_.Function:
         """PostConfirmation trigger: AdminAddUserToGroup `learners` on this pool, nothing else."""
-        function_name = f"{resource_names.user_pool}-post-confirmation"
+        function_name = resource_names.post_confirmation_function
         log_group = logs.LogGroup(
             self,
             "PostConfirmationLogs",
-            log_group_name=f"/aws/lambda/{function_name}",
+            log_group_name=resource_names.post_confirmation_log_group,
             retention={1096: logs.RetentionDays.THREE_YEARS}[LOG_RETENTION_DAYS],
             removal_policy=RemovalPolicy.RETAIN,
         )

@@ -48,7 +48,9 @@ class WorkloadStack(Stack):
         resource_names = names.resource_names(config)
         self.storage = Storage(self, "Storage", config=config, resource_names=resource_names)
         self.data = Data(self, "Data", config=config, resource_names=resource_names)
-        self.auth = Auth(self, "Auth", config=config, resource_names=resource_names)
+        self.auth = Auth(
+            self, "Auth", config=config, resource_names=resource_names, learners_trigger=True
+        )
         self.api = Api(
             self,
             "Api",
