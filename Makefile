@@ -51,6 +51,7 @@ codegen: .venv/.stamp ## regenerate the request validators and docs/openapi.json
 bench: .venv/.stamp ## cold-start and warm-latency benchmarks of the API Lambda
 	$(RUN) python bench/cold_start.py
 	$(RUN) python bench/warm_latency.py
+	$(RUN) python bench/round_trips.py
 
 $(UV):
 	python3 -m venv $(TOOLS)

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 ENV_TABLE_NAME = "TABLE_NAME"
 ENV_ALLOWED_ORIGIN = "ALLOWED_ORIGIN"
 ENV_USER_POOL_ID = "USER_POOL_ID"
+ENV_STAGE = "MANABI_ENV"
+LOCAL_STAGE = "local"
 
 
 class ConfigurationError(RuntimeError):
@@ -64,7 +66,9 @@ def create_api_from_environment(environ: Mapping[str, str] = os.environ) -> Rest
         lambda: boto3.client("cognito-idp"), environ.get(ENV_USER_POOL_ID, "")
     )
     services = build_services(DynamoDbCourseRepository(dynamodb, table), users=directory)
-    return create_api(services, environ.get(ENV_ALLOWED_ORIGIN))
+    # Only the one-machine mode accepts tokens signed with the emulator's public test key.
+    local = environ.get(ENV_STAGE) == LOCAL_STAGE
+    return create_api(services, environ.get(ENV_ALLOWED_ORIGIN), accept_emulator_tokens=local)
 
 
 def create_api_for_documentation() -> RestApi:

@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 from manabi_api.api import problems
 from manabi_api.api.schemas import SCHEMAS
+from manabi_api.api.tokens import signed_by_emulator
 from manabi_api.api.validation import Validator, load_validator, validate_body
 from manabi_api.domain.errors import (
     DomainError,
@@ -229,7 +230,8 @@ def _parse_body(raw: str | None, is_base64: bool) -> Any:
 class RestApi:
     """Routes declared with `route()` and resolved by Powertools."""
 
-    def __init__(self, allowed_origin: str | None) -> None:
+    def __init__(self, allowed_origin: str | None, accept_emulator_tokens: bool = False) -> None:
+        self._accept_emulator_tokens = accept_emulator_tokens
         cors = (
             CORSConfig(
                 allow_origin=allowed_origin,
@@ -258,6 +260,12 @@ class RestApi:
             def handle(**path: str) -> Response[str]:
                 event = self.resolver.current_event
                 claims = event.request_context.authorizer.claims
+                if (
+                    claims
+                    and not self._accept_emulator_tokens
+                    and signed_by_emulator(event.headers)
+                ):
+                    raise Unauthenticated("Tokens of the local emulator are not accepted here.")
                 principal = principal_from_claims(claims)
                 _authorise(spec.rule, principal)
                 _check_path(path)

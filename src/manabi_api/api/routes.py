@@ -163,8 +163,10 @@ def _spec(
     return RouteSpec(method, path, operation_id, summary, rule, responses, **options)
 
 
-def create_api(services: Services, allowed_origin: str | None) -> RestApi:
-    api = RestApi(allowed_origin)
+def create_api(
+    services: Services, allowed_origin: str | None, accept_emulator_tokens: bool = False
+) -> RestApi:
+    api = RestApi(allowed_origin, accept_emulator_tokens)
     courses, enrolment, assignments = services.courses, services.enrolment, services.assignments
 
     @api.route(
