@@ -11,7 +11,7 @@ WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -path web/dist 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run test lint typecheck unit integration infra e2e synth bench codegen system-packages clean
+.PHONY: help run test lint typecheck unit integration infra e2e synth bench codegen inventory system-packages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ e2e: .venv/.stamp web/dist/index.html system-packages ## the local system in hea
 
 synth: .venv/.stamp ## synthesize the CloudFormation templates into cdk.out/
 	$(RUN) python -m manabi_infra.synth
+
+inventory: .venv/.stamp ## regenerate docs/data-classification.md from the templates (GL-AUD-01)
+	$(RUN) python -m manabi_infra.inventory
 
 codegen: .venv/.stamp ## regenerate the request validators and docs/openapi.json
 	$(RUN) python tools/codegen.py
