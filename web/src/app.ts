@@ -11,6 +11,13 @@ import { confirmView, forgotPasswordView, signUpView, type AccountDeps } from ".
 import { loginView } from "./views/login";
 import { notFoundView } from "./views/not-found";
 import { createShell } from "./views/shell";
+import { adminUsersView } from "./views/admin";
+import { assignmentView } from "./views/assignment";
+import { courseView, type CourseDeps } from "./views/course";
+import { forbiddenView } from "./views/forbidden";
+import { learnersView } from "./views/learners";
+import { lessonView } from "./views/lesson";
+import { hasAnyGroup, type Group } from "./auth/jwt";
 
 export const paths = {
   home: "/",
@@ -19,6 +26,11 @@ export const paths = {
   confirm: "/signup/confirm",
   forgot: "/forgot-password",
   courses: "/courses",
+  course: "/courses/:courseId",
+  lesson: "/courses/:courseId/lessons/:lessonId",
+  assignment: "/courses/:courseId/assignments/:assignmentId",
+  learners: "/courses/:courseId/learners",
+  adminUsers: "/admin/users",
 } as const;
 
 function createSessionStore(): SessionStore {
@@ -59,6 +71,13 @@ export function startApp(root: HTMLElement, config: AppConfig): void {
     paths,
   };
 
+  const courseDeps = (): CourseDeps => ({ api, user: auth.user, announcer });
+  /** Pages of one group: others get 権限がありません (the API would refuse them anyway). */
+  const only =
+    (groups: Group[], render: Route["render"]): Route["render"] =>
+    (ctx) =>
+      hasAnyGroup(auth.user, ...groups) ? render(ctx) : forbiddenView();
+
   const routes: Route[] = [
     {
       path: paths.home,
@@ -90,6 +109,19 @@ export function startApp(root: HTMLElement, config: AppConfig): void {
       path: paths.courses,
       access: "signed-in",
       render: (ctx) => coursesView(ctx, { api, user: auth.user }),
+    },
+    { path: paths.course, access: "signed-in", render: (ctx) => courseView(ctx, courseDeps()) },
+    { path: paths.lesson, access: "signed-in", render: (ctx) => lessonView(ctx, courseDeps()) },
+    { path: paths.assignment, access: "signed-in", render: (ctx) => assignmentView(ctx, courseDeps()) },
+    {
+      path: paths.learners,
+      access: "signed-in",
+      render: only(["teachers", "admins"], (ctx) => learnersView(ctx, courseDeps())),
+    },
+    {
+      path: paths.adminUsers,
+      access: "signed-in",
+      render: only(["admins"], (ctx) => adminUsersView(ctx, { api, announcer })),
     },
   ];
 

@@ -1,5 +1,19 @@
 import { NotSignedInError, type TokenProvider } from "../auth/auth";
-import type { Course, FieldError, NewCourse, Page, Problem } from "./types";
+import type {
+  AdminUser,
+  Assignment,
+  Course,
+  Enrolment,
+  FieldError,
+  GroupName,
+  Lesson,
+  NewCourse,
+  Outline,
+  Page,
+  Problem,
+  Progress,
+  Submission,
+} from "./types";
 
 /** The API answered with an error status. */
 export class ApiError extends Error {
@@ -83,16 +97,110 @@ export class ApiClient {
   }
 
   createCourse(course: NewCourse, options: RequestOptions = {}): Promise<Course> {
-    return this.request<Course>("POST", "/courses", course, options);
+    return this.request<Course>("POST", "/courses", course, options, true);
   }
 
-  private async request<T>(method: string, path: string, body: unknown, options: RequestOptions): Promise<T> {
+  listCoursesInScope(scope: "published" | "mine" | "all", params: { limit?: number; cursor?: string | null } = {}, options: RequestOptions = {}) {
+    return this.request<Page<Course>>("GET", `/courses${qs({ scope, limit: params.limit, cursor: params.cursor })}`, undefined, options);
+  }
+
+  getCourse(courseId: string, options: RequestOptions = {}): Promise<Course> {
+    return this.request<Course>("GET", `/courses/${seg(courseId)}`, undefined, options);
+  }
+
+  updateCourse(courseId: string, update: { title?: string; description?: string; version: number }, options: RequestOptions = {}): Promise<Course> {
+    return this.request<Course>("PATCH", `/courses/${seg(courseId)}`, update, options);
+  }
+
+  transitionCourse(courseId: string, action: "publish" | "archive", version: number, options: RequestOptions = {}): Promise<Course> {
+    return this.request<Course>("POST", `/courses/${seg(courseId)}/${action}`, { version }, options);
+  }
+
+  listLessons(courseId: string, options: RequestOptions = {}): Promise<Outline> {
+    return this.request<Outline>("GET", `/courses/${seg(courseId)}/lessons`, undefined, options);
+  }
+
+  getLesson(courseId: string, lessonId: string, options: RequestOptions = {}): Promise<Lesson> {
+    return this.request<Lesson>("GET", `/courses/${seg(courseId)}/lessons/${seg(lessonId)}`, undefined, options);
+  }
+
+  createLesson(courseId: string, lesson: { title: string; body: string }, options: RequestOptions = {}): Promise<Lesson> {
+    return this.request<Lesson>("POST", `/courses/${seg(courseId)}/lessons`, lesson, options, true);
+  }
+
+  updateLesson(courseId: string, lessonId: string, update: { title?: string; body?: string; version: number }, options: RequestOptions = {}): Promise<Lesson> {
+    return this.request<Lesson>("PATCH", `/courses/${seg(courseId)}/lessons/${seg(lessonId)}`, update, options);
+  }
+
+  reorderLessons(courseId: string, lessonIds: readonly string[], version: number, options: RequestOptions = {}) {
+    return this.request<{ lessonIds: string[]; version: number }>("PUT", `/courses/${seg(courseId)}/lesson-order`, { lessonIds, version }, options);
+  }
+
+  enrol(courseId: string, options: RequestOptions = {}): Promise<Enrolment> {
+    return this.request<Enrolment>("POST", `/courses/${seg(courseId)}/enrolment`, {}, options, true);
+  }
+
+  listMyEnrolments(options: RequestOptions = {}): Promise<Page<Enrolment>> {
+    return this.request<Page<Enrolment>>("GET", `/me/enrolments${qs({ limit: 60 })}`, undefined, options);
+  }
+
+  listCourseEnrolments(courseId: string, params: { cursor?: string | null } = {}, options: RequestOptions = {}): Promise<Page<Progress>> {
+    return this.request<Page<Progress>>("GET", `/courses/${seg(courseId)}/enrolments${qs({ limit: 60, cursor: params.cursor })}`, undefined, options);
+  }
+
+  completeLesson(courseId: string, lessonId: string, options: RequestOptions = {}): Promise<Progress> {
+    return this.request<Progress>("PUT", `/courses/${seg(courseId)}/lessons/${seg(lessonId)}/completion`, {}, options);
+  }
+
+  getMyProgress(courseId: string, options: RequestOptions = {}): Promise<Progress> {
+    return this.request<Progress>("GET", `/courses/${seg(courseId)}/progress`, undefined, options);
+  }
+
+  createAssignment(courseId: string, assignment: { title: string; instructions: string; dueAt: string }, options: RequestOptions = {}): Promise<Assignment> {
+    return this.request<Assignment>("POST", `/courses/${seg(courseId)}/assignments`, assignment, options, true);
+  }
+
+  listAssignments(courseId: string, options: RequestOptions = {}): Promise<Page<Assignment>> {
+    return this.request<Page<Assignment>>("GET", `/courses/${seg(courseId)}/assignments${qs({ limit: 60 })}`, undefined, options);
+  }
+
+  getAssignment(courseId: string, assignmentId: string, options: RequestOptions = {}): Promise<Assignment> {
+    return this.request<Assignment>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}`, undefined, options);
+  }
+
+  getMySubmission(courseId: string, assignmentId: string, options: RequestOptions = {}): Promise<Submission> {
+    return this.request<Submission>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submission`, undefined, options);
+  }
+
+  listSubmissions(courseId: string, assignmentId: string, options: RequestOptions = {}): Promise<Page<Submission>> {
+    return this.request<Page<Submission>>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submissions${qs({ limit: 60 })}`, undefined, options);
+  }
+
+  gradeSubmission(courseId: string, assignmentId: string, learnerId: string, grade: { grade: number; feedback: string; version: number }, options: RequestOptions = {}): Promise<Submission> {
+    return this.request<Submission>("PUT", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submissions/${seg(learnerId)}/grade`, grade, options);
+  }
+
+  listUsers(params: { cursor?: string | null } = {}, options: RequestOptions = {}): Promise<Page<AdminUser>> {
+    return this.request<Page<AdminUser>>("GET", `/admin/users${qs({ limit: 60, cursor: params.cursor })}`, undefined, options);
+  }
+
+  setUserGroup(username: string, group: GroupName, options: RequestOptions = {}): Promise<AdminUser> {
+    return this.request<AdminUser>("PUT", `/admin/users/${seg(username)}/group`, { group }, options);
+  }
+
+  setUserEnabled(username: string, enabled: boolean, options: RequestOptions = {}): Promise<AdminUser> {
+    return this.request<AdminUser>("POST", `/admin/users/${seg(username)}/${enabled ? "enable" : "disable"}`, undefined, options);
+  }
+
+  private async request<T>(method: string, path: string, body: unknown, options: RequestOptions, idempotent = false): Promise<T> {
+    // One key per logical create: the retry after a refreshed token is the same request.
+    const key = idempotent ? newIdempotencyKey() : undefined;
     let token = await this.auth.getIdToken();
-    let response = await this.send(method, path, body, token, options);
+    let response = await this.send(method, path, body, token, options, key);
     if (response.status === 401) {
       // The token may have expired by the server's clock: renew once and retry.
       token = await this.auth.refreshIdToken();
-      response = await this.send(method, path, body, token, options);
+      response = await this.send(method, path, body, token, options, key);
       if (response.status === 401) {
         this.auth.expireSession();
         throw new NotSignedInError("expired");
@@ -109,8 +217,10 @@ export class ApiClient {
     body: unknown,
     token: string,
     options: RequestOptions,
+    idempotencyKey?: string,
   ): Promise<Response> {
     const headers: Record<string, string> = { Accept: "application/json", Authorization: token };
+    if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
     const init: RequestInit = { method, headers, cache: "no-store" };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
@@ -139,4 +249,21 @@ async function readJson(response: Response): Promise<unknown> {
 
 export function isAbortError(err: unknown): boolean {
   return err instanceof DOMException && err.name === "AbortError";
+}
+
+/** A path segment, percent-encoded. */
+function seg(value: string): string {
+  return encodeURIComponent(value);
+}
+
+function qs(params: Record<string, string | number | null | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") query.set(k, String(v));
+  const text = query.toString();
+  return text ? `?${text}` : "";
+}
+
+function newIdempotencyKey(): string {
+  if (typeof crypto !== "undefined" && "randomUUID" in crypto) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }

@@ -72,6 +72,8 @@ export function apiErrorMessage(err: unknown): string {
     if (err.status === 400 || err.status === 422) return ja.apiErrors.validation;
     if (err.status === 403) return ja.apiErrors.forbidden;
     if (err.status === 404) return ja.apiErrors.notFound;
+    if (err.status === 409 && (err.problem?.type ?? "").includes("stale-version")) return ja.apiErrors.stale;
+    if (err.status === 409 && err.problem?.detail) return `${ja.apiErrors.conflict}`;
     if (err.status >= 500) return ja.apiErrors.server;
   }
   return ja.apiErrors.unknown;

@@ -36,7 +36,7 @@ function courseItem(course: Course): HTMLLIElement {
       h(
         "div",
         { class: "course-head" },
-        h("h3", { id: headingId, class: "course-title" }, course.title),
+        h("h3", { id: headingId, class: "course-title" }, h("a", { href: `/courses/${encodeURIComponent(course.courseId)}` }, course.title)),
         h("span", { class: `status status-${course.status}` }, statusLabel(course.status)),
       ),
       course.description ? h("p", { class: "course-description" }, course.description) : null,

@@ -54,8 +54,15 @@ export function createShell(options: ShellOptions): Shell {
         return;
       }
       const groups = groupLabels(user.groups);
+      const nav = h(
+        "nav",
+        { class: "main-nav", "aria-label": ja.nav.label },
+        h("a", { href: "/courses" }, ja.nav.courses),
+        user.groups.includes("admins") ? h("a", { href: "/admin/users" }, ja.nav.admin) : null,
+      );
       replaceChildren(
         userArea,
+        nav,
         h(
           "p",
           { class: "user-info" },
