@@ -32,8 +32,10 @@ from manabi_local.gateway import LocalApiGateway
 from manabi_local.httpserver import HttpServerThread
 from manabi_local.provisioner import LocalResources, api_function
 from manabi_local.routes import build_route_table
+from manabi_local.runtime import handler_environment
 from manabi_local.seed import DEMO_PASSWORD, seed
 from manabi_local.template import Template
+from tests.integration.conftest import TEST_WEB_ORIGIN
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +59,8 @@ CHECKS = [
 def live_api(local_resources: LocalResources, workload_template: Template) -> Iterator[str]:
     """The real API handler behind the local gateway, on a free port."""
     seed(local_resources)
-    api = create_api_from_environment(local_resources.api_environment)
+    # The environment `make run` gives the handler (MANABI_ENV=local accepts emulator tokens).
+    api = create_api_from_environment(handler_environment(local_resources, TEST_WEB_ORIGIN))
     server = HttpServerThread("127.0.0.1", 0, role="local API", flag="--api-port", logger="t.f")
     function = api_function(workload_template)
     routes = build_route_table(workload_template, local_resources.resolver(), function.logical_id)
