@@ -194,7 +194,9 @@ export class ApiClient {
 
   private async request<T>(method: string, path: string, body: unknown, options: RequestOptions, idempotent = false): Promise<T> {
     // One key per logical create: the retry after a refreshed token is the same request.
-    const key = idempotent ? newIdempotencyKey() : undefined;
+    // Off until the API's CORS preflight allows the header (infra CORS_ALLOW_HEADERS lists only
+    // Authorization and Content-Type; the browser refuses the request otherwise).
+    const key = idempotent && SEND_IDEMPOTENCY_KEY ? newIdempotencyKey() : undefined;
     let token = await this.auth.getIdToken();
     let response = await this.send(method, path, body, token, options, key);
     if (response.status === 401) {
@@ -250,6 +252,9 @@ async function readJson(response: Response): Promise<unknown> {
 export function isAbortError(err: unknown): boolean {
   return err instanceof DOMException && err.name === "AbortError";
 }
+
+/** Whether creates carry an Idempotency-Key header (see request()). */
+export const SEND_IDEMPOTENCY_KEY = false;
 
 /** A path segment, percent-encoded. */
 function seg(value: string): string {

@@ -56,7 +56,9 @@ export function courseView(ctx: RouteContext, deps: CourseDeps): View {
   const load = async (): Promise<CourseData> => {
     const opts = { signal: ctx.signal };
     const course = await api.getCourse(courseId, opts);
-    const progress = staff ? null : await optional(api.getMyProgress(courseId, opts));
+    // The enrolment list (not a 403 from /progress) tells whether the learner is enrolled.
+    const enrolled = !staff && (await api.listMyEnrolments(opts)).items.some((e) => e.courseId === courseId);
+    const progress = enrolled ? await api.getMyProgress(courseId, opts) : null;
     const canRead = staff || progress !== null;
     const [outline, assignments] = await Promise.all([
       canRead || course.status === "published" ? optional(api.listLessons(courseId, opts)) : null,

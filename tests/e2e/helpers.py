@@ -1,0 +1,50 @@
+"""Shared steps of the browser tests: sign-in, axe-core checks, screenshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import ARTIFACTS, ROOT
+
+DEMO_PASSWORD = "Passw0rd!"  # the local demo accounts of the README
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SAMPLE_COURSE = "はじめてのPython"
+
+
+def sign_in(page: Page, email: str, next_path: str | None = None) -> None:
+    page.goto(f"/login?next={next_path}" if next_path else "/")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
+
+
+def shot(page: Page, name: str) -> Path:
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core on the current page: no serious or critical violations."""
+    assert AXE.exists(), "npm ci in web/ installs axe-core"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, { resultTypes: ['violations'] });
+            return r.violations
+              .filter(v => v.impact === 'serious' || v.impact === 'critical')
+              .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+        }"""
+    )
+    assert result == [], result
+
+
+def assert_fits_width(page: Page) -> None:
+    """No horizontal scrolling of the page (375 px phones)."""
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"page is {overflow}px wider than the viewport"

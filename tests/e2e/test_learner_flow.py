@@ -1,0 +1,91 @@
+"""Learner flows in a real browser (APP-CRS-02, APP-ASG-02 status, APP-ASG-03 learner side)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import SAMPLE_COURSE, assert_accessible, assert_fits_width, shot, sign_in
+
+
+def test_learner_enrols_reads_a_lesson_marks_it_complete_and_sees_progress(page: Page) -> None:
+    sign_in(page, "learner@example.com")
+    expect(page.get_by_role("heading", name="コース一覧")).to_be_visible()
+    assert_accessible(page)
+    shot(page, "learner-catalogue")
+
+    page.get_by_role("link", name=SAMPLE_COURSE).click()
+    expect(page.get_by_role("heading", level=1, name=SAMPLE_COURSE)).to_be_visible()
+    enrol = page.get_by_role("button", name="受講登録する")
+    expect(enrol.or_(page.get_by_role("progressbar"))).to_be_visible()
+    if enrol.is_visible():
+        enrol.click()
+    bar = page.get_by_role("progressbar")
+    expect(bar).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d / 2 レッスン完了"))).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="変数と型").click()
+    expect(page.get_by_role("heading", level=1, name="変数と型")).to_be_visible()
+    body = page.get_by_test_id("lesson-body")
+    expect(body.locator("code").first).to_have_text('name = "まなび"')
+    expect(body.get_by_role("listitem").first).to_contain_text("数値")
+    complete = page.get_by_role("button", name="完了にする")
+    if complete.is_visible():
+        complete.click()
+    expect(page.get_by_text("このレッスンは完了済みです。", exact=False)).to_be_visible()
+    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", re.compile(r"^(50|100)$"))
+    assert_accessible(page)
+    shot(page, "learner-lesson")
+
+    page.get_by_role("link", name=re.compile("次のレッスン")).click()
+    expect(page.get_by_role("heading", level=1, name="条件分岐と繰り返し")).to_be_visible()
+    expect(page.get_by_test_id("lesson-body").locator("pre code")).to_contain_text("for n in range(3):")
+
+    page.get_by_role("link", name="コースへ戻る").click()
+    item = page.locator("[data-lesson-id=sample-lesson-1]")
+    expect(item.get_by_text("完了", exact=True)).to_be_visible()
+    shot(page, "learner-course")
+
+
+def test_learner_sees_assignment_instructions_due_date_and_submission_status(
+    page: Page, allowed_console_errors: list[str]
+) -> None:
+    # "Nothing submitted yet" is the API's 404 for the caller's submission.
+    allowed_console_errors.append("status of 404")
+    sign_in(page, "learner@example.com")
+    page.get_by_role("link", name=SAMPLE_COURSE).click()
+    enrol = page.get_by_role("button", name="受講登録する")
+    expect(enrol.or_(page.get_by_role("progressbar"))).to_be_visible()
+    if enrol.is_visible():
+        enrol.click()
+    page.get_by_role("link", name="課題1: FizzBuzz").click()
+    expect(page.get_by_role("heading", level=1, name="課題1: FizzBuzz")).to_be_visible()
+    expect(page.get_by_text("FizzBuzz を出力するプログラム")).to_be_visible()
+    expect(page.locator("time")).to_contain_text("2099")
+    expect(page.get_by_role("heading", name="提出状況")).to_be_visible()
+    expect(page.get_by_text("まだ提出していません。")).to_be_visible()
+    assert_accessible(page)
+    shot(page, "learner-assignment")
+
+
+def test_learner_pages_fit_a_375px_phone(page: Page) -> None:
+    page.set_viewport_size({"width": 375, "height": 812})
+    sign_in(page, "learner@example.com")
+    assert_fits_width(page)
+    page.get_by_role("link", name=SAMPLE_COURSE).click()
+    expect(page.get_by_role("heading", level=1, name=SAMPLE_COURSE)).to_be_visible()
+    expect(page.get_by_role("heading", name="レッスン")).to_be_visible()
+    assert_fits_width(page)
+    shot(page, "learner-course-375")
+
+
+def test_learner_opening_teacher_and_admin_pages_is_told_no_permission(page: Page) -> None:
+    sign_in(page, "learner@example.com")
+    for path in ("/admin/users", "/courses/sample-python-basics/learners"):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1, name="権限がありません")).to_be_visible()
+        expect(page.get_by_role("alert")).to_contain_text("このページを表示する権限がありません")
+    assert_accessible(page)
+    shot(page, "learner-forbidden")
