@@ -258,7 +258,8 @@ export const SEND_IDEMPOTENCY_KEY = false;
 
 /** A path segment, percent-encoded. */
 function seg(value: string): string {
-  return encodeURIComponent(value);
+  // The API's identifiers are [A-Za-z0-9._@+-]; those stay as they are, anything else is encoded.
+  return encodeURIComponent(value).replace(/%40/g, "@").replace(/%2B/g, "+");
 }
 
 function qs(params: Record<string, string | number | null | undefined>): string {

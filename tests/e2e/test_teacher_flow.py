@@ -1,0 +1,138 @@
+"""Teacher and admin flows in a real browser (APP-CRS-01, APP-CRS-03, APP-ASG-01, APP-ADM-01),
+and safe Markdown (no script from a lesson body runs in the learner's browser)."""
+
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import LocalSystem
+from tests.e2e.helpers import assert_accessible, shot, sign_in
+
+XSS_BODY = (
+    "# 安全な表示\n\n<script>window.__xss = 1</script>\n\n"
+    '<img src="x" onerror="window.__xss = 2">\n\n'
+    "[リンク](javascript:window.__xss=3)\n\n**太字** の本文です。\n"
+)
+
+
+def test_teacher_builds_a_course_and_a_learner_reads_it_safely(
+    page: Page, browser: Browser, local_system: LocalSystem, allowed_console_errors: list[str]
+) -> None:
+    allowed_console_errors.append("status of 409")  # the stale-version save below
+    allowed_console_errors.append("x")  # the XSS payload's broken <img src="x"> never loads
+    sign_in(page, "teacher@example.com")
+    title = f"データ分析入門 {int(time.time() * 1000)}"
+    page.get_by_label("タイトル").fill(title)
+    page.get_by_label("説明").fill("pandas で表を扱います。")
+    page.get_by_role("button", name="コースを作成").click()
+    page.get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
+    expect(page.get_by_text("下書き", exact=True)).to_be_visible()
+    expect(page.get_by_text("レッスンはまだありません。")).to_be_visible()
+
+    # lessons: create two, then move the second up
+    for lesson_title, body in (("表を読む", "CSV を `read_csv` で読みます。"), ("安全な表示", XSS_BODY)):
+        page.get_by_label("レッスンのタイトル").fill(lesson_title)
+        page.get_by_label("本文（Markdown）").fill(body)
+        page.get_by_role("button", name="レッスンを追加").click()
+        expect(page.get_by_role("link", name=lesson_title)).to_be_visible()
+    page.get_by_role("button", name="「安全な表示」を上へ").click()
+    expect(page.locator(".lesson-item").first).to_contain_text("安全な表示")
+
+    # an empty lesson title is refused in Japanese before sending
+    page.get_by_role("button", name="レッスンを追加").click()
+    expect(page.get_by_text("レッスンのタイトルを入力してください。")).to_be_visible()
+
+    # assignment with due date
+    page.get_by_label("課題のタイトル").fill("レポート1")
+    page.get_by_label("課題の説明").fill("分析結果を PDF で提出してください。")
+    page.get_by_label("締切日時").fill("2099-12-01T23:59")
+    page.get_by_role("button", name="課題を作成").click()
+    expect(page.get_by_role("link", name="レポート1")).to_be_visible()
+
+    # publish
+    page.get_by_role("button", name="公開する").click()
+    expect(page.get_by_text("公開中", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="アーカイブする")).to_be_visible()
+    assert_accessible(page)
+    shot(page, "teacher-course-editor")
+
+    # stale version: another tab saves first, this tab's save is refused in Japanese
+    other = page.context.new_page()
+    other.goto(page.url)
+    expect(other.get_by_role("heading", level=1, name=title)).to_be_visible()
+    other.get_by_label("説明", exact=True).fill("更新された説明です。")
+    other.get_by_role("button", name="保存").click()
+    expect(other.get_by_text("更新された説明です。").first).to_be_visible()
+    other.close()
+    page.get_by_label("説明", exact=True).fill("古い版からの更新")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("他の人が先に変更しました", exact=False)).to_be_visible()
+
+    # a learner enrols and reads the lesson with the XSS payload: nothing runs
+    learner_context = browser.new_context(base_url=local_system.web_url, locale="ja-JP")
+    learner = learner_context.new_page()
+    learner_errors: list[str] = []
+    learner.on("pageerror", lambda e: learner_errors.append(str(e)))
+    sign_in(learner, "learner@example.com")
+    learner.get_by_role("link", name=title).click()
+    learner.get_by_role("button", name="受講登録する").click()
+    learner.get_by_role("link", name="安全な表示").click()
+    body = learner.get_by_test_id("lesson-body")
+    expect(body.locator("strong")).to_have_text("太字")
+    expect(body.locator("script")).to_have_count(0)
+    assert body.locator("img").evaluate_all("els => els.every(e => !e.hasAttribute('onerror'))")
+    assert body.locator("a").evaluate_all(
+        "els => els.every(e => !(e.getAttribute('href') || '').startsWith('javascript:'))"
+    )
+    assert learner.evaluate("() => window.__xss") is None
+    learner.get_by_role("button", name="完了にする").click()
+    expect(learner.get_by_text("1 / 2 レッスン完了（50%）")).to_be_visible()
+    learner_context.close()
+    assert not learner_errors
+
+    # the teacher sees the learner's progress
+    page.goto(page.url + "/learners")
+    expect(page.get_by_role("heading", level=1, name="受講者と進捗")).to_be_visible()
+    table = page.get_by_test_id("learners-table")
+    expect(table.get_by_role("row")).to_have_count(2)
+    expect(table).to_contain_text("1 / 2")
+    assert_accessible(page)
+    shot(page, "teacher-learners")
+
+    # submissions of the new assignment: none yet
+    page.get_by_role("link", name="コースへ戻る").click()
+    page.get_by_role("link", name="レポート1").click()
+    expect(page.get_by_text("提出物はまだありません。")).to_be_visible()
+
+
+def test_admin_changes_a_group_and_disables_and_enables_an_account(page: Page) -> None:
+    sign_in(page, "admin@example.com")
+    page.get_by_role("link", name="ユーザー管理").click()
+    expect(page.get_by_role("heading", level=1, name="ユーザー管理")).to_be_visible()
+    table = page.get_by_test_id("users-table")
+    row = table.get_by_role("row").filter(has_text="learner@example.com")
+    expect(row).to_have_count(1)
+    assert_accessible(page)
+    shot(page, "admin-users")
+
+    select = page.get_by_label("learner@example.com のグループ", exact=True)
+    try:
+        select.select_option("teachers")
+        page.get_by_role("button", name="learner@example.com のグループを変更").click()
+        expect(page.get_by_role("status").filter(has_text="グループを変更しました")).to_have_count(1)
+        page.reload()
+        expect(page.get_by_label("learner@example.com のグループ", exact=True)).to_have_value("teachers")
+
+        page.get_by_role("button", name="learner@example.com を無効にする").click()
+        expect(row.get_by_text("無効", exact=True)).to_be_visible()
+        page.get_by_role("button", name="learner@example.com を有効にする").click()
+        expect(row.get_by_text("有効", exact=True)).to_be_visible()
+    finally:
+        page.get_by_label("learner@example.com のグループ", exact=True).select_option("learners")
+        page.get_by_role("button", name="learner@example.com のグループを変更").click()
+        expect(page.get_by_label("learner@example.com のグループ", exact=True)).to_have_value("learners")
+    page.reload()
+    expect(page.get_by_label("learner@example.com のグループ", exact=True)).to_have_value("learners")
