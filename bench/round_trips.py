@@ -35,11 +35,19 @@ BODIES: dict[str, Any] = {
     "updateLesson": {"body": "改訂", "version": 1},
     "reorderLessons": {"lessonIds": ["L"], "version": 1},
     "createAssignment": {"title": "課題", "instructions": "", "dueAt": "2999-01-01T00:00:00Z"},
-    "submit": {"fileName": "a.py", "contentType": "text/x-python", "sizeBytes": 3},
+    "startUpload": {"fileName": "a.txt", "contentType": "text/plain", "sizeBytes": 3},
+    "submit": {"fileName": "a.txt", "contentType": "text/plain", "sizeBytes": 3, "uploadId": "U2"},
     "gradeSubmission": {"grade": 70, "feedback": "OK", "version": 2},
     "setUserGroup": {"group": "teachers"},
 }
-LEARNER_ROUTES = {"enrol", "completeLesson", "getMyProgress", "submit", "getMySubmission"}
+LEARNER_ROUTES = {
+    "enrol",
+    "completeLesson",
+    "getMyProgress",
+    "startUpload",
+    "submit",
+    "getMySubmission",
+}
 
 
 @dataclass
@@ -106,6 +114,7 @@ def _table() -> Any:
 
 def measure() -> list[Measurement]:
     from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
+    from manabi_api.adapters.memory_files import InMemoryFileStore
     from manabi_api.adapters.memory_users import InMemoryUserDirectory
     from manabi_api.api.routes import create_api
     from manabi_api.domain.assignments import SubmissionStatus
@@ -140,7 +149,10 @@ def measure() -> list[Measurement]:
             # a fresh course world per route, with its own ids
             prefix = spec.operation_id
             ids = SequenceIds([f"{prefix}-C", "L", "A", f"{prefix}-D"])
-            api = create_api(build_services(store, ids=ids, users=users), None)
+            files = InMemoryFileStore()  # the data bucket is not DynamoDB: not counted
+            for upload in ("U1", "U2"):
+                files.put(f"submissions/{prefix}-C/A/learner-1/{upload}", 3, "text/plain")
+            api = create_api(build_services(store, ids=ids, users=users, files=files), None)
 
             def call(method: str, path: str, claims: Any, body: Any, api: Any = api) -> int:
                 event = rest_event(method, path, claims=claims, body=body)
@@ -153,8 +165,10 @@ def measure() -> list[Measurement]:
             call("POST", f"/courses/{c}/publish", TEACHER, {"version": 1})
             call("POST", "/courses", TEACHER, {"title": "D"})
             call("POST", f"/courses/{c}/enrolment", LEARNER, None)
-            call("PUT", f"/courses/{c}/assignments/A/submission", LEARNER, BODIES["submit"])
+            first = {**BODIES["submit"], "uploadId": "U1"}
+            call("PUT", f"/courses/{c}/assignments/A/submission", LEARNER, first)
             store.set_scan_status(c, "A", "learner-1", SubmissionStatus.CLEAN)
+            files.tag(f"submissions/{c}/A/learner-1/U1", {"av-status": "CLEAN"})
 
             if spec.operation_id == "enrol":
                 caller: Any = {**LEARNER, "sub": "learner-new"}

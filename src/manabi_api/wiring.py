@@ -16,10 +16,14 @@ from manabi_api.ports.courses import LearningStore
 from manabi_api.ports.runtime import Clock, IdGenerator, RandomIds, SystemClock
 
 if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+    from manabi_api.ports.files import FileStore
     from manabi_api.ports.users import UserDirectory
 
 # Keep in step with manabi_infra.names (the Lambda asset does not ship the infra package).
 ENV_TABLE_NAME = "TABLE_NAME"
+ENV_DATA_BUCKET = "DATA_BUCKET"
 ENV_ALLOWED_ORIGIN = "ALLOWED_ORIGIN"
 ENV_USER_POOL_ID = "USER_POOL_ID"
 ENV_STAGE = "MANABI_ENV"
@@ -35,6 +39,7 @@ def build_services(
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
     users: UserDirectory | None = None,
+    files: FileStore | None = None,
 ) -> Services:
     clock = clock or SystemClock()
     ids = ids or RandomIds()
@@ -42,10 +47,14 @@ def build_services(
         from manabi_api.adapters.memory_users import InMemoryUserDirectory
 
         users = InMemoryUserDirectory()
+    if files is None:
+        from manabi_api.adapters.memory_files import InMemoryFileStore
+
+        files = InMemoryFileStore()
     return Services(
         courses=CourseService(courses, clock, ids),
         enrolment=EnrolmentService(courses, clock),
-        assignments=AssignmentService(courses, clock, ids),
+        assignments=AssignmentService(courses, clock, ids, files),
         users=UserAdminService(users),
     )
 
@@ -65,10 +74,23 @@ def create_api_from_environment(environ: Mapping[str, str] = os.environ) -> Rest
     directory = CognitoUserDirectory(
         lambda: boto3.client("cognito-idp"), environ.get(ENV_USER_POOL_ID, "")
     )
-    services = build_services(DynamoDbCourseRepository(dynamodb, table), users=directory)
+    from manabi_api.adapters.s3_files import S3FileStore
+
+    files = S3FileStore(_s3_client, environ.get(ENV_DATA_BUCKET, ""))
+    services = build_services(
+        DynamoDbCourseRepository(dynamodb, table), users=directory, files=files
+    )
     # Only the one-machine mode accepts tokens signed with the emulator's public test key.
     local = environ.get(ENV_STAGE) == LOCAL_STAGE
     return create_api(services, environ.get(ENV_ALLOWED_ORIGIN), accept_emulator_tokens=local)
+
+
+def _s3_client() -> S3Client:
+    """Signature V4 (presigned POST policies and KMS-encrypted objects need it)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("s3", config=Config(signature_version="s3v4"))
 
 
 def create_api_for_documentation() -> RestApi:

@@ -199,6 +199,8 @@ def _submission_item(s: Submission) -> Item:
         "grade": _nullable(s.grade),
         "feedback": _nullable(s.feedback),
         "gradedAt": _nullable(s.graded_at),
+        "objectKey": _nullable(s.object_key),
+        "objectVersion": _nullable(s.object_version),
     }
 
 
@@ -217,6 +219,8 @@ def _submission(item: Item) -> Submission:
         grade=_opt_n(item, "grade"),
         feedback=_opt_s(item, "feedback"),
         graded_at=_opt_s(item, "gradedAt"),
+        object_key=_opt_s(item, "objectKey"),
+        object_version=_opt_s(item, "objectVersion"),
     )
 
 
@@ -534,16 +538,30 @@ class DynamoDbCourseRepository:
         return self._query(course_pk(course_id), prefix, limit, cursor, _submission)
 
     def set_scan_status(
-        self, course_id: str, assignment_id: str, learner_id: str, status: SubmissionStatus
+        self,
+        course_id: str,
+        assignment_id: str,
+        learner_id: str,
+        status: SubmissionStatus,
+        object_key: str | None = None,
     ) -> None:
+        condition = "attribute_exists(PK) AND #status <> :infected"
+        values = {
+            ":status": {"S": status.value},
+            ":one": {"N": "1"},
+            ":infected": {"S": SubmissionStatus.INFECTED.value},
+        }
+        if object_key is not None:
+            condition += " AND objectKey = :key"
+            values[":key"] = {"S": object_key}
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=_submission_key(course_id, assignment_id, learner_id),
                 UpdateExpression="SET #status = :status, version = version + :one",
-                ConditionExpression="attribute_exists(PK)",
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":status": {"S": status.value}, ":one": {"N": "1"}},
+                ExpressionAttributeValues=values,
             )
         except self._client.exceptions.ConditionalCheckFailedException as failed:
-            raise NotFound("No such submission.") from failed
+            raise NotFound("No such submission (or its verdict is final).") from failed

@@ -197,10 +197,19 @@ class InMemoryCourseRepository:
         return _page(items, lambda s: s.learner_id, limit, cursor)
 
     def set_scan_status(
-        self, course_id: str, assignment_id: str, learner_id: str, status: SubmissionStatus
+        self,
+        course_id: str,
+        assignment_id: str,
+        learner_id: str,
+        status: SubmissionStatus,
+        object_key: str | None = None,
     ) -> None:
         key = (course_id, assignment_id, learner_id)
         stored = self._submissions.get(key)
-        if stored is None:
-            raise NotFound("No such submission.")
+        if (
+            stored is None
+            or stored.status is SubmissionStatus.INFECTED
+            or (object_key is not None and stored.object_key != object_key)
+        ):
+            raise NotFound("No such submission (or its verdict is final).")
         self._submissions[key] = stored._replace(status=status, version=stored.version + 1)

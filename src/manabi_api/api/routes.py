@@ -16,6 +16,7 @@ from manabi_api.domain.assignments import (
     FileMetadata,
     NewAssignment,
     Submission,
+    UploadTicket,
 )
 from manabi_api.domain.courses import (
     Course,
@@ -132,6 +133,17 @@ def submission_json(s: Submission) -> dict[str, object]:
         "feedback": s.feedback,
         "gradedAt": s.graded_at,
         "version": s.version,
+    }
+
+
+def upload_json(t: UploadTicket) -> dict[str, object]:
+    return {
+        "uploadId": t.upload_id,
+        "key": t.key,
+        "url": t.url,
+        "fields": t.fields,
+        "expiresAt": t.expires_at,
+        "maxBytes": t.max_bytes,
     }
 
 
@@ -563,10 +575,33 @@ def create_api(
 
     @api.route(
         _spec(
+            "POST",
+            f"{_ASSIGNMENT}/submission/uploads",
+            "startUpload",
+            "A presigned POST for the file of a (re)submission (type, size, 5 minutes)",
+            _LEARNING,
+            {201: "UploadTicket", **_CHANGING},
+            body="UploadRequest",
+            tags=("assignments",),
+        )
+    )
+    def start_upload(request: Request) -> Reply:
+        body = request.body
+        ticket = assignments.start_upload(
+            request.require_principal(),
+            request.path["courseId"],
+            request.path["assignmentId"],
+            FileMetadata(body["fileName"], body["contentType"], body["sizeBytes"]),
+        )
+        return Reply(201, upload_json(ticket))
+
+    @api.route(
+        _spec(
             "PUT",
             f"{_ASSIGNMENT}/submission",
             "submit",
-            "Record the caller's (re)submission; status PENDING until scanned; until the due date",
+            "Record the caller's (re)submission once its file is uploaded; status PENDING until"
+            " scanned; until the due date",
             _LEARNING,
             {200: "Submission", **_CHANGING},
             body="SubmissionCreate",
@@ -580,8 +615,29 @@ def create_api(
             request.path["courseId"],
             request.path["assignmentId"],
             FileMetadata(body["fileName"], body["contentType"], body["sizeBytes"]),
+            body["uploadId"],
         )
         return Reply(200, submission_json(submission))
+
+    @api.route(
+        _spec(
+            "GET",
+            f"{_ASSIGNMENT}/submissions/{{learnerId}}/download",
+            "downloadSubmission",
+            "A short-lived download link of a CLEAN submission (that learner, or the teacher)",
+            _SIGNED_IN,
+            {200: "DownloadLink", **_CHANGING},
+            tags=("assignments",),
+        )
+    )
+    def download_submission(request: Request) -> Reply:
+        link = assignments.download(
+            request.require_principal(),
+            request.path["courseId"],
+            request.path["assignmentId"],
+            request.path["learnerId"],
+        )
+        return Reply(200, {"url": link.url, "expiresAt": link.expires_at})
 
     @api.route(
         _spec(

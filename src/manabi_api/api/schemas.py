@@ -215,18 +215,37 @@ ASSIGNMENT = _object(
         "version",
     ],
 )
-SUBMISSION_CREATE = _object(
-    {
-        "fileName": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[^/\\]+$"},
-        "contentType": {
-            "type": "string",
-            "maxLength": 127,
-            "pattern": r"^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$",
-        },
-        "sizeBytes": {"type": "integer", "minimum": 1, "maximum": 100 * 1024 * 1024},
+_FILE: dict[str, object] = {
+    "fileName": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[^/\\]+$"},
+    "contentType": {
+        "type": "string",
+        "maxLength": 127,
+        "pattern": r"^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$",
+        "description": "One of the allowed types (PDF, Office documents, PNG, JPEG, text, zip).",
     },
-    ["fileName", "contentType", "sizeBytes"],
+    "sizeBytes": {"type": "integer", "minimum": 1, "maximum": 100 * 1024 * 1024},
+}
+_UPLOAD_ID = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[A-Za-z0-9]+$"}
+UPLOAD_REQUEST = _object(_FILE, ["fileName", "contentType", "sizeBytes"])
+UPLOAD_TICKET = _object(
+    {
+        "uploadId": _UPLOAD_ID,
+        "key": {"type": "string"},
+        "url": {"type": "string", "description": "POST the form here (multipart/form-data)."},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "Form fields to send as they are, before the `file` field (last).",
+        },
+        "expiresAt": _TIMESTAMP,
+        "maxBytes": {"type": "integer"},
+    },
+    ["uploadId", "key", "url", "fields", "expiresAt", "maxBytes"],
 )
+SUBMISSION_CREATE = _object(
+    {**_FILE, "uploadId": _UPLOAD_ID}, ["fileName", "contentType", "sizeBytes", "uploadId"]
+)
+DOWNLOAD_LINK = _object({"url": {"type": "string"}, "expiresAt": _TIMESTAMP}, ["url", "expiresAt"])
 SUBMISSION = _object(
     {
         "courseId": _ID,
@@ -306,7 +325,10 @@ SCHEMAS: dict[str, Schema] = {
     "AssignmentCreate": ASSIGNMENT_CREATE,
     "Assignment": ASSIGNMENT,
     "AssignmentPage": _page("Assignment"),
+    "UploadRequest": UPLOAD_REQUEST,
+    "UploadTicket": UPLOAD_TICKET,
     "SubmissionCreate": SUBMISSION_CREATE,
+    "DownloadLink": DOWNLOAD_LINK,
     "Submission": SUBMISSION,
     "SubmissionPage": _page("Submission"),
     "Grade": GRADE,
@@ -324,6 +346,7 @@ REQUEST_BODIES = (
     "LessonUpdate",
     "LessonOrder",
     "AssignmentCreate",
+    "UploadRequest",
     "SubmissionCreate",
     "Grade",
     "UserGroup",

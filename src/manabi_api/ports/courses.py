@@ -112,9 +112,15 @@ class LearningStore(Protocol):
     ) -> Page[Submission]: ...
 
     def set_scan_status(
-        self, course_id: str, assignment_id: str, learner_id: str, status: SubmissionStatus
+        self,
+        course_id: str,
+        assignment_id: str,
+        learner_id: str,
+        status: SubmissionStatus,
+        object_key: str | None = None,
     ) -> None:
-        """Record the virus-scan verdict of a submission (used by the scanner's issue)."""
+        """Record the virus-scan verdict of a submission; with `object_key`, only while that
+        object is the submission's file. An INFECTED verdict is final (MP-AV-03): NotFound."""
 
 
 # The name the first issue used; the port grew into the whole learning store.

@@ -3,7 +3,8 @@
 The routes are enumerated from the app itself (`api.routes`): a new route without a row here
 fails `test_app_sec_01_every_route_has_a_row`. Each case runs on a fresh world:
 - teacher-1 owns the published course C (lesson L, assignment A) and the draft course D;
-- learner-1 ("own") is enrolled in C and has a clean submission for A; learner-2 ("another's")
+- learner-1 ("own") is enrolled in C and has a clean submission (file uploaded, tagged
+  CLEAN) for A; learner-2 ("another's")
   is not enrolled and acts on learner-1's records where a path names a learner;
 - teacher-2 owns nothing here; admin-1 administers; the directory holds learner@example.com.
 """
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from manabi_api.adapters.memory_courses import InMemoryCourseRepository
+from manabi_api.adapters.memory_files import InMemoryFileStore
 from manabi_api.adapters.memory_users import InMemoryUserDirectory
 from manabi_api.api.routes import create_api
 from manabi_api.domain.assignments import SubmissionStatus
@@ -23,6 +25,7 @@ from manabi_api.ports.users import DirectoryUser
 from manabi_api.wiring import build_services
 from tests.support_events import ADMIN, LEARNER, TEACHER, rest_event
 
+UPLOADED = "submissions/C/A/learner-1/U1"
 OTHER_LEARNER = {"sub": "learner-2", "email": "l2@example.com", "cognito:groups": "learners"}
 OTHER_TEACHER = {"sub": "teacher-2", "email": "t2@example.com", "cognito:groups": "teachers"}
 CALLERS: dict[str, dict[str, str] | None] = {
@@ -56,7 +59,9 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "createAssignment": (401, 403, 403, 201, 403, 201),
     "listAssignments": (401, 200, 403, 200, 403, 200),
     "getAssignment": (401, 200, 403, 200, 403, 200),
+    "startUpload": (401, 201, 403, 403, 403, 403),
     "submit": (401, 200, 403, 403, 403, 403),
+    "downloadSubmission": (401, 200, 403, 200, 403, 200),
     "getMySubmission": (401, 200, 404, 403, 403, 403),  # another learner has none of their own
     "listSubmissions": (401, 403, 403, 200, 403, 200),
     "getSubmission": (401, 200, 403, 200, 403, 200),
@@ -76,7 +81,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "updateLesson": {"body": "改訂", "version": 1},
     "reorderLessons": {"lessonIds": ["L"], "version": 1},
     "createAssignment": {"title": "課題", "instructions": "", "dueAt": "2999-01-01T00:00:00Z"},
-    "submit": {"fileName": "a.py", "contentType": "text/x-python", "sizeBytes": 3},
+    "startUpload": {"fileName": "a.txt", "contentType": "text/plain", "sizeBytes": 3},
+    "submit": {"fileName": "a.txt", "contentType": "text/plain", "sizeBytes": 3, "uploadId": "U2"},
     "gradeSubmission": {"grade": 70, "feedback": "OK", "version": 2},
     "setUserGroup": {"group": "teachers"},
 }
@@ -85,6 +91,9 @@ BODIES: dict[str, dict[str, Any]] = {
 class World:
     def __init__(self) -> None:
         self.store = InMemoryCourseRepository()
+        self.files = InMemoryFileStore()
+        self.files.put(UPLOADED, 3, "text/plain")
+        self.files.put(UPLOADED.replace("U1", "U2"), 3, "text/plain")  # a resubmission's file
         directory = InMemoryUserDirectory(
             [
                 DirectoryUser(
@@ -105,7 +114,8 @@ class World:
                 return next(ids)
 
         self.api = create_api(
-            build_services(self.store, ids=Ids(), users=directory), allowed_origin=None
+            build_services(self.store, ids=Ids(), users=directory, files=self.files),
+            allowed_origin=None,
         )
         self.call("POST", "/courses", TEACHER, {"title": "C"})
         self.call("POST", "/courses/C/lessons", TEACHER, {"title": "L", "body": "本文"})
@@ -113,9 +123,10 @@ class World:
         self.call("POST", "/courses/C/publish", TEACHER, {"version": 1})
         self.call("POST", "/courses", TEACHER, {"title": "D"})
         self.call("POST", "/courses/C/enrolment", LEARNER, None)
-        submission = BODIES["submit"]
+        submission = {**BODIES["submit"], "uploadId": "U1"}
         self.call("PUT", "/courses/C/assignments/A/submission", LEARNER, submission)
         self.store.set_scan_status("C", "A", "learner-1", SubmissionStatus.CLEAN)
+        self.files.tag(UPLOADED, {"av-status": "CLEAN"})
 
     def call(
         self, method: str, path: str, claims: dict[str, str] | None, body: Any

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from manabi_api.adapters.memory_courses import InMemoryCourseRepository
+from manabi_api.adapters.memory_files import InMemoryFileStore
 from manabi_api.api.routes import create_api
 from manabi_api.domain.assignments import SubmissionStatus
 from manabi_api.wiring import build_services
@@ -21,7 +22,15 @@ OTHER_TEACHER = {"sub": "teacher-2", "email": "t2@example.com", "cognito:groups"
 class Client:
     def __init__(self) -> None:
         self.store = InMemoryCourseRepository()
-        self.api = create_api(build_services(self.store), allowed_origin=None)
+        self.files = InMemoryFileStore()
+        self.api = create_api(build_services(self.store, files=self.files), allowed_origin=None)
+
+    def upload(self, base: str, file: dict[str, Any], claims: dict[str, str]) -> dict[str, Any]:
+        """Start an upload, put the file in the (fake) bucket: the body of the submit call."""
+        status, ticket = self("POST", f"{base}/submission/uploads", body=file, claims=claims)
+        assert status == 201, ticket
+        self.files.put(ticket["key"], file["sizeBytes"], file["contentType"])
+        return {**file, "uploadId": ticket["uploadId"]}
 
     def __call__(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
         response = self.api.resolve(rest_event(method, path, **kwargs), None)
@@ -187,12 +196,15 @@ def test_app_asg_01_03_assignment_submission_scan_and_grading(client: Client) ->
     assert (status, assignment["dueAt"]) == (201, "2999-01-01T00:00:00.000Z")
     aid = assignment["assignmentId"]
     base = f"/courses/{cid}/assignments/{aid}"
-    file = {"fileName": "answer.py", "contentType": "text/x-python", "sizeBytes": 120}
-    assert client("PUT", f"{base}/submission", body=file, claims=LEARNER)[0] == 403  # not enrolled
+    file = {"fileName": "answer.txt", "contentType": "text/plain", "sizeBytes": 120}
+    not_enrolled = client("POST", f"{base}/submission/uploads", body=file, claims=LEARNER)
+    assert not_enrolled[0] == 403
     client("POST", f"/courses/{cid}/enrolment", claims=LEARNER)
-    status, submission = client("PUT", f"{base}/submission", body=file, claims=LEARNER)
+    first = client.upload(base, file, LEARNER)
+    status, submission = client("PUT", f"{base}/submission", body=first, claims=LEARNER)
     assert (status, submission["status"], submission["attempt"]) == (200, "PENDING", 1)
-    status, submission = client("PUT", f"{base}/submission", body=file, claims=LEARNER)
+    second = client.upload(base, file, LEARNER)
+    status, submission = client("PUT", f"{base}/submission", body=second, claims=LEARNER)
     assert (submission["attempt"], submission["version"]) == (2, 2)
     # only clean submissions are graded
     grade = {"grade": 85, "feedback": "よくできました", "version": 2}
@@ -230,14 +242,14 @@ def test_app_asg_02_no_submission_after_the_due_date(client: Client) -> None:
     )
     client("POST", f"/courses/{cid}/enrolment", claims=LEARNER)
     file = {"fileName": "a.pdf", "contentType": "application/pdf", "sizeBytes": 10}
-    status, problem = client(
-        "PUT",
-        f"/courses/{cid}/assignments/{assignment['assignmentId']}/submission",
-        body=file,
-        claims=LEARNER,
-    )
-    assert status == 409
-    assert "due" in problem["detail"]
+    base = f"/courses/{cid}/assignments/{assignment['assignmentId']}"
+    for method, path, body in (
+        ("POST", f"{base}/submission/uploads", file),
+        ("PUT", f"{base}/submission", {**file, "uploadId": "u1"}),
+    ):
+        status, problem = client(method, path, body=body, claims=LEARNER)
+        assert status == 409
+        assert "due" in problem["detail"]
 
 
 def test_idempotency_key_makes_creates_safe_to_retry(client: Client) -> None:

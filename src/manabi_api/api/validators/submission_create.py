@@ -7,7 +7,8 @@ from manabi_api.api.validation import JsonSchemaValueException, JsonSchemaValues
 
 REGEX_PATTERNS = {
     '^[^/\\\\]+$': re.compile('^[^/\\\\]+\\Z'),
-    '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$': re.compile('^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*\\Z')
+    '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$': re.compile('^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*\\Z'),
+    '^[A-Za-z0-9]+$': re.compile('^[A-Za-z0-9]+\\Z')
 }
 
 NoneType = type(None)
@@ -15,12 +16,12 @@ NoneType = type(None)
 def validate(data, custom_formats={}, name_prefix=None):
     errors = []
     if not isinstance(data, (dict)):
-        errors.append(JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'properties': {'fileName': {'type': 'string', 'minLength': 1, 'maxLength': 255, 'pattern': '^[^/\\\\]+$'}, 'contentType': {'type': 'string', 'maxLength': 127, 'pattern': '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$'}, 'sizeBytes': {'type': 'integer', 'minimum': 1, 'maximum': 104857600}}, 'required': ['fileName', 'contentType', 'sizeBytes'], 'additionalProperties': False}, rule='type'))
+        errors.append(JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'properties': {'fileName': {'type': 'string', 'minLength': 1, 'maxLength': 255, 'pattern': '^[^/\\\\]+$'}, 'contentType': {'type': 'string', 'maxLength': 127, 'pattern': '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$', 'description': 'One of the allowed types (PDF, Office documents, PNG, JPEG, text, zip).'}, 'sizeBytes': {'type': 'integer', 'minimum': 1, 'maximum': 104857600}, 'uploadId': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[A-Za-z0-9]+$'}}, 'required': ['fileName', 'contentType', 'sizeBytes', 'uploadId'], 'additionalProperties': False}, rule='type'))
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(['fileName', 'contentType', 'sizeBytes']) - data.keys()
+        data__missing_keys = set(['fileName', 'contentType', 'sizeBytes', 'uploadId']) - data.keys()
         if data__missing_keys:
-            errors.append(JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'properties': {'fileName': {'type': 'string', 'minLength': 1, 'maxLength': 255, 'pattern': '^[^/\\\\]+$'}, 'contentType': {'type': 'string', 'maxLength': 127, 'pattern': '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$'}, 'sizeBytes': {'type': 'integer', 'minimum': 1, 'maximum': 104857600}}, 'required': ['fileName', 'contentType', 'sizeBytes'], 'additionalProperties': False}, rule='required'))
+            errors.append(JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'properties': {'fileName': {'type': 'string', 'minLength': 1, 'maxLength': 255, 'pattern': '^[^/\\\\]+$'}, 'contentType': {'type': 'string', 'maxLength': 127, 'pattern': '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$', 'description': 'One of the allowed types (PDF, Office documents, PNG, JPEG, text, zip).'}, 'sizeBytes': {'type': 'integer', 'minimum': 1, 'maximum': 104857600}, 'uploadId': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[A-Za-z0-9]+$'}}, 'required': ['fileName', 'contentType', 'sizeBytes', 'uploadId'], 'additionalProperties': False}, rule='required'))
         data_keys = set(data.keys())
         if "fileName" in data_keys:
             data_keys.remove("fileName")
@@ -39,13 +40,13 @@ def validate(data, custom_formats={}, name_prefix=None):
             data_keys.remove("contentType")
             data__contentType = data["contentType"]
             if not isinstance(data__contentType, (str)):
-                errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".contentType must be string", value=data__contentType, name="" + (name_prefix or "data") + ".contentType", definition={'type': 'string', 'maxLength': 127, 'pattern': '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$'}, rule='type'))
+                errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".contentType must be string", value=data__contentType, name="" + (name_prefix or "data") + ".contentType", definition={'type': 'string', 'maxLength': 127, 'pattern': '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$', 'description': 'One of the allowed types (PDF, Office documents, PNG, JPEG, text, zip).'}, rule='type'))
             if isinstance(data__contentType, str):
                 data__contentType_len = len(data__contentType)
                 if data__contentType_len > 127:
-                    errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".contentType must be shorter than or equal to 127 characters", value=data__contentType, name="" + (name_prefix or "data") + ".contentType", definition={'type': 'string', 'maxLength': 127, 'pattern': '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$'}, rule='maxLength'))
+                    errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".contentType must be shorter than or equal to 127 characters", value=data__contentType, name="" + (name_prefix or "data") + ".contentType", definition={'type': 'string', 'maxLength': 127, 'pattern': '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$', 'description': 'One of the allowed types (PDF, Office documents, PNG, JPEG, text, zip).'}, rule='maxLength'))
                 if not REGEX_PATTERNS['^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$'].search(data__contentType):
-                    errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".contentType must match pattern ^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$", value=data__contentType, name="" + (name_prefix or "data") + ".contentType", definition={'type': 'string', 'maxLength': 127, 'pattern': '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$'}, rule='pattern'))
+                    errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".contentType must match pattern ^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$", value=data__contentType, name="" + (name_prefix or "data") + ".contentType", definition={'type': 'string', 'maxLength': 127, 'pattern': '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$', 'description': 'One of the allowed types (PDF, Office documents, PNG, JPEG, text, zip).'}, rule='pattern'))
         if "sizeBytes" in data_keys:
             data_keys.remove("sizeBytes")
             data__sizeBytes = data["sizeBytes"]
@@ -56,7 +57,20 @@ def validate(data, custom_formats={}, name_prefix=None):
                     errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".sizeBytes must be bigger than or equal to 1", value=data__sizeBytes, name="" + (name_prefix or "data") + ".sizeBytes", definition={'type': 'integer', 'minimum': 1, 'maximum': 104857600}, rule='minimum'))
                 if data__sizeBytes > 104857600:
                     errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".sizeBytes must be smaller than or equal to 104857600", value=data__sizeBytes, name="" + (name_prefix or "data") + ".sizeBytes", definition={'type': 'integer', 'minimum': 1, 'maximum': 104857600}, rule='maximum'))
+        if "uploadId" in data_keys:
+            data_keys.remove("uploadId")
+            data__uploadId = data["uploadId"]
+            if not isinstance(data__uploadId, (str)):
+                errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".uploadId must be string", value=data__uploadId, name="" + (name_prefix or "data") + ".uploadId", definition={'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[A-Za-z0-9]+$'}, rule='type'))
+            if isinstance(data__uploadId, str):
+                data__uploadId_len = len(data__uploadId)
+                if data__uploadId_len < 1:
+                    errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".uploadId must be longer than or equal to 1 characters", value=data__uploadId, name="" + (name_prefix or "data") + ".uploadId", definition={'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[A-Za-z0-9]+$'}, rule='minLength'))
+                if data__uploadId_len > 64:
+                    errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".uploadId must be shorter than or equal to 64 characters", value=data__uploadId, name="" + (name_prefix or "data") + ".uploadId", definition={'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[A-Za-z0-9]+$'}, rule='maxLength'))
+                if not REGEX_PATTERNS['^[A-Za-z0-9]+$'].search(data__uploadId):
+                    errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".uploadId must match pattern ^[A-Za-z0-9]+$", value=data__uploadId, name="" + (name_prefix or "data") + ".uploadId", definition={'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[A-Za-z0-9]+$'}, rule='pattern'))
         if data_keys:
-            errors.append(JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'properties': {'fileName': {'type': 'string', 'minLength': 1, 'maxLength': 255, 'pattern': '^[^/\\\\]+$'}, 'contentType': {'type': 'string', 'maxLength': 127, 'pattern': '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$'}, 'sizeBytes': {'type': 'integer', 'minimum': 1, 'maximum': 104857600}}, 'required': ['fileName', 'contentType', 'sizeBytes'], 'additionalProperties': False}, rule='additionalProperties'))
+            errors.append(JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'properties': {'fileName': {'type': 'string', 'minLength': 1, 'maxLength': 255, 'pattern': '^[^/\\\\]+$'}, 'contentType': {'type': 'string', 'maxLength': 127, 'pattern': '^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$', 'description': 'One of the allowed types (PDF, Office documents, PNG, JPEG, text, zip).'}, 'sizeBytes': {'type': 'integer', 'minimum': 1, 'maximum': 104857600}, 'uploadId': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[A-Za-z0-9]+$'}}, 'required': ['fileName', 'contentType', 'sizeBytes', 'uploadId'], 'additionalProperties': False}, rule='additionalProperties'))
     if errors: raise JsonSchemaValuesException(errors)
     return data

@@ -1,0 +1,163 @@
+"""APP-ASG-02/03, MP-AV-02/03 on the API side: presigned upload, checked completion, clean-only
+downloads and the scanner's verdict hook (the emulator enforces neither presigned policies nor
+bucket policies, so the API does)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from manabi_api.adapters.memory_courses import InMemoryCourseRepository
+from manabi_api.adapters.memory_files import InMemoryFileStore
+from manabi_api.api.routes import create_api
+from manabi_api.domain.assignments import (
+    SubmissionRef,
+    SubmissionStatus,
+    parse_submission_key,
+    submission_key,
+)
+from manabi_api.wiring import build_services
+from tests.support_events import LEARNER, TEACHER, rest_event
+
+FILE = {"fileName": "レポート.pdf", "contentType": "application/pdf", "sizeBytes": 2048}
+
+
+class World:
+    def __init__(self) -> None:
+        self.store = InMemoryCourseRepository()
+        self.files = InMemoryFileStore()
+        self.services = build_services(self.store, files=self.files)
+        self.api = create_api(self.services, allowed_origin=None)
+        _, course = self.call("POST", "/courses", TEACHER, {"title": "C"})
+        cid = course["courseId"]
+        self.call("POST", f"/courses/{cid}/lessons", TEACHER, {"title": "L", "body": "b"})
+        self.call("POST", f"/courses/{cid}/publish", TEACHER, {"version": 1})
+        body = {"title": "課題", "instructions": "", "dueAt": "2999-01-01T00:00:00Z"}
+        _, assignment = self.call("POST", f"/courses/{cid}/assignments", TEACHER, body)
+        self.call("POST", f"/courses/{cid}/enrolment", LEARNER, None)
+        self.base = f"/courses/{cid}/assignments/{assignment['assignmentId']}"
+
+    def call(self, method: str, path: str, claims: Any, body: Any) -> tuple[int, Any]:
+        response = self.api.resolve(rest_event(method, path, claims=claims, body=body), None)
+        return response["statusCode"], json.loads(response["body"] or "null")
+
+    def ticket(self, file: dict[str, Any] = FILE) -> dict[str, Any]:
+        status, ticket = self.call("POST", f"{self.base}/submission/uploads", LEARNER, file)
+        assert status == 201, ticket
+        return dict(ticket)
+
+    def submitted(self) -> tuple[str, dict[str, Any]]:
+        ticket = self.ticket()
+        self.files.put(ticket["key"], FILE["sizeBytes"], FILE["contentType"])
+        body = {**FILE, "uploadId": ticket["uploadId"]}
+        status, submission = self.call("PUT", f"{self.base}/submission", LEARNER, body)
+        assert (status, submission["status"]) == (200, "PENDING")
+        return ticket["key"], submission
+
+    def download(self, claims: dict[str, str] = TEACHER) -> tuple[int, Any]:
+        return self.call("GET", f"{self.base}/submissions/learner-1/download", claims, None)
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def test_app_asg_02_upload_ticket_binds_key_type_and_size(world: World) -> None:
+    ticket = world.ticket()
+    course_id, assignment_id = world.base.split("/")[2], world.base.split("/")[4]
+    assert ticket["key"] == submission_key(
+        course_id, assignment_id, "learner-1", ticket["uploadId"]
+    )
+    assert ticket["fields"]["Content-Type"] == "application/pdf"
+    assert ticket["maxBytes"] == 2048
+    assert ticket["expiresAt"] > "2026"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"contentType": "application/x-msdownload"}, "contentType"),
+        ({"sizeBytes": 100 * 1024 * 1024 + 1}, "sizeBytes"),
+    ],
+)
+def test_app_asg_02_type_and_size_limits(world: World, change: dict[str, Any], field: str) -> None:
+    status, problem = world.call(
+        "POST", f"{world.base}/submission/uploads", LEARNER, {**FILE, **change}
+    )
+    assert status == 400
+    assert field in json.dumps(problem)
+
+
+def test_app_asg_02_completion_checks_the_stored_object(world: World) -> None:
+    ticket = world.ticket()
+    body = {**FILE, "uploadId": ticket["uploadId"]}
+    path = f"{world.base}/submission"
+    assert world.call("PUT", path, LEARNER, body)[0] == 409  # nothing uploaded
+    world.files.put(ticket["key"], 10 * 1024 * 1024, "application/x-msdownload")  # policy ignored
+    status, problem = world.call("PUT", path, LEARNER, body)
+    fields = {issue["field"] for issue in problem["errors"]}
+    assert (status, fields) == (400, {"sizeBytes", "contentType"})
+    assert world.call("GET", path, LEARNER, None)[0] == 404  # nothing half-written
+
+
+def test_mp_av_02_a_forged_verdict_tag_on_upload_opens_nothing(world: World) -> None:
+    ticket = world.ticket()
+    world.files.put(ticket["key"], 2048, "application/pdf", {"av-status": "CLEAN"})
+    body = {**FILE, "uploadId": ticket["uploadId"]}
+    status, submission = world.call("PUT", f"{world.base}/submission", LEARNER, body)
+    assert (status, submission["status"]) == (200, "PENDING")
+    assert world.download()[0] == 409
+
+
+def test_mp_av_02_only_clean_files_are_downloaded(world: World) -> None:
+    key, _ = world.submitted()
+    assert world.download()[0] == 409  # PENDING
+    assert world.services.assignments.record_verdict(key, SubmissionStatus.CLEAN)
+    assert world.download()[0] == 409  # the record says CLEAN, the object has no verdict tag
+    world.files.tag(key, {"av-status": "CLEAN"})
+    status, link = world.download()
+    assert status == 200
+    assert "versionId=" in link["url"]
+    assert world.download(LEARNER)[0] == 200  # the learner, for their own file
+
+
+@pytest.mark.parametrize("verdict", [SubmissionStatus.INFECTED, SubmissionStatus.ERROR])
+def test_mp_av_02_infected_and_error_files_stay_unreadable(
+    world: World, verdict: SubmissionStatus
+) -> None:
+    key, _ = world.submitted()
+    world.files.tag(key, {"av-status": "CLEAN"})  # even a wrong tag does not open it
+    assert world.services.assignments.record_verdict(key, verdict)
+    assert world.download()[0] == 409
+
+
+def test_mp_av_03_infected_verdict_is_final(world: World) -> None:
+    key, _ = world.submitted()
+    assert world.services.assignments.record_verdict(key, SubmissionStatus.INFECTED)
+    assert not world.services.assignments.record_verdict(key, SubmissionStatus.CLEAN)
+    _, mine = world.call("GET", f"{world.base}/submission", LEARNER, None)
+    assert mine["status"] == "INFECTED"
+
+
+def test_verdicts_of_stale_or_foreign_objects_are_ignored(world: World) -> None:
+    old_key, _ = world.submitted()
+    new_key, _ = world.submitted()  # resubmission: a new object
+    assignments = world.services.assignments
+    assert not assignments.record_verdict(old_key, SubmissionStatus.CLEAN)
+    assert not assignments.record_verdict("elsewhere/x", SubmissionStatus.CLEAN)
+    assert assignments.record_verdict(new_key, SubmissionStatus.CLEAN)
+
+
+def test_submission_keys_round_trip() -> None:
+    key = submission_key("c1", "a1", "sub-1", "u1")
+    assert parse_submission_key(key) == SubmissionRef("c1", "a1", "sub-1", "u1")
+    for bad in (
+        "submissions/c/a/l",
+        "submissions/c/a/l/u/x",
+        "submissions/c//l/u",
+        "other/c/a/l/u",
+    ):
+        assert parse_submission_key(bad) is None
