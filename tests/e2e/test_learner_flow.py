@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -89,3 +90,48 @@ def test_learner_opening_teacher_and_admin_pages_is_told_no_permission(page: Pag
         expect(page.get_by_role("alert")).to_contain_text("このページを表示する権限がありません")
     assert_accessible(page)
     shot(page, "learner-forbidden")
+
+
+def _open_sample_assignment(page: Page) -> None:
+    page.get_by_role("link", name=SAMPLE_COURSE).click()
+    enrol = page.get_by_role("button", name="受講登録する")
+    expect(enrol.or_(page.get_by_role("progressbar"))).to_be_visible()
+    if enrol.is_visible():
+        enrol.click()
+    page.get_by_role("link", name="課題1: FizzBuzz").click()
+    expect(page.get_by_role("heading", level=1, name="課題1: FizzBuzz")).to_be_visible()
+
+
+def test_learner_uploads_a_file_and_sees_the_scan_status(
+    page: Page, allowed_console_errors: list[str], tmp_path: Path
+) -> None:
+    """APP-ASG-02: presigned POST straight to the data bucket, then 検査中 until the scan ends."""
+    allowed_console_errors.append("status of 404")  # nothing submitted yet
+    sign_in(page, "learner@example.com")
+    _open_sample_assignment(page)
+
+    # refused in the browser, in Japanese: no file, a type the API does not take, over 100 MB
+    page.get_by_role("button", name="提出する").click()
+    expect(page.get_by_text("提出するファイルを選んでください。")).to_be_visible()
+    program = tmp_path / "tool.exe"
+    program.write_bytes(b"MZ")
+    page.get_by_label("提出ファイル").set_input_files(program)
+    page.get_by_role("button", name="提出する").click()
+    expect(page.get_by_text("この形式のファイルは提出できません", exact=False)).to_be_visible()
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as f:
+        f.truncate(100 * 1024 * 1024 + 1)  # sparse: no 100 MB written
+    page.get_by_label("提出ファイル").set_input_files(big)
+    page.get_by_role("button", name="提出する").click()
+    expect(page.get_by_text("ファイルが大きすぎます", exact=False)).to_be_visible()
+
+    answer = tmp_path / "fizzbuzz.txt"
+    answer.write_text("for i in range(1, 31):\n    print(i)\n", encoding="utf-8")
+    page.get_by_label("提出ファイル").set_input_files(answer)
+    page.get_by_role("button", name="提出する").click()
+    expect(page.get_by_text("提出しました。", exact=False)).to_be_visible(timeout=15_000)
+    mine = page.get_by_test_id("my-submission")
+    expect(mine).to_contain_text("fizzbuzz.txt")
+    expect(mine.locator("[data-scan-status]")).to_have_text(re.compile("^(検査中|安全)$"))
+    assert_accessible(page)
+    shot(page, "learner-upload")

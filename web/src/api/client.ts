@@ -13,6 +13,8 @@ import type {
   Problem,
   Progress,
   Submission,
+  DownloadLink,
+  UploadTicket,
 } from "./types";
 
 /** The API answered with an error status. */
@@ -170,6 +172,18 @@ export class ApiClient {
 
   getMySubmission(courseId: string, assignmentId: string, options: RequestOptions = {}): Promise<Submission> {
     return this.request<Submission>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submission`, undefined, options);
+  }
+
+  createUpload(courseId: string, assignmentId: string, file: { fileName: string; contentType: string; sizeBytes: number }, options: RequestOptions = {}): Promise<UploadTicket> {
+    return this.request<UploadTicket>("POST", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submission/uploads`, file, options);
+  }
+
+  submit(courseId: string, assignmentId: string, submission: { fileName: string; contentType: string; sizeBytes: number; uploadId: string }, options: RequestOptions = {}): Promise<Submission> {
+    return this.request<Submission>("PUT", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submission`, submission, options);
+  }
+
+  downloadLink(courseId: string, assignmentId: string, learnerId: string, options: RequestOptions = {}): Promise<DownloadLink> {
+    return this.request<DownloadLink>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submissions/${seg(learnerId)}/download`, undefined, options);
   }
 
   listSubmissions(courseId: string, assignmentId: string, options: RequestOptions = {}): Promise<Page<Submission>> {

@@ -124,3 +124,17 @@ export interface AdminUser {
   readonly groups: readonly string[];
   readonly createdAt: string;
 }
+
+export interface UploadTicket {
+  readonly uploadId: string;
+  readonly key: string;
+  readonly url: string;
+  readonly fields: Readonly<Record<string, string>>;
+  readonly expiresAt: string;
+  readonly maxBytes: number;
+}
+
+export interface DownloadLink {
+  readonly url: string;
+  readonly expiresAt: string;
+}

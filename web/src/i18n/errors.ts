@@ -65,6 +65,7 @@ export function accountErrorMessage(err: unknown): string {
 
 /** The Japanese message for a failed API call (field errors are shown separately). */
 export function apiErrorMessage(err: unknown): string {
+  if (err instanceof Error && (err.name === "UploadFailed" || err.name === "UploadError")) return ja.assignment.uploadFailed;
   if (err instanceof NetworkError) return ja.apiErrors.network;
   if (err instanceof CognitoError && err.isNetworkError) return ja.apiErrors.network;
   if (err instanceof NotSignedInError) return ja.login.sessionExpired;

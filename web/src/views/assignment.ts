@@ -3,7 +3,9 @@ import type { Assignment, Submission } from "../api/types";
 import { ja } from "../i18n/ja";
 import type { RouteContext, View } from "../router";
 import { apiForm, plainField } from "../ui/action";
-import { asyncRegion, timeEl } from "../ui/async";
+import { actionButton } from "../ui/action";
+import { asyncRegion, progressBar, timeEl } from "../ui/async";
+import { ALLOWED_TYPES, MAX_UPLOAD_BYTES, UploadError, contentTypeOf, isAllowedType, postToStorage } from "../api/upload";
 import { h } from "../ui/dom";
 import { createField } from "../ui/form";
 import { coursePath, isStaff, type CourseDeps } from "./course";
@@ -59,7 +61,7 @@ export function assignmentView(ctx: RouteContext, deps: CourseDeps): View {
         h("p", { class: "meta" }, `${ja.assignment.due}: `, timeEl(assignment.dueAt)),
       ),
     ];
-    if (!staff) parts.push(mySubmission(mine));
+    if (!staff) parts.push(mySubmission(ctx, deps, assignment, mine));
     else parts.push(submissionsTable(ctx, deps, all, reload));
     return h("div", { class: "stack-lg" }, ...parts);
   };
@@ -75,33 +77,158 @@ export function assignmentView(ctx: RouteContext, deps: CourseDeps): View {
   return { title: ja.course.assignments, element, focusTarget: heading };
 }
 
-function mySubmission(mine: Submission | null): HTMLElement {
+const TERMINAL = new Set(["CLEAN", "INFECTED", "ERROR"]);
+const POLL_MS = 1500;
+
+/** The learner's submission: status (検査中 / 安全 / 危険 / エラー), grade, feedback, and the upload form. */
+function mySubmission(ctx: RouteContext, deps: CourseDeps, assignment: Assignment, initial: Submission | null): HTMLElement {
   const a = ja.assignment;
-  const section = h("section", { class: "card", "aria-labelledby": "my-submission-heading" }, h("h2", { id: "my-submission-heading" }, a.mySubmission));
-  if (!mine) {
-    section.append(h("p", { class: "empty" }, a.notSubmitted), h("p", { class: "meta" }, a.uploadLater));
-    return section;
-  }
-  section.append(
-    h(
-      "dl",
-      { class: "facts" },
-      h("dt", null, a.fileName),
-      h("dd", null, mine.fileName),
-      h("dt", null, a.status),
-      h("dd", null, scanBadge(mine.status)),
-      h("dt", null, a.attempt),
-      h("dd", null, String(mine.attempt)),
-      h("dt", null, a.submittedAt),
-      h("dd", null, timeEl(mine.submittedAt)),
-      h("dt", null, a.grade),
-      h("dd", { "data-testid": "grade" }, mine.grade === null ? a.notGraded : `${mine.grade} / 100`),
-      h("dt", null, a.feedback),
-      h("dd", { class: "pre-wrap", "data-testid": "feedback" }, mine.feedback ?? "—"),
-    ),
-    h("p", { class: "meta" }, a.uploadLater),
+  const { courseId, assignmentId } = assignment;
+  const facts = h("div", { "data-testid": "my-submission" });
+  const live = h("p", { class: "form-status", role: "status", "aria-live": "polite" });
+  let polling = false;
+
+  const show = (mine: Submission | null): void => {
+    if (!mine) {
+      facts.replaceChildren(h("p", { class: "empty" }, a.notSubmitted));
+      return;
+    }
+    const help = mine.status === "INFECTED" ? a.infectedHelp : mine.status === "ERROR" ? a.errorHelp : null;
+    facts.replaceChildren(
+      h(
+        "dl",
+        { class: "facts" },
+        h("dt", null, a.fileName),
+        h("dd", null, mine.fileName),
+        h("dt", null, a.status),
+        h("dd", null, scanBadge(mine.status)),
+        h("dt", null, a.attempt),
+        h("dd", null, String(mine.attempt)),
+        h("dt", null, a.submittedAt),
+        h("dd", null, timeEl(mine.submittedAt)),
+        h("dt", null, a.grade),
+        h("dd", { "data-testid": "grade" }, mine.grade === null ? a.notGraded : `${mine.grade} / 100`),
+        h("dt", null, a.feedback),
+        h("dd", { class: "pre-wrap", "data-testid": "feedback" }, mine.feedback ?? "—"),
+      ),
+      ...(help ? [h("p", { class: "alert alert-error" }, help)] : []),
+    );
+  };
+
+  const poll = (): void => {
+    if (polling) return;
+    polling = true;
+    const tick = async (): Promise<void> => {
+      if (ctx.signal.aborted) return;
+      try {
+        const mine = await deps.api.getMySubmission(courseId, assignmentId, { signal: ctx.signal });
+        show(mine);
+        if (TERMINAL.has(mine.status)) {
+          polling = false;
+          live.textContent = a.scanDone(scanLabel(mine.status));
+          return;
+        }
+      } catch {
+        if (ctx.signal.aborted) return;
+      }
+      window.setTimeout(() => void tick(), POLL_MS);
+    };
+    window.setTimeout(() => void tick(), POLL_MS);
+  };
+
+  show(initial);
+  if (initial && !TERMINAL.has(initial.status)) poll();
+
+  const section = h(
+    "section",
+    { class: "card", "aria-labelledby": "my-submission-heading" },
+    h("h2", { id: "my-submission-heading" }, a.mySubmission),
+    facts,
+    live,
   );
+  if (new Date(assignment.dueAt).getTime() < Date.now()) {
+    section.append(h("p", { class: "meta" }, a.pastDue));
+  } else {
+    section.append(uploadForm(ctx, deps, assignment, initial !== null, (sub) => {
+      show(sub);
+      live.textContent = a.submitted;
+      poll();
+    }));
+  }
   return section;
+}
+
+function uploadForm(
+  ctx: RouteContext,
+  deps: CourseDeps,
+  assignment: Assignment,
+  resubmit: boolean,
+  onSubmitted: (submission: Submission) => void,
+): HTMLElement {
+  const a = ja.assignment;
+  const input = h("input", { type: "file", accept: Object.keys(ALLOWED_TYPES).map((e) => `.${e}`).join(",") });
+  const field = plainField("file", a.file, input);
+  field.element.insertBefore(h("p", { class: "field-hint meta" }, a.fileHint), input);
+  const progressHolder = h("div", { class: "upload-progress", hidden: true });
+  const setProgress = (fraction: number): void => {
+    const percent = Math.round(fraction * 100);
+    progressHolder.hidden = false;
+    progressHolder.replaceChildren(progressBar(percent, a.uploading(percent)));
+  };
+  const form = apiForm({
+    fields: new Map([
+      ["file", { field, label: a.file }],
+      ["fileName", { field, label: a.file }],
+      ["contentType", { field, label: a.file }],
+      ["sizeBytes", { field, label: a.file }],
+    ]),
+    submitLabel: a.submit,
+    signal: ctx.signal,
+    extra: [progressHolder],
+    validate: () => {
+      const file = input.files?.[0];
+      const error = !file
+        ? a.chooseFile
+        : file.size > MAX_UPLOAD_BYTES
+          ? a.tooLarge
+          : !isAllowedType(contentTypeOf(file))
+            ? a.badType
+            : null;
+      field.setError(error);
+      if (error) field.focus();
+      return error === null;
+    },
+    submit: async () => {
+      const file = input.files?.[0];
+      if (!file) return;
+      const contentType = contentTypeOf(file);
+      const meta = { fileName: file.name, contentType, sizeBytes: file.size };
+      const { courseId, assignmentId } = assignment;
+      const ticket = await deps.api.createUpload(courseId, assignmentId, meta, { signal: ctx.signal });
+      setProgress(0);
+      try {
+        await postToStorage(ticket, file, contentType, setProgress, ctx.signal);
+      } catch (err) {
+        progressHolder.hidden = true;
+        if (err instanceof UploadError) throw new UploadFailed();
+        throw err;
+      }
+      const submission = await deps.api.submit(courseId, assignmentId, { ...meta, uploadId: ticket.uploadId }, { signal: ctx.signal });
+      input.value = "";
+      onSubmitted(submission);
+    },
+  });
+  return h(
+    "div",
+    { class: "upload" },
+    h("h3", null, resubmit ? a.resubmitHeading : a.uploadHeading),
+    form.element,
+  );
+}
+
+/** The storage refused the file: shown as the Japanese upload message. */
+class UploadFailed extends Error {
+  override readonly name = "UploadFailed";
 }
 
 function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly Submission[], reload: () => void): HTMLElement {
@@ -142,11 +269,27 @@ function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly Sub
     } else {
       gradeCell = h("span", { class: "meta" }, a.onlyClean);
     }
+    const download =
+      s.status === "CLEAN"
+        ? actionButton(
+            a.download,
+            async () => {
+              const link = await deps.api.downloadLink(s.courseId, s.assignmentId, s.learnerId, { signal: ctx.signal });
+              window.location.assign(link.url);
+            },
+            (message) => {
+              if (message) deps.announcer.announce(message);
+            },
+            ctx.signal,
+            "button button-small",
+            { "aria-label": a.downloadOf(learner) },
+          )
+        : null;
     return h(
       "tr",
       null,
       h("th", { scope: "row" }, learner),
-      h("td", null, s.fileName),
+      h("td", null, s.fileName, download ? h("div", null, download) : null),
       h("td", null, scanBadge(s.status)),
       h("td", null, timeEl(s.submittedAt)),
       h("td", null, gradeCell),
