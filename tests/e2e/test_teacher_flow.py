@@ -3,7 +3,9 @@ and safe Markdown (no script from a lesson body runs in the learner's browser)."
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -18,7 +20,11 @@ XSS_BODY = (
 
 
 def test_teacher_builds_a_course_and_a_learner_reads_it_safely(
-    page: Page, browser: Browser, local_system: LocalSystem, allowed_console_errors: list[str]
+    page: Page,
+    browser: Browser,
+    local_system: LocalSystem,
+    allowed_console_errors: list[str],
+    tmp_path: Path,
 ) -> None:
     allowed_console_errors.append("status of 409")  # the stale-version save below
     sign_in(page, "teacher@example.com")
@@ -89,6 +95,13 @@ def test_teacher_builds_a_course_and_a_learner_reads_it_safely(
     assert learner.evaluate("() => window.__xss") is None
     learner.get_by_role("button", name="完了にする").click()
     expect(learner.get_by_text("1 / 2 レッスン完了（50%）")).to_be_visible()
+    learner.get_by_role("link", name="コースへ戻る").click()
+    learner.get_by_role("link", name="レポート1").click()
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.4\n% report\n")
+    learner.get_by_label("提出ファイル").set_input_files(report)
+    learner.get_by_role("button", name="提出する").click()
+    expect(learner.get_by_text("提出しました。", exact=False)).to_be_visible(timeout=15_000)
     learner_context.close()
     assert not learner_errors
 
@@ -101,10 +114,18 @@ def test_teacher_builds_a_course_and_a_learner_reads_it_safely(
     assert_accessible(page)
     shot(page, "teacher-learners")
 
-    # submissions of the new assignment: none yet
+    # the submission is listed with its scan status; only clean files can be graded or downloaded
     page.get_by_role("link", name="コースへ戻る").click()
     page.get_by_role("link", name="レポート1").click()
-    expect(page.get_by_text("提出物はまだありません。")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="report.pdf")
+    expect(row).to_have_count(1)
+    status = row.locator("[data-scan-status]")
+    expect(status).to_have_text(re.compile("^(検査中|安全|危険|エラー)$"))
+    if status.get_attribute("data-scan-status") != "CLEAN":
+        expect(row.get_by_text("安全と判定された提出物のみ採点できます。")).to_be_visible()
+        expect(row.get_by_role("button", name=re.compile("ダウンロード"))).to_have_count(0)
+    assert_accessible(page)
+    shot(page, "teacher-submissions")
 
 
 def test_admin_changes_a_group_and_disables_and_enables_an_account(page: Page) -> None:

@@ -170,6 +170,7 @@ function uploadForm(
   const field = plainField("file", a.file, input);
   field.element.insertBefore(h("p", { class: "field-hint meta" }, a.fileHint), input);
   const progressHolder = h("div", { class: "upload-progress", hidden: true });
+  const heading = h("h3", null, resubmit ? a.resubmitHeading : a.uploadHeading);
   const setProgress = (fraction: number): void => {
     const percent = Math.round(fraction * 100);
     progressHolder.hidden = false;
@@ -215,15 +216,12 @@ function uploadForm(
       }
       const submission = await deps.api.submit(courseId, assignmentId, { ...meta, uploadId: ticket.uploadId }, { signal: ctx.signal });
       input.value = "";
+      progressHolder.hidden = true;
+      heading.textContent = a.resubmitHeading;
       onSubmitted(submission);
     },
   });
-  return h(
-    "div",
-    { class: "upload" },
-    h("h3", null, resubmit ? a.resubmitHeading : a.uploadHeading),
-    form.element,
-  );
+  return h("div", { class: "upload" }, heading, form.element);
 }
 
 /** The storage refused the file: shown as the Japanese upload message. */
