@@ -58,11 +58,15 @@ WORKLOAD: tuple[Accepted, ...] = (
         )
         for bucket in (
             "WebBucket",
-            "DataBucket",
             "ApplicationBucket",
             "LogBucket",
             "CloudTrailBucket",
         )
+    ),
+    Accepted(
+        "Storage/DataBucket",
+        (f"{NIST}S3DefaultEncryptionKMS", f"{NIST}S3BucketReplicationEnabled"),
+        f"{_SSE_S3}. {_NO_REPLICATION}. Versioned: verdict tags sit on exact versions (MP-AV-02).",
     ),
     Accepted(
         "Storage/WafLogBucket",

@@ -33,6 +33,17 @@ ENV_POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
 ENV_POWERTOOLS_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
 ENV_LOG_LEVEL = "LOG_LEVEL"
 
+# What the API does with the data bucket's objects (MP-S3-02): presigned uploads (PutObject),
+# completion and download checks of exact versions and their verdict tags, deletes.
+API_DATA_OBJECT_ACTIONS = (
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:GetObjectTagging",
+    "s3:GetObjectVersionTagging",
+    "s3:PutObject",
+    "s3:DeleteObject",
+)
+
 # Tag keys (MP-TAG-01). The design spells the first one `Projct`: a typo, `Project` is used.
 TAG_PROJECT = "Project"
 TAG_ENVIRONMENT = "Environment"

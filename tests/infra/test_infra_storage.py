@@ -150,7 +150,14 @@ def test_mp_s3_02_data_bucket_read_write_for_the_api_role_only(stack: Synthesize
     role_id, _ = stack.named("AWS::IAM::Role", "RoleName", stack.names.api_role)
     (allow,) = _allows(stack, stack.names.data_bucket)
     assert allow["Principal"] == {"AWS": {"Fn::GetAtt": [role_id, "Arn"]}}
-    assert _actions(allow) == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    assert _actions(allow) == {
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:GetObjectTagging",
+        "s3:GetObjectVersionTagging",
+        "s3:PutObject",
+        "s3:DeleteObject",
+    }
 
 
 def test_mp_s3_03_application_bucket_read_only_for_the_api_role(stack: SynthesizedStack) -> None:
@@ -218,3 +225,15 @@ def test_mp_s3_06_cloudtrail_bucket_written_by_the_trail_only(stack: Synthesized
     for statement in allows:
         trail = statement["Condition"]["StringEquals"]["aws:SourceArn"]["Fn::Join"][1][-1]
         assert trail == f":trail/{stack.names.trail}"
+
+
+def test_mp_s3_02_app_asg_02_data_bucket_versioned_and_takes_browser_uploads(
+    stack: SynthesizedStack,
+) -> None:
+    """Verdict tags sit on exact versions (MP-AV-02); the SPA POSTs files to the bucket."""
+    _, data = _bucket(stack, stack.names.data_bucket)
+    props = data["Properties"]
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    (rule,) = props["CorsConfiguration"]["CorsRules"]
+    assert rule["AllowedMethods"] == ["POST"]
+    assert rule["AllowedOrigins"] == [stack.config.web_origin]

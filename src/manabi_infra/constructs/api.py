@@ -109,7 +109,7 @@ class Api(Construct):
         role.add_to_policy(
             iam.PolicyStatement(
                 sid="DataBucketObjects",
-                actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                actions=list(names.API_DATA_OBJECT_ACTIONS),
                 resources=[data_bucket.arn_for_objects("*")],
             )
         )

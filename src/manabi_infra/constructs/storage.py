@@ -42,6 +42,23 @@ class BucketSpec:
     expire_after_days: int | None = None
     versioned: bool = False
     acl_log_delivery: bool = False  # ACLs enabled for CloudFront's legacy log delivery
+    upload_origin: str | None = None  # the web origin that POSTs files straight to the bucket
+
+
+def _upload_cors(origin: str | None) -> list[s3.CorsRule] | None:
+    """Presigned POST uploads from the SPA (APP-ASG-02); downloads are plain links."""
+    if origin is None:
+        return None
+    return [
+        s3.CorsRule(
+            id="browser-uploads",
+            allowed_methods=[s3.HttpMethods.POST],
+            allowed_origins=[origin],
+            allowed_headers=["*"],
+            exposed_headers=["ETag", "x-amz-version-id"],
+            max_age=3000,
+        )
+    ]
 
 
 def expiring_logs(days: int) -> list[s3.LifecycleRule]:
@@ -91,6 +108,7 @@ def private_bucket(
         server_access_logs_bucket=log_bucket if spec.access_log_prefix else None,
         server_access_logs_prefix=spec.access_log_prefix,
         lifecycle_rules=lifecycle or None,
+        cors=_upload_cors(spec.upload_origin),
         removal_policy=RemovalPolicy.RETAIN,
     )
     Tags.of(bucket).add(names.TAG_DATA_CLASSIFICATION, spec.classification)
@@ -174,6 +192,9 @@ class Storage(Construct):
                 names.CLASS_PERSONAL,
                 names.FUNCTION_BACKEND,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_DATA,
+                # verdicts are tags on the exact version the scanner read (MP-AV-02)
+                versioned=True,
+                upload_origin=config.web_origin,
             ),
             log_bucket=self.log_bucket,
         )

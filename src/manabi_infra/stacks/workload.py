@@ -129,7 +129,7 @@ class WorkloadStack(Stack):
             iam.PolicyStatement(
                 sid="ApiFunctionReadWrite",
                 principals=[iam.ArnPrincipal(role.role_arn)],
-                actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                actions=list(names.API_DATA_OBJECT_ACTIONS),
                 resources=[storage.data_bucket.arn_for_objects("*")],
             )
         )
