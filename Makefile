@@ -16,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
 
-run: .venv/.stamp web/dist/index.html ## install everything and run the whole system on this machine
+run: .venv/.stamp web/dist/index.html system-packages ## install everything and run the whole system on this machine
 	$(RUN) python -m manabi_local run
 
 test: .venv/.stamp web/dist/index.html system-packages ## install everything and run every check and test
@@ -72,9 +72,10 @@ web/node_modules/.stamp: web/package.json web/package-lock.json
 web/dist/index.html: web/node_modules/.stamp $(WEB_SOURCES)
 	npm run --prefix web build
 
-# Debian packages the tests need: Chromium for the browser tests.
+# Debian packages the tests and `make run` need: Chromium for the browser tests, ClamAV's
+# clamd for the virus scanner (MP-AV-01; its database is generated at start, no freshclam).
 system-packages:
-	@scripts/install-system-packages.sh chromium
+	@scripts/install-system-packages.sh chromium clamav clamav-daemon
 
 clean: ## remove build outputs (keeps .venv and node_modules)
 	rm -rf build cdk.out web/dist .local

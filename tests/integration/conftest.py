@@ -7,6 +7,7 @@
 - `workload_template`: the synthesized staging workload template (manabi_infra.synth, cached).
 - `local_resources`: that template provisioned into the emulator, as `make run` does
   (table, buckets, user pool, client, groups; API environment in `.api_environment`).
+- `clamd`: one clamd per session on a generated database (MP-AV-01), limits SCAN_LIMIT_BYTES.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from manabi_local.emulator import CLEARED_VARIABLES, Emulator, client_environmen
 from manabi_local.ports import free_port
 from manabi_local.provisioner import LocalResources, provision
 from manabi_local.template import Template
+from manabi_scanner.engine import ClamdProcess
 
 # Origin the provisioner adds to bucket CORS rules, as `make run` does with its SPA origin.
 TEST_WEB_ORIGIN = "http://127.0.0.1:8080"
+# The scanner's limit in the integration tests: small, so the oversize case stays cheap.
+SCAN_LIMIT_BYTES = 1024 * 1024
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +51,17 @@ def workload_template() -> Template:
 @pytest.fixture(scope="session")
 def local_resources(emulator: str, workload_template: Template) -> LocalResources:
     return provision(workload_template, emulator, web_origin=TEST_WEB_ORIGIN)
+
+
+@pytest.fixture(scope="session")
+def clamd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClamdProcess]:
+    """ONE clamd per test session, on a generated database (EICAR + test signatures)."""
+    from manabi_scanner.engine import start_clamd, write_test_database
+
+    root = tmp_path_factory.mktemp("clamd")
+    version = write_test_database(root / "db")
+    process = start_clamd(root / "work", root / "db", version, SCAN_LIMIT_BYTES)
+    try:
+        yield process
+    finally:
+        process.stop()

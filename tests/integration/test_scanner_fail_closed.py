@@ -1,0 +1,244 @@
+"""MP-AV-01..03, APP-ASG-02/03: the fail-closed matrix, end to end on the emulator and clamd.
+
+Each case uploads through the API's presigned POST, completes the submission, delivers the S3
+event to the scanner handler as SQS would, and then asks the API for a download link: only the
+clean file gets one (the emulator does not evaluate bucket policies, so the API is the gate
+here). Every object can be deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import uuid
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+import boto3
+import pytest
+import requests
+
+from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
+from manabi_api.adapters.s3_files import S3FileStore
+from manabi_api.api.routes import create_api
+from manabi_api.wiring import build_services
+from manabi_local.provisioner import LocalResources
+from manabi_scanner.clamd import ClamdClient, StreamResult
+from manabi_scanner.engine import EICAR, ClamdEngine, ClamdProcess
+from manabi_scanner.scan import Engine, Scanner, handle_batch
+from manabi_scanner.verdict import AvStatus
+from manabi_scanner.wiring import SubmissionVerdicts, build_scanner
+from tests.integration.conftest import SCAN_LIMIT_BYTES
+from tests.support_events import LEARNER, TEACHER, rest_event
+
+pytestmark = pytest.mark.integration
+
+
+def _zip(name: str, data: bytes, password: str | None = None, tmp: Path | None = None) -> bytes:
+    if password is None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr(name, data)
+        return buffer.getvalue()
+    assert tmp is not None
+    (tmp / name).write_bytes(data)
+    subprocess.run(["zip", "-q", "-P", password, "enc.zip", name], cwd=tmp, check=True)
+    return (tmp / "enc.zip").read_bytes()
+
+
+class World:
+    def __init__(self, resources: LocalResources, engine: Engine) -> None:
+        self.s3 = boto3.client("s3")
+        self.bucket = resources.api_environment["DATA_BUCKET"]
+        store = DynamoDbCourseRepository(boto3.client("dynamodb"), resources.table_name)
+        self.services = build_services(store, files=S3FileStore(lambda: self.s3, self.bucket))
+        self.api = create_api(self.services, allowed_origin=None)
+        self.sink = SubmissionVerdicts(self.services.assignments)
+        self.scanner: Scanner = build_scanner(self.s3, engine, SCAN_LIMIT_BYTES)
+        _, course = self.call("POST", "/courses", TEACHER, {"title": f"AV {uuid.uuid4().hex}"})
+        cid = course["courseId"]
+        self.call("POST", f"/courses/{cid}/lessons", TEACHER, {"title": "L", "body": "b"})
+        self.call("POST", f"/courses/{cid}/publish", TEACHER, {"version": 1})
+        body = {"title": "課題", "instructions": "", "dueAt": "2999-01-01T00:00:00Z"}
+        _, assignment = self.call("POST", f"/courses/{cid}/assignments", TEACHER, body)
+        self.call("POST", f"/courses/{cid}/enrolment", LEARNER, None)
+        self.base = f"/courses/{cid}/assignments/{assignment['assignmentId']}"
+
+    def call(self, method: str, path: str, claims: Any, body: Any) -> tuple[int, Any]:
+        response = self.api.resolve(rest_event(method, path, claims=claims, body=body), None)
+        return response["statusCode"], json.loads(response["body"] or "null")
+
+    def upload(self, data: bytes, content_type: str = "application/zip", **form: str) -> str:
+        """Presigned POST (as the browser does), then completion: the object's key."""
+        file = {"fileName": "提出物.zip", "contentType": content_type, "sizeBytes": len(data)}
+        status, ticket = self.call("POST", f"{self.base}/submission/uploads", LEARNER, file)
+        assert status == 201, ticket
+        fields = {**ticket["fields"], **form}
+        posted = requests.post(
+            ticket["url"], data=fields, files={"file": ("f", data, content_type)}, timeout=30
+        )
+        assert posted.status_code in {200, 204}, posted.text
+        body = {**file, "uploadId": ticket["uploadId"]}
+        status, submission = self.call("PUT", f"{self.base}/submission", LEARNER, body)
+        assert (status, submission["status"]) == (200, "PENDING"), submission
+        return str(ticket["key"])
+
+    def deliver(self, key: str) -> dict[str, Any]:
+        """The S3 notification as SQS delivers it (URL-encoded key) to the scanner handler."""
+        head = self.s3.head_object(Bucket=self.bucket, Key=key)
+        record = {
+            "eventName": "ObjectCreated:Post",
+            "s3": {
+                "bucket": {"name": self.bucket},
+                "object": {
+                    "key": quote_plus(key),
+                    "size": head["ContentLength"],
+                    "versionId": head.get("VersionId"),
+                },
+            },
+        }
+        message = {"messageId": "m1", "body": json.dumps({"Records": [record]})}
+        return handle_batch({"Records": [message]}, self.scanner, self.sink)
+
+    def status(self) -> str:
+        return str(self.call("GET", f"{self.base}/submission", LEARNER, None)[1]["status"])
+
+    def tags(self, key: str) -> dict[str, str]:
+        tagging = self.s3.get_object_tagging(Bucket=self.bucket, Key=key)
+        return {t["Key"]: t["Value"] for t in tagging["TagSet"]}
+
+    def download(self) -> int:
+        return self.call("GET", f"{self.base}/submissions/learner-1/download", TEACHER, None)[0]
+
+    def delete(self, key: str) -> None:
+        self.s3.delete_object(Bucket=self.bucket, Key=key)
+        with pytest.raises(self.s3.exceptions.ClientError):
+            self.s3.head_object(Bucket=self.bucket, Key=key)
+
+
+class CrashingEngine:
+    """clamd dies after the first chunk: the stream breaks mid-scan."""
+
+    def __init__(self, db_version: str) -> None:
+        self._db_version = db_version
+
+    def scan(self, chunks: Any) -> StreamResult:
+        for _ in chunks:
+            raise ConnectionResetError("clamd went away mid-scan")
+        raise ConnectionResetError("clamd went away")
+
+    def db_version(self) -> str:
+        return self._db_version
+
+
+@pytest.fixture
+def world(local_resources: LocalResources, clamd: ClamdProcess) -> World:
+    return World(local_resources, ClamdEngine(clamd.client, clamd.db_version))
+
+
+CASES: dict[str, tuple[Callable[[Path], bytes], str, str]] = {
+    # name: (file bytes, verdict, content type)
+    "clean": (lambda _: b"PK-free plain notes\n" * 50, "CLEAN", "text/plain"),
+    "eicar": (lambda _: EICAR, "INFECTED", "text/plain"),
+    "eicar_in_zip": (lambda _: _zip("a.txt", EICAR), "INFECTED", "application/zip"),
+    "eicar_in_larger_file": (
+        lambda _: b"A" * 300_000 + EICAR + b"B" * 300_000,
+        "INFECTED",
+        "text/plain",
+    ),
+    "encrypted_zip": (
+        lambda tmp: _zip("a.txt", b"secret homework", "pw", tmp),
+        "ERROR",
+        "application/zip",
+    ),
+    "oversize": (lambda _: b"x" * (SCAN_LIMIT_BYTES + 1), "ERROR", "text/plain"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_mp_av_02_fail_closed_matrix(world: World, case: str, tmp_path: Path) -> None:
+    make, expected, content_type = CASES[case]
+    key = world.upload(make(tmp_path), content_type)
+    assert world.download() == 409  # PENDING: unreadable
+    assert world.deliver(key) == {"batchItemFailures": []}
+    tags = world.tags(key)
+    assert tags["av-status"] == expected, tags
+    assert tags["av-db-version"].startswith("local-")
+    assert tags["av-scanned-at"]
+    assert world.status() == expected
+    assert world.download() == (200 if expected == "CLEAN" else 409)
+    world.delete(key)
+
+
+def test_mp_av_02_empty_file_is_refused_and_unreadable(world: World) -> None:
+    file = {"fileName": "empty.txt", "contentType": "text/plain", "sizeBytes": 0}
+    assert world.call("POST", f"{world.base}/submission/uploads", LEARNER, file)[0] == 400
+    assert world.download() == 404  # nothing was submitted
+
+
+def test_mp_av_02_forged_av_status_on_upload(world: World) -> None:
+    forged = (
+        "<Tagging><TagSet><Tag><Key>av-status</Key><Value>CLEAN</Value></Tag></TagSet></Tagging>"
+    )
+    key = world.upload(EICAR, "text/plain", tagging=forged)
+    assert world.download() == 409  # the record says PENDING whatever the tags say
+    world.deliver(key)
+    assert world.tags(key)["av-status"] == "INFECTED"  # the scanner replaced the forged tag
+    assert world.download() == 409
+    world.delete(key)
+
+
+def test_mp_av_03_retag_attempt_on_infected(world: World) -> None:
+    key = world.upload(EICAR, "text/plain")
+    world.deliver(key)
+    clean = [{"Key": "av-status", "Value": "CLEAN"}]
+    world.s3.put_object_tagging(Bucket=world.bucket, Key=key, Tagging={"TagSet": clean})
+    assert not world.services.assignments.record_verdict(
+        key,
+        __import__(
+            "manabi_api.domain.assignments", fromlist=["SubmissionStatus"]
+        ).SubmissionStatus.CLEAN,
+    )
+    assert world.status() == "INFECTED"
+    assert world.download() == 409
+    world.delete(key)
+
+
+def test_mp_av_02_scanner_crash_mid_scan(world: World) -> None:
+    world.scanner = build_scanner(world.s3, CrashingEngine("local-x"), SCAN_LIMIT_BYTES)
+    key = world.upload(b"C" * 200_000, "text/plain")
+    result = world.deliver(key)
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}  # delivered again later
+    assert world.tags(key)["av-status"] == "ERROR"
+    assert world.status() == "ERROR"
+    assert world.download() == 409
+    world.delete(key)
+
+
+def test_mp_av_02_engine_unavailable(world: World, tmp_path: Path) -> None:
+    gone = ClamdEngine(ClamdClient(str(tmp_path / "no-clamd.sock"), timeout=1), "local-x")
+    world.scanner = build_scanner(world.s3, gone, SCAN_LIMIT_BYTES)
+    key = world.upload(b"hello", "text/plain")
+    assert world.deliver(key)["batchItemFailures"]
+    assert world.tags(key)["av-status"] == "ERROR"
+    assert world.download() == 409
+    world.delete(key)
+
+
+def test_mp_av_01_verdict_waits_for_the_completed_submission(world: World) -> None:
+    """A scan that beats the learner's completion call is delivered again, not lost."""
+    file = {"fileName": "n.txt", "contentType": "text/plain", "sizeBytes": 5}
+    _, ticket = world.call("POST", f"{world.base}/submission/uploads", LEARNER, file)
+    world.s3.put_object(
+        Bucket=world.bucket, Key=ticket["key"], Body=b"hello", ContentType="text/plain"
+    )
+    assert world.deliver(ticket["key"])["batchItemFailures"]  # no record owns the key yet
+    body = {**file, "uploadId": ticket["uploadId"]}
+    assert world.call("PUT", f"{world.base}/submission", LEARNER, body)[0] == 200
+    assert world.deliver(ticket["key"]) == {"batchItemFailures": []}
+    assert world.status() == AvStatus.CLEAN.value
+    assert world.download() == 200
