@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import LocalSystem
-from tests.e2e.helpers import assert_accessible, shot, sign_in
+from tests.e2e.helpers import assert_accessible, record_scan_verdict, shot, sign_in
 
 XSS_BODY = (
     "# 安全な表示\n\n<script>window.__xss = 1</script>\n\n"
@@ -156,3 +156,67 @@ def test_admin_changes_a_group_and_disables_and_enables_an_account(page: Page) -
         expect(page.get_by_label("learner@example.com のグループ", exact=True)).to_have_value("learners")
     page.reload()
     expect(page.get_by_label("learner@example.com のグループ", exact=True)).to_have_value("learners")
+
+
+def test_teacher_grades_a_clean_submission_and_the_learner_sees_it(
+    page: Page, browser: Browser, local_system: LocalSystem, tmp_path: Path
+) -> None:
+    """APP-ASG-03: grade + feedback on a clean file; the learner reads them. An infected file is
+    shown as 危険 and cannot be graded."""
+    learner_context = browser.new_context(base_url=local_system.web_url, locale="ja-JP")
+    learner = learner_context.new_page()
+    sign_in(learner, "learner@example.com")
+    learner.goto("/courses/sample-python-basics")
+    enrol = learner.get_by_role("button", name="受講登録する")
+    expect(enrol.or_(learner.get_by_role("progressbar"))).to_be_visible()
+    if enrol.is_visible():
+        enrol.click()
+    learner.goto("/courses/sample-python-basics/assignments/sample-assignment-1")
+    answer = tmp_path / "answer.txt"
+    answer.write_text("print('FizzBuzz')\n", encoding="utf-8")
+    learner.get_by_label("提出ファイル").set_input_files(answer)
+    learner.get_by_role("button", name="提出する").click()
+    expect(learner.get_by_text("提出しました。", exact=False)).to_be_visible(timeout=15_000)
+    record_scan_verdict("sample-python-basics/sample-assignment-1/", "CLEAN")
+    expect(learner.get_by_test_id("my-submission").locator("[data-scan-status]")).to_have_text(
+        "安全", timeout=10_000
+    )
+
+    sign_in(page, "teacher@example.com")
+    page.goto("/courses/sample-python-basics/assignments/sample-assignment-1")
+    row = page.get_by_role("row").filter(has_text="answer.txt")
+    expect(row.locator("[data-scan-status]")).to_have_text("安全")
+    expect(row.get_by_role("button", name=re.compile("ダウンロード"))).to_be_visible()
+    grade = row.get_by_label(re.compile("の評価（0〜100）"))
+    grade.fill("101")
+    row.get_by_role("button", name="評価を保存").click()
+    expect(row.get_by_text("評価は0〜100の整数で入力してください。")).to_be_visible()
+    grade.fill("90")
+    row.get_by_label(re.compile("へのフィードバック")).fill("よくできました。")
+    row.get_by_role("button", name="評価を保存").click()
+    expect(
+        page.get_by_role("row").filter(has_text="answer.txt").get_by_label(re.compile("の評価"))
+    ).to_have_value("90")
+    assert_accessible(page)
+    shot(page, "teacher-grading")
+
+    learner.reload()
+    expect(learner.get_by_test_id("grade")).to_have_text("90 / 100")
+    expect(learner.get_by_test_id("feedback")).to_have_text("よくできました。")
+    shot(learner, "learner-grade")
+
+    # resubmission of an infected file: 危険, with advice; the teacher cannot grade it
+    bad = tmp_path / "virus.txt"
+    bad.write_text("not really a virus\n", encoding="utf-8")
+    learner.get_by_label("提出ファイル").set_input_files(bad)
+    learner.get_by_role("button", name="提出する").click()
+    expect(learner.get_by_text("提出しました。", exact=False)).to_be_visible(timeout=15_000)
+    record_scan_verdict("sample-python-basics/sample-assignment-1/", "INFECTED")
+    mine = learner.get_by_test_id("my-submission")
+    expect(mine.locator("[data-scan-status]")).to_have_text("危険", timeout=10_000)
+    expect(mine.get_by_text("危険なファイルと判定されました", exact=False)).to_be_visible()
+    learner_context.close()
+    page.reload()
+    row = page.get_by_role("row").filter(has_text="virus.txt")
+    expect(row.locator("[data-scan-status]")).to_have_text("危険")
+    expect(row.get_by_text("安全と判定された提出物のみ採点できます。")).to_be_visible()
