@@ -36,7 +36,8 @@ def assert_accessible(page: Page) -> None:
             const r = await axe.run(document, { resultTypes: ['violations'] });
             return r.violations
               .filter(v => v.impact === 'serious' || v.impact === 'critical')
-              .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+              .map(v => `${v.id} (${v.impact}): ` +
+                   v.nodes.map(n => n.target.join(' ')).join(', '));
         }"""
     )
     assert result == [], result
@@ -52,19 +53,20 @@ def assert_fits_width(page: Page) -> None:
 
 def record_scan_verdict(prefix: str, status: str) -> None:
     """Stand-in for the scanner, which the local system does not run yet: give the newest
-    submission file under `submissions/{prefix}` the verdict `status` through the API's own hook."""
+    submission file under `submissions/{prefix}` the verdict `status` through the API's hook."""
     from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
     from manabi_api.domain.assignments import SUBMISSION_PREFIX, SubmissionStatus
     from manabi_api.wiring import build_services
     from manabi_local.provisioner import EmulatorClients
-
     from tests.e2e.conftest import EMULATOR_PORT
 
     clients = EmulatorClients(f"http://127.0.0.1:{EMULATOR_PORT}")
     (table,) = clients.dynamodb.list_tables()["TableNames"]
     objects = []
     for bucket in clients.s3.list_buckets()["Buckets"]:
-        listing = clients.s3.list_objects_v2(Bucket=bucket["Name"], Prefix=SUBMISSION_PREFIX + prefix)
+        listing = clients.s3.list_objects_v2(
+            Bucket=bucket["Name"], Prefix=SUBMISSION_PREFIX + prefix
+        )
         objects += listing.get("Contents", [])
     assert objects, f"no submission file under {prefix}"
     newest = max(objects, key=lambda o: o["LastModified"])

@@ -40,6 +40,8 @@ def test_learner_home_first_render_time(page: Page) -> None:
         for key in ("domContentLoaded", "firstContentfulPaint")
     }
     # "catalogueShown" is sampled after Playwright saw the list, so it over-estimates slightly.
-    result["catalogueShownAtMost"] = round(statistics.median(s["catalogueShown"] for s in samples), 1)
+    result["catalogueShownAtMost"] = round(
+        statistics.median(s["catalogueShown"] for s in samples), 1
+    )
     (ARTIFACTS / "first-render.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nlearner home, median of {RUNS} loads (ms): {result}")

@@ -11,6 +11,7 @@ from tests.e2e.helpers import SAMPLE_COURSE, assert_accessible, assert_fits_widt
 
 
 def test_learner_enrols_reads_a_lesson_marks_it_complete_and_sees_progress(page: Page) -> None:
+    """APP-CRS-02: catalogue, enrolment, lesson reader, 完了にする, progress bar; axe-core clean."""
     sign_in(page, "learner@example.com")
     expect(page.get_by_role("heading", name="コース一覧")).to_be_visible()
     assert_accessible(page)
@@ -36,13 +37,17 @@ def test_learner_enrols_reads_a_lesson_marks_it_complete_and_sees_progress(page:
     if complete.is_visible():
         complete.click()
     expect(page.get_by_text("このレッスンは完了済みです。", exact=False)).to_be_visible()
-    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", re.compile(r"^(50|100)$"))
+    expect(page.get_by_role("progressbar")).to_have_attribute(
+        "aria-valuenow", re.compile(r"^(50|100)$")
+    )
     assert_accessible(page)
     shot(page, "learner-lesson")
 
     page.get_by_role("link", name=re.compile("次のレッスン")).click()
     expect(page.get_by_role("heading", level=1, name="条件分岐と繰り返し")).to_be_visible()
-    expect(page.get_by_test_id("lesson-body").locator("pre code")).to_contain_text("for n in range(3):")
+    expect(page.get_by_test_id("lesson-body").locator("pre code")).to_contain_text(
+        "for n in range(3):"
+    )
 
     page.get_by_role("link", name="コースへ戻る").click()
     item = page.locator("[data-lesson-id=sample-lesson-1]")
@@ -53,6 +58,7 @@ def test_learner_enrols_reads_a_lesson_marks_it_complete_and_sees_progress(page:
 def test_learner_sees_assignment_instructions_due_date_and_submission_status(
     page: Page, allowed_console_errors: list[str]
 ) -> None:
+    """APP-ASG-01, APP-ASG-02: instructions, due date and the submission status for the learner."""
     # "Nothing submitted yet" is the API's 404 for the caller's submission.
     allowed_console_errors.append("status of 404")
     sign_in(page, "learner@example.com")
@@ -72,6 +78,7 @@ def test_learner_sees_assignment_instructions_due_date_and_submission_status(
 
 
 def test_learner_pages_fit_a_375px_phone(page: Page) -> None:
+    """APP-CRS-02: the learner pages need no horizontal scrolling at 375 px."""
     page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, "learner@example.com")
     assert_fits_width(page)
@@ -83,6 +90,7 @@ def test_learner_pages_fit_a_375px_phone(page: Page) -> None:
 
 
 def test_learner_opening_teacher_and_admin_pages_is_told_no_permission(page: Page) -> None:
+    """APP-SEC-01: a learner on a teacher or admin page gets 権限がありません."""
     sign_in(page, "learner@example.com")
     for path in ("/admin/users", "/courses/sample-python-basics/learners"):
         page.goto(path)

@@ -26,6 +26,8 @@ def test_teacher_builds_a_course_and_a_learner_reads_it_safely(
     allowed_console_errors: list[str],
     tmp_path: Path,
 ) -> None:
+    """APP-CRS-01, APP-CRS-03, APP-ASG-01: editor (lessons, order, assignment, publish, stale
+    version), safe Markdown for the learner, the learners' progress table, submissions list."""
     allowed_console_errors.append("status of 409")  # the stale-version save below
     sign_in(page, "teacher@example.com")
     title = f"データ分析入門 {int(time.time() * 1000)}"
@@ -38,7 +40,10 @@ def test_teacher_builds_a_course_and_a_learner_reads_it_safely(
     expect(page.get_by_text("レッスンはまだありません。")).to_be_visible()
 
     # lessons: create two, then move the second up
-    for lesson_title, body in (("表を読む", "CSV を `read_csv` で読みます。"), ("安全な表示", XSS_BODY)):
+    for lesson_title, body in (
+        ("表を読む", "CSV を `read_csv` で読みます。"),
+        ("安全な表示", XSS_BODY),
+    ):
         page.get_by_label("レッスンのタイトル").fill(lesson_title)
         page.get_by_label("本文（Markdown）").fill(body)
         page.get_by_role("button", name="レッスンを追加").click()
@@ -129,6 +134,7 @@ def test_teacher_builds_a_course_and_a_learner_reads_it_safely(
 
 
 def test_admin_changes_a_group_and_disables_and_enables_an_account(page: Page) -> None:
+    """APP-ADM-01: list users, change a group, disable and enable an account."""
     sign_in(page, "admin@example.com")
     page.get_by_role("link", name="ユーザー管理").click()
     expect(page.get_by_role("heading", level=1, name="ユーザー管理")).to_be_visible()
@@ -142,9 +148,13 @@ def test_admin_changes_a_group_and_disables_and_enables_an_account(page: Page) -
     try:
         select.select_option("teachers")
         page.get_by_role("button", name="learner@example.com のグループを変更").click()
-        expect(page.get_by_role("status").filter(has_text="グループを変更しました")).to_have_count(1)
+        expect(page.get_by_role("status").filter(has_text="グループを変更しました")).to_have_count(
+            1
+        )
         page.reload()
-        expect(page.get_by_label("learner@example.com のグループ", exact=True)).to_have_value("teachers")
+        expect(page.get_by_label("learner@example.com のグループ", exact=True)).to_have_value(
+            "teachers"
+        )
 
         page.get_by_role("button", name="learner@example.com を無効にする").click()
         expect(row.get_by_text("無効", exact=True)).to_be_visible()
@@ -153,9 +163,13 @@ def test_admin_changes_a_group_and_disables_and_enables_an_account(page: Page) -
     finally:
         page.get_by_label("learner@example.com のグループ", exact=True).select_option("learners")
         page.get_by_role("button", name="learner@example.com のグループを変更").click()
-        expect(page.get_by_label("learner@example.com のグループ", exact=True)).to_have_value("learners")
+        expect(page.get_by_label("learner@example.com のグループ", exact=True)).to_have_value(
+            "learners"
+        )
     page.reload()
-    expect(page.get_by_label("learner@example.com のグループ", exact=True)).to_have_value("learners")
+    expect(page.get_by_label("learner@example.com のグループ", exact=True)).to_have_value(
+        "learners"
+    )
 
 
 def test_teacher_grades_a_clean_submission_and_the_learner_sees_it(
