@@ -44,8 +44,11 @@ class S3FileStore:
         try:
             head = self.client.head_object(Bucket=self._bucket, Key=key, **version)
         except self.client.exceptions.ClientError as error:
-            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NoSuchVersion"}:
+            code = error.response.get("Error", {}).get("Code")
+            if code in {"404", "NoSuchKey", "NoSuchVersion"}:
                 return None
+            if code in {"403", "AccessDenied"} and version_id is None:
+                return self._listed(key)
             raise
         found_version = head.get("VersionId")
         tag_version: dict[str, Any] = {} if found_version is None else {"VersionId": found_version}
@@ -56,6 +59,17 @@ class S3FileStore:
             found_version,
             {t["Key"]: t["Value"] for t in tagging["TagSet"]},
         )
+
+    def _listed(self, key: str) -> StoredObject | None:
+        """The bucket policy denies reading objects without a CLEAN verdict (MP-AV-02), so an
+        unscanned upload is described by its listing: size and version. Its content type was
+        bound by the POST policy, which S3 enforces (the emulator does not, but it applies no
+        bucket policy either, so HeadObject answers there)."""
+        listing = self.client.list_object_versions(Bucket=self._bucket, Prefix=key, MaxKeys=10)
+        for found in listing.get("Versions", []):
+            if found.get("Key") == key and found.get("IsLatest"):
+                return StoredObject(found.get("Size", 0), None, found.get("VersionId"), {})
+        return None
 
     def presign_download(
         self, key: str, version_id: str | None, file_name: str, expires_seconds: int

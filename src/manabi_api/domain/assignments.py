@@ -279,7 +279,7 @@ class AssignmentService:
         issues = []
         if stored.size_bytes != file.size_bytes:
             issues.append(FieldIssue("sizeBytes", "does not match the uploaded file", "upload"))
-        if stored.content_type != file.content_type:
+        if stored.content_type not in (None, file.content_type):
             issues.append(FieldIssue("contentType", "does not match the uploaded file", "upload"))
         if issues:
             raise InvalidInput("The uploaded file is not the one declared.", issues)

@@ -26,7 +26,7 @@ class UploadForm(NamedTuple):
 
 class StoredObject(NamedTuple):
     size_bytes: int
-    content_type: str
+    content_type: str | None  # None: not readable yet; S3 enforced the POST policy's type
     version_id: str | None
     tags: dict[str, str]
 

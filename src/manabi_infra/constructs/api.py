@@ -127,6 +127,14 @@ class Api(Construct):
                 resources=[data_bucket.bucket_arn, application_bucket.bucket_arn],
             )
         )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                # an unscanned upload is unreadable (MP-AV-02): its listing gives size + version
+                sid="DataBucketVersions",
+                actions=["s3:ListBucketVersions"],
+                resources=[data_bucket.bucket_arn],
+            )
+        )
         return lambda_.Function(
             self,
             "Function",
