@@ -10,14 +10,15 @@ import { h, replaceChildren } from "./dom";
 export function asyncRegion<T>(
   signal: AbortSignal,
   load: () => Promise<T>,
-  render: (data: T, reload: () => void) => Node,
+  render: (data: T, reload: () => Promise<void>) => Node,
   options: { label?: string } = {},
-): { element: HTMLElement; reload: () => void } {
+): { element: HTMLElement; reload: () => Promise<void> } {
   const element = h("div", { class: "async-region" });
-  const reload = (): void => {
+  const reload = (): Promise<void> => {
     element.setAttribute("aria-busy", "true");
-    replaceChildren(element, h("p", { class: "list-status", role: "status" }, ja.loading));
-    load().then(
+    // Keep the old content while reloading (no flash, focus stays put); first load shows 読み込み中….
+    if (!element.hasChildNodes()) replaceChildren(element, h("p", { class: "list-status", role: "status" }, ja.loading));
+    return load().then(
       (data) => {
         if (signal.aborted) return;
         element.removeAttribute("aria-busy");
@@ -26,7 +27,7 @@ export function asyncRegion<T>(
       (err: unknown) => {
         if (signal.aborted || isAbortError(err)) return;
         element.removeAttribute("aria-busy");
-        const retry = h("button", { type: "button", class: "button button-secondary", onclick: () => reload() }, ja.retry);
+        const retry = h("button", { type: "button", class: "button button-secondary", onclick: () => void reload() }, ja.retry);
         replaceChildren(
           element,
           h("div", { class: "alert alert-error", role: "alert" }, options.label ? `${options.label}${apiErrorMessage(err)}` : apiErrorMessage(err)),
@@ -35,7 +36,7 @@ export function asyncRegion<T>(
       },
     );
   };
-  reload();
+  void reload();
   return { element, reload };
 }
 

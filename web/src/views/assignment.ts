@@ -48,7 +48,7 @@ export function assignmentView(ctx: RouteContext, deps: CourseDeps): View {
     return { assignment, mine, all };
   };
 
-  const render = (data: AssignmentData, reload: () => void): Node => {
+  const render = (data: AssignmentData, reload: () => Promise<void>): Node => {
     const { assignment, mine, all } = data;
     heading.textContent = assignment.title;
     document.title = `${assignment.title} | ${ja.appName}`;
@@ -229,7 +229,7 @@ class UploadFailed extends Error {
   override readonly name = "UploadFailed";
 }
 
-function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly Submission[], reload: () => void): HTMLElement {
+function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly Submission[], reload: () => Promise<void>): HTMLElement {
   const a = ja.assignment;
   const section = h("section", { class: "card", "aria-labelledby": "submissions-heading" }, h("h2", { id: "submissions-heading" }, a.submissions));
   if (all.length === 0) {

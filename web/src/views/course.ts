@@ -72,7 +72,7 @@ export function courseView(ctx: RouteContext, deps: CourseDeps): View {
     };
   };
 
-  const render = (data: CourseData, reload: () => void): Node => {
+  const render = (data: CourseData, reload: () => Promise<void>): Node => {
     const { course, outline, assignments, progress } = data;
     heading.textContent = course.title;
     document.title = `${course.title} | ${ja.appName}`;
@@ -100,7 +100,7 @@ export function courseView(ctx: RouteContext, deps: CourseDeps): View {
           async () => {
             await api.enrol(courseId, { signal: ctx.signal });
             deps.announcer.announce(ja.course.enrolled);
-            reload();
+            await reload();
           },
           (message) => report.show(message),
           ctx.signal,
@@ -176,7 +176,7 @@ export function courseView(ctx: RouteContext, deps: CourseDeps): View {
   return { title: ja.course.lessons, element, focusTarget: heading };
 }
 
-function reorderButtons(ctx: RouteContext, deps: CourseDeps, outline: Outline, index: number, reload: () => void): HTMLElement {
+function reorderButtons(ctx: RouteContext, deps: CourseDeps, outline: Outline, index: number, reload: () => Promise<void>): HTMLElement {
   const ids = outline.lessons.map((l) => l.lessonId);
   const title = outline.lessons[index]?.title ?? "";
   const report = (message: string | null): void => {
@@ -191,7 +191,11 @@ function reorderButtons(ctx: RouteContext, deps: CourseDeps, outline: Outline, i
       await deps.api.reorderLessons(outline.courseId, order, outline.version, { signal: ctx.signal });
       deps.announcer.announce(ja.course.reordered);
     } finally {
-      reload(); // stale or not, show the stored order
+      await reload(); // stale or not, show the stored order
+      // Keyboard users stay on the lesson they moved.
+      const item = document.querySelector(`[data-lesson-id="${CSS.escape(moved)}"]`);
+      const target = item?.querySelector<HTMLButtonElement>(".reorder button") ?? item?.querySelector("a");
+      if (target instanceof HTMLElement) target.focus();
     }
   };
   const group = h("span", { class: "reorder" });
@@ -202,7 +206,7 @@ function reorderButtons(ctx: RouteContext, deps: CourseDeps, outline: Outline, i
 }
 
 /** Editor of the course's teacher: details, publish/archive, new lesson, new assignment. */
-function teacherPanel(ctx: RouteContext, deps: CourseDeps, data: CourseData, reload: () => void): HTMLElement {
+function teacherPanel(ctx: RouteContext, deps: CourseDeps, data: CourseData, reload: () => Promise<void>): HTMLElement {
   const { api } = deps;
   const { course } = data;
   const courseId = course.courseId;

@@ -32,7 +32,7 @@ export function lessonView(ctx: RouteContext, deps: CourseDeps): View {
     return { lesson, outline, progress };
   };
 
-  const render = (data: LessonData, reload: () => void): Node => {
+  const render = (data: LessonData, reload: () => Promise<void>): Node => {
     const { lesson, outline, progress } = data;
     heading.textContent = lesson.title;
     document.title = `${lesson.title} | ${ja.appName}`;
