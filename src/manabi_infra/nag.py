@@ -149,6 +149,40 @@ WORKLOAD: tuple[Accepted, ...] = (
         (f"{NIST}CloudWatchLogGroupEncrypted",),
         _LOG_GROUP_KEY,
     ),
+    # --- Virus scan (MP-AV-01..03, GL-QUEUE-01) ------------------------------------------------
+    Accepted(
+        "VirusScan/Function",
+        (f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC"),
+        "Invoked by the SQS event source: failed messages go to the scan queue's DLQ (14 days, "
+        "GL-QUEUE-01), a function DLQ would hold nothing; not in a VPC by MP-LMD-03 / MP-NET-01",
+    ),
+    Accepted(
+        "VirusScan/FunctionRole",
+        (
+            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/submissions/*]",
+            f"{AWS}IAM5[Resource::*]",
+            f"{NIST}IAMNoInlinePolicy",
+        ),
+        "Object ARNs of the uploads' prefix of the environment's own data bucket (MP-AV-01); "
+        "Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no resource. "
+        f"{_INLINE}.",
+    ),
+    Accepted("VirusScan/FunctionLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
+    Accepted(
+        "BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role",
+        (
+            f"{AWS}IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+        ),
+        "CDK's own deploy-time helper that sets the data bucket's S3→SQS notification "
+        "(MP-AV-01); it runs only during deployments and only writes its logs",
+    ),
+    Accepted(
+        "Storage/DataBucket/Notifications/HandlerPolicy",
+        (f"{NIST}IAMNoInlinePolicy",),
+        "CDK's notification helper may only put the data bucket's notification configuration "
+        f"(MP-AV-01). {_INLINE}.",
+    ),
     # --- DynamoDB -------------------------------------------------------------------------------
     Accepted(
         "Data/Table",

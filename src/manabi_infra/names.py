@@ -44,6 +44,12 @@ API_DATA_OBJECT_ACTIONS = (
     "s3:DeleteObject",
 )
 
+# The scanner (MP-AV-01..04): handler, uploads' key prefix, verdict tag keys.
+SCANNER_HANDLER = "manabi_scanner.handler.lambda_handler"
+SUBMISSIONS_PREFIX = "submissions/"
+AV_STATUS_TAG = "av-status"
+ENV_MAX_SCAN_BYTES = "MAX_SCAN_BYTES"
+
 # Tag keys (MP-TAG-01). The design spells the first one `Projct`: a typo, `Project` is used.
 TAG_PROJECT = "Project"
 TAG_ENVIRONMENT = "Environment"
@@ -158,6 +164,26 @@ class ResourceNames:
     def api_log_group(self) -> str:
         # The name Lambda writes to; creating it ourselves sets retention and tags (MP-LOG-03).
         return f"/aws/lambda/{self.api_function}"
+
+    @property
+    def scan_function(self) -> str:
+        return self.api_function.replace("-api", "-scanner")
+
+    @property
+    def scan_role(self) -> str:
+        return f"{self.scan_function}-role"
+
+    @property
+    def scan_log_group(self) -> str:
+        return f"/aws/lambda/{self.scan_function}"
+
+    @property
+    def scan_queue(self) -> str:
+        return self.api_function.replace("-api", "-scan")
+
+    @property
+    def scan_dead_letter_queue(self) -> str:
+        return f"{self.scan_queue}-dlq"
 
     @property
     def api_access_log_group(self) -> str:

@@ -38,6 +38,11 @@ NOT_EMULATED: dict[str, str] = {
     # The API function runs in-process: Lambda invoke in moto needs Docker.
     "AWS::Lambda::Function": "run in-process by the local gateway (moto's Lambda needs Docker)",
     "AWS::Lambda::Permission": "the local gateway calls the handler directly",
+    "AWS::Lambda::EventSourceMapping": (
+        "the local scan worker (manabi_local.scanning) long-polls the scan queue and calls the "
+        "same scanner handler in-process, reporting partial batch failures the same way"
+    ),
+    "AWS::SQS::QueuePolicy": _IAM + " (the TLS-only deny has no local counterpart)",
     "AWS::ApiGateway::RestApi": _GATEWAY,
     "AWS::ApiGateway::Resource": _GATEWAY,
     "AWS::ApiGateway::Method": _GATEWAY,

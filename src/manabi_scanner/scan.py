@@ -74,6 +74,17 @@ class Scanner:
             raise
         version = {"VersionId": head["VersionId"]} if head.get("VersionId") else version
         size = head["ContentLength"]
+        tagging = self._s3.get_object_tagging(Bucket=target.bucket, Key=target.key, **version)
+        existing = {t["Key"]: t["Value"] for t in tagging["TagSet"]}
+        if existing.get("av-status") == AvStatus.INFECTED.value:
+            # final (MP-AV-03): the bucket policy refuses any retag; only the record is updated
+            verdict = Verdict(
+                AvStatus.INFECTED,
+                existing.get("av-signature", ""),
+                existing.get("av-db-version", ""),
+                existing.get("av-scanned-at", ""),
+            )
+            return Outcome(verdict, False)
         db_version = self._engine.db_version()
         if size > self._max_bytes:
             status, signature = AvStatus.ERROR, "oversize"

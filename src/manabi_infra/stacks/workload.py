@@ -19,6 +19,7 @@ from manabi_infra.constructs.auth import Auth
 from manabi_infra.constructs.cdn import Cdn
 from manabi_infra.constructs.data import Data
 from manabi_infra.constructs.storage import Storage
+from manabi_infra.constructs.virus_scan import VirusScan
 from manabi_infra.stacks.edge import EdgeStack
 from manabi_infra.stacks.tagging import environment_tags, tag_environment
 
@@ -61,6 +62,14 @@ class WorkloadStack(Stack):
             data_bucket=self.storage.data_bucket,
             application_bucket=self.storage.application_bucket,
             user_pool=self.auth.user_pool,
+        )
+        self.virus_scan = VirusScan(
+            self,
+            "VirusScan",
+            config=config,
+            resource_names=resource_names,
+            data_bucket=self.storage.data_bucket,
+            table=self.data.table,
         )
         self.cdn = Cdn(
             self,
