@@ -1,4 +1,5 @@
 import { ApiError, isAbortError } from "../api/client";
+import type { FieldError } from "../api/types";
 import { apiErrorMessage, fieldErrorMessage } from "../i18n/errors";
 import { h } from "./dom";
 import { createAlert, type Field } from "./form";
@@ -12,6 +13,8 @@ export interface FormSpec {
   /** Returns false (after marking fields) to stop the submit. */
   readonly validate?: () => boolean;
   readonly submit: () => Promise<string | void>;
+  /** A field-specific Japanese message for a server field error (default: by rule and label). */
+  readonly messageFor?: (error: FieldError) => string | null;
 }
 
 /**
@@ -46,7 +49,7 @@ export function apiForm(spec: FormSpec): { element: HTMLFormElement; alert: Retu
       for (const error of err instanceof ApiError ? err.fieldErrors : []) {
         const target = spec.fields.get(error.field);
         if (!target) continue;
-        target.field.setError(fieldErrorMessage(error, target.label, target.max));
+        target.field.setError(spec.messageFor?.(error) ?? fieldErrorMessage(error, target.label, target.max));
         if (!focused) {
           target.field.focus();
           focused = true;

@@ -186,6 +186,8 @@ function uploadForm(
     submitLabel: a.submit,
     signal: ctx.signal,
     extra: [progressHolder],
+    messageFor: (error) =>
+      error.field === "sizeBytes" ? a.tooLarge : error.field === "contentType" ? a.badType : null,
     validate: () => {
       const file = input.files?.[0];
       const error = !file
