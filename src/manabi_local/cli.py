@@ -14,6 +14,7 @@ import argparse
 import logging
 import signal
 import sys
+import tempfile
 import threading
 import time
 import unicodedata
@@ -45,6 +46,7 @@ from manabi_local.provisioner import (
 from manabi_local.resource_types import UnknownResourceTypeError
 from manabi_local.routes import build_route_table
 from manabi_local.runtime import HandlerImportError, load_handler, prepare_environment
+from manabi_local.scanning import LocalScanner, scan_queue_url
 from manabi_local.seed import DEMO_PASSWORD, DemoAccount, SeedError, seed
 from manabi_local.template import Template, TemplateError
 from manabi_local.web import LocalWebOrigin, StaticSite, site_config
@@ -217,6 +219,14 @@ def run(options: RunOptions, stop: threading.Event) -> None:
             options.web_dist,
             site_config(resources, api_url, cognito_endpoint=web_origin + COGNITO_PATH),
         )
+        # The virus scanner (MP-AV-01): clamd on a generated database, a worker on the scan queue.
+        clamd_dir = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="manabi-clamd-"))
+        scanner = LocalScanner(
+            Path(clamd_dir),
+            resources,
+            scan_queue_url(template, resources),
+        )
+        cleanup.callback(scanner.stop)
         api_server.start(gateway)
         web_server.start(LocalWebOrigin(site, cognito_front, mailbox.response))
 

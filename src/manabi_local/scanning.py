@@ -1,0 +1,117 @@
+"""The local virus scanner: clamd on a generated database and a worker thread on the scan queue.
+
+In the cloud, Lambda's SQS event source feeds the scanner; locally a thread long-polls the
+provisioned scan queue, calls the same handler (`manabi_scanner.handler.lambda_handler`) with
+the same event shape, deletes what succeeded and lets failed messages come back (partial batch
+failures), a few seconds later instead of the cloud's visibility timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from manabi_local.provisioner import LocalResources
+from manabi_local.template import Template
+
+_log = logging.getLogger("manabi_local.scanner")
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+RETRY_SECONDS = 3
+
+
+def scan_queue_url(template: Template, resources: LocalResources) -> str:
+    """The queue the scanner function's event source mapping reads (Ref of a queue: its URL)."""
+    for mapping in template.of_type("AWS::Lambda::EventSourceMapping"):
+        source = mapping.properties.get("EventSourceArn", {})
+        if isinstance(source, dict) and "Fn::GetAtt" in source:
+            return resources.physical_ids[source["Fn::GetAtt"][0]]
+    raise LookupError("the template has no SQS event source for the scanner")
+
+
+class ScanWorker:
+    def __init__(self, sqs: Any, queue_url: str, handler: Handler, wait_seconds: int = 5) -> None:
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._handler = handler
+        self._wait = wait_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="scan-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self._wait + 5)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll_once(self._wait)
+            except Exception:  # the worker outlives one bad poll, as Lambda's poller does
+                _log.exception("scan poll failed")
+                self._stop.wait(1)
+
+    def poll_once(self, wait_seconds: int = 0) -> int:
+        """One receive → handler → delete round; returns how many messages it received."""
+        received = self._sqs.receive_message(
+            QueueUrl=self._queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=wait_seconds,
+            MessageSystemAttributeNames=["All"],
+        ).get("Messages", [])
+        if not received:
+            return 0
+        event = {
+            "Records": [
+                {
+                    "messageId": m["MessageId"],
+                    "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"],
+                    "attributes": m.get("Attributes", {}),
+                    "eventSource": "aws:sqs",
+                }
+                for m in received
+            ]
+        }
+        result = self._handler(event, None)
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        for message in received:
+            if message["MessageId"] in failed:
+                self._sqs.change_message_visibility(
+                    QueueUrl=self._queue_url,
+                    ReceiptHandle=message["ReceiptHandle"],
+                    VisibilityTimeout=RETRY_SECONDS,
+                )
+            else:
+                self._sqs.delete_message(
+                    QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+        return len(received)
+
+
+class LocalScanner:
+    """clamd + the scanner runtime + the worker; `stop` ends all three."""
+
+    def __init__(self, work_dir: Path, resources: LocalResources, queue_url: str) -> None:
+        import boto3
+
+        from manabi_scanner import handler
+        from manabi_scanner.engine import ClamdEngine, start_clamd, write_test_database
+        from manabi_scanner.wiring import build_scanner, dynamodb_verdicts
+
+        max_bytes = 100 * 1024 * 1024
+        version = write_test_database(work_dir / "db")
+        self.clamd = start_clamd(work_dir / "clamd", work_dir / "db", version, max_bytes)
+        engine = ClamdEngine(self.clamd.client, version)
+        scanner = build_scanner(boto3.client("s3"), engine, max_bytes)
+        handler.use_runtime(scanner, dynamodb_verdicts(resources.table_name))
+        self.worker = ScanWorker(boto3.client("sqs"), queue_url, handler.lambda_handler)
+        self.worker.start()
+
+    def stop(self) -> None:
+        self.worker.stop()
+        self.clamd.stop()
