@@ -111,3 +111,32 @@ def test_mp_av_02_unreachable_clamd(tmp_path: Path) -> None:
     assert not client.ping()
     with pytest.raises(ClamdError):
         client.instream([b"x"])
+
+
+class _InfectedObject:
+    """An S3 client whose object already carries the final INFECTED verdict."""
+
+    class exceptions:
+        ClientError = Exception
+
+    def __init__(self) -> None:
+        self.retagged = False
+
+    def head_object(self, **_: Any) -> dict[str, Any]:
+        return {"ContentLength": 5, "VersionId": "v1"}
+
+    def get_object_tagging(self, **_: Any) -> dict[str, Any]:
+        return {"TagSet": [{"Key": "av-status", "Value": "INFECTED"}]}
+
+    def put_object_tagging(self, **_: Any) -> None:
+        self.retagged = True
+
+
+def test_mp_av_03_an_infected_version_is_never_retagged() -> None:
+    from manabi_scanner.scan import Scanner, Target
+
+    s3 = _InfectedObject()
+    engine: Any = None  # never asked: the verdict is final
+    outcome = Scanner(s3, engine, 1024, lambda: "now").scan(Target("b", "k", "v1", 5))  # type: ignore[arg-type]
+    assert outcome.verdict is not None
+    assert (outcome.verdict.status, outcome.retry, s3.retagged) == (AvStatus.INFECTED, False, False)
