@@ -51,10 +51,11 @@ inventory: .venv/.stamp ## regenerate docs/data-classification.md from the templ
 codegen: .venv/.stamp ## regenerate the request validators and docs/openapi.json
 	$(RUN) python tools/codegen.py
 
-bench: .venv/.stamp ## cold-start and warm-latency benchmarks of the API Lambda
+bench: .venv/.stamp system-packages ## benchmarks: API cold start, warm latency, round trips; virus scans
 	$(RUN) python bench/cold_start.py
 	$(RUN) python bench/warm_latency.py
 	$(RUN) python bench/round_trips.py
+	$(RUN) python bench/scan_latency.py
 
 $(UV):
 	python3 -m venv $(TOOLS)
