@@ -13,6 +13,7 @@ from tests.e2e.conftest import LocalSystem
 from tests.e2e.helpers import (
     assert_accessible,
     assert_fits_width,
+    eicar,
     record_scan_verdict,
     shot,
     sign_in,
@@ -235,7 +236,7 @@ def test_teacher_grades_a_clean_submission_and_the_learner_sees_it(
 
     # resubmission of an infected file: 危険, with advice; the teacher cannot grade it
     bad = tmp_path / "virus.txt"
-    bad.write_text("not really a virus\n", encoding="utf-8")
+    bad.write_bytes(eicar())
     learner.get_by_label("提出ファイル").set_input_files(bad)
     learner.get_by_role("button", name="提出する").click()
     expect(learner.get_by_text("提出しました。", exact=False)).to_be_visible(timeout=15_000)
