@@ -169,6 +169,24 @@ WORKLOAD: tuple[Accepted, ...] = (
     ),
     Accepted("VirusScan/FunctionLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
     Accepted(
+        "VirusScan/Reconciler",
+        (f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC"),
+        "Scheduled by EventBridge every 15 minutes: a failed run is retried by the rule and the "
+        "next run repeats its work, so a DLQ adds nothing (MP-AV-01); not in a VPC by MP-LMD-03",
+    ),
+    Accepted(
+        "VirusScan/ReconcilerRole",
+        (
+            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/submissions/*]",
+            f"{AWS}IAM5[Resource::*]",
+            f"{NIST}IAMNoInlinePolicy",
+        ),
+        "Reads the verdict tags of the uploads' prefix of the environment's own data bucket "
+        "(MP-AV-01); Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no "
+        f"resource. {_INLINE}.",
+    ),
+    Accepted("VirusScan/ReconcilerLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
+    Accepted(
         "BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role",
         (
             f"{AWS}IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"

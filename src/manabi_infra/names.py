@@ -178,6 +178,18 @@ class ResourceNames:
         return f"/aws/lambda/{self.scan_function}"
 
     @property
+    def reconciler_function(self) -> str:
+        return self.api_function.replace("-api", "-scan-reconciler")
+
+    @property
+    def reconciler_role(self) -> str:
+        return f"{self.reconciler_function}-role"
+
+    @property
+    def reconciler_log_group(self) -> str:
+        return f"/aws/lambda/{self.reconciler_function}"
+
+    @property
     def scan_queue(self) -> str:
         return self.api_function.replace("-api", "-scan")
 

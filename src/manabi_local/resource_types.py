@@ -42,6 +42,10 @@ NOT_EMULATED: dict[str, str] = {
         "the local scan worker (manabi_local.scanning) long-polls the scan queue and calls the "
         "same scanner handler in-process, reporting partial batch failures the same way"
     ),
+    "AWS::Events::Rule": (
+        "schedules (the scan reconciler) run only in the cloud; locally the scan worker "
+        "retries failed messages after 3 s"
+    ),
     "AWS::SQS::QueuePolicy": _IAM + " (the TLS-only deny has no local counterpart)",
     "AWS::ApiGateway::RestApi": _GATEWAY,
     "AWS::ApiGateway::Resource": _GATEWAY,

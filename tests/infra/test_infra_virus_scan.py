@@ -8,6 +8,8 @@ import pytest
 
 from manabi_infra import names
 from manabi_infra.constructs.virus_scan import (
+    RECONCILE_AFTER_MINUTES,
+    RECONCILER_HANDLER,
     SCANNER_MEMORY_MB,
     SCANNER_TIMEOUT_SECONDS,
     TAGGING_ACTIONS,
@@ -169,3 +171,30 @@ def test_mp_av_03_delete_is_never_denied(stack: SynthesizedStack) -> None:
             assert not any(
                 "Delete" in a and "Tagging" not in a for a in _listed(statement["Action"])
             )
+
+
+def test_mp_av_01_reconciler_requeues_unscanned_uploads_on_a_schedule(
+    stack: SynthesizedStack,
+) -> None:
+    function_id, function = stack.named(
+        "AWS::Lambda::Function", "FunctionName", stack.names.reconciler_function
+    )
+    props = function["Properties"]
+    assert props["ImageConfig"]["Command"] == [RECONCILER_HANDLER]
+    assert props["Environment"]["Variables"]["RECONCILE_AFTER_MINUTES"] == str(
+        RECONCILE_AFTER_MINUTES
+    )
+    (rule,) = stack.of_type("AWS::Events::Rule").values()
+    assert rule["Properties"]["ScheduleExpression"] == "rate(15 minutes)"
+    assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    role_id, _ = stack.named("AWS::IAM::Role", "RoleName", stack.names.reconciler_role)
+    actions = {
+        a
+        for p in stack.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        for a in _listed(s["Action"])
+    }
+    assert "s3:GetObject" not in actions
+    assert "s3:PutObjectTagging" not in actions
+    assert {"sqs:SendMessage", "s3:GetObjectTagging", "s3:ListBucketVersions"} <= actions

@@ -13,6 +13,8 @@ from __future__ import annotations
 from aws_cdk import Duration, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
@@ -41,6 +43,9 @@ TAGGING_ACTIONS = (
     "s3:DeleteObjectVersionTagging",
 )
 READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
+RECONCILER_HANDLER = "manabi_scanner.reconciler.lambda_handler"
+RECONCILE_AFTER_MINUTES = 15  # N: no verdict this long after the upload → queued again
+RECONCILE_EVERY_MINUTES = 15
 LOG_RETENTION = {1096: logs.RetentionDays.THREE_YEARS}[LOG_RETENTION_DAYS]
 
 
@@ -148,6 +153,7 @@ class VirusScan(Construct):
                 max_concurrency=config.scanner_concurrency,
             )
         )
+        self.reconciler = self._reconciler(config, rn, data_bucket, repository)
         self._bucket_policy(data_bucket)
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
         Tags.of(log_group).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)
@@ -156,6 +162,77 @@ class VirusScan(Construct):
         for child in stack.node.children:
             if child.node.id.startswith("BucketNotificationsHandler"):
                 Tags.of(child).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
+
+    def _reconciler(
+        self,
+        config: EnvironmentConfig,
+        rn: names.ResourceNames,
+        data_bucket: s3.Bucket,
+        repository: ecr.IRepository,
+    ) -> lambda_.Function:
+        """Every RECONCILE_EVERY, objects without a verdict after RECONCILE_AFTER are queued
+        again (same image, another handler)."""
+        log_group = logs.LogGroup(
+            self,
+            "ReconcilerLogs",
+            log_group_name=rn.reconciler_log_group,
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        Tags.of(log_group).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)
+        role = iam.Role(
+            self,
+            "ReconcilerRole",
+            role_name=rn.reconciler_role,
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Runtime role of the Manabi Plus scan reconciler",
+        )
+        log_group.grant_write(role)
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ListUploads",
+                actions=["s3:ListBucket", "s3:ListBucketVersions"],
+                resources=[data_bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{names.SUBMISSIONS_PREFIX}*"]}},
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadVerdicts",
+                actions=["s3:GetObjectTagging", "s3:GetObjectVersionTagging"],
+                resources=[data_bucket.arn_for_objects(f"{names.SUBMISSIONS_PREFIX}*")],
+            )
+        )
+        self.queue.grant_send_messages(role)
+        function = lambda_.DockerImageFunction(
+            self,
+            "Reconciler",
+            function_name=rn.reconciler_function,
+            description="Manabi Plus scan reconciler: re-queues uploads without a verdict",
+            code=lambda_.DockerImageCode.from_ecr(
+                repository, tag_or_digest=config.scanner_image_tag, cmd=[RECONCILER_HANDLER]
+            ),
+            architecture=lambda_.Architecture.ARM_64,
+            memory_size=256,
+            timeout=Duration.minutes(5),
+            reserved_concurrent_executions=1,
+            role=role,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment={
+                names.ENV_DATA_BUCKET: data_bucket.bucket_name,
+                "SCAN_QUEUE_URL": self.queue.queue_url,
+                "RECONCILE_AFTER_MINUTES": str(RECONCILE_AFTER_MINUTES),
+            },
+        )
+        events.Rule(
+            self,
+            "ReconcileSchedule",
+            description="Re-queue uploads without a verdict (MP-AV-01)",
+            schedule=events.Schedule.rate(Duration.minutes(RECONCILE_EVERY_MINUTES)),
+            targets=[targets.LambdaFunction(function, retry_attempts=2)],
+        )
+        return function
 
     def _bucket_policy(self, bucket: s3.Bucket) -> None:
         """The design's fail-closed statements (MP-AV-02/03); Delete is never denied."""
