@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -51,9 +52,10 @@ def assert_fits_width(page: Page) -> None:
     assert overflow <= 0, f"page is {overflow}px wider than the viewport"
 
 
-def record_scan_verdict(prefix: str, status: str) -> None:
-    """Stand-in for the scanner, which the local system does not run yet: give the newest
-    submission file under `submissions/{prefix}` the verdict `status` through the API's hook."""
+def record_scan_verdict(prefix: str, status: str, wait_seconds: float = 30.0) -> None:
+    """Waits for the local scanner's verdict on the newest submission file under
+    `submissions/{prefix}` (its `av-*` tags on the object). Only when no scanner answers in time
+    (a system without clamd) the verdict `status` is written through the API's own hook."""
     from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
     from manabi_api.domain.assignments import SUBMISSION_PREFIX, SubmissionStatus
     from manabi_api.wiring import build_services
@@ -67,11 +69,17 @@ def record_scan_verdict(prefix: str, status: str) -> None:
         listing = clients.s3.list_objects_v2(
             Bucket=bucket["Name"], Prefix=SUBMISSION_PREFIX + prefix
         )
-        objects += listing.get("Contents", [])
+        objects += [(bucket["Name"], o) for o in listing.get("Contents", [])]
     assert objects, f"no submission file under {prefix}"
-    newest = max(objects, key=lambda o: o["LastModified"])
+    bucket_name, newest = max(objects, key=lambda o: o[1]["LastModified"])
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        tags = clients.s3.get_object_tagging(Bucket=bucket_name, Key=newest["Key"])["TagSet"]
+        if any(t["Key"].startswith("av-") for t in tags):
+            time.sleep(1)  # the scanner records the verdict right after tagging
+            return
+        time.sleep(0.5)
     services = build_services(DynamoDbCourseRepository(clients.dynamodb, table))
-    # False when a real scanner was faster (its verdict is final): the page shows that one.
     services.assignments.record_verdict(newest["Key"], SubmissionStatus(status))
 
 
