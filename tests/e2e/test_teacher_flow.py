@@ -188,8 +188,8 @@ def test_admin_changes_a_group_and_disables_and_enables_an_account(page: Page) -
 def test_teacher_grades_a_clean_submission_and_the_learner_sees_it(
     page: Page, browser: Browser, local_system: LocalSystem, tmp_path: Path
 ) -> None:
-    """APP-ASG-03: grade + feedback on a clean file; the learner reads them. An infected file is
-    shown as 危険 and cannot be graded."""
+    """APP-ASG-03: download and grade a clean file with feedback; the learner reads them. An
+    infected file is shown as 危険 and cannot be graded."""
     learner_context = browser.new_context(base_url=local_system.web_url, locale="ja-JP")
     learner = learner_context.new_page()
     sign_in(learner, "learner@example.com")
@@ -213,9 +213,11 @@ def test_teacher_grades_a_clean_submission_and_the_learner_sees_it(
     page.goto("/courses/sample-python-basics/assignments/sample-assignment-1")
     row = page.get_by_role("row").filter(has_text="answer.txt")
     expect(row.locator("[data-scan-status]")).to_have_text("安全")
-    # Only offered for clean files. Not clicked: the local system has no scanner yet, and the
-    # API's download needs the scanner's own verdict on the object, not the stand-in above.
-    expect(row.get_by_role("button", name=re.compile("ダウンロード"))).to_be_visible()
+    with page.expect_download() as download:
+        row.get_by_role("button", name=re.compile("ダウンロード")).click()
+    saved = tmp_path / "downloaded.txt"
+    download.value.save_as(saved)
+    assert saved.read_text(encoding="utf-8") == "print('FizzBuzz')\n"
     grade = row.get_by_label(re.compile("の評価（0〜100）"))
     grade.fill("101")
     row.get_by_role("button", name="評価を保存").click()
