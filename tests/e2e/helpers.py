@@ -52,18 +52,14 @@ def assert_fits_width(page: Page) -> None:
     assert overflow <= 0, f"page is {overflow}px wider than the viewport"
 
 
-def record_scan_verdict(prefix: str, status: str, wait_seconds: float = 30.0) -> None:
-    """Waits for the local scanner's verdict on the newest submission file under
-    `submissions/{prefix}` (its `av-*` tags on the object). Only when no scanner answers in time
-    (a system without clamd) the verdict `status` is written through the API's own hook."""
-    from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
-    from manabi_api.domain.assignments import SUBMISSION_PREFIX, SubmissionStatus
-    from manabi_api.wiring import build_services
+def wait_for_scan_verdict(prefix: str, expected: str, wait_seconds: float = 60.0) -> None:
+    """Waits for the local scanner (clamd + scan worker of `make run`) to tag the newest
+    submission file under `submissions/{prefix}`, and checks its `av-status` verdict."""
+    from manabi_api.domain.assignments import SUBMISSION_PREFIX
     from manabi_local.provisioner import EmulatorClients
     from tests.e2e.conftest import EMULATOR_PORT
 
     clients = EmulatorClients(f"http://127.0.0.1:{EMULATOR_PORT}")
-    (table,) = clients.dynamodb.list_tables()["TableNames"]
     objects = []
     for bucket in clients.s3.list_buckets()["Buckets"]:
         listing = clients.s3.list_objects_v2(
@@ -75,12 +71,13 @@ def record_scan_verdict(prefix: str, status: str, wait_seconds: float = 30.0) ->
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
         tags = clients.s3.get_object_tagging(Bucket=bucket_name, Key=newest["Key"])["TagSet"]
-        if any(t["Key"].startswith("av-") for t in tags):
+        status = next((t["Value"] for t in tags if t["Key"] == "av-status"), None)
+        if status is not None:
+            assert status == expected, f"{newest['Key']}: scanner said {status}, not {expected}"
             time.sleep(1)  # the scanner records the verdict right after tagging
             return
         time.sleep(0.5)
-    services = build_services(DynamoDbCourseRepository(clients.dynamodb, table))
-    services.assignments.record_verdict(newest["Key"], SubmissionStatus(status))
+    raise AssertionError(f"no scan verdict on {newest['Key']} within {wait_seconds:.0f}s")
 
 
 def eicar() -> bytes:

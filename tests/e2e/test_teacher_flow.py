@@ -14,9 +14,9 @@ from tests.e2e.helpers import (
     assert_accessible,
     assert_fits_width,
     eicar,
-    record_scan_verdict,
     shot,
     sign_in,
+    wait_for_scan_verdict,
 )
 
 XSS_BODY = (
@@ -204,7 +204,7 @@ def test_teacher_grades_a_clean_submission_and_the_learner_sees_it(
     learner.get_by_label("提出ファイル").set_input_files(answer)
     learner.get_by_role("button", name="提出する").click()
     expect(learner.get_by_text("提出しました。", exact=False)).to_be_visible(timeout=15_000)
-    record_scan_verdict("sample-python-basics/sample-assignment-1/", "CLEAN")
+    wait_for_scan_verdict("sample-python-basics/sample-assignment-1/", "CLEAN")
     expect(learner.get_by_test_id("my-submission").locator("[data-scan-status]")).to_have_text(
         "安全", timeout=10_000
     )
@@ -242,7 +242,7 @@ def test_teacher_grades_a_clean_submission_and_the_learner_sees_it(
     learner.get_by_label("提出ファイル").set_input_files(bad)
     learner.get_by_role("button", name="提出する").click()
     expect(learner.get_by_text("提出しました。", exact=False)).to_be_visible(timeout=15_000)
-    record_scan_verdict("sample-python-basics/sample-assignment-1/", "INFECTED")
+    wait_for_scan_verdict("sample-python-basics/sample-assignment-1/", "INFECTED")
     mine = learner.get_by_test_id("my-submission")
     expect(mine.locator("[data-scan-status]")).to_have_text("危険", timeout=10_000)
     expect(mine.get_by_text("危険なファイルと判定されました", exact=False)).to_be_visible()

@@ -87,7 +87,7 @@ def test_mp_apigw_02_cors_preflight_for_the_web_origin(stack: SynthesizedStack) 
         headers = response["ResponseParameters"]
         prefix = "method.response.header.Access-Control-Allow-"
         assert headers[prefix + "Origin"] == f"'{stack.config.web_origin}'"
-        assert headers[prefix + "Headers"] == "'Authorization,Content-Type'"
+        assert headers[prefix + "Headers"] == "'Authorization,Content-Type,Idempotency-Key'"
         assert set(headers[prefix + "Methods"].strip("'").split(",")) >= {
             "GET",
             "POST",

@@ -43,7 +43,7 @@ USER_POOL_ACTIONS = (
     "cognito-idp:AdminDisableUser",
     "cognito-idp:AdminEnableUser",
 )
-CORS_ALLOW_HEADERS = ["Authorization", "Content-Type"]
+CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key"]
 
 
 class Api(Construct):

@@ -268,7 +268,7 @@ export function isAbortError(err: unknown): boolean {
 }
 
 /** Whether creates carry an Idempotency-Key header (see request()). */
-export const SEND_IDEMPOTENCY_KEY = false;
+export const SEND_IDEMPOTENCY_KEY = true;
 
 /** A path segment, percent-encoded. */
 function seg(value: string): string {
