@@ -100,6 +100,23 @@ describe("ApiClient routes", () => {
     ]);
     expect(JSON.parse(String(fetchFn.calls[1]?.init.body))).toEqual({ lessonIds: ["b", "a"], version: 2 });
     const headers = fetchFn.calls[0]?.init.headers as Record<string, string>;
-    expect("Idempotency-Key" in headers).toBe(SEND_IDEMPOTENCY_KEY);
+    expect("Idempotency-Key" in headers).toBe(false); // reads carry no key
+  });
+
+  it("sends one Idempotency-Key per create, the same on the retry after a refresh", async () => {
+    expect(SEND_IDEMPOTENCY_KEY).toBe(true);
+    const fetchFn = queueFetch(
+      jsonResponse(401, { message: "Unauthorized" }),
+      jsonResponse(201, { courseId: "c-1" }),
+      jsonResponse(201, { courseId: "c-2" }),
+    );
+    const api = new ApiClient({ baseUrl: "http://api/", auth, fetchFn: fetchFn.fn });
+    await api.createCourse({ title: "T", description: "" });
+    await api.createCourse({ title: "T", description: "" });
+    const keys = fetchFn.calls.map((c) => (c.init.headers as Record<string, string>)["Idempotency-Key"]);
+    expect(keys[0]).toBeTruthy();
+    expect(keys[1]).toBe(keys[0]); // the retry is the same logical create
+    expect(keys[2]).toBeTruthy();
+    expect(keys[2]).not.toBe(keys[0]); // a new create gets a new key
   });
 });

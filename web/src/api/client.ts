@@ -208,8 +208,7 @@ export class ApiClient {
 
   private async request<T>(method: string, path: string, body: unknown, options: RequestOptions, idempotent = false): Promise<T> {
     // One key per logical create: the retry after a refreshed token is the same request.
-    // Off until the API's CORS preflight allows the header (infra CORS_ALLOW_HEADERS lists only
-    // Authorization and Content-Type; the browser refuses the request otherwise).
+    // The API's CORS preflight allows the header (infra CORS_ALLOW_HEADERS).
     const key = idempotent && SEND_IDEMPOTENCY_KEY ? newIdempotencyKey() : undefined;
     let token = await this.auth.getIdToken();
     let response = await this.send(method, path, body, token, options, key);
