@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lambda_environment import LAMBDA_ENVIRONMENT
+
 ROOT = Path(__file__).resolve().parents[1]
 
 _PROBE = """
@@ -39,16 +41,7 @@ SUBJECTS = {
     "manabi_api.handler": "import manabi_api.handler\n",
 }
 
-_ENVIRONMENT = {
-    "AWS_DEFAULT_REGION": "ap-northeast-1",
-    "AWS_ACCESS_KEY_ID": "bench",
-    "AWS_SECRET_ACCESS_KEY": "bench",
-    "TABLE_NAME": "bench-table",
-    "ALLOWED_ORIGIN": "https://manabiplus.example.jp",
-    "POWERTOOLS_SERVICE_NAME": "manabi-api",
-    "POWERTOOLS_METRICS_NAMESPACE": "ManabiPlus",
-    "PYTHONDONTWRITEBYTECODE": "1",
-}
+_ENVIRONMENT = {**LAMBDA_ENVIRONMENT, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def measure(body: str) -> float:

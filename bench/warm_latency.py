@@ -25,6 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support_events import TEACHER, rest_event  # noqa: E402
 
+from lambda_environment import LAMBDA_ENVIRONMENT  # noqa: E402
+
 
 @dataclass(frozen=True)
 class FakeContext:
@@ -42,15 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=10_000)
     args = parser.parse_args()
-    os.environ.update(
-        AWS_DEFAULT_REGION="ap-northeast-1",
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106 - dummy credentials, nothing is called
-        TABLE_NAME="bench-table",
-        ALLOWED_ORIGIN="https://manabiplus.example.jp",
-        POWERTOOLS_SERVICE_NAME="manabi-api",
-        POWERTOOLS_METRICS_NAMESPACE="ManabiPlus",
-    )
+    os.environ.update(LAMBDA_ENVIRONMENT)
     warnings.simplefilter("ignore")
     from manabi_api import handler
     from manabi_api.wiring import create_api_for_documentation
