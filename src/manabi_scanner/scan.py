@@ -69,22 +69,14 @@ class Scanner:
         try:
             head = self._s3.head_object(Bucket=target.bucket, Key=target.key, **version)
         except self._s3.exceptions.ClientError as error:
-            if _code(error) in {"404", "NoSuchKey", "NoSuchVersion"}:
+            if is_gone(error):
                 return Outcome(None, False)
             raise
         version = {"VersionId": head["VersionId"]} if head.get("VersionId") else version
         size = head["ContentLength"]
-        tagging = self._s3.get_object_tagging(Bucket=target.bucket, Key=target.key, **version)
-        existing = {t["Key"]: t["Value"] for t in tagging["TagSet"]}
-        if existing.get("av-status") == AvStatus.INFECTED.value:
-            # final (MP-AV-03): the bucket policy refuses any retag; only the record is updated
-            verdict = Verdict(
-                AvStatus.INFECTED,
-                existing.get("av-signature", ""),
-                existing.get("av-db-version", ""),
-                existing.get("av-scanned-at", ""),
-            )
-            return Outcome(verdict, False)
+        final = infected_verdict(read_tags(self._s3, target.bucket, target.key, version))
+        if final is not None:
+            return Outcome(final, False)
         db_version = self._engine.db_version()
         if size > self._max_bytes:
             status, signature = AvStatus.ERROR, "oversize"
@@ -100,10 +92,7 @@ class Scanner:
                 _log.exception("stream error on %s", target.key)
                 status, signature, retry = AvStatus.ERROR, "stream-error", True
         verdict = Verdict(status, signature, db_version, self._now())
-        tag_set: list[Any] = [{"Key": k, "Value": v} for k, v in verdict.tags().items()]
-        self._s3.put_object_tagging(
-            Bucket=target.bucket, Key=target.key, Tagging={"TagSet": tag_set}, **version
-        )
+        write_tags(self._s3, target.bucket, target.key, version, verdict)
         _log.info("verdict %s %s %s", target.key, status.value, signature)
         return Outcome(verdict, retry)
 
@@ -123,6 +112,41 @@ def _bounded(chunks: Iterator[bytes], expected: int) -> Iterator[bytes]:
 def _code(error: Exception) -> str:
     response: dict[str, Any] = getattr(error, "response", {}) or {}
     return str(response.get("Error", {}).get("Code", ""))
+
+
+def is_gone(error: Exception) -> bool:
+    """The object (version) no longer exists: there is nothing to judge."""
+    return _code(error) in {"404", "NoSuchKey", "NoSuchVersion"}
+
+
+# The verdict on the exact version, shared by every backend (ClamAV here, GuardDuty in
+# manabi_scanner.guardduty). `version` is {} or {"VersionId": ...}.
+
+
+def read_tags(s3: S3Client, bucket: str, key: str, version: dict[str, Any]) -> dict[str, str]:
+    tagging = s3.get_object_tagging(Bucket=bucket, Key=key, **version)
+    return {t["Key"]: t["Value"] for t in tagging["TagSet"]}
+
+
+def infected_verdict(tags: dict[str, str]) -> Verdict | None:
+    """The INFECTED verdict already on a version: final (MP-AV-03), never retagged, since the
+    bucket policy refuses any retag of it; only the record is updated."""
+    if tags.get("av-status") != AvStatus.INFECTED.value:
+        return None
+    return Verdict(
+        AvStatus.INFECTED,
+        tags.get("av-signature", ""),
+        tags.get("av-db-version", ""),
+        tags.get("av-scanned-at", ""),
+    )
+
+
+def write_tags(
+    s3: S3Client, bucket: str, key: str, version: dict[str, Any], verdict: Verdict
+) -> None:
+    """Replace the version's tag set with the verdict's tags (forged or stale tags go)."""
+    tag_set: list[Any] = [{"Key": k, "Value": v} for k, v in verdict.tags().items()]
+    s3.put_object_tagging(Bucket=bucket, Key=key, Tagging={"TagSet": tag_set}, **version)
 
 
 def targets(body: str) -> list[Target]:
@@ -145,11 +169,18 @@ def targets(body: str) -> list[Target]:
 
 
 def handle_batch(event: dict[str, Any], scanner: Scanner, sink: VerdictSink) -> dict[str, Any]:
-    """An SQS batch → partial failures (ReportBatchItemFailures): only failed messages return."""
+    """An SQS batch of S3 events → partial failures (ReportBatchItemFailures)."""
+    return process_batch(event, lambda message: _handle_message(message, scanner, sink))
+
+
+def process_batch(
+    event: dict[str, Any], handle: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """Each SQS message of a batch through `handle` (True: done); only failed messages return."""
     failures = []
     for message in event.get("Records", []):
         try:
-            done = _handle_message(message, scanner, sink)
+            done = handle(message)
         except Exception:
             _log.exception("message %s failed", message.get("messageId"))
             done = False
@@ -158,14 +189,22 @@ def handle_batch(event: dict[str, Any], scanner: Scanner, sink: VerdictSink) -> 
     return {"batchItemFailures": failures}
 
 
+def receive_count(message: dict[str, Any]) -> int:
+    return int(message.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+
+
+def settle(sink: VerdictSink, key: str, verdict: Verdict, retry: bool, receives: int) -> bool:
+    """Record a verdict on the submission; False while the message must come again: engine
+    trouble (`retry`), or the upload is not completed yet (up to MAX_WAIT_RECEIVES deliveries)."""
+    recorded = sink.record(key, verdict.status)
+    return not (retry or (not recorded and receives < MAX_WAIT_RECEIVES))
+
+
 def _handle_message(message: dict[str, Any], scanner: Scanner, sink: VerdictSink) -> bool:
-    receives = int(message.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+    receives = receive_count(message)
     done = True
     for target in targets(message["body"]):
         outcome = scanner.scan(target)
-        if outcome.verdict is None:
-            continue
-        recorded = sink.record(target.key, outcome.verdict.status)
-        if outcome.retry or (not recorded and receives < MAX_WAIT_RECEIVES):
-            done = False  # engine trouble, or the upload is not completed yet: again later
+        if outcome.verdict is not None:
+            done = settle(sink, target.key, outcome.verdict, outcome.retry, receives) and done
     return done
