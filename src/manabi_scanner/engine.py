@@ -104,6 +104,7 @@ def start_clamd(
     if binary is None:
         raise RuntimeError("clamd is not installed (Debian packages clamav and clamav-daemon)")
     work_dir.mkdir(parents=True, exist_ok=True)
+    (work_dir / "clamd.sock").unlink(missing_ok=True)  # left by a clamd that was killed
     config = work_dir / "clamd.conf"
     config.write_text(clamd_config(work_dir, db_dir, max_bytes))
     process = subprocess.Popen(  # noqa: S603 - a fixed binary and our own config file

@@ -1,22 +1,31 @@
 """Lambda entry point of the scanner (`manabi_scanner.handler.lambda_handler`).
 
 SQS batches of S3 ObjectCreated events, partial batch failures reported. clamd is started once
-per execution environment, during the init phase, and reused by every invocation.
+per execution environment, during the init phase, on the newest published virus definitions
+(MP-AV-04; the image's built-in database without them), and reused by every invocation. At the
+start of a batch a warm scanner switches to a newer published set when one is due.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
 from manabi_scanner.config import ScannerConfig
 from manabi_scanner.scan import Scanner, VerdictSink, handle_batch
 
+_log = logging.getLogger(__name__)
+
 
 class _Runtime:
-    def __init__(self, scanner: Scanner, sink: VerdictSink) -> None:
+    def __init__(
+        self, scanner: Scanner, sink: VerdictSink, refresh: Callable[[], object] | None = None
+    ) -> None:
         self.scanner = scanner
         self.sink = sink
+        self.refresh = refresh
 
 
 _runtime: _Runtime | None = None
@@ -25,20 +34,21 @@ _runtime: _Runtime | None = None
 def _build() -> _Runtime:
     import boto3
 
-    from manabi_scanner.engine import ClamdEngine, start_clamd
-    from manabi_scanner.wiring import build_scanner, dynamodb_verdicts
+    from manabi_scanner.wiring import build_definitions_engine, build_scanner, dynamodb_verdicts
 
     config = ScannerConfig.from_environment()
-    clamd = start_clamd(config.work_dir, config.db_dir, config.db_version, config.max_scan_bytes)
-    engine = ClamdEngine(clamd.client, config.db_version or clamd.client.version())
-    scanner = build_scanner(boto3.client("s3"), engine, config.max_scan_bytes)
-    return _Runtime(scanner, dynamodb_verdicts(config.table_name))
+    s3 = boto3.client("s3")
+    engine = build_definitions_engine(s3, config)
+    scanner = build_scanner(s3, engine, config.max_scan_bytes)
+    return _Runtime(scanner, dynamodb_verdicts(config.table_name), engine.refresh_if_due)
 
 
-def use_runtime(scanner: Scanner, sink: VerdictSink) -> None:
+def use_runtime(
+    scanner: Scanner, sink: VerdictSink, refresh: Callable[[], object] | None = None
+) -> None:
     """Install a runtime built elsewhere (the local worker, tests)."""
     global _runtime
-    _runtime = _Runtime(scanner, sink)
+    _runtime = _Runtime(scanner, sink, refresh)
 
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # the init phase of a real execution environment
@@ -49,4 +59,9 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     global _runtime
     if _runtime is None:
         _runtime = _build()
+    if _runtime.refresh is not None:
+        try:
+            _runtime.refresh()  # newer definitions, at most every DEFINITIONS_REFRESH_MINUTES
+        except Exception:  # the batch is scanned with whatever engine is there (or fails closed)
+            _log.exception("the definitions refresh failed")
     return handle_batch(event, _runtime.scanner, _runtime.sink)

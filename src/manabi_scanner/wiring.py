@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from manabi_scanner.config import ScannerConfig
+from manabi_scanner.definitions import S3DefinitionsStore
+from manabi_scanner.engine import ClamdProcess, start_clamd
+from manabi_scanner.live import DefinitionsEngine
 from manabi_scanner.scan import Engine, Scanner, VerdictSink
 from manabi_scanner.verdict import AvStatus
 
@@ -43,3 +49,22 @@ def dynamodb_verdicts(table_name: str) -> VerdictSink:
 
 def build_scanner(s3: S3Client, engine: Engine, max_bytes: int) -> Scanner:
     return Scanner(s3, engine, max_bytes, now_iso)
+
+
+def build_definitions_engine(s3: S3Client, config: ScannerConfig) -> DefinitionsEngine:
+    """clamd on the newest set of the definitions bucket, or on the built-in database (MP-AV-04)."""
+    store = S3DefinitionsStore(s3, config.definitions_bucket) if config.definitions_bucket else None
+
+    def start(db_dir: Path, db_version: str) -> ClamdProcess:
+        return start_clamd(config.work_dir, db_dir, db_version, config.max_scan_bytes)
+
+    engine = DefinitionsEngine(
+        store,
+        config.definitions_dir,
+        config.db_dir,
+        config.db_version,
+        start,
+        timedelta(minutes=config.refresh_minutes),
+    )
+    engine.start()
+    return engine
