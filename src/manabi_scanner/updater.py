@@ -202,7 +202,9 @@ def update_definitions(
         if newest is not None and set(files) == set(newest.files):
             _log.warning("%s serves the same definitions as %s", fetched.mirror, newest.version)
             return UpdateResult("unchanged", newest.version, age_hours(newest, now()))
-        proof = prove(db_dir, Path(temporary) / "clamd", engine_factory)
+        # the system's temporary directory: a unix socket path has at most 107 bytes
+        with tempfile.TemporaryDirectory(prefix="clamd-proof-") as clamd_dir:
+            proof = prove(db_dir, Path(clamd_dir), engine_factory)
         published = now()
         manifest = Manifest(
             version=version_for(published, proof.engine),
