@@ -1,4 +1,10 @@
-"""The local virus scanner: clamd on a generated database and a worker thread on the scan queue.
+"""The local virus scanner: published definitions, clamd and a worker thread on the scan queue.
+
+At start the definitions updater runs once (MP-AV-04) with the generated test database as its
+source (freshclam cannot reach ClamAV's CDN here): it proves the set detects EICAR with a
+throwaway clamd and publishes it under `definitions/<version>/` of the local definitions bucket,
+unless a set younger than a day is there already. The scanner then loads the newest set from
+that bucket through the same code as the cloud scanner (`wiring.build_definitions_engine`).
 
 In the cloud, Lambda's SQS event source feeds the scanner; locally a thread long-polls the
 provisioned scan queue, calls the same handler (`manabi_scanner.handler.lambda_handler`) with
@@ -11,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -93,25 +100,71 @@ class ScanWorker:
         return len(received)
 
 
-class LocalScanner:
-    """clamd + the scanner runtime + the worker; `stop` ends all three."""
+def local_definitions_bucket() -> str:
+    """The definitions bucket of the local (staging) template."""
+    from manabi_infra import names
+    from manabi_infra.config import STAGING
 
-    def __init__(self, work_dir: Path, resources: LocalResources, queue_url: str) -> None:
+    return names.resource_names(STAGING).definitions_bucket
+
+
+class LocalScanner:
+    """Definitions update + clamd + the scanner runtime + the worker; `stop` ends them."""
+
+    def __init__(
+        self,
+        work_dir: Path,
+        resources: LocalResources,
+        queue_url: str,
+        definitions_bucket: str | None = None,
+        max_bytes: int = 100 * 1024 * 1024,
+    ) -> None:
         import boto3
 
         from manabi_scanner import handler
-        from manabi_scanner.engine import ClamdEngine, start_clamd, write_test_database
-        from manabi_scanner.wiring import build_scanner, dynamodb_verdicts
+        from manabi_scanner.config import ScannerConfig
+        from manabi_scanner.definitions import S3DefinitionsStore
+        from manabi_scanner.engine import write_test_database
+        from manabi_scanner.sources import GeneratedSource
+        from manabi_scanner.updater import UpdateResult, clamd_proof_engine, run_updater
+        from manabi_scanner.wiring import (
+            build_definitions_engine,
+            build_scanner,
+            dynamodb_verdicts,
+        )
 
-        max_bytes = 100 * 1024 * 1024
-        version = write_test_database(work_dir / "db")
-        self.clamd = start_clamd(work_dir / "clamd", work_dir / "db", version, max_bytes)
-        engine = ClamdEngine(self.clamd.client, version)
-        scanner = build_scanner(boto3.client("s3"), engine, max_bytes)
-        handler.use_runtime(scanner, dynamodb_verdicts(resources.table_name))
+        s3 = boto3.client("s3")
+        bucket = definitions_bucket or local_definitions_bucket()
+        self.update: UpdateResult | None = None
+        try:
+            self.update = run_updater(
+                S3DefinitionsStore(s3, bucket),
+                GeneratedSource(),
+                clamd_proof_engine,
+                lambda: datetime.now(UTC),
+                work_dir / "updater",
+                timedelta(hours=24),
+                lambda hours: _log.info("virus definitions: newest set %.1f h old", hours),
+            )
+        except Exception:  # the scanner still starts, on the built-in (generated) database
+            _log.exception("the local definitions update failed")
+        config = ScannerConfig(
+            table_name=resources.table_name,
+            max_scan_bytes=max_bytes,
+            db_dir=work_dir / "db",  # the "image's built-in database": used without a set
+            db_version="",
+            work_dir=work_dir / "clamd",
+            definitions_bucket=bucket,
+            definitions_dir=work_dir / "definitions",
+        )
+        write_test_database(config.db_dir)
+        self.engine = build_definitions_engine(s3, config)
+        scanner = build_scanner(s3, self.engine, max_bytes)
+        verdicts = dynamodb_verdicts(resources.table_name)
+        handler.use_runtime(scanner, verdicts, self.engine.refresh_if_due)
         self.worker = ScanWorker(boto3.client("sqs"), queue_url, handler.lambda_handler)
         self.worker.start()
 
     def stop(self) -> None:
         self.worker.stop()
-        self.clamd.stop()
+        self.engine.stop()
