@@ -74,9 +74,10 @@ web/dist/index.html: web/node_modules/.stamp $(WEB_SOURCES)
 	npm run --prefix web build
 
 # Debian packages the tests and `make run` need: Chromium for the browser tests, ClamAV's
-# clamd for the virus scanner (MP-AV-01; its database is generated at start, no freshclam).
+# clamd for the virus scanner (MP-AV-01; its database is generated at start) and freshclam for
+# the definitions updater's test against a local mirror (MP-AV-04).
 system-packages:
-	@scripts/install-system-packages.sh chromium clamav clamav-daemon
+	@scripts/install-system-packages.sh chromium clamav clamav-daemon clamav-freshclam
 
 clean: ## remove build outputs (keeps .venv and node_modules)
 	rm -rf build cdk.out web/dist .local
