@@ -259,6 +259,11 @@ class S3DefinitionsStore(DefinitionsStore):
         self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType="application/json")
 
     def _get_bytes(self, key: str) -> bytes | None:
+        # Listed first: the roles may list only with `s3:prefix` = definitions/*, and without an
+        # unconditional ListBucket, GetObject of a missing key is AccessDenied instead of 404.
+        listed = self._s3.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1)
+        if not any(o["Key"] == key for o in listed.get("Contents", [])):
+            return None
         try:
             body = self._s3.get_object(Bucket=self.bucket, Key=key)["Body"]
         except self._s3.exceptions.NoSuchKey:

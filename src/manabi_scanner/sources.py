@@ -21,7 +21,7 @@ from manabi_scanner.definitions import DefinitionsError, database_files
 from manabi_scanner.engine import write_test_database
 
 OFFICIAL_MIRROR_HOST = "database.clamav.net"
-FRESHCLAM_TIMEOUT_SECONDS = 600.0
+FRESHCLAM_TIMEOUT_SECONDS = 300.0  # within the updater function's 10 minutes
 OUTPUT_LINES = 12
 
 
