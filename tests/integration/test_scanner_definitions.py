@@ -25,7 +25,7 @@ import pytest
 
 from manabi_scanner import handler
 from manabi_scanner.config import ScannerConfig
-from manabi_scanner.definitions import DefinitionsStore, S3DefinitionsStore
+from manabi_scanner.definitions import DefinitionsStore, Manifest, S3DefinitionsStore, describe
 from manabi_scanner.engine import (
     EICAR,
     TEST_MARKER,
@@ -372,3 +372,95 @@ def test_mp_av_04_without_published_definitions_the_built_in_database_is_used(
         assert tags["av-db-version"].startswith("ClamAV ")
     finally:
         engine.stop()
+
+
+def test_a_set_clamd_cannot_load_keeps_the_old_engine(
+    definitions: S3DefinitionsStore, data_bucket: str, tmp_path: Path
+) -> None:
+    """A published set whose database clamd refuses: the old clamd is started again."""
+    first = publish(definitions, GeneratedSource(), NOW - timedelta(days=1), tmp_path)
+    config = scanner_config(definitions.bucket, tmp_path)
+    clock = [0.0]
+    engine = DefinitionsEngine(
+        definitions,
+        config.definitions_dir,
+        config.db_dir,
+        "",
+        clamd_starter(config),
+        timedelta(minutes=1),
+        clock=lambda: clock[0],
+    )
+    engine.start()
+    try:
+        broken = tmp_path / "broken"
+        broken.mkdir()
+        (broken / "broken.ndb").write_text("this is not a signature line\n")
+        manifest = Manifest(
+            "20261123T000000Z", "2026-11-23T00:00:00Z", "hand-made", describe(broken), "", "test"
+        )
+        definitions.publish(manifest, broken)  # bypassing the updater's proof
+        clock[0] = 120.0
+        assert not engine.refresh_if_due()
+        assert engine.db_version() == first.version
+        tags = scan(engine, data_bucket, "submissions/after-broken", EICAR)
+        assert (tags["av-status"], tags["av-db-version"]) == ("INFECTED", first.version)
+    finally:
+        engine.stop()
+
+
+def test_mp_av_04_scanner_handler_wiring_loads_the_newest_set_from_the_environment(
+    definitions: S3DefinitionsStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Lambda's `_build`: DEFINITIONS_BUCKET set → clamd on the newest published set."""
+    newest = publish(definitions, GeneratedSource(), NOW, tmp_path)
+    write_test_database(tmp_path / "builtin")
+    environment = {
+        "TABLE_NAME": "unused",
+        "CLAMAV_DB_DIR": str(tmp_path / "builtin"),
+        "SCANNER_WORK_DIR": str(tmp_path / "clamd"),
+        "DEFINITIONS_DIR": str(tmp_path / "clamav"),
+        "DEFINITIONS_BUCKET": definitions.bucket,
+        "DEFINITIONS_REFRESH_MINUTES": "5",
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    runtime = handler._build()
+    engine = getattr(runtime.refresh, "__self__", None)
+    assert isinstance(engine, DefinitionsEngine)
+    try:
+        assert engine.db_version() == newest.version
+        assert (tmp_path / "clamav" / str(newest.version) / "manabi.ndb").exists()
+    finally:
+        engine.stop()
+
+
+def test_mp_av_04_updater_handler_emits_the_age_metric_and_fails_closed(
+    definitions: S3DefinitionsStore,
+    tmp_path: Path,
+    mirror: tuple[str, list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """MP-AV-04: the Lambda handler fetches from CLAMAV_MIRROR_URL; on failure the old set stays
+    and `VirusDefinitionsAgeHours` still reports its age (EMF, namespace ManabiPlus)."""
+    from manabi_scanner import updater
+
+    url, requests = mirror
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    published = publish(definitions, GeneratedSource(), two_days_ago, tmp_path)
+    monkeypatch.setenv("DEFINITIONS_BUCKET", definitions.bucket)
+    monkeypatch.setenv("CLAMAV_MIRROR_URL", url)
+    monkeypatch.setenv("UPDATER_WORK_DIR", str(tmp_path / "work"))
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "ManabiPlus")
+    capsys.readouterr()
+    with pytest.raises(SourceError, match="freshclam failed"):
+        updater.lambda_handler({}, None)
+    assert requests
+    newest = definitions.newest()
+    assert newest is not None
+    assert newest.version == published.version
+    record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert record["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "ManabiPlus"
+    assert record["service"] == "manabi-scanner"
+    (age,) = record["VirusDefinitionsAgeHours"]
+    assert 47.9 < age < 48.1
