@@ -66,7 +66,7 @@ def test_mp_av_04_local_scanner_publishes_definitions_and_loads_the_newest_set(
     bucket = local_definitions_bucket()
     if bucket not in local_resources.buckets.values():  # the template does not create it (yet)
         s3.create_bucket(
-            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": local_resources.region}
+            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"}
         )
     scanner = LocalScanner(
         tmp_path, local_resources, scan_queue_url(workload_template, local_resources)
