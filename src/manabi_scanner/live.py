@@ -96,8 +96,13 @@ class DefinitionsEngine:
         self._published = None
 
     def refresh_if_due(self) -> bool:
-        """At batch start: switch to a newer published set when one exists; True when switched."""
-        if self._process is None:
+        """At batch start: switch to a newer published set when one exists; True when switched.
+
+        A clamd that died is started again (on the newest set) whatever the interval.
+        """
+        if self._process is None or self._process.process.poll() is not None:
+            _log.warning("clamd is not running; starting it again")
+            self.stop()
             self.start()
             return True
         if self._store is None or self._clock() - self._checked_at < self._refresh_seconds:
@@ -135,7 +140,8 @@ class DefinitionsEngine:
 
     def stop(self) -> None:
         if self._process is not None:
-            self._process.stop()
+            if self._process.process.poll() is None:
+                self._process.stop()
             self._process = None
 
     # -- helpers -------------------------------------------------------------------------------

@@ -408,6 +408,24 @@ def test_a_set_clamd_cannot_load_keeps_the_old_engine(
         engine.stop()
 
 
+def test_a_dead_clamd_is_started_again_at_batch_start(
+    definitions: S3DefinitionsStore, data_bucket: str, tmp_path: Path
+) -> None:
+    first = publish(definitions, GeneratedSource(), NOW, tmp_path)
+    engine = build_definitions_engine(
+        boto3.client("s3"), scanner_config(definitions.bucket, tmp_path)
+    )
+    try:
+        assert engine.process is not None
+        engine.process.process.kill()
+        engine.process.process.wait()
+        assert engine.refresh_if_due()
+        tags = scan(engine, data_bucket, "submissions/after-restart", EICAR)
+        assert (tags["av-status"], tags["av-db-version"]) == ("INFECTED", first.version)
+    finally:
+        engine.stop()
+
+
 def test_mp_av_04_scanner_handler_wiring_loads_the_newest_set_from_the_environment(
     definitions: S3DefinitionsStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
