@@ -23,7 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from manabi_scanner.clamd import ClamdError, StreamResult
-from manabi_scanner.definitions import DefinitionsStore, Manifest
+from manabi_scanner.definitions import ChecksumMismatch, DefinitionsStore, Manifest
 from manabi_scanner.engine import ClamdProcess
 
 _log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class DefinitionsEngine:
         self._version = ""
         self._published: Manifest | None = None  # None: the built-in database is loaded
         self._checked_at = 0.0
+        self._rejected: set[str] = set()  # sets clamd refused or that mismatch: not retried
 
     # -- Engine --------------------------------------------------------------------------------
     def scan(self, chunks: Iterable[bytes]) -> StreamResult:
@@ -113,14 +114,16 @@ class DefinitionsEngine:
         except Exception:
             _log.exception("the definitions bucket could not be listed; keeping %s", self._version)
             return False
-        if manifest is None or not self._is_newer(manifest):
+        if manifest is None or not self._is_newer(manifest) or manifest.version in self._rejected:
             return False
         try:
             directory = self._store_download(manifest)
-        except Exception:
+        except Exception as error:
             _log.exception(
                 "definitions %s not downloaded; keeping %s", manifest.version, self._version
             )
+            if isinstance(error, ChecksumMismatch):  # not a passing failure: never this set
+                self._rejected.add(manifest.version)
             return False
         old, old_manifest = self._process, self._published
         old.stop()  # first: two full databases would not fit in the function's memory
@@ -129,6 +132,7 @@ class DefinitionsEngine:
         except Exception:
             _log.exception("clamd refused %s; restarting on %s", manifest.version, self._version)
             shutil.rmtree(directory, ignore_errors=True)
+            self._rejected.add(manifest.version)
             self._process = None
             self._process = self._start_clamd(old.db_dir, old.db_version)
             return False

@@ -402,6 +402,10 @@ def test_a_set_clamd_cannot_load_keeps_the_old_engine(
         clock[0] = 120.0
         assert not engine.refresh_if_due()
         assert engine.db_version() == first.version
+        old_process = engine.process
+        clock[0] = 240.0
+        assert not engine.refresh_if_due()  # the refused set is not tried again
+        assert engine.process is old_process
         tags = scan(engine, data_bucket, "submissions/after-broken", EICAR)
         assert (tags["av-status"], tags["av-db-version"]) == ("INFECTED", first.version)
     finally:
