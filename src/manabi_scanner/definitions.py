@@ -65,6 +65,7 @@ class Manifest:
     eicar_detected_as: str  # the signature the proof run reported for EICAR
     mirror: str
     signatures: int | None = None
+    fetched_by: str = ""  # freshclam's version (or the generator)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -78,6 +79,7 @@ class Manifest:
                 "eicar_detected_as": self.eicar_detected_as,
                 "mirror": self.mirror,
                 "signatures": self.signatures,
+                "fetched_by": self.fetched_by,
             },
             indent=2,
         )
@@ -96,6 +98,7 @@ class Manifest:
             eicar_detected_as=str(data.get("eicar_detected_as", "")),
             mirror=str(data.get("mirror", "")),
             signatures=None if data.get("signatures") is None else int(data["signatures"]),
+            fetched_by=str(data.get("fetched_by", "")),
         )
 
 

@@ -214,6 +214,7 @@ def update_definitions(
             eicar_detected_as=proof.eicar_signature,
             mirror=fetched.mirror,
             signatures=count_signatures(db_dir),
+            fetched_by=fetched.tool,
         )
         store.publish(manifest, db_dir)
     pruned = store.prune(keep)

@@ -137,6 +137,7 @@ def test_mp_av_04_updater_publishes_a_proven_set_with_its_manifest(tmp_path: Pat
     assert manifest.engine.startswith("ClamAV 1.4.6/27123/")
     assert [f.name for f in manifest.files] == ["daily.ndb"]
     assert manifest.signatures == 1
+    assert manifest.fetched_by == "fake"
     assert engine.stopped
     assert ages == [0.0]
     assert list((tmp_path / "work").iterdir()) == []  # the temporary set is gone
