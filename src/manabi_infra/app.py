@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
-from manabi_infra.config import ENVIRONMENTS
+from manabi_infra.config import ENVIRONMENTS, ScanBackend
 from manabi_infra.lambda_asset import REPO_ROOT, build_api_asset
 from manabi_infra.nag import acknowledge_findings
 from manabi_infra.stacks.dr import DrStack
@@ -43,19 +44,38 @@ def feature_flags(repo_root: Path = REPO_ROOT) -> dict[str, Any]:
 ACKNOWLEDGE_ENV = "MANABI_NAG_ACKNOWLEDGE"
 
 
+# `cdk synth -c scanBackend=guardduty`: every environment scans with GuardDuty Malware
+# Protection for S3 instead of ClamAV (MP-AV-01, decisions.md).
+SCAN_BACKEND_CONTEXT = "scanBackend"
+
+
+def scan_backend_override(app: App) -> ScanBackend | None:
+    value = app.node.try_get_context(SCAN_BACKEND_CONTEXT)
+    if value is None:
+        return None
+    try:
+        return ScanBackend(str(value))
+    except ValueError:
+        allowed = ", ".join(b.value for b in ScanBackend)
+        raise ValueError(
+            f"context {SCAN_BACKEND_CONTEXT}={value!r} is not a scan backend; use one of {allowed}"
+        ) from None
+
+
 def build_app(api_code_dir: Path | None = None) -> App:
     # No AWS::CDK::Metadata resource: the template holds only what the system deploys.
     app = App(context={**_CLI_DEFAULT_CONTEXT, **feature_flags()}, analytics_reporting=False)
     code_dir = api_code_dir or build_api_asset()
+    backend = scan_backend_override(app)
     for config in ENVIRONMENTS.values():
+        if backend is not None:
+            config = replace(config, scan_backend=backend)
         edge = EdgeStack(app, config=config)
         dr = DrStack(app, config=config)
         workload = WorkloadStack(app, config=config, api_code_dir=code_dir, edge=edge)
         workload.add_stack_dependency(dr, "the backup bucket replicates into the DR bucket")
         if os.environ.get(ACKNOWLEDGE_ENV, "1") != "0":
-            acknowledge_findings(
-                edge=edge, dr=dr, workload=workload, production=config.replicate_backups
-            )
+            acknowledge_findings(edge=edge, dr=dr, workload=workload, config=config)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     return app
 

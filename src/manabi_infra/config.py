@@ -18,6 +18,14 @@ US_EAST_1 = "us-east-1"
 LOG_RETENTION_DAYS = 1096
 
 
+class ScanBackend(StrEnum):
+    """Who judges uploads (MP-AV-01): ClamAV as designed, or GuardDuty Malware Protection for S3.
+    Both end in the same `av-*` verdict tags, bucket policy and submission records."""
+
+    CLAMAV = "clamav"
+    GUARDDUTY = "guardduty"
+
+
 class EnvName(StrEnum):
     STAGING = "staging"
     PRODUCTION = "production"
@@ -54,6 +62,10 @@ class EnvironmentConfig:
     scanner_image_tag: str = "1"
     # At most this many scanners at once (reserved concurrency): bursts wait in the queue.
     scanner_concurrency: int = 10
+    scan_backend: ScanBackend = ScanBackend.CLAMAV
+    # Where freshclam downloads the daily definitions (MP-AV-04): ClamAV's CDN, or a private
+    # mirror of the organisation.
+    clamav_mirror: str = "https://database.clamav.net"
 
     @property
     def stack_prefix(self) -> str:

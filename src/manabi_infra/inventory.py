@@ -218,12 +218,25 @@ def _secret_row(template: Template, logical_id: str, resource: Resource) -> dict
     }
 
 
+def _topic_row(template: Template, logical_id: str, resource: Resource) -> dict[str, str]:
+    props = resource["Properties"]
+    return {
+        "resource": f"SNS topic `{props['TopicName']}`",
+        "backup": "none (messages are delivered, not stored)",
+        "access": "CloudWatch alarms publish; e-mail subscription of the operators; TLS only",
+        "encryption": "KMS key" if props.get("KmsMasterKeyId") else "none",
+        "deletion": _deletion(resource),
+        "logs": "CloudTrail management events",
+    }
+
+
 _ROWS = {
     "AWS::S3::Bucket": _bucket_row,
     "AWS::DynamoDB::Table": _table_row,
     "AWS::Cognito::UserPool": _user_pool_row,
     "AWS::Logs::LogGroup": _log_group_row,
     "AWS::SecretsManager::Secret": _secret_row,
+    "AWS::SNS::Topic": _topic_row,
 }
 
 

@@ -1,7 +1,8 @@
 """Build the code asset of the API Lambda (MP-LMD-01, MP-LMD-02).
 
-The asset is `src/manabi_api` plus the runtime dependencies pinned in `uv.lock`, installed for the
-Lambda platform (python3.13 on arm64) and compiled to bytecode by a Python 3.13 interpreter.
+The asset is `src/manabi_api` (and `src/manabi_scanner`) plus the runtime dependencies pinned in
+`uv.lock`, installed for the Lambda platform (python3.13 on arm64) and compiled to bytecode by a
+Python 3.13 interpreter.
 Shipping `.pyc` files matters: without them every cold start compiles the sources again, which
 measured 2.4–3x slower. The pyc files use the `unchecked-hash` invalidation mode because the
 Lambda file system is read-only and its mtimes are not the ones of the build.
@@ -28,7 +29,10 @@ LAMBDA_PLATFORM = "aarch64-manylinux_2_28"  # arm64 Lambda runs Amazon Linux 202
 LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks the asset; recorded in tracebacks
 
 # Bump when the recipe below changes, so cached builds made by the old recipe are rebuilt.
-_RECIPE_VERSION = "1"
+_RECIPE_VERSION = "2"
+# The API, and the scanner package for the GuardDuty verdict function (the ClamAV scanner itself
+# ships as a container image).
+_PACKAGES = ("manabi_api", "manabi_scanner")
 # Directories that are never needed at run time (`bin/` holds console scripts of the wheels).
 _STRIP_DIRS = frozenset({"__pycache__", "tests"})
 
@@ -98,11 +102,12 @@ def _is_lambda_python(executable: str) -> bool:
 def _build(repo_root: Path, target: Path, requirements: Path) -> None:
     python313 = find_lambda_python()
     uv = _uv()
-    shutil.copytree(
-        repo_root / "src" / "manabi_api",
-        target / "manabi_api",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests"),
-    )
+    for package in _PACKAGES:
+        shutil.copytree(
+            repo_root / "src" / package,
+            target / package,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "Dockerfile"),
+        )
     # Only the runtime dependencies ([project].dependencies), at the versions of uv.lock.
     export = [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project", "--quiet"]
     _run([*export, "--output-file", str(requirements)], cwd=repo_root)
@@ -131,8 +136,12 @@ def _strip(target: Path) -> None:
 
 def _inputs_hash(repo_root: Path) -> str:
     digest = hashlib.sha256(f"recipe={_RECIPE_VERSION}\n".encode())
-    api_root = repo_root / "src" / "manabi_api"
-    files = [p for p in api_root.rglob("*") if p.is_file() and not _is_generated(p)]
+    files = [
+        p
+        for package in _PACKAGES
+        for p in (repo_root / "src" / package).rglob("*")
+        if p.is_file() and not _is_generated(p)
+    ]
     files.append(repo_root / "uv.lock")
     for path in sorted(files):
         digest.update(path.relative_to(repo_root).as_posix().encode() + b"\0")

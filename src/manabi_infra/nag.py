@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from aws_cdk import Acknowledgment, Stack, Validations
 
+from manabi_infra.config import EnvironmentConfig, ScanBackend
+
 AWS = "AwsSolutions::AwsSolutions-"
 NIST = "NIST.800.53.R5::NIST.800.53.R5-"
 
@@ -84,6 +86,12 @@ WORKLOAD: tuple[Accepted, ...] = (
         (f"{NIST}S3DefaultEncryptionKMS",),
         f"{_SSE_S3}.",
     ),
+    Accepted(
+        "Storage/DefinitionsBucket",
+        (f"{NIST}S3DefaultEncryptionKMS", f"{NIST}S3BucketReplicationEnabled"),
+        f"{_SSE_S3}: public ClamAV signatures, downloaded again every day (MP-AV-04). "
+        f"{_NO_REPLICATION}.",
+    ),
     # --- Cognito (auth.py keeps the design's pool settings, MP-COG-*) --------------------------
     Accepted(
         "Auth/UserPool",
@@ -148,58 +156,6 @@ WORKLOAD: tuple[Accepted, ...] = (
         "Api/FunctionLogs",
         (f"{NIST}CloudWatchLogGroupEncrypted",),
         _LOG_GROUP_KEY,
-    ),
-    # --- Virus scan (MP-AV-01..03, GL-QUEUE-01) ------------------------------------------------
-    Accepted(
-        "VirusScan/Function",
-        (f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC"),
-        "Invoked by the SQS event source: failed messages go to the scan queue's DLQ (14 days, "
-        "GL-QUEUE-01), a function DLQ would hold nothing; not in a VPC by MP-LMD-03 / MP-NET-01",
-    ),
-    Accepted(
-        "VirusScan/FunctionRole",
-        (
-            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/submissions/*]",
-            f"{AWS}IAM5[Resource::*]",
-            f"{NIST}IAMNoInlinePolicy",
-        ),
-        "Object ARNs of the uploads' prefix of the environment's own data bucket (MP-AV-01); "
-        "Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no resource. "
-        f"{_INLINE}.",
-    ),
-    Accepted("VirusScan/FunctionLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
-    Accepted(
-        "VirusScan/Reconciler",
-        (f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC"),
-        "Scheduled by EventBridge every 15 minutes: a failed run is retried by the rule and the "
-        "next run repeats its work, so a DLQ adds nothing (MP-AV-01); not in a VPC by MP-LMD-03",
-    ),
-    Accepted(
-        "VirusScan/ReconcilerRole",
-        (
-            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/submissions/*]",
-            f"{AWS}IAM5[Resource::*]",
-            f"{NIST}IAMNoInlinePolicy",
-        ),
-        "Reads the verdict tags of the uploads' prefix of the environment's own data bucket "
-        "(MP-AV-01); Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no "
-        f"resource. {_INLINE}.",
-    ),
-    Accepted("VirusScan/ReconcilerLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
-    Accepted(
-        "BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role",
-        (
-            f"{AWS}IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AWSLambdaBasicExecutionRole]",
-        ),
-        "CDK's own deploy-time helper that sets the data bucket's S3→SQS notification "
-        "(MP-AV-01); it runs only during deployments and only writes its logs",
-    ),
-    Accepted(
-        "Storage/DataBucket/Notifications/HandlerPolicy",
-        (f"{NIST}IAMNoInlinePolicy",),
-        "CDK's notification helper may only put the data bucket's notification configuration "
-        f"(MP-AV-01). {_INLINE}.",
     ),
     # --- DynamoDB -------------------------------------------------------------------------------
     Accepted(
@@ -345,12 +301,128 @@ DR: tuple[Accepted, ...] = (
 )
 
 
-def accepted_for(stack_kind: str, *, production: bool) -> tuple[Accepted, ...]:
+# --- Virus scan with ClamAV (MP-AV-01..04, GL-QUEUE-01) ---------------------------------------
+CLAMAV_SCAN: tuple[Accepted, ...] = (
+    Accepted(
+        "VirusScan/Function",
+        (f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC"),
+        "Invoked by the SQS event source: failed messages go to the scan queue's DLQ (14 days, "
+        "GL-QUEUE-01), a function DLQ would hold nothing; not in a VPC by MP-LMD-03 / MP-NET-01",
+    ),
+    Accepted(
+        "VirusScan/FunctionRole",
+        (
+            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/submissions/*]",
+            f"{AWS}IAM5[Resource::<StorageDefinitionsBucket5F0968FA.Arn>/definitions/*]",
+            f"{AWS}IAM5[Resource::*]",
+            f"{NIST}IAMNoInlinePolicy",
+        ),
+        "Object ARNs of the uploads' prefix of the environment's own data bucket (MP-AV-01) and "
+        "of the published definition sets (MP-AV-04); "
+        "Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no resource. "
+        f"{_INLINE}.",
+    ),
+    Accepted("VirusScan/FunctionLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
+    Accepted(
+        "VirusScan/Reconciler",
+        (f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC"),
+        "Scheduled by EventBridge every 15 minutes: a failed run is retried by the rule and the "
+        "next run repeats its work, so a DLQ adds nothing (MP-AV-01); not in a VPC by MP-LMD-03",
+    ),
+    Accepted(
+        "VirusScan/ReconcilerRole",
+        (
+            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/submissions/*]",
+            f"{AWS}IAM5[Resource::*]",
+            f"{NIST}IAMNoInlinePolicy",
+        ),
+        "Reads the verdict tags of the uploads' prefix of the environment's own data bucket "
+        "(MP-AV-01); Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no "
+        f"resource. {_INLINE}.",
+    ),
+    Accepted("VirusScan/ReconcilerLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
+    Accepted(
+        "VirusScan/Definitions/Updater",
+        (f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC"),
+        "Scheduled by EventBridge every hour: a failed run is retried by the rule and by the next "
+        "run, and the staleness alarm reports definitions older than 26 h (MP-AV-04), so a DLQ "
+        "adds nothing; not in a VPC by MP-LMD-03 / MP-NET-01",
+    ),
+    Accepted(
+        "VirusScan/Definitions/UpdaterRole",
+        (
+            f"{AWS}IAM5[Resource::<StorageDefinitionsBucket5F0968FA.Arn>/definitions/*]",
+            f"{AWS}IAM5[Resource::*]",
+            f"{NIST}IAMNoInlinePolicy",
+        ),
+        "Publishes and prunes the definition sets under `definitions/` of the environment's own "
+        "definitions bucket (MP-AV-04); Resource::* is X-Ray's PutTraceSegments/"
+        f"PutTelemetryRecords, which take no resource. {_INLINE}.",
+    ),
+    Accepted(
+        "VirusScan/Definitions/UpdaterLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY
+    ),
+    Accepted(
+        "BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role",
+        (
+            f"{AWS}IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+        ),
+        "CDK's own deploy-time helper that sets the data bucket's S3→SQS notification "
+        "(MP-AV-01); it runs only during deployments and only writes its logs",
+    ),
+    Accepted(
+        "Storage/DataBucket/Notifications/HandlerPolicy",
+        (f"{NIST}IAMNoInlinePolicy",),
+        "CDK's notification helper may only put the data bucket's notification configuration "
+        f"(MP-AV-01). {_INLINE}.",
+    ),
+)
+
+# --- Virus scan with GuardDuty Malware Protection for S3 (`scanBackend=guardduty`) ------------
+GUARDDUTY_SCAN: tuple[Accepted, ...] = (
+    Accepted(
+        "VirusScan/Function",
+        (f"{AWS}L1", f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC"),
+        "python3.13 by decision (decisions.md, MP-LMD-01); invoked by the SQS event source: "
+        "failed messages go to the scan queue's DLQ (14 days, GL-QUEUE-01), a function DLQ would "
+        "hold nothing; not in a VPC by MP-LMD-03 / MP-NET-01",
+    ),
+    Accepted(
+        "VirusScan/FunctionRole",
+        (
+            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/submissions/*]",
+            f"{AWS}IAM5[Resource::*]",
+            f"{NIST}IAMNoInlinePolicy",
+        ),
+        "Writes verdict tags on the uploads' prefix of the environment's own data bucket "
+        "(MP-AV-01); Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no "
+        f"resource. {_INLINE}.",
+    ),
+    Accepted("VirusScan/FunctionLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
+    Accepted(
+        "VirusScan/GuardDutyRole",
+        (
+            f"{AWS}IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:"
+            "rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*]",
+            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/submissions/*]",
+            f"{NIST}IAMNoInlinePolicy",
+        ),
+        "The role GuardDuty Malware Protection for S3 documents: its managed EventBridge rules "
+        "(named by GuardDuty) and the uploads it scans (MP-AV-01). "
+        f"{_INLINE}.",
+    ),
+)
+
+
+def accepted_for(stack_kind: str, config: EnvironmentConfig) -> tuple[Accepted, ...]:
     if stack_kind == "edge":
         return EDGE
     if stack_kind == "dr":
         return DR
-    return WORKLOAD + (PRODUCTION_WORKLOAD if production else STAGING_WORKLOAD)
+    scan = GUARDDUTY_SCAN if config.scan_backend is ScanBackend.GUARDDUTY else CLAMAV_SCAN
+    environment = PRODUCTION_WORKLOAD if config.replicate_backups else STAGING_WORKLOAD
+    return WORKLOAD + scan + environment
 
 
 def _apply(stack: Stack, accepted: tuple[Accepted, ...]) -> None:
@@ -363,7 +435,9 @@ def _apply(stack: Stack, accepted: tuple[Accepted, ...]) -> None:
         )
 
 
-def acknowledge_findings(*, edge: Stack, dr: Stack, workload: Stack, production: bool) -> None:
-    _apply(edge, accepted_for("edge", production=production))
-    _apply(dr, accepted_for("dr", production=production))
-    _apply(workload, accepted_for("workload", production=production))
+def acknowledge_findings(
+    *, edge: Stack, dr: Stack, workload: Stack, config: EnvironmentConfig
+) -> None:
+    _apply(edge, accepted_for("edge", config))
+    _apply(dr, accepted_for("dr", config))
+    _apply(workload, accepted_for("workload", config))

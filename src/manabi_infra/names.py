@@ -49,6 +49,19 @@ SCANNER_HANDLER = "manabi_scanner.handler.lambda_handler"
 SUBMISSIONS_PREFIX = "submissions/"
 AV_STATUS_TAG = "av-status"
 ENV_MAX_SCAN_BYTES = "MAX_SCAN_BYTES"
+SCANNER_SERVICE = "manabi-scanner"  # Powertools service name: the `service` metric dimension
+# Virus definitions (MP-AV-04): the updater publishes each set under `definitions/<version>/`
+# of the definitions bucket with a `manifest.json` written last; scanners load the newest.
+UPDATER_HANDLER = "manabi_scanner.updater.lambda_handler"
+DEFINITIONS_PREFIX = "definitions/"
+ENV_DEFINITIONS_BUCKET = "DEFINITIONS_BUCKET"
+ENV_CLAMAV_MIRROR = "CLAMAV_MIRROR_URL"
+ENV_UPDATE_AFTER_HOURS = "DEFINITIONS_UPDATE_AFTER_HOURS"
+ENV_DEFINITIONS_REFRESH_MINUTES = "DEFINITIONS_REFRESH_MINUTES"
+DEFINITIONS_AGE_METRIC = "VirusDefinitionsAgeHours"
+# GuardDuty Malware Protection for S3 (optional backend): its scan results → av-* verdict tags.
+GUARDDUTY_VERDICT_HANDLER = "manabi_scanner.guardduty.lambda_handler"
+GUARDDUTY_VERDICT_SOURCE = "guardduty"  # the av-db-version of GuardDuty's verdicts
 
 # Tag keys (MP-TAG-01). The design spells the first one `Projct`: a typo, `Project` is used.
 TAG_PROJECT = "Project"
@@ -90,6 +103,7 @@ ACCESS_LOG_PREFIX_DATA = "dataacclog/"
 ACCESS_LOG_PREFIX_APPLICATION = "appacclog/"
 ACCESS_LOG_PREFIX_BACKUP = "bkacclog/"
 ACCESS_LOG_PREFIX_CLOUDTRAIL = "ctacclog/"
+ACCESS_LOG_PREFIX_DEFINITIONS = "avdefacclog/"  # the virus-definitions bucket (MP-AV-04)
 # CloudFront access logs in the log bucket (MP-CF-04).
 CF_LOG_PREFIX_WEBSITE = "cf-website/"
 CF_LOG_PREFIX_API = "cf-api/"
@@ -135,6 +149,7 @@ class ResourceNames:
     backup_bucket: str
     log_bucket: str
     cloudtrail_bucket: str
+    definitions_bucket: str  # virus definitions (MP-AV-04): not one of the design's six buckets
     waf_log_bucket_edge: str  # WAF logs straight to S3 need the `aws-waf-logs-` name prefix
     waf_log_bucket_api: str
     dr_backup_bucket: str
@@ -190,6 +205,30 @@ class ResourceNames:
         return f"/aws/lambda/{self.reconciler_function}"
 
     @property
+    def updater_function(self) -> str:
+        return self.api_function.replace("-api", "-avdefinitions-updater")
+
+    @property
+    def updater_role(self) -> str:
+        return f"{self.updater_function}-role"
+
+    @property
+    def updater_log_group(self) -> str:
+        return f"/aws/lambda/{self.updater_function}"
+
+    @property
+    def guardduty_verdict_function(self) -> str:
+        return self.api_function.replace("-api", "-guardduty-verdicts")
+
+    @property
+    def guardduty_scan_role(self) -> str:
+        return self.api_function.replace("-api", "-guardduty-malware-protection-role")
+
+    @property
+    def alerts_topic(self) -> str:
+        return self.api_function.replace("-api", "-alerts")
+
+    @property
     def scan_queue(self) -> str:
         return self.api_function.replace("-api", "-scan")
 
@@ -225,6 +264,7 @@ def resource_names(config: EnvironmentConfig) -> ResourceNames:
         backup_bucket=bucket("backup"),
         log_bucket=bucket("log"),
         cloudtrail_bucket=bucket("cloudtrail"),
+        definitions_bucket=bucket("avdefinitions"),
         waf_log_bucket_edge=f"aws-waf-logs-{name('edge')}{config.bucket_suffix}",
         waf_log_bucket_api=f"aws-waf-logs-{name('api')}{config.bucket_suffix}",
         dr_backup_bucket=f"{config.dr_prefix}-{SYSTEM}-backup{config.bucket_suffix}",

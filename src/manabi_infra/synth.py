@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,8 @@ class SynthError(RuntimeError):
     """`cdk synth` failed; the message carries its output."""
 
 
-def inputs_hash(repo_root: Path = REPO_ROOT) -> str:
-    digest = hashlib.sha256()
+def inputs_hash(repo_root: Path = REPO_ROOT, context: Mapping[str, str] | None = None) -> str:
+    digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode() if context else b"")
     files = [repo_root / f for f in _INPUT_FILES]
     for directory in _INPUT_DIRS:
         files.extend(
@@ -60,10 +61,13 @@ def inputs_hash(repo_root: Path = REPO_ROOT) -> str:
     return digest.hexdigest()
 
 
-def ensure_synth(outdir: Path | None = None) -> Path:
-    """Return the cloud assembly directory, synthesizing first unless it is up to date."""
+def ensure_synth(outdir: Path | None = None, context: Mapping[str, str] | None = None) -> Path:
+    """Return the cloud assembly directory, synthesizing first unless it is up to date.
+
+    `context` is what `cdk synth -c key=value` would pass (e.g. `scanBackend`)."""
     outdir = (outdir or DEFAULT_OUTDIR).resolve()
-    digest = inputs_hash()
+    context = dict(context or {})
+    digest = inputs_hash(context=context)
     if _is_current(outdir, digest):
         return outdir
     outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +76,7 @@ def ensure_synth(outdir: Path | None = None) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be synthesizing right now
         try:
             if not _is_current(outdir, digest):
-                _synth(outdir)
+                _synth(outdir, context)
                 (outdir / HASH_FILE).write_text(digest)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
@@ -98,12 +102,13 @@ def _is_current(outdir: Path, digest: str) -> bool:
     )
 
 
-def _synth(outdir: Path) -> None:
+def _synth(outdir: Path, context: Mapping[str, str]) -> None:
     # Start clean: old asset directories would otherwise pile up in cdk.out.
     shutil.rmtree(outdir, ignore_errors=True)
     env = {
         **os.environ,
         "CDK_OUTDIR": str(outdir),
+        "CDK_CONTEXT_JSON": json.dumps(context),  # how the CDK CLI hands `-c` values to the app
         "PYTHONPATH": os.pathsep.join(
             filter(None, [str(REPO_ROOT / "src"), os.environ.get("PYTHONPATH")])
         ),

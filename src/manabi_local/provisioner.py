@@ -89,6 +89,7 @@ class EmulatorClients:
         # No type stubs are installed for these two; they are typed as Any on purpose.
         self.sqs: Any = self.session.client("sqs", endpoint_url=self.endpoint)
         self.sns: Any = self.session.client("sns", endpoint_url=self.endpoint)
+        self.kms: Any = self.session.client("kms", endpoint_url=self.endpoint)
 
 
 @dataclass
@@ -426,6 +427,29 @@ def _topic(resource: Resource, ctx: _Context) -> Created:
     return Created(arn, {"TopicArn": arn, "TopicName": name})
 
 
+_KEY_PASSED = frozenset({"Description", "EnableKeyRotation", "KeyUsage", "KeySpec", "Tags"})
+_KEY_IGNORED = {"KeyPolicy": "moto does not enforce key policies (IAM)"}
+
+
+def _key(resource: Resource, ctx: _Context) -> Created:
+    """A KMS key (the alert topic's): created so the resources that name it resolve."""
+    props = ctx.resolver.resolve(_without(resource.properties, _KEY_IGNORED), resource.logical_id)
+    kms = ctx.clients.kms
+    # Keys have no names: a local alias finds the key again when provisioning runs twice.
+    alias = f"alias/manabi-local/{resource.logical_id}"
+    try:
+        key = kms.describe_key(KeyId=alias)["KeyMetadata"]
+    except ClientError as error:
+        if _error_code(error) != "NotFoundException":
+            raise
+        extra = {k: props[k] for k in ("Description", "KeyUsage", "KeySpec") if k in props}
+        key = kms.create_key(**extra)["KeyMetadata"]
+        kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+        if props.get("EnableKeyRotation"):
+            kms.enable_key_rotation(KeyId=key["KeyId"])
+    return Created(key["KeyId"], {"Arn": key["Arn"], "KeyId": key["KeyId"]})
+
+
 # --- Cognito ------------------------------------------------------------------------------------
 
 _POOL_PASSED = frozenset(
@@ -616,6 +640,7 @@ RULES: dict[str, TypeRules] = {
     ),
     "AWS::SQS::Queue": TypeRules(_queue, _QUEUE_ATTRIBUTES | {"QueueName", "Tags"}, {}),
     "AWS::SNS::Topic": TypeRules(_topic, _TOPIC_PASSED, _TOPIC_IGNORED),
+    "AWS::KMS::Key": TypeRules(_key, _KEY_PASSED, _KEY_IGNORED),
     "AWS::Cognito::UserPool": TypeRules(_user_pool, _POOL_PASSED, _POOL_IGNORED),
     "AWS::Cognito::UserPoolClient": TypeRules(_user_pool_client, _CLIENT_PASSED, _CLIENT_IGNORED),
     "AWS::Cognito::UserPoolGroup": TypeRules(_user_pool_group, _GROUP_PASSED, _GROUP_IGNORED),

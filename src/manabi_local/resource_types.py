@@ -25,6 +25,7 @@ PROVISIONED: frozenset[str] = frozenset(
         "AWS::Cognito::UserPoolGroup",
         "AWS::SQS::Queue",
         "AWS::SNS::Topic",
+        "AWS::KMS::Key",  # the alert topic names it
         # CDK's helper for S3 event notifications; its properties are already in the S3 API shape.
         "Custom::S3BucketNotifications",
     }
@@ -43,8 +44,9 @@ NOT_EMULATED: dict[str, str] = {
         "same scanner handler in-process, reporting partial batch failures the same way"
     ),
     "AWS::Events::Rule": (
-        "schedules (the scan reconciler) run only in the cloud; locally the scan worker "
-        "retries failed messages after 3 s"
+        "schedules (the scan reconciler, the hourly definitions updater) run only in the cloud; "
+        "locally the updater runs once at start and the scan worker retries failed messages "
+        "after 3 s"
     ),
     "AWS::SQS::QueuePolicy": _IAM + " (the TLS-only deny has no local counterpart)",
     "AWS::ApiGateway::RestApi": _GATEWAY,
@@ -69,6 +71,11 @@ NOT_EMULATED: dict[str, str] = {
     ),
     "AWS::CloudWatch::Alarm": _MONITORING,
     "AWS::CloudWatch::Dashboard": _MONITORING,
+    "AWS::SNS::Subscription": _MONITORING + " (the operators' e-mail)",
+    "AWS::SNS::TopicPolicy": _IAM + " (the TLS-only deny has no local counterpart)",
+    "AWS::GuardDuty::MalwareProtectionPlan": (
+        "the optional GuardDuty backend is cloud only; the local system scans with clamd"
+    ),
     "AWS::WAFv2::WebACL": "edge protection exists only in the cloud",
     "AWS::WAFv2::WebACLAssociation": "edge protection exists only in the cloud",
     "AWS::WAFv2::LoggingConfiguration": "edge protection exists only in the cloud",

@@ -9,7 +9,8 @@ reads the cached `cdk.out/` and starts no CDK app at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,9 @@ import pytest
 from aws_cdk.assertions import Template
 
 from manabi_infra import names
-from manabi_infra.config import ENVIRONMENTS, EnvironmentConfig, EnvName
-from manabi_infra.synth import ensure_synth, load_template
+from manabi_infra.app import SCAN_BACKEND_CONTEXT
+from manabi_infra.config import ENVIRONMENTS, EnvironmentConfig, EnvName, ScanBackend
+from manabi_infra.synth import REPO_ROOT, ensure_synth, load_template
 
 Resource = dict[str, Any]
 
@@ -78,6 +80,52 @@ def stacks(cloud_assembly: Path) -> dict[EnvName, SynthesizedStack]:
 
 def _load(config: EnvironmentConfig, stack_id: str) -> SynthesizedStack:
     return SynthesizedStack(config, load_template(stack_id), stack_id)
+
+
+@pytest.fixture(scope="session")
+def guardduty_assembly() -> Path:
+    """`cdk synth -c scanBackend=guardduty`: the optional GuardDuty backend (MP-AV-01)."""
+    return ensure_synth(
+        REPO_ROOT / "build" / "cdk.out.guardduty", {SCAN_BACKEND_CONTEXT: ScanBackend.GUARDDUTY}
+    )
+
+
+@pytest.fixture(scope="session")
+def guardduty_stacks(guardduty_assembly: Path) -> dict[EnvName, SynthesizedStack]:
+    found = {}
+    for env, default in ENVIRONMENTS.items():
+        config = replace(default, scan_backend=ScanBackend.GUARDDUTY)
+        stack_id = names.workload_stack_id(config)
+        template = json.loads((guardduty_assembly / f"{stack_id}.template.json").read_text())
+        found[env] = SynthesizedStack(config, template, stack_id)
+    return found
+
+
+@pytest.fixture(scope="session", params=list(EnvName), ids=str)
+def guardduty_stack(
+    request: pytest.FixtureRequest, guardduty_stacks: dict[EnvName, SynthesizedStack]
+) -> SynthesizedStack:
+    """Each environment's workload stack with GuardDuty as its scan backend."""
+    found: SynthesizedStack = guardduty_stacks[request.param]
+    return found
+
+
+@pytest.fixture(
+    scope="session",
+    params=[(env, backend) for env in EnvName for backend in ScanBackend],
+    ids=lambda p: f"{p[0]}-{p[1]}",
+)
+def scan_stack(
+    request: pytest.FixtureRequest,
+    stacks: dict[EnvName, SynthesizedStack],
+    guardduty_stacks: dict[EnvName, SynthesizedStack],
+) -> SynthesizedStack:
+    """Each environment's workload stack with each scan backend in turn."""
+    env, backend = request.param
+    found: SynthesizedStack = (guardduty_stacks if backend is ScanBackend.GUARDDUTY else stacks)[
+        env
+    ]
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -15,14 +15,15 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from manabi_infra import names
-from manabi_infra.app import ACKNOWLEDGE_ENV
-from manabi_infra.config import ENVIRONMENTS
+from manabi_infra.app import ACKNOWLEDGE_ENV, SCAN_BACKEND_CONTEXT
+from manabi_infra.config import ENVIRONMENTS, ScanBackend
 from manabi_infra.nag import accepted_for
 from manabi_infra.synth import ALL_STACK_IDS, REPO_ROOT
 
@@ -73,8 +74,8 @@ RAW_OUTDIR = REPO_ROOT / "build" / "nag-raw"
 _RAW_INPUTS = ("src/manabi_infra", "cdk.json")  # findings do not depend on the API code
 
 
-def _raw_inputs_hash() -> str:
-    digest = hashlib.sha256()
+def _raw_inputs_hash(backend: ScanBackend) -> str:
+    digest = hashlib.sha256(backend.value.encode())
     for name in _RAW_INPUTS:
         path = REPO_ROOT / name
         files = [path] if path.is_file() else sorted(path.rglob("*.py"))
@@ -84,18 +85,19 @@ def _raw_inputs_hash() -> str:
     return digest.hexdigest()
 
 
-@pytest.fixture(scope="session")
-def unacknowledged_report(cloud_assembly: Path) -> dict[str, Any]:
+def _unacknowledged_report(backend: ScanBackend) -> dict[str, Any]:
     """The rule packs' report of a synth without manabi_infra.nag's acknowledgments (cached)."""
-    report_file = RAW_OUTDIR / "validation-report.json"
-    stamp = RAW_OUTDIR / ".inputs-hash"
-    digest = _raw_inputs_hash()
+    outdir = RAW_OUTDIR / backend.value
+    report_file = outdir / "validation-report.json"
+    stamp = outdir / ".inputs-hash"
+    digest = _raw_inputs_hash(backend)
     if not (stamp.is_file() and stamp.read_text() == digest and report_file.is_file()):
-        shutil.rmtree(RAW_OUTDIR, ignore_errors=True)
+        shutil.rmtree(outdir, ignore_errors=True)
         env = {
             **os.environ,
             ACKNOWLEDGE_ENV: "0",
-            "CDK_OUTDIR": str(RAW_OUTDIR),
+            "CDK_OUTDIR": str(outdir),
+            "CDK_CONTEXT_JSON": json.dumps({SCAN_BACKEND_CONTEXT: backend.value}),
             "PYTHONPATH": os.pathsep.join(
                 filter(None, [str(REPO_ROOT / "src"), os.environ.get("PYTHONPATH")])
             ),
@@ -117,24 +119,31 @@ def unacknowledged_report(cloud_assembly: Path) -> dict[str, Any]:
     return report
 
 
+def test_mp_iac_01_guardduty_backend_passes_the_rule_packs(guardduty_assembly: Path) -> None:
+    """MP-AV-01: the optional GuardDuty backend synthesizes clean under the same rule packs."""
+    test_mp_iac_01_rule_packs_ran_and_left_no_finding(guardduty_assembly)
+
+
+@pytest.mark.parametrize("backend", list(ScanBackend), ids=str)
 def test_mp_iac_01_every_acknowledgment_is_still_needed(
-    unacknowledged_report: dict[str, Any],
+    backend: ScanBackend, cloud_assembly: Path
 ) -> None:
+    report = _unacknowledged_report(backend)
     found = {
         (c["constructPath"], f"{plugin['pluginName']}::{violation['ruleName']}")
-        for plugin in unacknowledged_report["pluginReports"]
+        for plugin in report["pluginReports"]
         for violation in plugin["violations"]
         for c in violation["violatingConstructs"]
     }
     stale = []
-    for config in ENVIRONMENTS.values():
-        production = config.replicate_backups
+    for default in ENVIRONMENTS.values():
+        config = replace(default, scan_backend=backend)
         for kind, stack_id in (
             ("edge", names.edge_stack_id(config)),
             ("dr", names.dr_stack_id(config)),
             ("workload", names.workload_stack_id(config)),
         ):
-            for accepted in accepted_for(kind, production=production):
+            for accepted in accepted_for(kind, config):
                 prefix = f"{stack_id}/{accepted.path}/"
                 for rule in accepted.rules:
                     if not any(p.startswith(prefix) and r == rule for p, r in found):

@@ -151,6 +151,7 @@ def test_mp_log_01_one_log_group_per_service(
         rn.api_log_group,  # Lambda
         rn.scan_log_group,  # the virus scanner (MP-AV-01)
         rn.reconciler_log_group,  # its reconciler
+        rn.updater_log_group,  # the virus-definitions updater (MP-AV-04)
         rn.post_confirmation_log_group,  # Cognito PostConfirmation trigger
         rn.api_access_log_group,  # API Gateway access logs
         rn.query_log_group,  # Route 53 query logs (us-east-1)

@@ -46,7 +46,8 @@ def _actions(statement: dict[str, Any]) -> set[str]:
 def test_mp_s3_bucket_names_follow_the_design(
     stack: SynthesizedStack, edge_stacks: dict[Any, SynthesizedStack], dr_stacks: dict[Any, Any]
 ) -> None:
-    """All six buckets of the design, their WAF-log sibling, the Osaka pair; one suffix."""
+    """All six buckets of the design, their WAF-log sibling, the virus-definitions bucket
+    (MP-AV-04), the Osaka pair; one suffix."""
     prefix, suffix = stack.config.prefix, stack.config.bucket_suffix
     found = {r["Properties"]["BucketName"] for r in stack.of_type("AWS::S3::Bucket").values()}
     assert found == {
@@ -55,6 +56,7 @@ def test_mp_s3_bucket_names_follow_the_design(
             for role in ("web", "data", "application", "backup", "log", "cloudtrail")
         ),
         f"aws-waf-logs-{prefix}-manabiplus-api{suffix}",
+        f"{prefix}-manabiplus-avdefinitions{suffix}",
     }
     edge = edge_stacks[stack.config.name]
     assert {r["Properties"]["BucketName"] for r in edge.of_type("AWS::S3::Bucket").values()} == {

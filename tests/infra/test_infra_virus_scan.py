@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from manabi_infra import names
+from manabi_infra.config import ScanBackend
+from manabi_infra.constructs.virus_definitions import (
+    STALE_AFTER_HOURS,
+    UPDATE_AFTER_HOURS,
+    UPDATER_MEMORY_MB,
+)
 from manabi_infra.constructs.virus_scan import (
+    GUARDDUTY_RESULT_DETAIL_TYPE,
+    OLDEST_MESSAGE_ALARM_SECONDS,
     RECONCILE_AFTER_MINUTES,
     RECONCILER_HANDLER,
     SCANNER_MEMORY_MB,
@@ -47,7 +56,8 @@ def _scanner_role_arn(stack: SynthesizedStack) -> dict[str, Any]:
     return {"Fn::GetAtt": [role_id, "Arn"]}
 
 
-def test_gl_queue_01_scan_queue_dlq_14_days_sse_tls(stack: SynthesizedStack) -> None:
+def test_gl_queue_01_scan_queue_dlq_14_days_sse_tls(scan_stack: SynthesizedStack) -> None:
+    stack = scan_stack
     dlq_id, dlq = _queue(stack, stack.names.scan_dead_letter_queue)
     _, queue = _queue(stack, stack.names.scan_queue)
     assert dlq["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
@@ -63,7 +73,7 @@ def test_gl_queue_01_scan_queue_dlq_14_days_sse_tls(stack: SynthesizedStack) -> 
         for s in p["Properties"]["PolicyDocument"]["Statement"]
         if s["Effect"] == "Deny"
     ]
-    assert len(denies) == 2
+    assert len(denies) == 2  # one per queue
     assert all(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in denies)
 
 
@@ -131,27 +141,38 @@ def test_mp_av_01_scanner_role_least_privilege(stack: SynthesizedStack) -> None:
     assert "dynamodb:Scan" not in actions
 
 
-def test_mp_av_02_deny_reads_unless_clean_except_the_scanner(stack: SynthesizedStack) -> None:
-    statement = _data_policy(stack)["DenyReadUnlessClean"]
+def _readers(stack: SynthesizedStack) -> list[dict[str, Any]]:
+    """Who may read unscanned objects: the verdict writer, and GuardDuty when it scans."""
+    readers = [_scanner_role_arn(stack)]
+    if stack.config.scan_backend is ScanBackend.GUARDDUTY:
+        role_id, _ = stack.named("AWS::IAM::Role", "RoleName", stack.names.guardduty_scan_role)
+        readers.append({"Fn::GetAtt": [role_id, "Arn"]})
+    return readers
+
+
+def test_mp_av_02_deny_reads_unless_clean_except_the_scanner(
+    scan_stack: SynthesizedStack,
+) -> None:
+    statement = _data_policy(scan_stack)["DenyReadUnlessClean"]
     assert (statement["Effect"], statement["Principal"]) == ("Deny", {"AWS": "*"})
     assert _listed(statement["Action"]) == {"s3:GetObject", "s3:GetObjectVersion"}
     assert statement["Condition"] == {
         "StringNotEquals": {"s3:ExistingObjectTag/av-status": "CLEAN"},
-        "ArnNotEquals": {"aws:PrincipalArn": _scanner_role_arn(stack)},
+        "ArnNotEquals": {"aws:PrincipalArn": _readers(scan_stack)},
     }
 
 
-def test_mp_av_03_only_the_scanner_tags(stack: SynthesizedStack) -> None:
-    statement = _data_policy(stack)["DenyTaggingButScanner"]
+def test_mp_av_03_only_the_scanner_tags(scan_stack: SynthesizedStack) -> None:
+    statement = _data_policy(scan_stack)["DenyTaggingButScanner"]
     assert statement["Effect"] == "Deny"
     assert _listed(statement["Action"]) == set(TAGGING_ACTIONS)
     assert statement["Condition"] == {
-        "ArnNotEquals": {"aws:PrincipalArn": _scanner_role_arn(stack)}
+        "ArnNotEquals": {"aws:PrincipalArn": _scanner_role_arn(scan_stack)}
     }
 
 
-def test_mp_av_03_nobody_retags_an_infected_object(stack: SynthesizedStack) -> None:
-    statement = _data_policy(stack)["DenyTaggingWhenInfected"]
+def test_mp_av_03_nobody_retags_an_infected_object(scan_stack: SynthesizedStack) -> None:
+    statement = _data_policy(scan_stack)["DenyTaggingWhenInfected"]
     assert (statement["Effect"], statement["Principal"]) == ("Deny", {"AWS": "*"})
     assert _listed(statement["Action"]) == set(TAGGING_ACTIONS)
     assert statement["Condition"] == {
@@ -159,14 +180,14 @@ def test_mp_av_03_nobody_retags_an_infected_object(stack: SynthesizedStack) -> N
     }
 
 
-def test_mp_av_02_no_upload_carries_verdict_tags(stack: SynthesizedStack) -> None:
-    statement = _data_policy(stack)["DenyUploadsWithVerdictTags"]
+def test_mp_av_02_no_upload_carries_verdict_tags(scan_stack: SynthesizedStack) -> None:
+    statement = _data_policy(scan_stack)["DenyUploadsWithVerdictTags"]
     assert (statement["Effect"], _listed(statement["Action"])) == ("Deny", {"s3:PutObject"})
     assert statement["Condition"] == {"ForAnyValue:StringLike": {"s3:RequestObjectTagKeys": "av-*"}}
 
 
-def test_mp_av_03_delete_is_never_denied(stack: SynthesizedStack) -> None:
-    for statement in _data_policy(stack).values():
+def test_mp_av_03_delete_is_never_denied(scan_stack: SynthesizedStack) -> None:
+    for statement in _data_policy(scan_stack).values():
         if statement["Effect"] == "Deny":
             assert not any(
                 "Delete" in a and "Tagging" not in a for a in _listed(statement["Action"])
@@ -184,9 +205,12 @@ def test_mp_av_01_reconciler_requeues_unscanned_uploads_on_a_schedule(
     assert props["Environment"]["Variables"]["RECONCILE_AFTER_MINUTES"] == str(
         RECONCILE_AFTER_MINUTES
     )
-    (rule,) = stack.of_type("AWS::Events::Rule").values()
+    (rule,) = [
+        r
+        for r in stack.of_type("AWS::Events::Rule").values()
+        if r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    ]
     assert rule["Properties"]["ScheduleExpression"] == "rate(15 minutes)"
-    assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
     role_id, _ = stack.named("AWS::IAM::Role", "RoleName", stack.names.reconciler_role)
     actions = {
         a
@@ -198,3 +222,253 @@ def test_mp_av_01_reconciler_requeues_unscanned_uploads_on_a_schedule(
     assert "s3:GetObject" not in actions
     assert "s3:PutObjectTagging" not in actions
     assert {"sqs:SendMessage", "s3:GetObjectTagging", "s3:ListBucketVersions"} <= actions
+
+
+# --- Virus definitions (MP-AV-04) ---------------------------------------------------------------
+
+
+def _role_statements(stack: SynthesizedStack, role_name: str) -> dict[str, dict[str, Any]]:
+    role_id, _ = stack.named("AWS::IAM::Role", "RoleName", role_name)
+    return {
+        s.get("Sid", f"#{n}"): s
+        for p in stack.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for n, s in enumerate(p["Properties"]["PolicyDocument"]["Statement"])
+    }
+
+
+def _definitions_bucket_id(stack: SynthesizedStack) -> str:
+    bucket_id, _ = stack.named("AWS::S3::Bucket", "BucketName", stack.names.definitions_bucket)
+    return bucket_id
+
+
+def _object_prefix(resource: Any) -> tuple[str, str]:
+    """(bucket logical id, key pattern) of a `bucket.arn_for_objects(...)` resource."""
+    parts = resource["Fn::Join"][1]
+    return parts[0]["Fn::GetAtt"][0], parts[-1]
+
+
+def test_mp_av_04_definitions_bucket_private_versioned_logged(stack: SynthesizedStack) -> None:
+    _, bucket = stack.named("AWS::S3::Bucket", "BucketName", stack.names.definitions_bucket)
+    props = bucket["Properties"]
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    sse = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert sse[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert props["LoggingConfiguration"]["LogFilePrefix"] == names.ACCESS_LOG_PREFIX_DEFINITIONS
+
+
+def test_mp_av_04_updater_runs_hourly_and_publishes_once_a_day(stack: SynthesizedStack) -> None:
+    function_id, function = stack.named(
+        "AWS::Lambda::Function", "FunctionName", stack.names.updater_function
+    )
+    props = function["Properties"]
+    assert props["PackageType"] == "Image"
+    assert props["ImageConfig"]["Command"] == [names.UPDATER_HANDLER]
+    assert f":{stack.config.scanner_image_tag}" in str(props["Code"]["ImageUri"])
+    assert props["ReservedConcurrentExecutions"] == 1
+    assert props["MemorySize"] == UPDATER_MEMORY_MB
+    assert props["EphemeralStorage"]["Size"] >= 1024
+    variables = props["Environment"]["Variables"]
+    assert variables[names.ENV_DEFINITIONS_BUCKET] == {"Ref": _definitions_bucket_id(stack)}
+    assert variables[names.ENV_CLAMAV_MIRROR] == stack.config.clamav_mirror
+    assert variables[names.ENV_UPDATE_AFTER_HOURS] == str(UPDATE_AFTER_HOURS) == "24"
+    assert variables[names.ENV_POWERTOOLS_SERVICE_NAME] == names.SCANNER_SERVICE
+    assert variables[names.ENV_POWERTOOLS_METRICS_NAMESPACE] == names.METRICS_NAMESPACE
+    (rule,) = [
+        r
+        for r in stack.of_type("AWS::Events::Rule").values()
+        if r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    ]
+    assert rule["Properties"]["ScheduleExpression"] == "rate(1 hour)"
+    assert rule["Properties"]["Targets"][0]["RetryPolicy"]["MaximumRetryAttempts"] == 2
+
+
+def test_mp_av_04_updater_writes_only_definition_sets(stack: SynthesizedStack) -> None:
+    statements = _role_statements(stack, stack.names.updater_role)
+    bucket_id = _definitions_bucket_id(stack)
+    publish = statements["PublishAndPruneSets"]
+    assert _listed(publish["Action"]) == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    assert _object_prefix(publish["Resource"]) == (bucket_id, f"/{names.DEFINITIONS_PREFIX}*")
+    listing = statements["ListDefinitionSets"]
+    assert listing["Resource"] == {"Fn::GetAtt": [bucket_id, "Arn"]}
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": [f"{names.DEFINITIONS_PREFIX}*"]}}
+    data_id, _ = stack.named("AWS::S3::Bucket", "BucketName", stack.names.data_bucket)
+    assert data_id not in json.dumps(statements), "the updater never touches uploads"
+
+
+def test_mp_av_04_scanners_load_the_newest_set_read_only(stack: SynthesizedStack) -> None:
+    _, function = _function(stack)
+    variables = function["Properties"]["Environment"]["Variables"]
+    bucket_id = _definitions_bucket_id(stack)
+    assert variables[names.ENV_DEFINITIONS_BUCKET] == {"Ref": bucket_id}
+    assert int(variables[names.ENV_DEFINITIONS_REFRESH_MINUTES]) <= 24 * 60
+    assert function["Properties"]["EphemeralStorage"]["Size"] >= 1024  # sets live in /tmp
+    statements = _role_statements(stack, stack.names.scan_role)
+    load = statements["LoadDefinitionSets"]
+    assert _listed(load["Action"]) == {"s3:GetObject"}
+    assert _object_prefix(load["Resource"]) == (bucket_id, f"/{names.DEFINITIONS_PREFIX}*")
+    on_definitions = {
+        a
+        for s in statements.values()
+        if bucket_id in json.dumps(s["Resource"])
+        for a in _listed(s["Action"])
+    }
+    assert on_definitions == {"s3:GetObject", "s3:ListBucket"}
+
+
+def _alarm(stack: SynthesizedStack, name: str) -> dict[str, Any]:
+    (_, alarm) = stack.named("AWS::CloudWatch::Alarm", "AlarmName", name)
+    props: dict[str, Any] = alarm["Properties"]
+    return props
+
+
+def _alerts_topic(stack: SynthesizedStack) -> dict[str, str]:
+    topic_id, _ = stack.named("AWS::SNS::Topic", "TopicName", stack.names.alerts_topic)
+    return {"Ref": topic_id}
+
+
+def test_mp_av_04_stale_definitions_raise_an_alarm(stack: SynthesizedStack) -> None:
+    alarm = _alarm(stack, f"{stack.names.updater_function}-stale")
+    assert (alarm["Namespace"], alarm["MetricName"]) == (
+        names.METRICS_NAMESPACE,
+        names.DEFINITIONS_AGE_METRIC,
+    )
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": names.SCANNER_SERVICE}]
+    assert alarm["Statistic"] == "Maximum"
+    assert alarm["Threshold"] == STALE_AFTER_HOURS == 26
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["Period"] == 3600
+    # no report from the updater is as bad as an old set
+    assert alarm["TreatMissingData"] == "breaching"
+    assert alarm["AlarmActions"] == [_alerts_topic(stack)]
+
+
+def test_mp_mon_02_scan_queue_alarms_reach_the_alert_topic(scan_stack: SynthesizedStack) -> None:
+    stack = scan_stack
+    dlq_id, _ = _queue(stack, stack.names.scan_dead_letter_queue)
+    queue_id, _ = _queue(stack, stack.names.scan_queue)
+    dead = _alarm(stack, f"{stack.names.scan_dead_letter_queue}-not-empty")
+    assert dead["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert dead["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}
+    ]
+    assert (dead["Threshold"], dead["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    waiting = _alarm(stack, f"{stack.names.scan_queue}-waiting")
+    assert waiting["MetricName"] == "ApproximateAgeOfOldestMessage"
+    assert waiting["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}
+    ]
+    assert waiting["Threshold"] == OLDEST_MESSAGE_ALARM_SECONDS
+    for alarm in (dead, waiting):
+        assert alarm["AlarmActions"] == alarm["OKActions"] == [_alerts_topic(stack)]
+
+
+def test_mp_mon_02_alert_topic_encrypted_tls_only_mailed(stack: SynthesizedStack) -> None:
+    topic_id, topic = stack.named("AWS::SNS::Topic", "TopicName", stack.names.alerts_topic)
+    key_ref = topic["Properties"]["KmsMasterKeyId"]
+    key = stack.resources[key_ref["Fn::GetAtt"][0]]
+    assert key["Type"] == "AWS::KMS::Key"
+    assert key["Properties"]["EnableKeyRotation"] is True
+    key_statements = key["Properties"]["KeyPolicy"]["Statement"]
+    assert any(
+        s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+        and {"kms:Decrypt", "kms:GenerateDataKey*"} <= _listed(s["Action"])
+        for s in key_statements
+    ), "CloudWatch alarms must be able to publish to the encrypted topic"
+    (subscription,) = stack.of_type("AWS::SNS::Subscription").values()
+    assert subscription["Properties"]["Protocol"] == "email"
+    assert subscription["Properties"]["Endpoint"] == stack.config.alert_email
+    assert subscription["Properties"]["TopicArn"] == {"Ref": topic_id}
+    (policy,) = stack.of_type("AWS::SNS::TopicPolicy").values()
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    (deny,) = [s for s in statements if s["Effect"] == "Deny"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+# --- GuardDuty Malware Protection for S3, the optional backend (MP-AV-01) ---------------------
+
+
+def test_mp_av_01_guardduty_backend_protects_the_uploads(guardduty_stack: SynthesizedStack) -> None:
+    stack = guardduty_stack
+    (_, plan) = stack.only("AWS::GuardDuty::MalwareProtectionPlan")
+    props = plan["Properties"]
+    data_id, _ = stack.named("AWS::S3::Bucket", "BucketName", stack.names.data_bucket)
+    assert props["ProtectedResource"]["S3Bucket"] == {
+        "BucketName": {"Ref": data_id},
+        "ObjectPrefixes": [names.SUBMISSIONS_PREFIX],
+    }
+    # GuardDuty's own tag would be a second verdict; only our verdict writer tags (MP-AV-03)
+    assert props["Actions"] == {"Tagging": {"Status": "DISABLED"}}
+    role_id, role = stack.named("AWS::IAM::Role", "RoleName", stack.names.guardduty_scan_role)
+    assert props["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "malware-protection-plan.guardduty.amazonaws.com"}
+    assert "aws:SourceAccount" in trust["Condition"]["StringEquals"]
+    statements = _role_statements(stack, stack.names.guardduty_scan_role)
+    assert _listed(statements["ScanUploads"]["Action"]) == {"s3:GetObject", "s3:GetObjectVersion"}
+    assert _object_prefix(statements["ScanUploads"]["Resource"]) == (
+        data_id,
+        f"/{names.SUBMISSIONS_PREFIX}*",
+    )
+    granted = {a for s in statements.values() for a in _listed(s["Action"])}
+    assert not any("Tagging" in a for a in granted)
+    assert "s3:DeleteObject" not in granted
+
+
+def test_mp_av_01_guardduty_results_reach_the_verdict_function_through_sqs(
+    guardduty_stack: SynthesizedStack,
+) -> None:
+    """GL-QUEUE-01 in GuardDuty mode: results → EventBridge → the scan queue → verdicts."""
+    stack = guardduty_stack
+    queue_id, _ = _queue(stack, stack.names.scan_queue)
+    data_id, _ = stack.named("AWS::S3::Bucket", "BucketName", stack.names.data_bucket)
+    (rule_id, rule) = stack.only("AWS::Events::Rule")
+    pattern = rule["Properties"]["EventPattern"]
+    assert pattern["source"] == ["aws.guardduty"]
+    assert pattern["detail-type"] == [GUARDDUTY_RESULT_DETAIL_TYPE]
+    assert pattern["detail"]["s3ObjectDetails"]["bucketName"] == [{"Ref": data_id}]
+    (target,) = rule["Properties"]["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    sends = [
+        s
+        for p in stack.of_type("AWS::SQS::QueuePolicy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Allow"
+    ]
+    (send,) = sends
+    assert send["Principal"] == {"Service": "events.amazonaws.com"}
+    assert send["Condition"]["ArnEquals"]["aws:SourceArn"] == {"Fn::GetAtt": [rule_id, "Arn"]}
+    function_id, function = stack.named(
+        "AWS::Lambda::Function", "FunctionName", stack.names.guardduty_verdict_function
+    )
+    props = function["Properties"]
+    assert props["Handler"] == names.GUARDDUTY_VERDICT_HANDLER
+    assert props["Runtime"] == "python3.13"
+    assert props["Environment"]["Variables"][names.ENV_DATA_BUCKET] == {"Ref": data_id}
+    (mapping,) = stack.of_type("AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["FunctionName"] == {"Ref": function_id}
+    assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    statements = _role_statements(stack, stack.names.scan_role)
+    granted = {a for s in statements.values() for a in _listed(s["Action"])}
+    assert "s3:GetObject" not in granted  # it writes verdicts, it never reads uploads
+    assert {"s3:PutObjectVersionTagging", "dynamodb:UpdateItem"} <= granted
+
+
+def test_mp_av_01_guardduty_backend_deploys_nothing_of_clamav(
+    guardduty_stack: SynthesizedStack,
+) -> None:
+    stack = guardduty_stack
+    functions = stack.of_type("AWS::Lambda::Function").values()
+    assert not [f for f in functions if f["Properties"].get("PackageType") == "Image"]
+    assert not stack.of_type("Custom::S3BucketNotifications")  # GuardDuty watches the bucket
+    alarms = {
+        a["Properties"]["AlarmName"] for a in stack.of_type("AWS::CloudWatch::Alarm").values()
+    }
+    assert f"{stack.names.updater_function}-stale" not in alarms  # GuardDuty keeps its own

@@ -92,12 +92,18 @@ def test_build_follows_source_changes(tmp_path: Path) -> None:
     (api / "__init__.py").write_text("VERSION = 1\n")
     (api / "tests").mkdir()
     (api / "tests" / "test_x.py").write_text("")
+    scanner = tmp_path / "src" / "manabi_scanner"
+    scanner.mkdir()
+    (scanner / "__init__.py").write_text("")
+    (scanner / "Dockerfile").write_text("FROM scratch\n")
     for name in ("pyproject.toml", "uv.lock"):
         shutil.copy(REPO_ROOT / name, tmp_path / name)
 
     first = build_api_asset(tmp_path)
     assert (first / "manabi_api" / "__init__.py").read_text() == "VERSION = 1\n"
     assert not (first / "manabi_api" / "tests").exists()
+    assert (first / "manabi_scanner" / "__init__.py").is_file()  # the GuardDuty verdicts
+    assert not (first / "manabi_scanner" / "Dockerfile").exists()
     inode = first.stat().st_ino
     assert build_api_asset(tmp_path).stat().st_ino == inode
 

@@ -234,6 +234,20 @@ class Storage(Construct):
             ),
             log_bucket=self.log_bucket,
         )
+        # Not one of the design's six: the published virus definitions (MP-AV-04). Sets are
+        # pruned by the updater, which keeps the newest few; old object versions expire.
+        self.definitions_bucket = private_bucket(
+            self,
+            "DefinitionsBucket",
+            BucketSpec(
+                rn.definitions_bucket,
+                names.CLASS_INTERNAL,
+                names.FUNCTION_SECURITY,
+                access_log_prefix=names.ACCESS_LOG_PREFIX_DEFINITIONS,
+                versioned=True,
+            ),
+            log_bucket=self.log_bucket,
+        )
         self.waf_log_bucket = private_bucket(
             self,
             "WafLogBucket",

@@ -1,8 +1,14 @@
-"""Virus scanning of the data bucket (MP-AV-01..03, GL-QUEUE-01).
+"""Virus scanning of the data bucket (MP-AV-01..04, GL-QUEUE-01).
 
-S3 ObjectCreated (uploads under `submissions/`) → SQS scan queue (SSE, TLS only, DLQ kept 14
-days) → the scanner Lambda (container image with ClamAV, reserved concurrency) which writes the
-verdict tags. The bucket policy makes every object unreadable until its verdict is CLEAN.
+ClamAV (default): S3 ObjectCreated (uploads under `submissions/`) → SQS scan queue (SSE, TLS
+only, DLQ kept 14 days) → the scanner Lambda (container image with ClamAV, reserved concurrency)
+which writes the verdict tags; a reconciler re-queues uploads that still have no verdict, and the
+daily definitions updater keeps the signatures fresh (constructs/virus_definitions.py).
+
+GuardDuty Malware Protection for S3 (`scan_backend=guardduty`): GuardDuty scans the uploads, its
+scan results go through EventBridge to the same queue, and a small verdict function turns them into
+the same `av-*` tags and submission records. Either way the bucket policy makes every object
+unreadable until its verdict is CLEAN, and the same alarms watch the queue.
 
 The image is not built at synth (no Docker needed): `src/manabi_scanner/Dockerfile` is built and
 pushed to the configured ECR repository and tag before the deploy (README, "Deploy").
@@ -10,11 +16,15 @@ pushed to the configured ECR repository and tag before the deploy (README, "Depl
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack, Tags
+from pathlib import Path
+
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_guardduty as guardduty
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
@@ -25,7 +35,9 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from manabi_infra import names
-from manabi_infra.config import LOG_RETENTION_DAYS, EnvironmentConfig
+from manabi_infra.config import LOG_RETENTION_DAYS, EnvironmentConfig, ScanBackend
+from manabi_infra.constructs.alerts import Alerts
+from manabi_infra.constructs.virus_definitions import DEFINITIONS_STORAGE, VirusDefinitions
 
 SCANNER_TIMEOUT_SECONDS = 120
 # clamd with the full signature set holds ~1.1 GB; 2 GB leaves room for INSTREAM buffers and
@@ -43,10 +55,21 @@ TAGGING_ACTIONS = (
     "s3:DeleteObjectVersionTagging",
 )
 READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
+VERDICT_TAG_ACTIONS = (
+    "s3:GetObjectTagging",
+    "s3:GetObjectVersionTagging",
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionTagging",
+)
 RECONCILER_HANDLER = "manabi_scanner.reconciler.lambda_handler"
 RECONCILE_AFTER_MINUTES = 15  # N: no verdict this long after the upload → queued again
 RECONCILE_EVERY_MINUTES = 15
 LOG_RETENTION = {1096: logs.RetentionDays.THREE_YEARS}[LOG_RETENTION_DAYS]
+# Alarms on the queue (MP-MON-02): any message in the DLQ, or a scan waiting this long.
+OLDEST_MESSAGE_ALARM_SECONDS = 30 * 60
+GUARDDUTY_RESULT_DETAIL_TYPE = "GuardDuty Malware Protection Object Scan Result"
+GUARDDUTY_VERDICT_MEMORY_MB = 256
+GUARDDUTY_VERDICT_TIMEOUT_SECONDS = 30
 
 
 class VirusScan(Construct):
@@ -58,7 +81,10 @@ class VirusScan(Construct):
         config: EnvironmentConfig,
         resource_names: names.ResourceNames,
         data_bucket: s3.Bucket,
+        definitions_bucket: s3.IBucket,
         table: dynamodb.ITable,
+        alerts: Alerts,
+        code_dir: Path,
     ) -> None:
         super().__init__(scope, construct_id)
         rn = resource_names
@@ -81,11 +107,6 @@ class VirusScan(Construct):
                 queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVES
             ),
         )
-        data_bucket.add_event_notification(
-            s3.EventType.OBJECT_CREATED,
-            s3n.SqsDestination(self.queue),
-            s3.NotificationKeyFilter(prefix=names.SUBMISSIONS_PREFIX),
-        )
         log_group = logs.LogGroup(
             self,
             "FunctionLogs",
@@ -93,6 +114,7 @@ class VirusScan(Construct):
             retention=LOG_RETENTION,
             removal_policy=RemovalPolicy.RETAIN,
         )
+        # The verdict writer: the only principal that reads unscanned objects and tags them.
         self.role = iam.Role(
             self,
             "FunctionRole",
@@ -101,20 +123,7 @@ class VirusScan(Construct):
             description="Runtime role of the Manabi Plus virus scanner",
         )
         log_group.grant_write(self.role)
-        submissions = data_bucket.arn_for_objects(f"{names.SUBMISSIONS_PREFIX}*")
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                sid="ReadAndTagUploads",
-                actions=[
-                    *READ_ACTIONS,
-                    "s3:GetObjectTagging",
-                    "s3:GetObjectVersionTagging",
-                    "s3:PutObjectTagging",
-                    "s3:PutObjectVersionTagging",
-                ],
-                resources=[submissions],
-            )
-        )
+        self.submissions = data_bucket.arn_for_objects(f"{names.SUBMISSIONS_PREFIX}*")
         self.role.add_to_policy(
             iam.PolicyStatement(
                 sid="RecordVerdicts",  # AssignmentService.record_verdict: one UpdateItem
@@ -122,10 +131,82 @@ class VirusScan(Construct):
                 resources=[table.table_arn],
             )
         )
-        repository = ecr.Repository.from_repository_name(
-            self, "ImageRepository", config.scanner_image_repository
+        self.definitions: VirusDefinitions | None = None
+        self.reconciler: lambda_.Function | None = None
+        self.guardduty_role: iam.Role | None = None
+        self.malware_protection_plan: guardduty.CfnMalwareProtectionPlan | None = None
+        environment = {
+            names.ENV_TABLE_NAME: table.table_name,
+            names.ENV_POWERTOOLS_SERVICE_NAME: names.SCANNER_SERVICE,
+            names.ENV_POWERTOOLS_METRICS_NAMESPACE: names.METRICS_NAMESPACE,
+        }
+        if config.scan_backend is ScanBackend.GUARDDUTY:
+            self.function = self._guardduty(
+                config, rn, data_bucket, log_group, environment, code_dir
+            )
+        else:
+            repository = ecr.Repository.from_repository_name(
+                self, "ImageRepository", config.scanner_image_repository
+            )
+            self.function = self._clamav(
+                config, rn, data_bucket, log_group, environment, repository
+            )
+            self.definitions = VirusDefinitions(
+                self,
+                "Definitions",
+                config=config,
+                resource_names=rn,
+                bucket=definitions_bucket,
+                repository=repository,
+                log_retention=LOG_RETENTION,
+                alerts=alerts,
+            )
+            self.definitions.grant_load(self.role, self.function)
+            self.reconciler = self._reconciler(config, rn, data_bucket, repository)
+        self.function.add_event_source(
+            sources.SqsEventSource(
+                self.queue,
+                batch_size=BATCH_SIZE,
+                report_batch_item_failures=True,
+                max_concurrency=config.scanner_concurrency,
+            )
         )
-        self.function = lambda_.DockerImageFunction(
+        self._queue_alarms(rn, alerts)
+        readers = [self.role.role_arn]
+        if self.guardduty_role is not None:
+            readers.append(self.guardduty_role.role_arn)
+        self._bucket_policy(data_bucket, readers)
+        Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
+        Tags.of(log_group).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)
+        # CDK's S3-notification helper sits at the stack's root; it serves this construct.
+        stack = Stack.of(self)
+        for child in stack.node.children:
+            if child.node.id.startswith("BucketNotificationsHandler"):
+                Tags.of(child).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
+
+    def _clamav(
+        self,
+        config: EnvironmentConfig,
+        rn: names.ResourceNames,
+        data_bucket: s3.Bucket,
+        log_group: logs.ILogGroup,
+        environment: dict[str, str],
+        repository: ecr.IRepository,
+    ) -> lambda_.Function:
+        """The ClamAV scanner image, fed by the bucket's ObjectCreated notifications."""
+        data_bucket.add_event_notification(
+            s3.EventType.OBJECT_CREATED,
+            s3n.SqsDestination(self.queue),
+            s3.NotificationKeyFilter(prefix=names.SUBMISSIONS_PREFIX),
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadAndTagUploads",
+                actions=[*READ_ACTIONS, *VERDICT_TAG_ACTIONS],
+                resources=[self.submissions],
+            )
+        )
+        return lambda_.DockerImageFunction(
             self,
             "Function",
             function_name=rn.scan_function,
@@ -135,33 +216,179 @@ class VirusScan(Construct):
             ),
             architecture=lambda_.Architecture.ARM_64,
             memory_size=SCANNER_MEMORY_MB,
+            ephemeral_storage_size=DEFINITIONS_STORAGE,
             timeout=Duration.seconds(SCANNER_TIMEOUT_SECONDS),
             reserved_concurrent_executions=config.scanner_concurrency,
             role=self.role,
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
-            environment={
-                names.ENV_TABLE_NAME: table.table_name,
-                names.ENV_MAX_SCAN_BYTES: str(MAX_SCAN_BYTES),
-            },
+            environment={**environment, names.ENV_MAX_SCAN_BYTES: str(MAX_SCAN_BYTES)},
         )
-        self.function.add_event_source(
-            sources.SqsEventSource(
-                self.queue,
-                batch_size=BATCH_SIZE,
-                report_batch_item_failures=True,
-                max_concurrency=config.scanner_concurrency,
+
+    def _guardduty(
+        self,
+        config: EnvironmentConfig,
+        rn: names.ResourceNames,
+        data_bucket: s3.Bucket,
+        log_group: logs.ILogGroup,
+        environment: dict[str, str],
+        code_dir: Path,
+    ) -> lambda_.Function:
+        """GuardDuty scans the uploads; its results reach the queue through EventBridge and a
+        small function writes them as our verdict tags. GuardDuty's own tagging stays off: only
+        our verdict writer tags (MP-AV-03)."""
+        role = iam.Role(
+            self,
+            "GuardDutyRole",
+            role_name=rn.guardduty_scan_role,
+            # Only GuardDuty acting for this account's own plans (confused deputy).
+            assumed_by=iam.ServicePrincipal(
+                "malware-protection-plan.guardduty.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{Aws.PARTITION}:guardduty:{Aws.REGION}:"
+                        f"{Aws.ACCOUNT_ID}:malware-protection-plan/*"
+                    },
+                },
+            ),
+            description="Lets GuardDuty Malware Protection scan the Manabi Plus uploads",
+        )
+        managed_rules = (
+            f"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:rule/"
+            "DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*"
+        )
+        for statement in (
+            iam.PolicyStatement(
+                sid="ManagedRuleForS3Events",
+                actions=[
+                    "events:PutRule",
+                    "events:DeleteRule",
+                    "events:PutTargets",
+                    "events:RemoveTargets",
+                ],
+                resources=[managed_rules],
+                conditions={
+                    "StringLike": {
+                        "events:ManagedBy": "malware-protection-plan.guardduty.amazonaws.com"
+                    }
+                },
+            ),
+            iam.PolicyStatement(
+                sid="MonitorManagedRule",
+                actions=["events:DescribeRule", "events:ListTargetsByRule"],
+                resources=[managed_rules],
+            ),
+            iam.PolicyStatement(
+                sid="EnableBucketEvents",
+                actions=["s3:PutBucketNotification", "s3:GetBucketNotification", "s3:ListBucket"],
+                resources=[data_bucket.bucket_arn],
+            ),
+            iam.PolicyStatement(
+                sid="PutValidationObject",
+                actions=["s3:PutObject"],
+                resources=[
+                    data_bucket.arn_for_objects("malware-protection-resource-validation-object")
+                ],
+            ),
+            iam.PolicyStatement(
+                sid="ScanUploads", actions=list(READ_ACTIONS), resources=[self.submissions]
+            ),
+        ):
+            role.add_to_policy(statement)
+        self.guardduty_role = role
+        self.malware_protection_plan = guardduty.CfnMalwareProtectionPlan(
+            self,
+            "MalwareProtectionPlan",
+            role=role.role_arn,
+            protected_resource=guardduty.CfnMalwareProtectionPlan.CFNProtectedResourceProperty(
+                s3_bucket=guardduty.CfnMalwareProtectionPlan.S3BucketProperty(
+                    bucket_name=data_bucket.bucket_name,
+                    object_prefixes=[names.SUBMISSIONS_PREFIX],
+                )
+            ),
+            actions=guardduty.CfnMalwareProtectionPlan.CFNActionsProperty(
+                tagging=guardduty.CfnMalwareProtectionPlan.CFNTaggingProperty(status="DISABLED")
+            ),
+        )
+        self.malware_protection_plan.node.add_dependency(role)
+        events.Rule(
+            self,
+            "ScanResults",
+            description="GuardDuty scan results of the uploads → the scan queue (MP-AV-01)",
+            event_pattern=events.EventPattern(
+                source=["aws.guardduty"],
+                detail_type=[GUARDDUTY_RESULT_DETAIL_TYPE],
+                detail={
+                    "s3ObjectDetails": {
+                        "bucketName": [data_bucket.bucket_name],
+                        "objectKey": [{"prefix": names.SUBMISSIONS_PREFIX}],
+                    }
+                },
+            ),
+            targets=[targets.SqsQueue(self.queue, retry_attempts=185)],
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="TagUploads", actions=list(VERDICT_TAG_ACTIONS), resources=[self.submissions]
             )
         )
-        self.reconciler = self._reconciler(config, rn, data_bucket, repository)
-        self._bucket_policy(data_bucket)
-        Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
-        Tags.of(log_group).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)
-        # CDK's S3-notification helper sits at the stack's root; it serves this construct.
-        stack = Stack.of(self)
-        for child in stack.node.children:
-            if child.node.id.startswith("BucketNotificationsHandler"):
-                Tags.of(child).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
+        return lambda_.Function(
+            self,
+            "Function",
+            function_name=rn.guardduty_verdict_function,
+            description="Manabi Plus verdicts from GuardDuty Malware Protection scan results",
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=names.GUARDDUTY_VERDICT_HANDLER,
+            code=lambda_.Code.from_asset(str(code_dir)),
+            memory_size=GUARDDUTY_VERDICT_MEMORY_MB,
+            timeout=Duration.seconds(GUARDDUTY_VERDICT_TIMEOUT_SECONDS),
+            reserved_concurrent_executions=config.scanner_concurrency,
+            role=self.role,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            # results for other buckets are ignored
+            environment={**environment, names.ENV_DATA_BUCKET: data_bucket.bucket_name},
+        )
+
+    def _queue_alarms(self, rn: names.ResourceNames, alerts: Alerts) -> None:
+        """A message in the DLQ is an upload that could not be judged; an old message means the
+        scanner is not keeping up (MP-MON-02)."""
+        self.dead_letter_alarm = cloudwatch.Alarm(
+            self,
+            "DeadLetterAlarm",
+            alarm_name=f"{rn.scan_dead_letter_queue}-not-empty",
+            alarm_description=(
+                "Uploads whose scan failed five times wait in the DLQ: they stay unreadable. "
+                "Read the scanner's log, fix the cause, then redrive the DLQ."
+            ),
+            metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(5), statistic=cloudwatch.Stats.MAXIMUM
+            ),
+            threshold=0,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        self.oldest_message_alarm = cloudwatch.Alarm(
+            self,
+            "OldestMessageAlarm",
+            alarm_name=f"{rn.scan_queue}-waiting",
+            alarm_description=(
+                f"An upload has waited more than {OLDEST_MESSAGE_ALARM_SECONDS // 60} minutes "
+                "for its scan: learners see 検査中. Check the scanner's errors and throttles."
+            ),
+            metric=self.queue.metric_approximate_age_of_oldest_message(
+                period=Duration.minutes(5), statistic=cloudwatch.Stats.MAXIMUM
+            ),
+            threshold=OLDEST_MESSAGE_ALARM_SECONDS,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        for alarm in (self.dead_letter_alarm, self.oldest_message_alarm):
+            alerts.notify(alarm)
 
     def _reconciler(
         self,
@@ -234,8 +461,9 @@ class VirusScan(Construct):
         )
         return function
 
-    def _bucket_policy(self, bucket: s3.Bucket) -> None:
-        """The design's fail-closed statements (MP-AV-02/03); Delete is never denied."""
+    def _bucket_policy(self, bucket: s3.Bucket, readers: list[str]) -> None:
+        """The design's fail-closed statements (MP-AV-02/03); Delete is never denied. Only the
+        verdict writer tags; it (and GuardDuty, when it scans) reads unscanned objects."""
         objects = bucket.arn_for_objects("*")
         scanner = self.role.role_arn
         anyone = [iam.AnyPrincipal()]
@@ -248,7 +476,7 @@ class VirusScan(Construct):
                 resources=[objects],
                 conditions={
                     "StringNotEquals": {f"s3:ExistingObjectTag/{names.AV_STATUS_TAG}": "CLEAN"},
-                    "ArnNotEquals": {"aws:PrincipalArn": scanner},
+                    "ArnNotEquals": {"aws:PrincipalArn": readers},
                 },
             ),
             iam.PolicyStatement(

@@ -14,6 +14,7 @@ from constructs import Construct
 from manabi_infra import names
 from manabi_infra.config import TOKYO, EnvironmentConfig
 from manabi_infra.constructs.access import AccessRoles
+from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.api import Api
 from manabi_infra.constructs.auth import Auth
 from manabi_infra.constructs.cdn import Cdn
@@ -63,13 +64,17 @@ class WorkloadStack(Stack):
             application_bucket=self.storage.application_bucket,
             user_pool=self.auth.user_pool,
         )
+        self.alerts = Alerts(self, "Alerts", config=config, resource_names=resource_names)
         self.virus_scan = VirusScan(
             self,
             "VirusScan",
             config=config,
             resource_names=resource_names,
             data_bucket=self.storage.data_bucket,
+            definitions_bucket=self.storage.definitions_bucket,
             table=self.data.table,
+            alerts=self.alerts,
+            code_dir=api_code_dir,
         )
         self.cdn = Cdn(
             self,

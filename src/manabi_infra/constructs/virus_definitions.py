@@ -1,0 +1,153 @@
+"""Daily ClamAV definitions (MP-AV-04): the updater, its schedule and the staleness alarm.
+
+The updater (same image as the scanner, another handler) runs every hour. When the newest
+published set is older than UPDATE_AFTER_HOURS it runs freshclam against the configured mirror,
+proves that the new set detects EICAR and publishes it under `definitions/<version>/` with a
+manifest written last; otherwise it only reports the age. So a set is published once a day, and a
+failed refresh is tried again within the hour. Every run reports the age of the newest set; the
+alarm fires when it passes STALE_AFTER_HOURS, or when the updater stops reporting.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy, Size, Tags
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from manabi_infra import names
+from manabi_infra.config import EnvironmentConfig
+from manabi_infra.constructs.alerts import Alerts
+
+UPDATE_EVERY_HOURS = 1
+UPDATE_AFTER_HOURS = 24  # once a day
+STALE_AFTER_HOURS = 26
+# freshclam and the EICAR proof hold the full signature set once, like a scanner.
+UPDATER_MEMORY_MB = 2048
+UPDATER_TIMEOUT = Duration.minutes(10)
+# The definitions live in /tmp: ~400 MB a set, twice while a new set replaces the old one.
+DEFINITIONS_STORAGE = Size.mebibytes(2048)
+SCANNER_REFRESH_MINUTES = 60  # how often a warm scanner looks for a newer set
+
+
+class VirusDefinitions(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        resource_names: names.ResourceNames,
+        bucket: s3.IBucket,
+        repository: ecr.IRepository,
+        log_retention: logs.RetentionDays,
+        alerts: Alerts,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        rn = resource_names
+        self.bucket = bucket
+        self.sets = bucket.arn_for_objects(f"{names.DEFINITIONS_PREFIX}*")
+        log_group = logs.LogGroup(
+            self,
+            "UpdaterLogs",
+            log_group_name=rn.updater_log_group,
+            retention=log_retention,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.role = iam.Role(
+            self,
+            "UpdaterRole",
+            role_name=rn.updater_role,
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Runtime role of the Manabi Plus virus-definitions updater",
+        )
+        log_group.grant_write(self.role)
+        self.role.add_to_policy(self._list_sets("ListDefinitionSets"))
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="PublishAndPruneSets",
+                actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                resources=[self.sets],
+            )
+        )
+        self.function = lambda_.DockerImageFunction(
+            self,
+            "Updater",
+            function_name=rn.updater_function,
+            description="Manabi Plus virus definitions: daily freshclam, EICAR proof, publish",
+            code=lambda_.DockerImageCode.from_ecr(
+                repository, tag_or_digest=config.scanner_image_tag, cmd=[names.UPDATER_HANDLER]
+            ),
+            architecture=lambda_.Architecture.ARM_64,
+            memory_size=UPDATER_MEMORY_MB,
+            ephemeral_storage_size=DEFINITIONS_STORAGE,
+            timeout=UPDATER_TIMEOUT,
+            reserved_concurrent_executions=1,  # one publisher at a time
+            role=self.role,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment={
+                names.ENV_DEFINITIONS_BUCKET: bucket.bucket_name,
+                names.ENV_CLAMAV_MIRROR: config.clamav_mirror,
+                names.ENV_UPDATE_AFTER_HOURS: str(UPDATE_AFTER_HOURS),
+                names.ENV_POWERTOOLS_SERVICE_NAME: names.SCANNER_SERVICE,
+                names.ENV_POWERTOOLS_METRICS_NAMESPACE: names.METRICS_NAMESPACE,
+            },
+        )
+        self.schedule = events.Rule(
+            self,
+            "UpdateSchedule",
+            description="Refresh the ClamAV definitions once a day, check their age hourly",
+            schedule=events.Schedule.rate(Duration.hours(UPDATE_EVERY_HOURS)),
+            targets=[targets.LambdaFunction(self.function, retry_attempts=2)],
+        )
+        self.age_alarm = cloudwatch.Alarm(
+            self,
+            "StaleAlarm",
+            alarm_name=f"{rn.updater_function}-stale",
+            alarm_description=(
+                f"The newest virus definitions are older than {STALE_AFTER_HOURS} h, or the "
+                "updater stopped reporting (MP-AV-04). Check the updater's log and the mirror."
+            ),
+            metric=cloudwatch.Metric(
+                namespace=names.METRICS_NAMESPACE,
+                metric_name=names.DEFINITIONS_AGE_METRIC,
+                dimensions_map={"service": names.SCANNER_SERVICE},
+                statistic=cloudwatch.Stats.MAXIMUM,
+                period=Duration.hours(UPDATE_EVERY_HOURS),
+            ),
+            threshold=STALE_AFTER_HOURS,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+        )
+        alerts.notify(self.age_alarm)
+        Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
+        Tags.of(log_group).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)
+
+    def _list_sets(self, sid: str) -> iam.PolicyStatement:
+        return iam.PolicyStatement(
+            sid=sid,
+            actions=["s3:ListBucket"],
+            resources=[self.bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{names.DEFINITIONS_PREFIX}*"]}},
+        )
+
+    def grant_load(self, role: iam.IRole, function: lambda_.Function) -> None:
+        """A scanner finds and downloads the newest set (read only)."""
+        role.add_to_principal_policy(self._list_sets("ListDefinitionSets"))
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="LoadDefinitionSets", actions=["s3:GetObject"], resources=[self.sets]
+            )
+        )
+        function.add_environment(names.ENV_DEFINITIONS_BUCKET, self.bucket.bucket_name)
+        function.add_environment(
+            names.ENV_DEFINITIONS_REFRESH_MINUTES, str(SCANNER_REFRESH_MINUTES)
+        )
