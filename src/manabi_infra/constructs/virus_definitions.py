@@ -10,20 +10,20 @@ alarm fires when it passes STALE_AFTER_HOURS, or when the updater stops reportin
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Size, Tags
+from aws_cdk import Duration, Size, Tags
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.alerts import Alerts
+from manabi_infra.constructs.function_parts import logs_and_role
 
 UPDATE_EVERY_HOURS = 1
 UPDATE_AFTER_HOURS = 24  # once a day
@@ -46,28 +46,19 @@ class VirusDefinitions(Construct):
         resource_names: names.ResourceNames,
         bucket: s3.IBucket,
         repository: ecr.IRepository,
-        log_retention: logs.RetentionDays,
         alerts: Alerts,
     ) -> None:
         super().__init__(scope, construct_id)
         rn = resource_names
         self.bucket = bucket
         self.sets = bucket.arn_for_objects(f"{names.DEFINITIONS_PREFIX}*")
-        log_group = logs.LogGroup(
+        log_group, self.role = logs_and_role(
             self,
-            "UpdaterLogs",
+            "Updater",
             log_group_name=rn.updater_log_group,
-            retention=log_retention,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        self.role = iam.Role(
-            self,
-            "UpdaterRole",
             role_name=rn.updater_role,
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description="Runtime role of the Manabi Plus virus-definitions updater",
         )
-        log_group.grant_write(self.role)
         self.role.add_to_policy(self._list_sets("ListDefinitionSets"))
         self.role.add_to_policy(
             iam.PolicyStatement(
@@ -129,7 +120,6 @@ class VirusDefinitions(Construct):
         )
         alerts.notify(self.age_alarm)
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
-        Tags.of(log_group).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)
 
     def _list_sets(self, sid: str) -> iam.PolicyStatement:
         return iam.PolicyStatement(

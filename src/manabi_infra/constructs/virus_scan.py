@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, Duration, RemovalPolicy, Stack, Tags
+from aws_cdk import Aws, Duration, Stack, Tags
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ecr as ecr
@@ -35,8 +35,9 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from manabi_infra import names
-from manabi_infra.config import LOG_RETENTION_DAYS, EnvironmentConfig, ScanBackend
+from manabi_infra.config import EnvironmentConfig, ScanBackend
 from manabi_infra.constructs.alerts import Alerts
+from manabi_infra.constructs.function_parts import logs_and_role
 from manabi_infra.constructs.virus_definitions import DEFINITIONS_STORAGE, VirusDefinitions
 
 SCANNER_TIMEOUT_SECONDS = 120
@@ -64,7 +65,6 @@ VERDICT_TAG_ACTIONS = (
 RECONCILER_HANDLER = "manabi_scanner.reconciler.lambda_handler"
 RECONCILE_AFTER_MINUTES = 15  # N: no verdict this long after the upload → queued again
 RECONCILE_EVERY_MINUTES = 15
-LOG_RETENTION = {1096: logs.RetentionDays.THREE_YEARS}[LOG_RETENTION_DAYS]
 # Alarms on the queue (MP-MON-02): any message in the DLQ, or a scan waiting this long.
 OLDEST_MESSAGE_ALARM_SECONDS = 30 * 60
 GUARDDUTY_RESULT_DETAIL_TYPE = "GuardDuty Malware Protection Object Scan Result"
@@ -107,22 +107,14 @@ class VirusScan(Construct):
                 queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVES
             ),
         )
-        log_group = logs.LogGroup(
-            self,
-            "FunctionLogs",
-            log_group_name=rn.scan_log_group,
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
         # The verdict writer: the only principal that reads unscanned objects and tags them.
-        self.role = iam.Role(
+        log_group, self.role = logs_and_role(
             self,
-            "FunctionRole",
+            "Function",
+            log_group_name=rn.scan_log_group,
             role_name=rn.scan_role,
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description="Runtime role of the Manabi Plus virus scanner",
         )
-        log_group.grant_write(self.role)
         self.submissions = data_bucket.arn_for_objects(f"{names.SUBMISSIONS_PREFIX}*")
         self.role.add_to_policy(
             iam.PolicyStatement(
@@ -158,7 +150,6 @@ class VirusScan(Construct):
                 resource_names=rn,
                 bucket=definitions_bucket,
                 repository=repository,
-                log_retention=LOG_RETENTION,
                 alerts=alerts,
             )
             self.definitions.grant_load(self.role, self.function)
@@ -177,7 +168,6 @@ class VirusScan(Construct):
             readers.append(self.guardduty_role.role_arn)
         self._bucket_policy(data_bucket, readers)
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
-        Tags.of(log_group).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)
         # CDK's S3-notification helper sits at the stack's root; it serves this construct.
         stack = Stack.of(self)
         for child in stack.node.children:
@@ -399,22 +389,13 @@ class VirusScan(Construct):
     ) -> lambda_.Function:
         """Every RECONCILE_EVERY, objects without a verdict after RECONCILE_AFTER are queued
         again (same image, another handler)."""
-        log_group = logs.LogGroup(
+        log_group, role = logs_and_role(
             self,
-            "ReconcilerLogs",
+            "Reconciler",
             log_group_name=rn.reconciler_log_group,
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        Tags.of(log_group).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)
-        role = iam.Role(
-            self,
-            "ReconcilerRole",
             role_name=rn.reconciler_role,
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description="Runtime role of the Manabi Plus scan reconciler",
         )
-        log_group.grant_write(role)
         role.add_to_policy(
             iam.PolicyStatement(
                 sid="ListUploads",
