@@ -251,3 +251,5 @@ def test_teacher_grades_a_clean_submission_and_the_learner_sees_it(
     row = page.get_by_role("row").filter(has_text="virus.txt")
     expect(row.locator("[data-scan-status]")).to_have_text("危険")
     expect(row.get_by_text("安全と判定された提出物のみ採点できます。")).to_be_visible()
+    # MP-AV-02: the infected file offers no download (the API refuses one too)
+    expect(row.get_by_role("button", name=re.compile("ダウンロード"))).to_have_count(0)
