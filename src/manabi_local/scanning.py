@@ -8,8 +8,10 @@ that bucket through the same code as the cloud scanner (`wiring.build_definition
 
 In the cloud, Lambda's SQS event source feeds the scanner; locally a thread long-polls the
 provisioned scan queue, calls the same handler (`manabi_scanner.handler.lambda_handler`) with
-the same event shape, deletes what succeeded and lets failed messages come back (partial batch
-failures), a few seconds later instead of the cloud's visibility timeout.
+the same event shape (eventSourceARN included), deletes what succeeded and lets failed messages
+come back (partial batch failures). The worker is also the handler's QueueVisibility port: a
+message waiting for the completed upload comes back after the handler's backoff, as in the cloud;
+any other failed message after RETRY_SECONDS instead of the cloud's visibility timeout.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ class ScanWorker:
         self._wait = wait_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="scan-worker", daemon=True)
+        self._queue_arn: str | None = None
+        self._lock = threading.Lock()
+        self._shortened: set[str] = set()  # receipt handles whose visibility the handler set
 
     def start(self) -> None:
         self._thread.start()
@@ -61,6 +66,33 @@ class ScanWorker:
             except Exception:  # the worker outlives one bad poll, as Lambda's poller does
                 _log.exception("scan poll failed")
                 self._stop.wait(1)
+
+    def queue_arn(self) -> str:
+        """The queue's ARN, as Lambda puts it in each record (eventSourceARN); empty while it
+        cannot be read (then every failed message comes back after RETRY_SECONDS)."""
+        if self._queue_arn is None:
+            try:
+                attributes = self._sqs.get_queue_attributes(
+                    QueueUrl=self._queue_url, AttributeNames=["QueueArn"]
+                )
+                self._queue_arn = str(attributes["Attributes"]["QueueArn"])
+            except Exception:
+                _log.warning("the scan queue's ARN is unknown", exc_info=True)
+                return ""
+        return self._queue_arn
+
+    def change_message_visibility(
+        self, *, QueueUrl: str, ReceiptHandle: str, VisibilityTimeout: int
+    ) -> object:
+        """The handler's QueueVisibility port: forwarded to this worker's queue, and remembered
+        so that the worker does not overwrite it with RETRY_SECONDS."""
+        with self._lock:
+            self._shortened.add(ReceiptHandle)
+        return self._sqs.change_message_visibility(
+            QueueUrl=self._queue_url,
+            ReceiptHandle=ReceiptHandle,
+            VisibilityTimeout=VisibilityTimeout,
+        )
 
     def poll_once(self, wait_seconds: int = 0) -> int:
         """One receive → handler → delete round; returns how many messages it received."""
@@ -80,6 +112,7 @@ class ScanWorker:
                     "body": m["Body"],
                     "attributes": m.get("Attributes", {}),
                     "eventSource": "aws:sqs",
+                    "eventSourceARN": self.queue_arn(),
                 }
                 for m in received
             ]
@@ -87,6 +120,11 @@ class ScanWorker:
         result = self._handler(event, None)
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         for message in received:
+            with self._lock:
+                shortened = message["ReceiptHandle"] in self._shortened
+                self._shortened.discard(message["ReceiptHandle"])
+            if message["MessageId"] in failed and shortened:
+                continue  # the handler's backoff holds
             if message["MessageId"] in failed:
                 self._sqs.change_message_visibility(
                     QueueUrl=self._queue_url,
@@ -161,8 +199,8 @@ class LocalScanner:
         self.engine = build_definitions_engine(s3, config)
         scanner = build_scanner(s3, self.engine, max_bytes)
         verdicts = dynamodb_verdicts(resources.table_name)
-        handler.use_runtime(scanner, verdicts, self.engine.refresh_if_due)
         self.worker = ScanWorker(boto3.client("sqs"), queue_url, handler.lambda_handler)
+        handler.use_runtime(scanner, verdicts, self.engine.refresh_if_due, self.worker)
         self.worker.start()
 
     def stop(self) -> None:

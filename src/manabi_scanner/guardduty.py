@@ -7,7 +7,8 @@ rule sends the whole event, as the message body, to the scan queue (SQS + DLQ). 
 turns each result into the verdict the ClamAV scanner writes (same interface, MP-AV-01):
 `av-*` tags on the exact object version the event names, never over an INFECTED verdict
 (MP-AV-03), then the submission's status through the same VerdictSink, with the same "wait for
-the completed upload" retries and partial batch failures (manabi_scanner.scan).
+the completed upload" retries (after the same short backoff) and partial batch failures
+(manabi_scanner.scan).
 
 The event, as documented in "Monitoring S3 object scans with Amazon EventBridge"
 (https://docs.aws.amazon.com/guardduty/latest/ug/monitor-with-eventbridge-s3-malware-protection.html):
@@ -47,7 +48,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from botocore.exceptions import ClientError
 
 from manabi_scanner.scan import (
+    WAIT_BACKOFF,
+    QueueVisibility,
+    Settled,
     VerdictSink,
+    WaitBackoff,
     infected_verdict,
     is_gone,
     process_batch,
@@ -147,25 +152,29 @@ class GuardDutyVerdicts:
         sink: VerdictSink,
         now: Callable[[], str],
         bucket: str | None = None,
+        visibility: QueueVisibility | None = None,
+        backoff: WaitBackoff = WAIT_BACKOFF,
     ) -> None:
         self._s3 = s3
         self._sink = sink
         self._now = now
         self._bucket = bucket or None
+        self.visibility = visibility  # shortens the wait for the completed upload
+        self.backoff = backoff
 
-    def handle_message(self, message: dict[str, Any]) -> bool:
-        """One SQS message; True when it is done (deleted), False to have it delivered again."""
+    def handle_message(self, message: dict[str, Any]) -> Settled:
+        """One SQS message: DONE (deleted), WAIT for the completed upload, or RETRY."""
         result = parse_result(message["body"])
         if result is None:
             _log.warning("message %s is not a GuardDuty scan result", message.get("messageId"))
-            return True
+            return Settled.DONE
         if not self._concerns_us(result):
             _log.warning("ignored a result for %s/%s", result.bucket, result.key)
-            return True
+            return Settled.DONE
         verdict = self.apply(result)
         if verdict is None:
             _log.info("%s (version %s) is gone", result.key, result.version_id)
-            return True
+            return Settled.DONE
         return settle(self._sink, result.key, verdict, False, receive_count(message))
 
     def apply(self, result: ScanResult) -> Verdict | None:
@@ -193,20 +202,21 @@ class GuardDutyVerdicts:
 
 def handle_batch(event: dict[str, Any], verdicts: GuardDutyVerdicts) -> dict[str, Any]:
     """An SQS batch of GuardDuty results → partial failures (ReportBatchItemFailures)."""
-    return process_batch(event, verdicts.handle_message)
+    return process_batch(event, verdicts.handle_message, verdicts.visibility, verdicts.backoff)
 
 
 _runtime: GuardDutyVerdicts | None = None
 
 
 def build(environ: Mapping[str, str] = os.environ) -> GuardDutyVerdicts:
-    """The function's runtime: S3 client and the submissions' DynamoDB verdict hook."""
+    """The function's runtime: S3 client, the submissions' DynamoDB verdict hook, SQS (lazily)."""
     import boto3
 
-    from manabi_scanner.wiring import dynamodb_verdicts, now_iso
+    from manabi_scanner.wiring import LazySqsVisibility, dynamodb_verdicts, now_iso
 
     sink = dynamodb_verdicts(environ.get(ENV_TABLE_NAME, ""))
-    return GuardDutyVerdicts(boto3.client("s3"), sink, now_iso, environ.get(ENV_DATA_BUCKET))
+    bucket = environ.get(ENV_DATA_BUCKET)
+    return GuardDutyVerdicts(boto3.client("s3"), sink, now_iso, bucket, LazySqsVisibility())
 
 
 def use_runtime(verdicts: GuardDutyVerdicts | None) -> None:

@@ -3,7 +3,9 @@
 SQS batches of S3 ObjectCreated events, partial batch failures reported. clamd is started once
 per execution environment, during the init phase, on the newest published virus definitions
 (MP-AV-04; the image's built-in database without them), and reused by every invocation. At the
-start of a batch a warm scanner switches to a newer published set when one is due.
+start of a batch a warm scanner switches to a newer published set when one is due. A message
+waiting for the learner's completion call is made visible again after a short backoff through
+SQS (`wiring.LazySqsVisibility`: the client is built on the first such message).
 """
 
 from __future__ import annotations
@@ -14,18 +16,32 @@ from collections.abc import Callable
 from typing import Any
 
 from manabi_scanner.config import ScannerConfig
-from manabi_scanner.scan import Scanner, VerdictSink, handle_batch
+from manabi_scanner.scan import (
+    WAIT_BACKOFF,
+    QueueVisibility,
+    Scanner,
+    VerdictSink,
+    WaitBackoff,
+    handle_batch,
+)
 
 _log = logging.getLogger(__name__)
 
 
 class _Runtime:
     def __init__(
-        self, scanner: Scanner, sink: VerdictSink, refresh: Callable[[], object] | None = None
+        self,
+        scanner: Scanner,
+        sink: VerdictSink,
+        refresh: Callable[[], object] | None = None,
+        visibility: QueueVisibility | None = None,
+        backoff: WaitBackoff = WAIT_BACKOFF,
     ) -> None:
         self.scanner = scanner
         self.sink = sink
         self.refresh = refresh
+        self.visibility = visibility
+        self.backoff = backoff
 
 
 _runtime: _Runtime | None = None
@@ -34,21 +50,33 @@ _runtime: _Runtime | None = None
 def _build() -> _Runtime:
     import boto3
 
-    from manabi_scanner.wiring import build_definitions_engine, build_scanner, dynamodb_verdicts
+    from manabi_scanner.wiring import (
+        LazySqsVisibility,
+        build_definitions_engine,
+        build_scanner,
+        dynamodb_verdicts,
+    )
 
     config = ScannerConfig.from_environment()
     s3 = boto3.client("s3")
     engine = build_definitions_engine(s3, config)
     scanner = build_scanner(s3, engine, config.max_scan_bytes)
-    return _Runtime(scanner, dynamodb_verdicts(config.table_name), engine.refresh_if_due)
+    return _Runtime(
+        scanner, dynamodb_verdicts(config.table_name), engine.refresh_if_due, LazySqsVisibility()
+    )
 
 
 def use_runtime(
-    scanner: Scanner, sink: VerdictSink, refresh: Callable[[], object] | None = None
+    scanner: Scanner,
+    sink: VerdictSink,
+    refresh: Callable[[], object] | None = None,
+    visibility: QueueVisibility | None = None,
+    backoff: WaitBackoff = WAIT_BACKOFF,
 ) -> None:
-    """Install a runtime built elsewhere (the local worker, tests)."""
+    """Install a runtime built elsewhere (the local worker, tests); without `visibility`, a
+    waiting message keeps the queue's visibility timeout."""
     global _runtime
-    _runtime = _Runtime(scanner, sink, refresh)
+    _runtime = _Runtime(scanner, sink, refresh, visibility, backoff)
 
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # the init phase of a real execution environment
@@ -64,4 +92,5 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
             _runtime.refresh()  # newer definitions, at most every DEFINITIONS_REFRESH_MINUTES
         except Exception:  # the batch is scanned with whatever engine is there (or fails closed)
             _log.exception("the definitions refresh failed")
-    return handle_batch(event, _runtime.scanner, _runtime.sink)
+    runtime = _runtime
+    return handle_batch(event, runtime.scanner, runtime.sink, runtime.visibility, runtime.backoff)

@@ -3,13 +3,21 @@
 Fail closed (MP-AV-02): oversize objects, objects over 2 GB, encrypted archives, engine and
 stream errors all end as `av-status=ERROR`, which the bucket policy and the API treat as
 unreadable. A verdict is written on the exact version named by the event.
+
+A message whose verdict is on the object but not yet on the submission (the scan beat the
+learner's completion call) comes back after a short, growing backoff (`WaitBackoff`, through
+`QueueVisibility`) instead of the queue's visibility timeout (720 s); engine and stream errors
+keep that timeout, so a broken clamd is not hammered.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote_plus
 
@@ -23,6 +31,41 @@ _log = logging.getLogger(__name__)
 READ_CHUNK_BYTES = 256 * 1024
 # How many deliveries a verdict waits for its submission to be recorded (upload completed).
 MAX_WAIT_RECEIVES = 5
+# Verdicts this scanner wrote, remembered per exact version so that a repeat delivery (waiting
+# for the completed upload) records the verdict again instead of scanning again.
+REMEMBERED_VERDICTS = 1024
+
+
+class Settled(Enum):
+    """What becomes of one SQS message."""
+
+    DONE = "done"  # deleted
+    RETRY = "retry"  # engine, stream or S3 trouble: again after the queue's visibility timeout
+    WAIT = "wait"  # verdict tagged, submission not recorded yet: again after a short backoff
+
+
+class QueueVisibility(Protocol):
+    """The one SQS call the batch needs (a boto3 SQS client fits)."""
+
+    def change_message_visibility(
+        self, *, QueueUrl: str, ReceiptHandle: str, VisibilityTimeout: int
+    ) -> object: ...
+
+
+class WaitBackoff(NamedTuple):
+    """Visibility of a WAIT message before its next delivery: `first_seconds` after the first
+    receive, doubling per receive, at most `max_seconds` (far below the queue's 720 s). With
+    MAX_WAIT_RECEIVES = 5 the defaults wait 10 + 20 + 40 + 80 s for the completion call."""
+
+    first_seconds: int = 10
+    max_seconds: int = 120
+
+    def seconds(self, receives: int) -> int:
+        doublings = min(max(receives, 1) - 1, 16)
+        return int(min(self.first_seconds * 2**doublings, self.max_seconds))
+
+
+WAIT_BACKOFF = WaitBackoff()
 
 
 class Engine(Protocol):
@@ -60,6 +103,8 @@ class Scanner:
         self._engine = engine
         self._max_bytes = min(max_bytes, MAX_STREAM_BYTES_CEILING)
         self._now = now
+        self._written: OrderedDict[tuple[str, str, str], Verdict] = OrderedDict()
+        self._lock = threading.Lock()
 
     def scan(self, target: Target) -> Outcome:
         version: dict[str, Any] = (
@@ -74,10 +119,15 @@ class Scanner:
             raise
         version = {"VersionId": head["VersionId"]} if head.get("VersionId") else version
         size = head["ContentLength"]
-        final = infected_verdict(read_tags(self._s3, target.bucket, target.key, version))
+        tags = read_tags(self._s3, target.bucket, target.key, version)
+        final = infected_verdict(tags)
         if final is not None:
             return Outcome(final, False)
         db_version = self._engine.db_version()
+        written = self._remembered(target.bucket, target.key, version, tags, db_version)
+        if written is not None:
+            _log.info("verdict %s %s (already written)", target.key, written.status.value)
+            return Outcome(written, False)
         if size > self._max_bytes:
             status, signature = AvStatus.ERROR, "oversize"
         else:
@@ -94,7 +144,31 @@ class Scanner:
         verdict = Verdict(status, signature, db_version, self._now())
         write_tags(self._s3, target.bucket, target.key, version, verdict)
         _log.info("verdict %s %s %s", target.key, status.value, signature)
+        if not retry:
+            self._remember(target.bucket, target.key, version, verdict)
         return Outcome(verdict, retry)
+
+    def _remembered(
+        self, bucket: str, key: str, version: dict[str, Any], tags: dict[str, str], db: str
+    ) -> Verdict | None:
+        """A verdict this scanner wrote on this exact version with the same definitions, still
+        on it tag for tag. Tags alone are never trusted (the emulator lets uploads carry av-*
+        tags); neither are verdicts of an unversioned key, whose content can change."""
+        if not version.get("VersionId"):
+            return None
+        with self._lock:
+            verdict = self._written.get((bucket, key, version["VersionId"]))
+        if verdict is None or verdict.db_version != db or tags != verdict.tags():
+            return None
+        return verdict
+
+    def _remember(self, bucket: str, key: str, version: dict[str, Any], verdict: Verdict) -> None:
+        if not version.get("VersionId"):
+            return
+        with self._lock:
+            self._written[(bucket, key, version["VersionId"])] = verdict
+            while len(self._written) > REMEMBERED_VERDICTS:
+                self._written.popitem(last=False)
 
 
 def _bounded(chunks: Iterator[bytes], expected: int) -> Iterator[bytes]:
@@ -168,43 +242,89 @@ def targets(body: str) -> list[Target]:
     return found
 
 
-def handle_batch(event: dict[str, Any], scanner: Scanner, sink: VerdictSink) -> dict[str, Any]:
+def handle_batch(
+    event: dict[str, Any],
+    scanner: Scanner,
+    sink: VerdictSink,
+    visibility: QueueVisibility | None = None,
+    backoff: WaitBackoff = WAIT_BACKOFF,
+) -> dict[str, Any]:
     """An SQS batch of S3 events → partial failures (ReportBatchItemFailures)."""
-    return process_batch(event, lambda message: _handle_message(message, scanner, sink))
+    return process_batch(
+        event, lambda message: _handle_message(message, scanner, sink), visibility, backoff
+    )
 
 
 def process_batch(
-    event: dict[str, Any], handle: Callable[[dict[str, Any]], bool]
+    event: dict[str, Any],
+    handle: Callable[[dict[str, Any]], Settled],
+    visibility: QueueVisibility | None = None,
+    backoff: WaitBackoff = WAIT_BACKOFF,
 ) -> dict[str, Any]:
-    """Each SQS message of a batch through `handle` (True: done); only failed messages return."""
+    """Each SQS message of a batch through `handle`; only the messages not DONE return. A WAIT
+    message is made visible again after `backoff` (when there is a `visibility` port)."""
     failures = []
     for message in event.get("Records", []):
         try:
-            done = handle(message)
+            settled = handle(message)
         except Exception:
             _log.exception("message %s failed", message.get("messageId"))
-            done = False
-        if not done:
+            settled = Settled.RETRY
+        if settled is Settled.WAIT and visibility is not None:
+            shorten_visibility(visibility, message, backoff.seconds(receive_count(message)))
+        if settled is not Settled.DONE:
             failures.append({"itemIdentifier": message["messageId"]})
     return {"batchItemFailures": failures}
+
+
+def queue_url(arn: str) -> str:
+    """The URL of the queue an SQS ARN names (arn:<partition>:sqs:<region>:<account>:<name>)."""
+    parts = arn.split(":")
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs" or not all(parts[3:]):
+        raise ValueError(f"not an SQS queue ARN: {arn!r}")
+    _, partition, _, region, account, name = parts
+    domain = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+    return f"https://sqs.{region}.{domain}/{account}/{name}"
+
+
+def shorten_visibility(visibility: QueueVisibility, message: dict[str, Any], seconds: int) -> None:
+    """Deliver `message` again in `seconds`; on any failure the queue's timeout still holds."""
+    try:
+        visibility.change_message_visibility(
+            QueueUrl=queue_url(str(message.get("eventSourceARN", ""))),
+            ReceiptHandle=str(message["receiptHandle"]),
+            VisibilityTimeout=seconds,
+        )
+    except Exception:
+        _log.warning(
+            "message %s: visibility not shortened", message.get("messageId"), exc_info=True
+        )
 
 
 def receive_count(message: dict[str, Any]) -> int:
     return int(message.get("attributes", {}).get("ApproximateReceiveCount", "1"))
 
 
-def settle(sink: VerdictSink, key: str, verdict: Verdict, retry: bool, receives: int) -> bool:
-    """Record a verdict on the submission; False while the message must come again: engine
-    trouble (`retry`), or the upload is not completed yet (up to MAX_WAIT_RECEIVES deliveries)."""
+def settle(sink: VerdictSink, key: str, verdict: Verdict, retry: bool, receives: int) -> Settled:
+    """Record a verdict on the submission. RETRY on engine trouble (`retry`; recorded anyway, so
+    the submission shows the ERROR meanwhile); WAIT while the upload is not completed yet, up to
+    MAX_WAIT_RECEIVES deliveries; DONE otherwise."""
     recorded = sink.record(key, verdict.status)
-    return not (retry or (not recorded and receives < MAX_WAIT_RECEIVES))
+    if retry:
+        return Settled.RETRY
+    if not recorded and receives < MAX_WAIT_RECEIVES:
+        return Settled.WAIT
+    return Settled.DONE
 
 
-def _handle_message(message: dict[str, Any], scanner: Scanner, sink: VerdictSink) -> bool:
+def _handle_message(message: dict[str, Any], scanner: Scanner, sink: VerdictSink) -> Settled:
+    """RETRY when any target of the message needs it, else WAIT when any waits, else DONE."""
     receives = receive_count(message)
-    done = True
+    settled = Settled.DONE
     for target in targets(message["body"]):
         outcome = scanner.scan(target)
         if outcome.verdict is not None:
-            done = settle(sink, target.key, outcome.verdict, outcome.retry, receives) and done
-    return done
+            each = settle(sink, target.key, outcome.verdict, outcome.retry, receives)
+            if each is Settled.RETRY or (each is Settled.WAIT and settled is Settled.DONE):
+                settled = each
+    return settled

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from manabi_scanner.config import ScannerConfig
 from manabi_scanner.definitions import S3DefinitionsStore
@@ -29,6 +29,28 @@ class SubmissionVerdicts:
         from manabi_api.domain.assignments import SubmissionStatus
 
         return self._assignments.record_verdict(key, SubmissionStatus(status.value))
+
+
+class LazySqsVisibility:
+    """The scanners' QueueVisibility port: a boto3 SQS client, built on first use (most batches
+    never need it, and the init phase stays as short as it was). Short timeouts: a slow SQS
+    costs the batch seconds, not the function's timeout; a failure leaves the queue's timeout."""
+
+    def __init__(self) -> None:
+        self._client: Any = None
+
+    def change_message_visibility(
+        self, *, QueueUrl: str, ReceiptHandle: str, VisibilityTimeout: int
+    ) -> object:
+        if self._client is None:
+            import boto3
+            from botocore.config import Config
+
+            limits = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 2})
+            self._client = boto3.client("sqs", config=limits)
+        return self._client.change_message_visibility(
+            QueueUrl=QueueUrl, ReceiptHandle=ReceiptHandle, VisibilityTimeout=VisibilityTimeout
+        )
 
 
 def now_iso() -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import time
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from manabi_api.wiring import build_services
 from manabi_local.provisioner import LocalResources
 from manabi_scanner.clamd import ClamdClient, StreamResult
 from manabi_scanner.engine import EICAR, ClamdEngine, ClamdProcess
-from manabi_scanner.scan import Engine, Scanner, handle_batch
+from manabi_scanner.scan import Engine, Scanner, WaitBackoff, handle_batch
 from manabi_scanner.verdict import AvStatus
 from manabi_scanner.wiring import SubmissionVerdicts, build_scanner
 from tests.integration.conftest import SCAN_LIMIT_BYTES
@@ -89,6 +90,11 @@ class World:
 
     def deliver(self, key: str) -> dict[str, Any]:
         """The S3 notification as SQS delivers it (URL-encoded key) to the scanner handler."""
+        message = {"messageId": "m1", "body": self.event_body(key)}
+        return handle_batch({"Records": [message]}, self.scanner, self.sink)
+
+    def event_body(self, key: str) -> str:
+        """The S3 notification of the object's current version (key URL-encoded, as S3 sends)."""
         head = self.s3.head_object(Bucket=self.bucket, Key=key)
         record = {
             "eventName": "ObjectCreated:Post",
@@ -101,8 +107,7 @@ class World:
                 },
             },
         }
-        message = {"messageId": "m1", "body": json.dumps({"Records": [record]})}
-        return handle_batch({"Records": [message]}, self.scanner, self.sink)
+        return json.dumps({"Records": [record]})
 
     def status(self) -> str:
         return str(self.call("GET", f"{self.base}/submission", LEARNER, None)[1]["status"])
@@ -242,3 +247,120 @@ def test_mp_av_01_verdict_waits_for_the_completed_submission(world: World) -> No
     assert world.deliver(ticket["key"]) == {"batchItemFailures": []}
     assert world.status() == AvStatus.CLEAN.value
     assert world.download() == 200
+
+
+class CountingEngine:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.scans = 0
+
+    def scan(self, chunks: Any) -> StreamResult:
+        self.scans += 1
+        return self.engine.scan(chunks)
+
+    def db_version(self) -> str:
+        return self.engine.db_version()
+
+
+class ScanQueue:
+    """A queue of the emulator with the scan queue's 720 s visibility timeout; its messages as
+    Lambda's event source hands them to the handler (eventSourceARN, receive count)."""
+
+    def __init__(self) -> None:
+        self.sqs: Any = boto3.client("sqs")
+        name = f"scan-wait-{uuid.uuid4().hex[:12]}"
+        attributes = {"VisibilityTimeout": "720"}
+        self.url = self.sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        found = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])
+        self.arn = found["Attributes"]["QueueArn"]
+
+    def receive(self) -> list[dict[str, Any]]:
+        messages = self.sqs.receive_message(
+            QueueUrl=self.url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
+        ).get("Messages", [])
+        return [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": self.arn,
+            }
+            for m in messages
+        ]
+
+    def receive_within(self, seconds: float) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if received := self.receive():
+                return received
+            time.sleep(0.2)
+        return []
+
+    def delete(self) -> None:
+        self.sqs.delete_queue(QueueUrl=self.url)
+
+
+def _not_completed_upload(world: World, data: bytes) -> tuple[str, dict[str, Any]]:
+    """An object under a ticket's key whose submission the learner has not completed yet."""
+    file = {"fileName": "n.txt", "contentType": "text/plain", "sizeBytes": len(data)}
+    _, ticket = world.call("POST", f"{world.base}/submission/uploads", LEARNER, file)
+    world.s3.put_object(Bucket=world.bucket, Key=ticket["key"], Body=data, ContentType="text/plain")
+    return str(ticket["key"]), {**file, "uploadId": ticket["uploadId"]}
+
+
+def test_mp_av_01_a_waiting_verdict_comes_back_after_the_short_backoff(
+    world: World, clamd: ClamdProcess
+) -> None:
+    """The scan beat the completion call: the message is visible again after the backoff (1 s
+    here), not after the queue's 720 s; the retry records the verdict the scanner wrote."""
+    engine = CountingEngine(ClamdEngine(clamd.client, clamd.db_version))
+    world.scanner = build_scanner(world.s3, engine, SCAN_LIMIT_BYTES)
+    backoff = WaitBackoff(first_seconds=1, max_seconds=1)
+    queue = ScanQueue()
+    try:
+        key, completion = _not_completed_upload(world, b"hello")
+        queue.sqs.send_message(QueueUrl=queue.url, MessageBody=world.event_body(key))
+        (first,) = queue.receive_within(5)
+        event = {"Records": [first]}
+        result = handle_batch(event, world.scanner, world.sink, queue.sqs, backoff)
+        assert result == {"batchItemFailures": [{"itemIdentifier": first["messageId"]}]}
+        assert world.tags(key)["av-status"] == "CLEAN"
+        assert queue.receive() == []  # invisible for the backoff
+        started = time.monotonic()
+        (again,) = queue.receive_within(10)
+        assert time.monotonic() - started < 10  # the backoff, far from 720 s
+        assert again["messageId"] == first["messageId"]
+        assert again["attributes"]["ApproximateReceiveCount"] == "2"
+        assert world.call("PUT", f"{world.base}/submission", LEARNER, completion)[0] == 200
+        event = {"Records": [again]}
+        assert handle_batch(event, world.scanner, world.sink, queue.sqs, backoff) == {
+            "batchItemFailures": []
+        }
+        assert world.status() == AvStatus.CLEAN.value
+        assert engine.scans == 1  # the retry recorded the verdict it had written, no rescan
+        world.delete(key)
+    finally:
+        queue.delete()
+
+
+def test_mp_av_01_engine_errors_keep_the_queue_visibility_timeout(
+    world: World, tmp_path: Path
+) -> None:
+    """clamd unreachable: the message is not hurried back (the queue's timeout holds)."""
+    gone = ClamdEngine(ClamdClient(str(tmp_path / "no-clamd.sock"), timeout=1), "local-x")
+    world.scanner = build_scanner(world.s3, gone, SCAN_LIMIT_BYTES)
+    queue = ScanQueue()
+    try:
+        key, _ = _not_completed_upload(world, b"hello")
+        queue.sqs.send_message(QueueUrl=queue.url, MessageBody=world.event_body(key))
+        (first,) = queue.receive_within(5)
+        backoff = WaitBackoff(first_seconds=1, max_seconds=1)
+        result = handle_batch({"Records": [first]}, world.scanner, world.sink, queue.sqs, backoff)
+        assert result["batchItemFailures"]
+        assert world.tags(key)["av-status"] == "ERROR"
+        assert queue.receive_within(2.5) == []  # still invisible well after the backoff
+        world.delete(key)
+    finally:
+        queue.delete()
