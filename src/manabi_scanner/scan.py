@@ -54,15 +54,18 @@ class QueueVisibility(Protocol):
 
 class WaitBackoff(NamedTuple):
     """Visibility of a WAIT message before its next delivery: `first_seconds` after the first
-    receive, doubling per receive, at most `max_seconds` (far below the queue's 720 s). With
-    MAX_WAIT_RECEIVES = 5 the defaults wait 10 + 20 + 40 + 80 s for the completion call."""
+    receive, times `factor` per receive, at most `max_seconds` (below the queue's 720 s). With
+    MAX_WAIT_RECEIVES = 5 the defaults wait 15 + 45 + 135 + 405 s: a verdict is recorded within
+    seconds of a prompt completion call, and a late one (a slow network, a retried request) still
+    has ten minutes."""
 
-    first_seconds: int = 10
-    max_seconds: int = 120
+    first_seconds: int = 15
+    max_seconds: int = 600
+    factor: int = 3
 
     def seconds(self, receives: int) -> int:
-        doublings = min(max(receives, 1) - 1, 16)
-        return int(min(self.first_seconds * 2**doublings, self.max_seconds))
+        steps = min(max(receives, 1) - 1, 16)
+        return int(min(self.first_seconds * self.factor**steps, self.max_seconds))
 
 
 WAIT_BACKOFF = WaitBackoff()

@@ -122,11 +122,11 @@ def _s3_message(message_id: str, receives: int = 1, arn: str | None = ARN) -> di
 
 
 def test_mp_av_01_backoff_grows_and_stays_far_below_the_visibility_timeout() -> None:
-    assert [WaitBackoff().seconds(n) for n in range(1, 7)] == [10, 20, 40, 80, 120, 120]
+    assert [WaitBackoff().seconds(n) for n in range(1, 7)] == [15, 45, 135, 405, 600, 600]
     assert WaitBackoff(1, 3).seconds(0) == 1
-    assert WaitBackoff().seconds(10_000) == 120
+    assert WaitBackoff().seconds(10_000) == 600
     waited = sum(WaitBackoff().seconds(n) for n in range(1, MAX_WAIT_RECEIVES))
-    assert waited == 150  # how long a verdict waits for the completion call in all
+    assert waited == 600  # how long a verdict waits for the completion call in all
 
 
 def test_mp_av_01_queue_url_from_the_event_source_arn() -> None:
@@ -152,7 +152,7 @@ def test_mp_av_01_not_recorded_yet_shortens_visibility_with_the_backoff() -> Non
     assert result == {
         "batchItemFailures": [{"itemIdentifier": "first"}, {"itemIdentifier": "third"}]
     }
-    assert visibility.calls == [(URL, "rh-first", 10), (URL, "rh-third", 40)]
+    assert visibility.calls == [(URL, "rh-first", 15), (URL, "rh-third", 135)]
 
 
 def test_mp_av_01_engine_errors_keep_the_queue_visibility_timeout() -> None:
@@ -186,7 +186,7 @@ def test_mp_av_01_a_failing_visibility_change_does_not_break_the_batch() -> None
             {"itemIdentifier": "w2"},
         ]
     }
-    assert visibility.calls == [(URL, "rh-w1", 10), (URL, "rh-w2", 10)]  # no ARN: no call
+    assert visibility.calls == [(URL, "rh-w1", 15), (URL, "rh-w2", 15)]  # no ARN: no call
 
 
 def test_mp_av_01_guardduty_results_wait_with_the_same_backoff() -> None:
@@ -208,7 +208,7 @@ def test_mp_av_01_guardduty_results_wait_with_the_same_backoff() -> None:
     }
     failed = {"batchItemFailures": [{"itemIdentifier": "g1"}]}
     assert guardduty_batch({"Records": [message]}, verdicts) == failed
-    assert visibility.calls == [(URL, "rh-g1", 10)]
+    assert visibility.calls == [(URL, "rh-g1", 15)]
     recorded = GuardDutyVerdicts(FakeS3(), Sink(), lambda: NOW, BUCKET, visibility)  # type: ignore[arg-type]
     assert guardduty_batch({"Records": [message]}, recorded) == {"batchItemFailures": []}
     assert len(visibility.calls) == 1
@@ -223,7 +223,7 @@ def runtime() -> Iterator[None]:
 def test_mp_av_01_lambda_handler_uses_the_runtime_visibility_and_backoff(runtime: None) -> None:
     visibility = Visibility()
     scanner = _scanner(Versioned(), CountingEngine())
-    handler.use_runtime(scanner, Sink(recorded=False), None, visibility, WaitBackoff(1, 5))
+    handler.use_runtime(scanner, Sink(recorded=False), None, visibility, WaitBackoff(1, 5, 2))
     result = handler.lambda_handler({"Records": [_s3_message("m1", receives=2)]}, None)
     assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     assert visibility.calls == [(URL, "rh-m1", 2)]
@@ -333,7 +333,7 @@ def test_mp_av_01_local_worker_keeps_the_handler_backoff(runtime: None) -> None:
 
     handler.use_runtime(_scanner(Versioned(), CountingEngine()), Answers(), None, worker)
     assert worker.poll_once() == 2
-    assert sqs.visibility == [("rh-wait", 20)]  # the handler's backoff, not RETRY_SECONDS
+    assert sqs.visibility == [("rh-wait", 45)]  # the handler's backoff, not RETRY_SECONDS
     assert sqs.deleted == ["rh-done"]
 
 
