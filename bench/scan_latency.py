@@ -1,6 +1,6 @@
 """Virus-scan benchmarks (MP-AV-01): warm clamd latency and a burst of uploads on the local system.
 
-1. Warm scan latency p50/p95 of 1 KB, 1 MB and 10 MB files streamed to clamd (INSTREAM), on the
+1. Warm scan latency p50/p95 of new 1 KB, 1 MB and 10 MB files streamed to clamd (INSTREAM), on the
    database generated at start (its size is reported: the cloud's full set is ~8.7 M signatures
    and scans slower).
 2. A burst of uploads (default 1,000) into the emulator's data bucket under `submissions/`:
@@ -45,19 +45,27 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def latency(engine: ClamdEngine, runs: int) -> dict[str, dict[str, float]]:
+    """Every run scans new bytes: clamd remembers the hashes of clean files and answers a repeat
+    from that cache, which is reported apart (`cached_p50_ms`)."""
     results = {}
     for label, size in SIZES.items():
-        data = os.urandom(size)
-        engine.scan([data])  # warm
+        engine.scan([os.urandom(size)])  # warm
         times = []
         for _ in range(runs):
+            data = os.urandom(size)
             start = time.perf_counter()
             result = engine.scan([data])
             times.append((time.perf_counter() - start) * 1000)
             assert not result.found
+        repeats = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            engine.scan([data])
+            repeats.append((time.perf_counter() - start) * 1000)
         results[label] = {
             "p50_ms": round(statistics.median(times), 2),
             "p95_ms": round(_percentile(times, 0.95), 2),
+            "cached_p50_ms": round(statistics.median(repeats), 2),
         }
     return results
 

@@ -28,8 +28,12 @@ from manabi_infra.constructs.function_parts import logs_and_role
 UPDATE_EVERY_HOURS = 1
 UPDATE_AFTER_HOURS = 24  # once a day
 STALE_AFTER_HOURS = 26
-# freshclam and the EICAR proof hold the full signature set once, like a scanner.
-UPDATER_MEMORY_MB = 2048
+# Memory of a function running clamd on a full set (bench/clamd_memory.py, docs/virus-scan.md):
+# clamd peaked at 1.3 GB on 3.6 M signatures (today's set) and at 2.5 GB on 8.7 M (the set's size
+# before ClamAV retired old signatures in 2025); with Python and boto3 (~80 MB) 3072 MB holds
+# either, and the larger share of CPU that comes with it shortens the database load.
+CLAMD_MEMORY_MB = 3072
+UPDATER_MEMORY_MB = CLAMD_MEMORY_MB  # freshclam and the EICAR proof hold one set, like a scanner
 UPDATER_TIMEOUT = Duration.minutes(10)
 # The definitions live in /tmp: ~400 MB a set, twice while a new set replaces the old one.
 DEFINITIONS_STORAGE = Size.mebibytes(2048)

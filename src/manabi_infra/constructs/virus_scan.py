@@ -38,12 +38,14 @@ from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig, ScanBackend
 from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.function_parts import logs_and_role
-from manabi_infra.constructs.virus_definitions import DEFINITIONS_STORAGE, VirusDefinitions
+from manabi_infra.constructs.virus_definitions import (
+    CLAMD_MEMORY_MB,
+    DEFINITIONS_STORAGE,
+    VirusDefinitions,
+)
 
 SCANNER_TIMEOUT_SECONDS = 120
-# clamd with the full signature set holds ~1.1 GB; 2 GB leaves room for INSTREAM buffers and
-# Python (bench/scan_latency.py reports clamd's RSS with the database it used).
-SCANNER_MEMORY_MB = 2048
+SCANNER_MEMORY_MB = CLAMD_MEMORY_MB  # measured: see virus_definitions.CLAMD_MEMORY_MB
 VISIBILITY_TIMEOUT_SECONDS = 6 * SCANNER_TIMEOUT_SECONDS  # ≥ 6× the function timeout
 DEAD_LETTER_RETENTION_DAYS = 14  # GL-QUEUE-01
 MAX_RECEIVES = 5
