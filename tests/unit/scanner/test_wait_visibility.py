@@ -366,3 +366,13 @@ def test_mp_av_01_the_sqs_port_is_built_on_first_use(monkeypatch: pytest.MonkeyP
     assert [service for service, _ in built] == ["sqs"]
     assert built[0][1].connect_timeout == 3
     assert sqs.calls == [(URL, "a", 10), (URL, "b", 20)]
+
+
+def test_mp_av_01_local_waits_are_seconds_not_minutes() -> None:
+    """Locally the completion call comes within a second: the verdict is recorded within the few
+    seconds the browser tests wait, not after the cloud's backoff."""
+    from manabi_local.scanning import LOCAL_WAIT_BACKOFF, RETRY_SECONDS
+
+    waits = [LOCAL_WAIT_BACKOFF.seconds(n) for n in range(1, MAX_WAIT_RECEIVES)]
+    assert waits == [1, 2, 3, 3]
+    assert max(waits) <= RETRY_SECONDS
