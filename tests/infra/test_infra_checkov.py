@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
+from manabi_infra import names
+from manabi_infra.config import ENVIRONMENTS
 from manabi_infra.synth import ALL_STACK_IDS, REPO_ROOT
 
 pytestmark = pytest.mark.infra
@@ -41,18 +43,20 @@ def _uv() -> str:
 _ASSET_KEY = re.compile(rb'"[0-9a-f]{64}\.zip"')
 
 
-def _templates_hash(cloud_assembly: Path) -> str:
+def _templates_hash(cloud_assembly: Path, stack_ids: tuple[str, ...]) -> str:
     digest = hashlib.sha256(CHECKOV.encode())
-    for stack_id in ALL_STACK_IDS:
+    for stack_id in stack_ids:
         template = (cloud_assembly / f"{stack_id}.template.json").read_bytes()
         digest.update(_ASSET_KEY.sub(b'"asset.zip"', template))
     return digest.hexdigest()
 
 
-def _run_checkov(cloud_assembly: Path, snapshot: Path) -> list[dict[str, str]]:
+def _run_checkov(
+    cloud_assembly: Path, snapshot: Path, stack_ids: tuple[str, ...]
+) -> list[dict[str, str]]:
     # A snapshot: another test session may synthesize into cdk.out while checkov reads.
     files = []
-    for stack_id in ALL_STACK_IDS:
+    for stack_id in stack_ids:
         copy = snapshot / f"{stack_id}.template.json"
         shutil.copyfile(cloud_assembly / f"{stack_id}.template.json", copy)
         files.append(str(copy))
@@ -81,7 +85,7 @@ def _run_checkov(cloud_assembly: Path, snapshot: Path) -> list[dict[str, str]]:
         for kind in ("passed_checks", "failed_checks")
         for c in report["results"][kind]
     }
-    assert scanned == set(ALL_STACK_IDS), f"checkov scanned only {sorted(scanned)}"
+    assert scanned == set(stack_ids), f"checkov scanned only {sorted(scanned)}"
     return [
         {
             "check": f["check_id"],
@@ -93,20 +97,33 @@ def _run_checkov(cloud_assembly: Path, snapshot: Path) -> list[dict[str, str]]:
     ]
 
 
-@pytest.fixture(scope="session")
-def checkov_failures(
-    cloud_assembly: Path, tmp_path_factory: pytest.TempPathFactory
+def _failures(
+    cloud_assembly: Path, stack_ids: tuple[str, ...], tmp_path_factory: pytest.TempPathFactory
 ) -> list[dict[str, str]]:
     cache = cloud_assembly / CACHE
-    digest = _templates_hash(cloud_assembly)
+    digest = _templates_hash(cloud_assembly, stack_ids)
     if cache.is_file():
         cached = json.loads(cache.read_text())
         if cached["hash"] == digest:
             failures: list[dict[str, str]] = cached["failures"]
             return failures
-    failures = _run_checkov(cloud_assembly, tmp_path_factory.mktemp("checkov"))
+    failures = _run_checkov(cloud_assembly, tmp_path_factory.mktemp("checkov"), stack_ids)
     cache.write_text(json.dumps({"hash": digest, "failures": failures}))
     return failures
+
+
+# The GuardDuty backend changes only the workload stacks.
+GUARDDUTY_STACK_IDS = tuple(names.workload_stack_id(c) for c in ENVIRONMENTS.values())
+
+
+@pytest.fixture(scope="session")
+def checkov_failures(
+    cloud_assembly: Path, guardduty_assembly: Path, tmp_path_factory: pytest.TempPathFactory
+) -> list[dict[str, str]]:
+    """The failures of both scan backends' templates (MP-AV-01: the baseline covers both)."""
+    return _failures(cloud_assembly, ALL_STACK_IDS, tmp_path_factory) + _failures(
+        guardduty_assembly, GUARDDUTY_STACK_IDS, tmp_path_factory
+    )
 
 
 def _baseline() -> dict[str, dict[str, Any]]:
