@@ -220,6 +220,24 @@ def clamd_starter(config: ScannerConfig) -> StartClamd:
     return start
 
 
+def clocked_engine(
+    definitions: S3DefinitionsStore,
+    config: ScannerConfig,
+    refresh_every: timedelta,
+    clock: list[float],
+) -> DefinitionsEngine:
+    """A scanner engine on the published sets whose refresh interval follows `clock[0]`."""
+    return DefinitionsEngine(
+        definitions,
+        config.definitions_dir,
+        config.db_dir,
+        "",
+        clamd_starter(config),
+        refresh_every,
+        clock=lambda: clock[0],
+    )
+
+
 def tags_of(bucket: str, key: str) -> dict[str, str]:
     tag_set = boto3.client("s3").get_object_tagging(Bucket=bucket, Key=key)["TagSet"]
     return {t["Key"]: t["Value"] for t in tag_set}
@@ -266,15 +284,7 @@ def test_mp_av_04_a_warm_scanner_refreshes_to_a_newer_set_at_batch_start(
     first = publish(definitions, GeneratedSource(), NOW - timedelta(days=1), tmp_path)
     config = scanner_config(definitions.bucket, tmp_path)
     clock = [0.0]
-    engine = DefinitionsEngine(
-        definitions,
-        config.definitions_dir,
-        config.db_dir,
-        "",
-        clamd_starter(config),
-        timedelta(minutes=60),
-        clock=lambda: clock[0],
-    )
+    engine = clocked_engine(definitions, config, timedelta(minutes=60), clock)
     engine.start()
     handler.use_runtime(
         build_scanner(boto3.client("s3"), engine, config.max_scan_bytes),
@@ -319,15 +329,7 @@ def test_mp_av_04_a_failed_refresh_keeps_the_old_engine(
     s3 = boto3.client("s3")
     s3.delete_object(Bucket=definitions.bucket, Key=f"definitions/{second.version}/manifest.json")
     clock = [0.0]
-    engine = DefinitionsEngine(
-        definitions,
-        config.definitions_dir,
-        config.db_dir,
-        "",
-        clamd_starter(config),
-        timedelta(minutes=1),
-        clock=lambda: clock[0],
-    )
+    engine = clocked_engine(definitions, config, timedelta(minutes=1), clock)
     engine.start()
     try:
         assert engine.db_version() == first.version  # the incomplete newer set is ignored
@@ -381,15 +383,7 @@ def test_a_set_clamd_cannot_load_keeps_the_old_engine(
     first = publish(definitions, GeneratedSource(), NOW - timedelta(days=1), tmp_path)
     config = scanner_config(definitions.bucket, tmp_path)
     clock = [0.0]
-    engine = DefinitionsEngine(
-        definitions,
-        config.definitions_dir,
-        config.db_dir,
-        "",
-        clamd_starter(config),
-        timedelta(minutes=1),
-        clock=lambda: clock[0],
-    )
+    engine = clocked_engine(definitions, config, timedelta(minutes=1), clock)
     engine.start()
     try:
         broken = tmp_path / "broken"
