@@ -18,12 +18,14 @@ from manabi_api.ports.runtime import Clock, IdGenerator, RandomIds, SystemClock
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-    from manabi_api.ports.files import FileStore
+    from manabi_api.ports.files import FileStore, ScanRequests
     from manabi_api.ports.users import UserDirectory
 
 # Keep in step with manabi_infra.names (the Lambda asset does not ship the infra package).
 ENV_TABLE_NAME = "TABLE_NAME"
 ENV_DATA_BUCKET = "DATA_BUCKET"
+# The ClamAV scan queue; unset with the GuardDuty backend, whose scans cannot be asked for again.
+ENV_SCAN_QUEUE_URL = "SCAN_QUEUE_URL"
 ENV_ALLOWED_ORIGIN = "ALLOWED_ORIGIN"
 ENV_USER_POOL_ID = "USER_POOL_ID"
 ENV_STAGE = "MANABI_ENV"
@@ -40,6 +42,7 @@ def build_services(
     ids: IdGenerator | None = None,
     users: UserDirectory | None = None,
     files: FileStore | None = None,
+    scans: ScanRequests | None = None,
 ) -> Services:
     clock = clock or SystemClock()
     ids = ids or RandomIds()
@@ -54,7 +57,7 @@ def build_services(
     return Services(
         courses=CourseService(courses, clock, ids),
         enrolment=EnrolmentService(courses, clock),
-        assignments=AssignmentService(courses, clock, ids, files),
+        assignments=AssignmentService(courses, clock, ids, files, scans),
         users=UserAdminService(users),
     )
 
@@ -76,9 +79,15 @@ def create_api_from_environment(environ: Mapping[str, str] = os.environ) -> Rest
     )
     from manabi_api.adapters.s3_files import S3FileStore
 
-    files = S3FileStore(_s3_client, environ.get(ENV_DATA_BUCKET, ""))
+    bucket = environ.get(ENV_DATA_BUCKET, "")
+    files = S3FileStore(_s3_client, bucket)
+    scans = None
+    if queue_url := environ.get(ENV_SCAN_QUEUE_URL):
+        from manabi_api.adapters.sqs_scans import SqsScanRequests
+
+        scans = SqsScanRequests(lambda: boto3.client("sqs"), queue_url, bucket)
     services = build_services(
-        DynamoDbCourseRepository(dynamodb, table), users=directory, files=files
+        DynamoDbCourseRepository(dynamodb, table), users=directory, files=files, scans=scans
     )
     # Only the one-machine mode accepts tokens signed with the emulator's public test key.
     local = environ.get(ENV_STAGE) == LOCAL_STAGE

@@ -60,6 +60,8 @@ def test_mp_lmd_01_environment_variables_match_the_contract(stack: SynthesizedSt
         names.ENV_POWERTOOLS_SERVICE_NAME: names.API_SERVICE,
         names.ENV_POWERTOOLS_METRICS_NAMESPACE: names.METRICS_NAMESPACE,
         names.ENV_LOG_LEVEL: "INFO",
+        # the ClamAV scan queue: a completion after the verdict asks for a scan again
+        names.ENV_SCAN_QUEUE_URL: _ref_of(stack, "AWS::SQS::Queue", "QueueName", n.scan_queue),
     }
 
 

@@ -472,3 +472,28 @@ def test_mp_av_01_guardduty_backend_deploys_nothing_of_clamav(
         a["Properties"]["AlarmName"] for a in stack.of_type("AWS::CloudWatch::Alarm").values()
     }
     assert f"{stack.names.updater_function}-stale" not in alarms  # GuardDuty keeps its own
+
+
+def test_mp_av_01_the_api_may_ask_for_scans_again_with_clamav_only(
+    scan_stack: SynthesizedStack,
+) -> None:
+    """A completion that comes after the verdict re-queues the exact version (ClamAV); GuardDuty
+    scans only on upload, so its API gets no queue."""
+    stack = scan_stack
+    queue_id, _ = _queue(stack, stack.names.scan_queue)
+    _, api = stack.named("AWS::Lambda::Function", "FunctionName", stack.names.api_function)
+    variables = api["Properties"]["Environment"]["Variables"]
+    statements = _role_statements(stack, stack.names.api_role)
+    sends = [
+        s
+        for s in statements.values()
+        if "sqs:SendMessage" in _listed(s["Action"])
+        and s["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    ]
+    if stack.config.scan_backend is ScanBackend.CLAMAV:
+        assert variables[names.ENV_SCAN_QUEUE_URL] == {"Ref": queue_id}
+        (send,) = sends
+        assert not any(a.startswith("sqs:Receive") or a == "sqs:*" for a in _listed(send["Action"]))
+    else:
+        assert names.ENV_SCAN_QUEUE_URL not in variables
+        assert not sends

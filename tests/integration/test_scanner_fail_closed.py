@@ -25,12 +25,20 @@ import requests
 
 from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
 from manabi_api.adapters.s3_files import S3FileStore
+from manabi_api.adapters.sqs_scans import SqsScanRequests
 from manabi_api.api.routes import create_api
 from manabi_api.wiring import build_services
 from manabi_local.provisioner import LocalResources
 from manabi_scanner.clamd import ClamdClient, StreamResult
 from manabi_scanner.engine import EICAR, ClamdEngine, ClamdProcess
-from manabi_scanner.scan import Engine, Scanner, WaitBackoff, handle_batch
+from manabi_scanner.scan import (
+    MAX_WAIT_RECEIVES,
+    Engine,
+    Scanner,
+    WaitBackoff,
+    handle_batch,
+    targets,
+)
 from manabi_scanner.verdict import AvStatus
 from manabi_scanner.wiring import SubmissionVerdicts, build_scanner
 from tests.integration.conftest import SCAN_LIMIT_BYTES
@@ -52,11 +60,17 @@ def _zip(name: str, data: bytes, password: str | None = None, tmp: Path | None =
 
 
 class World:
-    def __init__(self, resources: LocalResources, engine: Engine) -> None:
+    def __init__(
+        self, resources: LocalResources, engine: Engine, scan_queue: ScanQueue | None = None
+    ) -> None:
         self.s3 = boto3.client("s3")
         self.bucket = resources.api_environment["DATA_BUCKET"]
         store = DynamoDbCourseRepository(boto3.client("dynamodb"), resources.table_name)
-        self.services = build_services(store, files=S3FileStore(lambda: self.s3, self.bucket))
+        scans = None
+        if scan_queue is not None:  # the API asks for scans again through this queue
+            scans = SqsScanRequests(lambda: scan_queue.sqs, scan_queue.url, self.bucket)
+        files = S3FileStore(lambda: self.s3, self.bucket)
+        self.services = build_services(store, files=files, scans=scans)
         self.api = create_api(self.services, allowed_origin=None)
         self.sink = SubmissionVerdicts(self.services.assignments)
         self.scanner: Scanner = build_scanner(self.s3, engine, SCAN_LIMIT_BYTES)
@@ -364,3 +378,39 @@ def test_mp_av_01_engine_errors_keep_the_queue_visibility_timeout(
         world.delete(key)
     finally:
         queue.delete()
+
+
+def test_mp_av_01_a_completion_after_the_scanner_stopped_waiting_gets_a_verdict(
+    local_resources: LocalResources, clamd: ClamdProcess
+) -> None:
+    """The scan beat the completion call and its last delivery found no record, so the message
+    is gone with the object tagged. The completion then asks for a new scan through the queue
+    (the S3 event shape the scanner reads), and that verdict reaches the record."""
+    queue = ScanQueue()
+    world = World(local_resources, ClamdEngine(clamd.client, clamd.db_version), queue)
+    file = {"fileName": "late.txt", "contentType": "text/plain", "sizeBytes": 5}
+    _, ticket = world.call("POST", f"{world.base}/submission/uploads", LEARNER, file)
+    world.s3.put_object(
+        Bucket=world.bucket, Key=ticket["key"], Body=b"hello", ContentType="text/plain"
+    )
+    last = {
+        "messageId": "m-last",
+        "body": world.event_body(ticket["key"]),
+        "attributes": {"ApproximateReceiveCount": str(MAX_WAIT_RECEIVES)},
+    }
+    assert handle_batch({"Records": [last]}, world.scanner, world.sink) == {
+        "batchItemFailures": []
+    }  # the scanner stopped waiting: the message is done
+    assert world.tags(ticket["key"])["av-status"] == "CLEAN"
+    body = {**file, "uploadId": ticket["uploadId"]}
+    assert world.call("PUT", f"{world.base}/submission", LEARNER, body)[0] == 200
+    assert world.status() == "PENDING"
+    (request,) = queue.receive_within(5)
+    (target,) = targets(request["body"])
+    head = world.s3.head_object(Bucket=world.bucket, Key=ticket["key"])
+    assert (target.key, target.version_id) == (ticket["key"], head["VersionId"])
+    assert handle_batch({"Records": [request]}, world.scanner, world.sink) == {
+        "batchItemFailures": []
+    }
+    assert world.status() == AvStatus.CLEAN.value
+    assert world.download() == 200

@@ -7,6 +7,16 @@ from urllib.parse import quote
 from manabi_api.ports.files import StoredObject, UploadForm
 
 
+class RecordedScanRequests:
+    """The scan queue of unit tests: what was asked, in order."""
+
+    def __init__(self) -> None:
+        self.requested: list[tuple[str, str | None]] = []
+
+    def rescan(self, key: str, version_id: str | None) -> None:
+        self.requested.append((key, version_id))
+
+
 class InMemoryFileStore:
     def __init__(self) -> None:
         self.objects: dict[str, StoredObject] = {}

@@ -24,7 +24,7 @@ from manabi_api.domain.errors import (
 )
 from manabi_api.domain.principal import Principal
 from manabi_api.ports.courses import LearningStore, Page
-from manabi_api.ports.files import TAG_STATUS, FileStore
+from manabi_api.ports.files import TAG_STATUS, FileStore, ScanRequests
 from manabi_api.ports.runtime import Clock, IdGenerator
 
 # What a learner may upload (APP-ASG-02): documents, images, plain text and zip archives.
@@ -170,12 +170,18 @@ def can_grade(submission: Submission) -> bool:
 
 class AssignmentService:
     def __init__(
-        self, store: LearningStore, clock: Clock, ids: IdGenerator, files: FileStore
+        self,
+        store: LearningStore,
+        clock: Clock,
+        ids: IdGenerator,
+        files: FileStore,
+        scans: ScanRequests | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._ids = ids
         self._files = files
+        self._scans = scans
 
     def create(
         self,
@@ -299,6 +305,11 @@ class AssignmentService:
             object_version=stored.version_id,
         )
         self._store.save_submission(submission, None if previous is None else previous.version)
+        if self._scans is not None and TAG_STATUS in stored.tags:
+            # The scan beat this call: its verdict found no record to update and may have
+            # stopped waiting for one. The scanner judges the version again (its tags are never
+            # taken from here), and that verdict reaches the record saved above.
+            self._scans.rescan(key, stored.version_id)
         return submission
 
     def download(

@@ -31,6 +31,11 @@ class StoredObject(NamedTuple):
     tags: dict[str, str]
 
 
+class ScanRequests(Protocol):
+    def rescan(self, key: str, version_id: str | None) -> None:
+        """Ask the scanner to judge this exact version (again); its verdict reaches the record."""
+
+
 class FileStore(Protocol):
     def presign_upload(
         self, key: str, content_type: str, max_bytes: int, expires_seconds: int

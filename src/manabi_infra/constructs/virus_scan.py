@@ -431,7 +431,7 @@ class VirusScan(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             environment={
                 names.ENV_DATA_BUCKET: data_bucket.bucket_name,
-                "SCAN_QUEUE_URL": self.queue.queue_url,
+                names.ENV_SCAN_QUEUE_URL: self.queue.queue_url,
                 "RECONCILE_AFTER_MINUTES": str(RECONCILE_AFTER_MINUTES),
             },
         )

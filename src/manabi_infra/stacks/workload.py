@@ -12,7 +12,7 @@ from aws_cdk import aws_resourcegroups as resourcegroups
 from constructs import Construct
 
 from manabi_infra import names
-from manabi_infra.config import TOKYO, EnvironmentConfig
+from manabi_infra.config import TOKYO, EnvironmentConfig, ScanBackend
 from manabi_infra.constructs.access import AccessRoles
 from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.api import Api
@@ -76,6 +76,12 @@ class WorkloadStack(Stack):
             alerts=self.alerts,
             code_dir=api_code_dir,
         )
+        if config.scan_backend is ScanBackend.CLAMAV:
+            # A completion that comes after the verdict asks the scanner again (MP-AV-01).
+            self.virus_scan.queue.grant_send_messages(self.api.function)
+            self.api.function.add_environment(
+                names.ENV_SCAN_QUEUE_URL, self.virus_scan.queue.queue_url
+            )
         self.cdn = Cdn(
             self,
             "Cdn",

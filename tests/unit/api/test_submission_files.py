@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from manabi_api.adapters.memory_courses import InMemoryCourseRepository
-from manabi_api.adapters.memory_files import InMemoryFileStore
+from manabi_api.adapters.memory_files import InMemoryFileStore, RecordedScanRequests
 from manabi_api.api.routes import create_api
 from manabi_api.domain.assignments import (
     SubmissionRef,
@@ -28,7 +28,8 @@ class World:
     def __init__(self) -> None:
         self.store = InMemoryCourseRepository()
         self.files = InMemoryFileStore()
-        self.services = build_services(self.store, files=self.files)
+        self.scans = RecordedScanRequests()
+        self.services = build_services(self.store, files=self.files, scans=self.scans)
         self.api = create_api(self.services, allowed_origin=None)
         _, course = self.call("POST", "/courses", TEACHER, {"title": "C"})
         cid = course["courseId"]
@@ -110,6 +111,21 @@ def test_mp_av_02_a_forged_verdict_tag_on_upload_opens_nothing(world: World) -> 
     status, submission = world.call("PUT", f"{world.base}/submission", LEARNER, body)
     assert (status, submission["status"]) == (200, "PENDING")
     assert world.download()[0] == 409
+
+
+def test_mp_av_01_a_completion_after_the_verdict_asks_the_scanner_again(world: World) -> None:
+    """MP-AV-01: when the scan beat the completion call, its verdict found no record and may
+    have stopped waiting; the API asks for the exact version to be judged again (it never takes
+    the verdict from the tags itself)."""
+    key, _ = world.submitted()
+    assert world.scans.requested == []  # no verdict yet: the upload's own notification will do
+    ticket = world.ticket()
+    stored = world.files.put(ticket["key"], 2048, "application/pdf", {"av-status": "CLEAN"})
+    body = {**FILE, "uploadId": ticket["uploadId"]}
+    status, submission = world.call("PUT", f"{world.base}/submission", LEARNER, body)
+    assert (status, submission["status"]) == (200, "PENDING")
+    assert world.scans.requested == [(ticket["key"], stored.version_id)]
+    assert key != ticket["key"]
 
 
 def test_mp_av_02_only_clean_files_are_downloaded(world: World) -> None:

@@ -33,3 +33,17 @@ def test_guardduty_names_equal_the_infrastructure_names() -> None:
     assert guardduty.ENV_TABLE_NAME == names.ENV_TABLE_NAME
     assert guardduty.ENV_DATA_BUCKET == names.ENV_DATA_BUCKET
     assert guardduty.SCAN_RESULT_DETAIL_TYPE == GUARDDUTY_RESULT_DETAIL_TYPE
+
+
+def test_environment_names_of_the_api_and_the_reconciler_equal_the_infrastructure_names() -> None:
+    """The Lambda assets ship without manabi_infra: their copies of the names must not drift."""
+    from manabi_api import wiring
+    from manabi_scanner import reconciler
+
+    assert wiring.ENV_TABLE_NAME == names.ENV_TABLE_NAME
+    assert wiring.ENV_DATA_BUCKET == names.ENV_DATA_BUCKET
+    assert wiring.ENV_ALLOWED_ORIGIN == names.ENV_ALLOWED_ORIGIN
+    assert wiring.ENV_USER_POOL_ID == names.ENV_USER_POOL_ID
+    assert wiring.ENV_STAGE == names.ENV_STAGE
+    assert wiring.ENV_SCAN_QUEUE_URL == reconciler.ENV_SCAN_QUEUE_URL == names.ENV_SCAN_QUEUE_URL
+    assert reconciler.ENV_DATA_BUCKET == names.ENV_DATA_BUCKET
