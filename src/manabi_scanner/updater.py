@@ -231,16 +231,22 @@ def run_updater(
     emit_age: Callable[[float], None],
     keep: int = KEEP_SETS,
 ) -> UpdateResult:
-    """`update_definitions`, then the age of the newest published set — also after a failure."""
+    """`update_definitions`, then the age of the newest published set — also after a failure
+    (then the bucket is listed once more: the run may have failed before it knew the set)."""
     try:
-        return update_definitions(store, source, engine_factory, now, work_dir, update_after, keep)
-    finally:
+        result = update_definitions(
+            store, source, engine_factory, now, work_dir, update_after, keep
+        )
+    except BaseException:
         try:
             newest = store.newest()
         except Exception:
             _log.exception("the definitions bucket could not be listed")
             newest = None
         emit_age(age_hours(newest, now()))
+        raise
+    emit_age(result.age_hours)
+    return result
 
 
 def emf_emitter(namespace: str) -> Callable[[float], None]:
