@@ -113,14 +113,15 @@ def _table() -> Any:
 
 
 def measure() -> list[Measurement]:
+    from tests.fakes.memory_files import InMemoryFileStore
+    from tests.fakes.memory_users import InMemoryUserDirectory
+    from tests.fakes.services import fake_services
+
     from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
-    from manabi_api.adapters.memory_files import InMemoryFileStore
-    from manabi_api.adapters.memory_users import InMemoryUserDirectory
-    from manabi_api.api.routes import create_api
-    from manabi_api.domain.assignments import SubmissionStatus
-    from manabi_api.domain.principal import Group
-    from manabi_api.ports.users import DirectoryUser
-    from manabi_api.wiring import build_services
+    from manabi_api.api.application import create_api
+    from manabi_api.kernel.assignments import SubmissionStatus
+    from manabi_api.kernel.principal import Group
+    from manabi_api.kernel.users import DirectoryUser
 
     results: list[Measurement] = []
     with _emulated() as client:
@@ -144,7 +145,7 @@ def measure() -> list[Measurement]:
                 )
             ]
         )
-        routes = create_api(build_services(store, users=users), None).routes
+        routes = create_api(fake_services(store, users=users), None).routes
         for spec in routes:
             # a fresh course world per route, with its own ids
             prefix = spec.operation_id
@@ -152,7 +153,7 @@ def measure() -> list[Measurement]:
             files = InMemoryFileStore()  # the data bucket is not DynamoDB: not counted
             for upload in ("U1", "U2"):
                 files.put(f"submissions/{prefix}-C/A/learner-1/{upload}", 3, "text/plain")
-            api = create_api(build_services(store, ids=ids, users=users, files=files), None)
+            api = create_api(fake_services(store, ids=ids, users=users, files=files), None)
 
             def call(method: str, path: str, claims: Any, body: Any, api: Any = api) -> int:
                 event = rest_event(method, path, claims=claims, body=body)

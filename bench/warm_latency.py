@@ -46,10 +46,12 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.update(LAMBDA_ENVIRONMENT)
     warnings.simplefilter("ignore")
-    from manabi_api import handler
-    from manabi_api.wiring import create_api_for_documentation
+    from tests.fakes.services import fake_services
 
-    handler.api = create_api_for_documentation()  # in-memory storage
+    from manabi_api import handler
+    from manabi_api.api.application import create_api
+
+    handler.api = create_api(fake_services(), allowed_origin=None)  # in-memory storage
     context = FakeContext()
     created = handler.api.resolve(
         rest_event("POST", "/courses", body={"title": "ベンチマーク"}, claims=TEACHER), context

@@ -44,3 +44,10 @@ def rest_event(
         "body": text,
         "isBase64Encoded": False,
     }
+
+
+def lambda_context(function_name: str = "test-function") -> Any:
+    """A Lambda context object (the runtime always passes one; Powertools reads it)."""
+    from manabi_local.events import LambdaContext
+
+    return LambdaContext(function_name, 128, 30.0, "test-request")

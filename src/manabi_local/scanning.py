@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from manabi_local.events import LambdaContext
 from manabi_local.provisioner import LocalResources
 from manabi_local.template import Template
 from manabi_scanner.scan import WaitBackoff
@@ -42,6 +44,9 @@ def scan_queue_url(template: Template, resources: LocalResources) -> str:
         if isinstance(source, dict) and "Fn::GetAtt" in source:
             return resources.physical_ids[source["Fn::GetAtt"][0]]
     raise LookupError("the template has no SQS event source for the scanner")
+
+
+SCAN_WORKER_FUNCTION = "local-manabiplus-scanner"
 
 
 class ScanWorker:
@@ -121,7 +126,9 @@ class ScanWorker:
                 for m in received
             ]
         }
-        result = self._handler(event, None)
+        # A context as the Lambda runtime passes one (Powertools reads it).
+        context = LambdaContext(SCAN_WORKER_FUNCTION, 3072, 120.0, str(uuid.uuid4()))
+        result = self._handler(event, context)
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         for message in received:
             with self._lock:

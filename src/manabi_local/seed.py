@@ -12,11 +12,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
-from manabi_api.domain.assignments import NewAssignment
-from manabi_api.domain.courses import CourseStatus, NewCourse
-from manabi_api.domain.errors import Conflict
-from manabi_api.domain.principal import Group, Principal
-from manabi_api.wiring import build_services
+from manabi_api.adapters.system import SystemClock
+from manabi_api.domain.assignments import AssignmentService
+from manabi_api.domain.courses import CourseService
+from manabi_api.domain.lessons import LessonService
+from manabi_api.kernel.assignments import NewAssignment
+from manabi_api.kernel.courses import CourseStatus, NewCourse
+from manabi_api.kernel.errors import Conflict
+from manabi_api.kernel.principal import Group, Principal
 from manabi_infra import names
 from manabi_local.provisioner import EmulatorClients, LocalResources
 
@@ -154,15 +157,17 @@ def seed_sample_course(resources: LocalResources, clients: EmulatorClients) -> N
     repository = DynamoDbCourseRepository(clients.dynamodb, resources.table_name)
     if repository.get(SAMPLE_COURSE_ID) is not None:
         return
-    services = build_services(repository, ids=_SampleIds())
+    clock, ids = SystemClock(), _SampleIds()
+    courses = CourseService(repository, clock, ids)
     try:
-        course = services.courses.create(owner, SAMPLE_COURSE)
+        course = courses.create(owner, SAMPLE_COURSE)
     except Conflict:  # created meanwhile: the seed is idempotent
         return
+    lessons = LessonService(repository, clock, ids)
     for title, body in SAMPLE_LESSONS:
-        services.courses.add_lesson(owner, course.course_id, title, body)
-    services.assignments.create(owner, course.course_id, SAMPLE_ASSIGNMENT)
-    services.courses.transition(owner, course.course_id, CourseStatus.PUBLISHED, course.version)
+        lessons.add(owner, course.course_id, title, body)
+    AssignmentService(repository, clock, ids).create(owner, course.course_id, SAMPLE_ASSIGNMENT)
+    courses.transition(owner, course.course_id, CourseStatus.PUBLISHED, course.version)
 
 
 def seed(resources: LocalResources, clients: EmulatorClients | None = None) -> list[DemoAccount]:

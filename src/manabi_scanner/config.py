@@ -1,7 +1,7 @@
-"""The scanner's and the definitions updater's settings, read from the environment in one place.
+"""The settings of each function of the scanner package, read and validated once at init.
 
-The names of the definitions' variables equal those of `manabi_infra.names` (a unit test holds
-them together): the scanner's container image does not contain `manabi_infra`.
+A missing or malformed variable stops the init with a message naming it (manabi_contract.
+environment); the names are the contract's, which the CDK constructs set.
 """
 
 from __future__ import annotations
@@ -11,28 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-ENV_TABLE_NAME = "TABLE_NAME"
-ENV_MAX_SCAN_BYTES = "MAX_SCAN_BYTES"
-ENV_CLAMAV_DB_DIR = "CLAMAV_DB_DIR"
-ENV_CLAMAV_DB_VERSION = "CLAMAV_DB_VERSION"
-ENV_WORK_DIR = "SCANNER_WORK_DIR"
-DEFAULT_MAX_SCAN_BYTES = 100 * 1024 * 1024  # the API's upload limit (MAX_UPLOAD_BYTES)
+from manabi_contract import environment as env
+from manabi_contract.names import METRICS_NAMESPACE
+from manabi_contract.storage import MAX_SUBMISSION_BYTES
 
-# Virus definitions (MP-AV-04): the updater publishes versioned sets, scanners load the newest.
-ENV_DEFINITIONS_BUCKET = "DEFINITIONS_BUCKET"
-ENV_CLAMAV_MIRROR = "CLAMAV_MIRROR_URL"
-ENV_UPDATE_AFTER_HOURS = "DEFINITIONS_UPDATE_AFTER_HOURS"
-ENV_DEFINITIONS_REFRESH_MINUTES = "DEFINITIONS_REFRESH_MINUTES"
-ENV_DEFINITIONS_DIR = "DEFINITIONS_DIR"
-ENV_UPDATER_WORK_DIR = "UPDATER_WORK_DIR"
-ENV_POWERTOOLS_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
-DEFINITIONS_PREFIX = "definitions/"
-DEFINITIONS_AGE_METRIC = "VirusDefinitionsAgeHours"
-SCANNER_SERVICE = "manabi-scanner"  # the `service` dimension of the scanner's metrics
-DEFAULT_METRICS_NAMESPACE = "ManabiPlus"
 DEFAULT_UPDATE_AFTER_HOURS = 24
 DEFAULT_REFRESH_MINUTES = 60
+DEFAULT_RECONCILE_AFTER_MINUTES = 15
 DEFAULT_CLAMAV_MIRROR = "https://database.clamav.net"
+_TMP = Path("/tmp")  # noqa: S108 - Lambda's only writable directory
 
 
 @dataclass(frozen=True)
@@ -40,24 +27,27 @@ class ScannerConfig:
     table_name: str
     max_scan_bytes: int
     db_dir: Path  # the image's built-in database: the fallback without a published set
-    db_version: str
+    db_version: str  # "" → clamd's VERSION answer
     work_dir: Path
     definitions_bucket: str = ""  # "" → the built-in database only
-    definitions_dir: Path = Path("/tmp/clamav")  # noqa: S108 - Lambda's /tmp; one subdir a set
+    definitions_dir: Path = _TMP / "clamav"  # one subdirectory a set
     refresh_minutes: int = DEFAULT_REFRESH_MINUTES
 
     @staticmethod
     def from_environment(environ: Mapping[str, str] = os.environ) -> ScannerConfig:
         return ScannerConfig(
-            table_name=environ.get(ENV_TABLE_NAME, ""),
-            max_scan_bytes=int(environ.get(ENV_MAX_SCAN_BYTES, DEFAULT_MAX_SCAN_BYTES)),
-            db_dir=Path(environ.get(ENV_CLAMAV_DB_DIR, "/var/lib/clamav")),
-            db_version=environ.get(ENV_CLAMAV_DB_VERSION, ""),
-            work_dir=Path(environ.get(ENV_WORK_DIR, "/tmp/clamd")),  # noqa: S108 - Lambda's /tmp
-            definitions_bucket=environ.get(ENV_DEFINITIONS_BUCKET, ""),
-            definitions_dir=Path(environ.get(ENV_DEFINITIONS_DIR, "/tmp/clamav")),  # noqa: S108
-            refresh_minutes=int(
-                environ.get(ENV_DEFINITIONS_REFRESH_MINUTES, DEFAULT_REFRESH_MINUTES)
+            table_name=env.required(environ, env.TABLE_NAME),
+            # The scanner never streams more than clamd takes (scan.Scanner caps it).
+            max_scan_bytes=env.integer(
+                environ, env.MAX_SCAN_BYTES, MAX_SUBMISSION_BYTES, minimum=1
+            ),
+            db_dir=Path(env.optional(environ, env.CLAMAV_DB_DIR, "/var/lib/clamav") or ""),
+            db_version=env.optional(environ, env.CLAMAV_DB_VERSION) or "",
+            work_dir=Path(env.optional(environ, env.SCANNER_WORK_DIR) or _TMP / "clamd"),
+            definitions_bucket=env.optional(environ, env.DEFINITIONS_BUCKET) or "",
+            definitions_dir=Path(env.optional(environ, env.DEFINITIONS_DIR) or _TMP / "clamav"),
+            refresh_minutes=env.integer(
+                environ, env.DEFINITIONS_REFRESH_MINUTES, DEFAULT_REFRESH_MINUTES, minimum=1
             ),
         )
 
@@ -73,13 +63,42 @@ class UpdaterConfig:
     @staticmethod
     def from_environment(environ: Mapping[str, str] = os.environ) -> UpdaterConfig:
         return UpdaterConfig(
-            definitions_bucket=environ[ENV_DEFINITIONS_BUCKET],
-            mirror_url=environ.get(ENV_CLAMAV_MIRROR, "") or DEFAULT_CLAMAV_MIRROR,
-            update_after_hours=float(
-                environ.get(ENV_UPDATE_AFTER_HOURS, DEFAULT_UPDATE_AFTER_HOURS)
+            definitions_bucket=env.required(environ, env.DEFINITIONS_BUCKET),
+            mirror_url=env.optional(environ, env.CLAMAV_MIRROR) or DEFAULT_CLAMAV_MIRROR,
+            update_after_hours=env.number(
+                environ, env.UPDATE_AFTER_HOURS, DEFAULT_UPDATE_AFTER_HOURS
             ),
-            work_dir=Path(environ.get(ENV_UPDATER_WORK_DIR, "/tmp/updater")),  # noqa: S108
-            metrics_namespace=environ.get(
-                ENV_POWERTOOLS_METRICS_NAMESPACE, DEFAULT_METRICS_NAMESPACE
+            work_dir=Path(env.optional(environ, env.UPDATER_WORK_DIR) or _TMP / "updater"),
+            metrics_namespace=env.optional(environ, env.POWERTOOLS_METRICS_NAMESPACE)
+            or METRICS_NAMESPACE,
+        )
+
+
+@dataclass(frozen=True)
+class ReconcilerConfig:
+    data_bucket: str
+    scan_queue_url: str
+    grace_minutes: int
+
+    @staticmethod
+    def from_environment(environ: Mapping[str, str] = os.environ) -> ReconcilerConfig:
+        return ReconcilerConfig(
+            data_bucket=env.required(environ, env.DATA_BUCKET),
+            scan_queue_url=env.required(environ, env.SCAN_QUEUE_URL),
+            grace_minutes=env.integer(
+                environ, env.RECONCILE_AFTER_MINUTES, DEFAULT_RECONCILE_AFTER_MINUTES, minimum=1
             ),
+        )
+
+
+@dataclass(frozen=True)
+class GuardDutyVerdictConfig:
+    table_name: str
+    data_bucket: str | None  # None: results for every bucket count (tests, one-bucket setups)
+
+    @staticmethod
+    def from_environment(environ: Mapping[str, str] = os.environ) -> GuardDutyVerdictConfig:
+        return GuardDutyVerdictConfig(
+            table_name=env.required(environ, env.TABLE_NAME),
+            data_bucket=env.optional(environ, env.DATA_BUCKET),
         )

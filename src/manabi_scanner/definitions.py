@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from manabi_scanner.config import DEFINITIONS_PREFIX
+from manabi_contract.storage import DEFINITIONS_PREFIX
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -47,6 +47,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
+from manabi_contract.names import GUARDDUTY_VERDICT_SERVICE
+from manabi_contract.observability import function_logger, function_tracer
+from manabi_contract.storage import SUBMISSIONS_PREFIX
+from manabi_contract.verdicts import GUARDDUTY_VERDICT_SOURCE, AvStatus
+from manabi_scanner.config import GuardDutyVerdictConfig
 from manabi_scanner.scan import (
     WAIT_BACKOFF,
     QueueVisibility,
@@ -61,21 +66,18 @@ from manabi_scanner.scan import (
     settle,
     write_tags,
 )
-from manabi_scanner.verdict import AvStatus, Verdict
+from manabi_scanner.verdict import Verdict
+from manabi_scanner.wiring import LazySqsVisibility, dynamodb_verdicts, now_iso
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 _log = logging.getLogger(__name__)
+logger = function_logger(GUARDDUTY_VERDICT_SERVICE)
+tracer = function_tracer(GUARDDUTY_VERDICT_SERVICE, patch=("botocore",))  # S3 tags, DynamoDB
 
 EVENT_SOURCE = "aws.guardduty"
 SCAN_RESULT_DETAIL_TYPE = "GuardDuty Malware Protection Object Scan Result"
-# The av-db-version of GuardDuty's verdicts (manabi_infra.names.GUARDDUTY_VERDICT_SOURCE; the
-# scanner does not import the infrastructure package).
-GUARDDUTY_VERDICT_SOURCE = "guardduty"
-SUBMISSIONS_PREFIX = "submissions/"  # manabi_infra.names.SUBMISSIONS_PREFIX
-ENV_TABLE_NAME = "TABLE_NAME"
-ENV_DATA_BUCKET = "DATA_BUCKET"  # optional: results for any other bucket are ignored
 
 CLEAN_RESULT = "NO_THREATS_FOUND"
 INFECTED_RESULT = "THREATS_FOUND"
@@ -209,14 +211,14 @@ _runtime: GuardDutyVerdicts | None = None
 
 
 def build(environ: Mapping[str, str] = os.environ) -> GuardDutyVerdicts:
-    """The function's runtime: S3 client, the submissions' DynamoDB verdict hook, SQS (lazily)."""
+    """The function's runtime: S3 client, the submissions' DynamoDB verdict sink, SQS (lazily)."""
     import boto3
 
-    from manabi_scanner.wiring import LazySqsVisibility, dynamodb_verdicts, now_iso
-
-    sink = dynamodb_verdicts(environ.get(ENV_TABLE_NAME, ""))
-    bucket = environ.get(ENV_DATA_BUCKET)
-    return GuardDutyVerdicts(boto3.client("s3"), sink, now_iso, bucket, LazySqsVisibility())
+    config = GuardDutyVerdictConfig.from_environment(environ)
+    sink = dynamodb_verdicts(config.table_name)
+    return GuardDutyVerdicts(
+        boto3.client("s3"), sink, now_iso, config.data_bucket, LazySqsVisibility()
+    )
 
 
 def use_runtime(verdicts: GuardDutyVerdicts | None) -> None:
@@ -225,6 +227,8 @@ def use_runtime(verdicts: GuardDutyVerdicts | None) -> None:
     _runtime = verdicts
 
 
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     global _runtime
     if _runtime is None:  # once per execution environment

@@ -15,6 +15,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from manabi_contract.names import SCANNER_SERVICE
+from manabi_contract.observability import function_logger, function_tracer
 from manabi_scanner.config import ScannerConfig
 from manabi_scanner.scan import (
     WAIT_BACKOFF,
@@ -26,6 +28,9 @@ from manabi_scanner.scan import (
 )
 
 _log = logging.getLogger(__name__)
+logger = function_logger(SCANNER_SERVICE)
+# Streaming the object from S3, tagging it and recording the verdict: the scan's other half.
+tracer = function_tracer(SCANNER_SERVICE, patch=("botocore",))
 
 
 class _Runtime:
@@ -83,6 +88,8 @@ if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # the init phase of a real execu
     _runtime = _build()
 
 
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     global _runtime
     if _runtime is None:

@@ -9,24 +9,31 @@ went to the DLQ never leaves an object unscanned for long. Objects stay unreadab
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
+from manabi_contract.names import RECONCILER_SERVICE
+from manabi_contract.observability import function_logger, function_tracer
+from manabi_contract.storage import SUBMISSIONS_PREFIX
+from manabi_contract.verdicts import TAG_STATUS
+from manabi_scanner.config import ReconcilerConfig
+
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-ENV_DATA_BUCKET = "DATA_BUCKET"
-ENV_SCAN_QUEUE_URL = "SCAN_QUEUE_URL"
-ENV_GRACE_MINUTES = "RECONCILE_AFTER_MINUTES"
-PREFIX = "submissions/"
+logger = function_logger(RECONCILER_SERVICE)
+tracer = function_tracer(RECONCILER_SERVICE, patch=("botocore",))  # S3 listing, SQS sends
 LOOK_BACK = timedelta(days=7)
 MAX_PER_RUN = 1000
 
 
 def unscanned(
-    s3: S3Client, bucket: str, grace: timedelta, now: datetime, prefix: str = PREFIX
+    s3: S3Client,
+    bucket: str,
+    grace: timedelta,
+    now: datetime,
+    prefix: str = SUBMISSIONS_PREFIX,
 ) -> list[dict[str, Any]]:
     """Current versions under `prefix`, older than `grace`, without an `av-status` tag."""
     found: list[dict[str, Any]] = []
@@ -40,7 +47,7 @@ def unscanned(
             if version.get("VersionId") not in (None, "null"):
                 extra["VersionId"] = version["VersionId"]
             tags = s3.get_object_tagging(Bucket=bucket, Key=version["Key"], **extra)["TagSet"]
-            if not any(t["Key"] == "av-status" for t in tags):
+            if not any(t["Key"] == TAG_STATUS for t in tags):
                 found.append(dict(version))
                 if len(found) >= MAX_PER_RUN:
                     return found
@@ -65,11 +72,15 @@ def requeue(sqs: Any, queue_url: str, bucket: str, versions: list[dict[str, Any]
     return len(versions)
 
 
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, int]:
     import boto3
 
-    bucket = os.environ[ENV_DATA_BUCKET]
-    grace = timedelta(minutes=int(os.environ.get(ENV_GRACE_MINUTES, "15")))
-    versions = unscanned(boto3.client("s3"), bucket, grace, datetime.now(UTC))
-    queue_url = os.environ[ENV_SCAN_QUEUE_URL]
-    return {"requeued": requeue(boto3.client("sqs"), queue_url, bucket, versions)}
+    config = ReconcilerConfig.from_environment()
+    grace = timedelta(minutes=config.grace_minutes)
+    versions = unscanned(boto3.client("s3"), config.data_bucket, grace, datetime.now(UTC))
+    sqs = boto3.client("sqs")
+    requeued = requeue(sqs, config.scan_queue_url, config.data_bucket, versions)
+    logger.info("objects without a verdict queued again", extra={"requeued": requeued})
+    return {"requeued": requeued}

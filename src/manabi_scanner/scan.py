@@ -21,8 +21,9 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote_plus
 
+from manabi_contract.verdicts import AvStatus
 from manabi_scanner.clamd import ClamdError, StreamResult
-from manabi_scanner.verdict import MAX_STREAM_BYTES_CEILING, AvStatus, Verdict, classify
+from manabi_scanner.verdict import MAX_STREAM_BYTES_CEILING, Verdict, classify
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -208,14 +209,8 @@ def read_tags(s3: S3Client, bucket: str, key: str, version: dict[str, Any]) -> d
 def infected_verdict(tags: dict[str, str]) -> Verdict | None:
     """The INFECTED verdict already on a version: final (MP-AV-03), never retagged, since the
     bucket policy refuses any retag of it; only the record is updated."""
-    if tags.get("av-status") != AvStatus.INFECTED.value:
-        return None
-    return Verdict(
-        AvStatus.INFECTED,
-        tags.get("av-signature", ""),
-        tags.get("av-db-version", ""),
-        tags.get("av-scanned-at", ""),
-    )
+    verdict = Verdict.from_tags(tags)
+    return verdict if verdict is not None and verdict.status is AvStatus.INFECTED else None
 
 
 def write_tags(

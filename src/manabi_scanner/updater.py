@@ -24,12 +24,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
+from manabi_contract.names import DEFINITIONS_AGE_METRIC, SCANNER_SERVICE, UPDATER_SERVICE
+from manabi_contract.observability import function_logger, function_tracer
+from manabi_contract.verdicts import AvStatus
 from manabi_scanner.clamd import ClamdError, StreamResult
-from manabi_scanner.config import (
-    DEFINITIONS_AGE_METRIC,
-    SCANNER_SERVICE,
-    UpdaterConfig,
-)
+from manabi_scanner.config import UpdaterConfig
 from manabi_scanner.definitions import (
     DefinitionsError,
     DefinitionsStore,
@@ -39,9 +38,11 @@ from manabi_scanner.definitions import (
 )
 from manabi_scanner.engine import EICAR, start_clamd
 from manabi_scanner.sources import DefinitionsSource
-from manabi_scanner.verdict import AvStatus, classify
+from manabi_scanner.verdict import classify
 
 _log = logging.getLogger(__name__)
+logger = function_logger(UPDATER_SERVICE)
+tracer = function_tracer(UPDATER_SERVICE, patch=("botocore",))  # the definitions bucket's I/O
 CLEAN_SAMPLE = b"Manabi Plus virus definitions proof: a clean sample, nothing to find here.\n"
 NO_DEFINITIONS_AGE_HOURS = 1_000_000.0  # what the metric says when no set is published
 KEEP_SETS = 3
@@ -267,6 +268,8 @@ def emf_emitter(namespace: str) -> Callable[[float], None]:
     return emit
 
 
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Hourly. `{"force": true}` fetches regardless of the newest set's age."""
     import boto3

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import NamedTuple
+
+from manabi_contract.verdicts import (
+    TAG_DB_VERSION,
+    TAG_SCANNED_AT,
+    TAG_SIGNATURE,
+    TAG_STATUS,
+    AvStatus,
+)
 
 # Signatures clamd raises for what it could not inspect: not infected, not clean either.
 UNSCANNABLE_PREFIXES = ("Heuristics.Encrypted", "Heuristics.Limits.Exceeded")
 MAX_STREAM_BYTES_CEILING = 2 * 1024 * 1024 * 1024  # clamd cannot take more than 2 GB (MP-AV-02)
-
-
-class AvStatus(StrEnum):
-    CLEAN = "CLEAN"
-    INFECTED = "INFECTED"
-    ERROR = "ERROR"
 
 
 class Verdict(NamedTuple):
@@ -24,11 +25,25 @@ class Verdict(NamedTuple):
 
     def tags(self) -> dict[str, str]:
         return {
-            "av-status": self.status.value,
-            "av-signature": _tag_value(self.signature or "none"),
-            "av-db-version": _tag_value(self.db_version or "unknown"),
-            "av-scanned-at": self.scanned_at,
+            TAG_STATUS: self.status.value,
+            TAG_SIGNATURE: _tag_value(self.signature or "none"),
+            TAG_DB_VERSION: _tag_value(self.db_version or "unknown"),
+            TAG_SCANNED_AT: self.scanned_at,
         }
+
+    @staticmethod
+    def from_tags(tags: dict[str, str]) -> Verdict | None:
+        """The verdict tagged on a version, or None when it has no (known) status."""
+        try:
+            status = AvStatus(tags.get(TAG_STATUS, ""))
+        except ValueError:
+            return None
+        return Verdict(
+            status,
+            tags.get(TAG_SIGNATURE, ""),
+            tags.get(TAG_DB_VERSION, ""),
+            tags.get(TAG_SCANNED_AT, ""),
+        )
 
 
 def _tag_value(text: str) -> str:

@@ -1,34 +1,20 @@
-"""Compose the scanner: S3 client, clamd engine and the submissions' verdict hook."""
+"""Compose the scanner: S3 client, clamd engine and the submissions' verdict sink."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from manabi_scanner.config import ScannerConfig
 from manabi_scanner.definitions import S3DefinitionsStore
+from manabi_scanner.definitions_engine import DefinitionsEngine
 from manabi_scanner.engine import ClamdProcess, start_clamd
-from manabi_scanner.live import DefinitionsEngine
 from manabi_scanner.scan import Engine, Scanner, VerdictSink
-from manabi_scanner.verdict import AvStatus
+from manabi_scanner.submissions import DynamoDbSubmissionVerdicts
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
-
-    from manabi_api.domain.assignments import AssignmentService
-
-
-class SubmissionVerdicts:
-    """The verdict hook of the API's domain (AssignmentService.record_verdict)."""
-
-    def __init__(self, assignments: AssignmentService) -> None:
-        self._assignments = assignments
-
-    def record(self, key: str, status: AvStatus) -> bool:
-        from manabi_api.domain.assignments import SubmissionStatus
-
-        return self._assignments.record_verdict(key, SubmissionStatus(status.value))
 
 
 class LazySqsVisibility:
@@ -54,19 +40,14 @@ class LazySqsVisibility:
 
 
 def now_iso() -> str:
-    from manabi_api.ports.runtime import SystemClock
-
-    return SystemClock().now_iso()
+    """The verdict's `av-scanned-at`: UTC, milliseconds, as the API writes its instants."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def dynamodb_verdicts(table_name: str) -> VerdictSink:
     import boto3
 
-    from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
-    from manabi_api.wiring import build_services
-
-    services = build_services(DynamoDbCourseRepository(boto3.client("dynamodb"), table_name))
-    return SubmissionVerdicts(services.assignments)
+    return DynamoDbSubmissionVerdicts(boto3.client("dynamodb"), table_name)
 
 
 def build_scanner(s3: S3Client, engine: Engine, max_bytes: int) -> Scanner:

@@ -3,13 +3,15 @@ adapter's integration tests, so the fake never drifts from the real adapter (MP-
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from manabi_api.domain.assignments import Assignment, Submission, SubmissionStatus
-from manabi_api.domain.courses import MAX_LESSONS, Course, CourseStatus, Lesson, Outline
-from manabi_api.domain.enrolment import Enrolment
-from manabi_api.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
-from manabi_api.ports.courses import CourseList, CourseRepository, LearningStore, Snapshot
+from manabi_api.kernel.assignments import Assignment, Submission, SubmissionStatus
+from manabi_api.kernel.courses import MAX_LESSONS, Course, CourseList, CourseStatus, Lesson, Outline
+from manabi_api.kernel.enrolment import Enrolment
+from manabi_api.kernel.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from manabi_api.ports.learning import LearningStore, Snapshot
 
 
 def make_course(n: int, owner: str = "teacher-1") -> Course:
@@ -29,16 +31,16 @@ def make_course(n: int, owner: str = "teacher-1") -> Course:
 class CourseRepositoryContract:
     """Subclasses provide a `repository` fixture giving an empty store."""
 
-    def test_added_course_can_be_read_back(self, repository: CourseRepository) -> None:
+    def test_added_course_can_be_read_back(self, repository: LearningStore) -> None:
         course = make_course(1)
         repository.add(course)
         assert repository.get(course.course_id) == course
 
-    def test_unknown_course_is_none(self, repository: CourseRepository) -> None:
+    def test_unknown_course_is_none(self, repository: LearningStore) -> None:
         assert repository.get("missing") is None
 
     def test_adding_the_same_id_twice_conflicts_and_keeps_the_first(
-        self, repository: CourseRepository
+        self, repository: LearningStore
     ) -> None:
         first = make_course(1)
         repository.add(first)
@@ -48,7 +50,7 @@ class CourseRepositoryContract:
         assert repository.list(limit=10, cursor=None).items == [first]
 
     def test_list_is_newest_first_and_pages_cover_everything_once(
-        self, repository: CourseRepository
+        self, repository: LearningStore
     ) -> None:
         courses = [make_course(n) for n in range(7)]
         for course in courses:
@@ -64,14 +66,14 @@ class CourseRepositoryContract:
                 break
         assert seen == list(reversed(courses))
 
-    def test_empty_store_lists_nothing(self, repository: CourseRepository) -> None:
+    def test_empty_store_lists_nothing(self, repository: LearningStore) -> None:
         page = repository.list(limit=5, cursor=None)
         assert page.items == []
         assert page.next_cursor is None
 
     @pytest.mark.parametrize("cursor", ["garbage", "eyJ4IjogMX0", "e30", "!" * 2000])
     def test_foreign_cursor_is_invalid_input_naming_cursor(
-        self, repository: CourseRepository, cursor: str
+        self, repository: LearningStore, cursor: str
     ) -> None:
         with pytest.raises(InvalidInput) as raised:
             repository.list(limit=5, cursor=cursor)
@@ -109,8 +111,14 @@ def _submission(course_id: str, learner: str, version: int = 1) -> Submission:
 STAMP = "2026-04-01T09:00:00.000Z"
 
 
+# Sets a submission's scan status as the scanner does: (course, assignment, learner, status,
+# object_key=None); NotFound when there is nothing to record (manabi_contract.table).
+SetScanStatus = Callable[..., None]
+
+
 class LearningStoreContract:
-    """Subclasses provide a `repository` fixture giving an empty store (MP-DDB-01)."""
+    """Subclasses provide a `repository` fixture giving an empty store and a `set_scan_status`
+    fixture writing a verdict into it the way the scanner does (MP-DDB-01)."""
 
     def test_course_lists_follow_status_and_owner(self, repository: LearningStore) -> None:
         mine, other = make_course(1), make_course(2, owner="teacher-2")
@@ -226,7 +234,9 @@ class LearningStoreContract:
                 break
         assert seen == [f"l-{n}" for n in range(5)]
 
-    def test_assignments_and_submissions(self, repository: LearningStore) -> None:
+    def test_assignments_and_submissions(
+        self, repository: LearningStore, set_scan_status: SetScanStatus
+    ) -> None:
         course = make_course(1)
         repository.add(course)
         for n in (1, 2):
@@ -244,7 +254,7 @@ class LearningStoreContract:
         with pytest.raises(StaleVersion):
             repository.save_submission(second, expected_version=5)
         repository.save_submission(second, expected_version=1)
-        repository.set_scan_status(course.course_id, "asg-1", "learner-1", SubmissionStatus.CLEAN)
+        set_scan_status(course.course_id, "asg-1", "learner-1", SubmissionStatus.CLEAN)
         stored = repository.load(course.course_id, learner_id="learner-1", assignment_id="asg-1")
         assert stored.submission == second._replace(status=SubmissionStatus.CLEAN, version=3)
         graded = stored.submission._replace(grade=90, feedback="良い", graded_at=STAMP, version=4)
@@ -255,7 +265,7 @@ class LearningStoreContract:
         assert page.items[0] == graded
         assert repository.submissions(course.course_id, "asg-2", 10, None).items == []
         with pytest.raises(NotFound):
-            repository.set_scan_status(course.course_id, "asg-9", "x", SubmissionStatus.ERROR)
+            set_scan_status(course.course_id, "asg-9", "x", SubmissionStatus.ERROR)
 
     @pytest.mark.parametrize("cursor", ["garbage", "eyJ4IjogMX0", "e30"])
     def test_every_list_rejects_foreign_cursors(

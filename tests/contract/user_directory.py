@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from manabi_api.domain.errors import InvalidInput, NotFound
-from manabi_api.domain.principal import Group
+from manabi_api.kernel.errors import InvalidInput, NotFound
+from manabi_api.kernel.principal import Group
 from manabi_api.ports.users import UserDirectory
 
 MakeUser = Callable[[str, Group], None]

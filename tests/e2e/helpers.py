@@ -55,7 +55,7 @@ def assert_fits_width(page: Page) -> None:
 def wait_for_scan_verdict(prefix: str, expected: str, wait_seconds: float = 60.0) -> None:
     """Waits for the local scanner (clamd + scan worker of `make run`) to tag the newest
     submission file under `submissions/{prefix}`, and checks its `av-status` verdict."""
-    from manabi_api.domain.assignments import SUBMISSION_PREFIX
+    from manabi_contract.storage import SUBMISSIONS_PREFIX as SUBMISSION_PREFIX
     from manabi_local.provisioner import EmulatorClients
     from tests.e2e.conftest import EMULATOR_PORT
 

@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from manabi_api.adapters.cognito_users import CognitoUserDirectory
-from manabi_api.domain.principal import Group
+from manabi_api.kernel.principal import Group
 from tests.contract.user_directory import MakeUser, UserDirectoryContract
 
 pytestmark = pytest.mark.integration

@@ -9,10 +9,14 @@ import boto3
 import pytest
 
 from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
+from manabi_api.kernel.assignments import SubmissionStatus
+from manabi_api.kernel.errors import NotFound
+from manabi_contract.table import scan_status_update
 from manabi_local.provisioner import LocalResources
 from tests.contract.course_repository import (
     CourseRepositoryContract,
     LearningStoreContract,
+    SetScanStatus,
     make_course,
 )
 
@@ -40,6 +44,28 @@ class TestDynamoDbCourseRepository(CourseRepositoryContract, LearningStoreContra
     def repository(self, table: str, local_resources: LocalResources) -> DynamoDbCourseRepository:
         client = boto3.client("dynamodb", endpoint_url=local_resources.endpoint)
         return DynamoDbCourseRepository(client, table)
+
+    @pytest.fixture
+    def set_scan_status(self, table: str, local_resources: LocalResources) -> SetScanStatus:
+        """The verdict write of the scanner (manabi_contract.table), on this table."""
+        client = boto3.client("dynamodb", endpoint_url=local_resources.endpoint)
+
+        def write(
+            course_id: str,
+            assignment_id: str,
+            learner_id: str,
+            status: SubmissionStatus,
+            object_key: str | None = None,
+        ) -> None:
+            request = scan_status_update(
+                table, course_id, assignment_id, learner_id, status.value, object_key
+            )
+            try:
+                client.update_item(**request)
+            except client.exceptions.ConditionalCheckFailedException as failed:
+                raise NotFound("No such submission (or its verdict is final).") from failed
+
+        return write
 
     def test_mp_ddb_01_course_and_catalogue_entry_written_together(
         self, repository: DynamoDbCourseRepository, table: str, local_resources: LocalResources

@@ -11,10 +11,10 @@ from typing import Any
 import boto3
 import pytest
 
+from manabi_contract.verdicts import AvStatus
 from manabi_local.provisioner import LocalResources
 from manabi_scanner.clamd import StreamResult
 from manabi_scanner.guardduty import GUARDDUTY_VERDICT_SOURCE, GuardDutyVerdicts, handle_batch
-from manabi_scanner.verdict import AvStatus
 from manabi_scanner.wiring import now_iso
 from tests.integration.test_scanner_fail_closed import World
 from tests.unit.scanner.test_guardduty import documented_event, message

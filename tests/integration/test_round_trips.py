@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from manabi_api.wiring import create_api_for_documentation
+from manabi_api.api.application import declared_routes
 
 pytestmark = pytest.mark.integration
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "round_trips.py"
@@ -31,7 +31,7 @@ def _bench() -> ModuleType:
 
 def test_mp_ddb_01_every_route_within_two_round_trips_and_no_scan() -> None:
     results = _bench().measure()
-    routes = {(s.method, s.path) for s in create_api_for_documentation().routes}
+    routes = {(s.method, s.path) for s in declared_routes()}
     assert {(m.method, m.path) for m in results} == routes
     for m in results:
         assert 200 <= m.status < 300, f"{m.method} {m.path} answered {m.status}"

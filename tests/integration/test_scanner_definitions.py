@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from tests.support_events import lambda_context
+
 import json
 import threading
 import uuid
@@ -26,6 +28,7 @@ import pytest
 from manabi_scanner import handler
 from manabi_scanner.config import ScannerConfig
 from manabi_scanner.definitions import DefinitionsStore, Manifest, S3DefinitionsStore, describe
+from manabi_scanner.definitions_engine import DefinitionsEngine, StartClamd
 from manabi_scanner.engine import (
     EICAR,
     TEST_MARKER,
@@ -33,7 +36,6 @@ from manabi_scanner.engine import (
     start_clamd,
     write_test_database,
 )
-from manabi_scanner.live import DefinitionsEngine, StartClamd
 from manabi_scanner.scan import Target
 from manabi_scanner.sources import Fetched, FreshclamSource, GeneratedSource, SourceError
 from manabi_scanner.updater import (
@@ -308,7 +310,7 @@ def test_mp_av_04_a_warm_scanner_refreshes_to_a_newer_set_at_batch_start(
             "s3": {"bucket": {"name": data_bucket}, "object": {"key": "submissions/2"}},
         }
         event = {"Records": [{"messageId": "m", "body": json.dumps({"Records": [record]})}]}
-        assert handler.lambda_handler(event, None) == {"batchItemFailures": []}
+        assert handler.lambda_handler(event, lambda_context()) == {"batchItemFailures": []}
         tags = tags_of(data_bucket, "submissions/2")
         assert (tags["av-status"], tags["av-db-version"]) == ("INFECTED", second.version)
         assert engine.db_version() == second.version
@@ -470,7 +472,7 @@ def test_mp_av_04_updater_handler_emits_the_age_metric_and_fails_closed(
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "ManabiPlus")
     capsys.readouterr()
     with pytest.raises(SourceError, match="freshclam failed"):
-        updater.lambda_handler({}, None)
+        updater.lambda_handler({}, lambda_context())
     assert requests
     newest = definitions.newest()
     assert newest is not None

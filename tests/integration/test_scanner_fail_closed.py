@@ -26,8 +26,8 @@ import requests
 from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
 from manabi_api.adapters.s3_files import S3FileStore
 from manabi_api.adapters.sqs_scans import SqsScanRequests
-from manabi_api.api.routes import create_api
-from manabi_api.wiring import build_services
+from manabi_api.api.application import create_api
+from manabi_contract.verdicts import AvStatus
 from manabi_local.provisioner import LocalResources
 from manabi_scanner.clamd import ClamdClient, StreamResult
 from manabi_scanner.engine import EICAR, ClamdEngine, ClamdProcess
@@ -39,8 +39,9 @@ from manabi_scanner.scan import (
     handle_batch,
     targets,
 )
-from manabi_scanner.verdict import AvStatus
-from manabi_scanner.wiring import SubmissionVerdicts, build_scanner
+from manabi_scanner.submissions import DynamoDbSubmissionVerdicts
+from manabi_scanner.wiring import build_scanner
+from tests.fakes.services import fake_services
 from tests.integration.conftest import SCAN_LIMIT_BYTES
 from tests.support_events import LEARNER, TEACHER, rest_event
 
@@ -70,9 +71,9 @@ class World:
         if scan_queue is not None:  # the API asks for scans again through this queue
             scans = SqsScanRequests(lambda: scan_queue.sqs, scan_queue.url, self.bucket)
         files = S3FileStore(lambda: self.s3, self.bucket)
-        self.services = build_services(store, files=files, scans=scans)
+        self.services = fake_services(store, files=files, scans=scans)
         self.api = create_api(self.services, allowed_origin=None)
-        self.sink = SubmissionVerdicts(self.services.assignments)
+        self.sink = DynamoDbSubmissionVerdicts(boto3.client("dynamodb"), resources.table_name)
         self.scanner: Scanner = build_scanner(self.s3, engine, SCAN_LIMIT_BYTES)
         _, course = self.call("POST", "/courses", TEACHER, {"title": f"AV {uuid.uuid4().hex}"})
         cid = course["courseId"]
@@ -216,12 +217,7 @@ def test_mp_av_03_retag_attempt_on_infected(world: World) -> None:
     world.deliver(key)
     clean = [{"Key": "av-status", "Value": "CLEAN"}]
     world.s3.put_object_tagging(Bucket=world.bucket, Key=key, Tagging={"TagSet": clean})
-    assert not world.services.assignments.record_verdict(
-        key,
-        __import__(
-            "manabi_api.domain.assignments", fromlist=["SubmissionStatus"]
-        ).SubmissionStatus.CLEAN,
-    )
+    assert not world.sink.record(key, AvStatus.CLEAN)
     assert world.status() == "INFECTED"
     assert world.download() == 409
     world.delete(key)

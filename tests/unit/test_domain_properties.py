@@ -11,21 +11,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from manabi_api.adapters.memory_courses import InMemoryCourseRepository
-from manabi_api.api.routes import create_api
-from manabi_api.domain.assignments import (
-    Assignment,
-    AssignmentService,
-    Submission,
-    SubmissionStatus,
-    is_open,
-)
-from manabi_api.domain.courses import CourseService, CourseStatus, NewCourse
-from manabi_api.domain.enrolment import Enrolment, progress_of
-from manabi_api.domain.errors import Conflict, DomainError, InvalidInput, StaleVersion
-from manabi_api.domain.principal import Group, Principal
-from manabi_api.ports.runtime import RandomIds
-from manabi_api.wiring import build_services
+from manabi_api.adapters.system import RandomIds
+from manabi_api.api.application import create_api
+from manabi_api.domain.lessons import LessonService
+from manabi_api.domain.submissions import SubmissionService
+from manabi_api.domain.courses import CourseService
+from manabi_api.kernel.assignments import Assignment, Submission, SubmissionStatus, is_open
+from manabi_api.kernel.courses import CourseStatus, NewCourse
+from manabi_api.kernel.enrolment import Enrolment, progress_of
+from manabi_api.kernel.errors import Conflict, DomainError, InvalidInput, StaleVersion
+from manabi_api.kernel.principal import Group, Principal
+from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.services import fake_services
 from tests.support_events import ADMIN, LEARNER, TEACHER, rest_event
 
 OWNER = Principal("teacher-1", "t@example.com", frozenset({Group.TEACHERS}))
@@ -60,7 +57,7 @@ def test_app_crs_01_status_only_moves_forward(targets: list[CourseStatus]) -> No
 @given(st.integers(min_value=1, max_value=5), st.integers(min_value=-3, max_value=3))
 def test_app_crs_01_stale_versions_never_write(edits: int, offset: int) -> None:
     service = CourseService(InMemoryCourseRepository(), FixedClock(), RandomIds())
-    from manabi_api.domain.courses import CourseChanges
+    from manabi_api.kernel.courses import CourseChanges
 
     course = service.create(OWNER, NewCourse("c", ""))
     for n in range(edits):
@@ -76,10 +73,11 @@ def test_app_crs_01_stale_versions_never_write(edits: int, offset: int) -> None:
 
 @given(st.data())
 def test_app_crs_01_reorder_accepts_exactly_the_permutations(data: st.DataObject) -> None:
-    service = CourseService(InMemoryCourseRepository(), FixedClock(), RandomIds())
-    course = service.create(OWNER, NewCourse("c", ""))
+    store = InMemoryCourseRepository()
+    course = CourseService(store, FixedClock(), RandomIds()).create(OWNER, NewCourse("c", ""))
+    service = LessonService(store, FixedClock(), RandomIds())
     count = data.draw(st.integers(min_value=0, max_value=5))
-    ids = [service.add_lesson(OWNER, course.course_id, f"L{n}", "").lesson_id for n in range(count)]
+    ids = [service.add(OWNER, course.course_id, f"L{n}", "").lesson_id for n in range(count)]
     proposal = data.draw(
         st.one_of(st.permutations(ids), st.lists(st.sampled_from([*ids, "other"]), max_size=6))
     )
@@ -135,7 +133,7 @@ def test_app_asg_03_only_clean_submissions_are_graded(
 ) -> None:
     """APP-ASG-03: a grade lands only on a CLEAN submission, and only at the current version."""
     store = InMemoryCourseRepository()
-    services = build_services(store, clock=FixedClock())
+    services = fake_services(store, clock=FixedClock())
     course = services.courses.create(OWNER, NewCourse("c", ""))
     services.courses.transition(OWNER, course.course_id, CourseStatus.PUBLISHED, 1)
     store.enrol(Enrolment(course.course_id, "learner-1", "c", "x", "x"))
@@ -160,9 +158,9 @@ def test_app_asg_03_only_clean_submissions_are_graded(
     if status is not SubmissionStatus.PENDING:
         store.set_scan_status(course.course_id, "a", "learner-1", status)
     version = 1 if status is SubmissionStatus.PENDING else 2
-    assignments: AssignmentService = services.assignments
+    submissions: SubmissionService = services.submissions
     try:
-        graded = assignments.grade(
+        graded = submissions.grade(
             OWNER, course.course_id, "a", "learner-1", grade, feedback, version
         )
     except Conflict:
@@ -207,7 +205,7 @@ _known_fields = st.fixed_dictionaries(
 
 def _world() -> tuple[Any, InMemoryCourseRepository, str, str]:
     store = InMemoryCourseRepository()
-    api = create_api(build_services(store), None)
+    api = create_api(fake_services(store), None)
 
     def call(method: str, path: str, body: Any) -> Any:
         response = api.resolve(rest_event(method, path, claims=TEACHER, body=body), None)
@@ -220,7 +218,7 @@ def _world() -> tuple[Any, InMemoryCourseRepository, str, str]:
 
 _WRITES = [
     (s.method, s.path)
-    for s in create_api(build_services(InMemoryCourseRepository()), None).routes
+    for s in create_api(fake_services(InMemoryCourseRepository()), None).routes
     if s.method in {"POST", "PUT", "PATCH"}
 ]
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from manabi_api.adapters.memory_courses import InMemoryCourseRepository
 from tests.contract.course_repository import (
     CourseRepositoryContract,
     LearningStoreContract,
+    SetScanStatus,
 )
+from tests.fakes.memory_learning_store import InMemoryCourseRepository
 
 
 class TestInMemoryCourseRepository(CourseRepositoryContract, LearningStoreContract):
     @pytest.fixture
     def repository(self) -> InMemoryCourseRepository:
         return InMemoryCourseRepository()
+
+    @pytest.fixture
+    def set_scan_status(self, repository: InMemoryCourseRepository) -> SetScanStatus:
+        return repository.set_scan_status

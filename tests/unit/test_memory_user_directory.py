@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from manabi_api.adapters.memory_users import InMemoryUserDirectory
-from manabi_api.domain.principal import Group
-from manabi_api.ports.users import DirectoryUser
+from manabi_api.kernel.principal import Group
+from manabi_api.kernel.users import DirectoryUser
 from tests.contract.user_directory import MakeUser, UserDirectoryContract
+from tests.fakes.memory_users import InMemoryUserDirectory
 
 
 class TestInMemoryUserDirectory(UserDirectoryContract):

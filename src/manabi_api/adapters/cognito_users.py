@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from manabi_api.adapters.cursor import decode_cursor, encode_cursor, invalid_cursor
-from manabi_api.domain.errors import NotFound
-from manabi_api.domain.principal import Group, parse_groups
-from manabi_api.ports.users import DirectoryUser, UserPage
+from manabi_api.kernel.errors import NotFound
+from manabi_api.kernel.principal import Group, parse_groups
+from manabi_api.kernel.users import DirectoryUser, UserPage
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

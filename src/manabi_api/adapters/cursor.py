@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 
-from manabi_api.domain.errors import FieldIssue, InvalidInput
+from manabi_api.kernel.errors import FieldIssue, InvalidInput
 
 _MAX_CURSOR_LENGTH = 1024
 

@@ -7,15 +7,17 @@ plus at most one Query, conditional write or TransactWriteItems. Nothing here ca
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from manabi_api.adapters.cursor import decode_cursor, encode_cursor, invalid_cursor
-from manabi_api.domain.assignments import Assignment, Submission, SubmissionStatus
-from manabi_api.domain.courses import MAX_LESSONS, Course, CourseStatus, Lesson, Outline
-from manabi_api.domain.enrolment import Enrolment
-from manabi_api.domain.errors import Conflict, NotFound, StaleVersion
-from manabi_api.ports.courses import CourseList, Ids, Lessons, Page, Snapshot
+from manabi_api.kernel.assignments import Assignment, Submission, SubmissionStatus
+from manabi_api.kernel.courses import MAX_LESSONS, Course, CourseList, CourseStatus, Lesson, Outline
+from manabi_api.kernel.enrolment import Enrolment
+from manabi_api.kernel.errors import Conflict, NotFound, StaleVersion
+from manabi_api.kernel.paging import Page
+from manabi_api.ports.learning import Snapshot
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -423,7 +425,7 @@ class DynamoDbCourseRepository:
             StaleVersion(f"Lesson {lesson.lesson_id} is not at version {expected_version}."),
         )
 
-    def lessons(self, course_id: str) -> tuple[Outline, Lessons]:
+    def lessons(self, course_id: str) -> tuple[Outline, builtins.list[Lesson]]:
         """One Query: the outline item `LESSONS` and every `LESSON#…` item share the prefix."""
         query: Item = {
             "TableName": self._table,
@@ -445,7 +447,9 @@ class DynamoDbCourseRepository:
         by_id = {i["lessonId"]["S"]: _lesson(i) for i in items if i["SK"]["S"] != "LESSONS"}
         return outline, [by_id[lid] for lid in outline.lesson_ids if lid in by_id]
 
-    def reorder(self, course_id: str, lesson_ids: Ids, expected_version: int) -> Outline:
+    def reorder(
+        self, course_id: str, lesson_ids: builtins.list[str], expected_version: int
+    ) -> Outline:
         outline = Outline(course_id, list(lesson_ids), expected_version + 1)
         item = {
             **_key(course_pk(course_id), "LESSONS"),
@@ -536,32 +540,3 @@ class DynamoDbCourseRepository:
     ) -> Page[Submission]:
         prefix = f"SUBMISSION#{assignment_id}#"
         return self._query(course_pk(course_id), prefix, limit, cursor, _submission)
-
-    def set_scan_status(
-        self,
-        course_id: str,
-        assignment_id: str,
-        learner_id: str,
-        status: SubmissionStatus,
-        object_key: str | None = None,
-    ) -> None:
-        condition = "attribute_exists(PK) AND #status <> :infected"
-        values = {
-            ":status": {"S": status.value},
-            ":one": {"N": "1"},
-            ":infected": {"S": SubmissionStatus.INFECTED.value},
-        }
-        if object_key is not None:
-            condition += " AND objectKey = :key"
-            values[":key"] = {"S": object_key}
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=_submission_key(course_id, assignment_id, learner_id),
-                UpdateExpression="SET #status = :status, version = version + :one",
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=values,
-            )
-        except self._client.exceptions.ConditionalCheckFailedException as failed:
-            raise NotFound("No such submission (or its verdict is final).") from failed

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from manabi_api.api.framework import PATH_PARAM_PATTERN, Access, RestApi, RouteSpec
+from manabi_api.api.application import declared_routes
+from manabi_api.api.routing import IDEMPOTENCY_KEY_PATTERN, PATH_PARAM_PATTERN, Access, RouteSpec
 from manabi_api.api.schemas import SCHEMAS
 
 _DESCRIPTIONS = {
@@ -56,7 +57,7 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
                     "in": "header",
                     "required": False,
                     "description": "Retries with the same key return the first result.",
-                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+                    "schema": {"type": "string", "pattern": f"^{IDEMPOTENCY_KEY_PATTERN}$"},
                 }
             ]
             if spec.idempotent
@@ -85,13 +86,10 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     return operation
 
 
-def build_openapi(api: RestApi | None = None) -> dict[str, Any]:
-    if api is None:
-        from manabi_api.wiring import create_api_for_documentation
-
-        api = create_api_for_documentation()
+def build_openapi(routes: list[RouteSpec] | None = None) -> dict[str, Any]:
+    """The document of `routes` (default: every declared route of the API)."""
     paths: dict[str, dict[str, Any]] = {}
-    for spec in api.routes:
+    for spec in declared_routes() if routes is None else routes:
         paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec)
     return {
         "openapi": "3.1.0",

@@ -6,7 +6,7 @@ import json
 
 from aws_lambda_powertools.event_handler import Response
 
-from manabi_api.domain.errors import (
+from manabi_api.kernel.errors import (
     Conflict,
     DomainError,
     Forbidden,

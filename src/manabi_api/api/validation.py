@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any, Protocol
 
-from manabi_api.domain.errors import FieldIssue, InvalidInput
+from manabi_api.kernel.errors import FieldIssue, InvalidInput
 
 
 class JsonSchemaValueException(ValueError):

@@ -1,18 +1,14 @@
 """Ownership rules: who may read or manage a course and its records (APP-SEC-01).
 
-Group membership is checked once per route by the API layer (`framework._authorise`); these
+Group membership is checked once per route by the API layer (`api.requests.authorise`); these
 functions add the ownership half, and every service calls them before touching data.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from manabi_api.domain.errors import Forbidden, NotFound
-from manabi_api.domain.principal import Group, Principal
-
-if TYPE_CHECKING:
-    from manabi_api.domain.courses import Course
+from manabi_api.kernel.courses import Course, CourseStatus
+from manabi_api.kernel.errors import Conflict, Forbidden, NotFound
+from manabi_api.kernel.principal import Group, Principal
 
 
 def is_admin(principal: Principal) -> bool:
@@ -28,8 +24,6 @@ def can_manage(principal: Principal, course: Course) -> bool:
 
 def visible_course(principal: Principal, course: Course | None, course_id: str) -> Course:
     """Drafts exist only for their owner and admins; everyone else gets 404, not a hint."""
-    from manabi_api.domain.courses import CourseStatus
-
     hidden = course is not None and course.status is CourseStatus.DRAFT
     if course is None or (hidden and not can_manage(principal, course)):
         raise NotFound(f"Course {course_id} does not exist.")
@@ -40,4 +34,14 @@ def managed_course(principal: Principal, course: Course | None, course_id: str) 
     course = visible_course(principal, course, course_id)
     if not can_manage(principal, course):
         raise Forbidden("Only the course's teacher may do this.")
+    return course
+
+
+def editable_course(
+    principal: Principal, course: Course | None, course_id: str, what: str
+) -> Course:
+    """A course its teacher may still change: not archived (`what` names the change refused)."""
+    course = managed_course(principal, course, course_id)
+    if course.status is CourseStatus.ARCHIVED:
+        raise Conflict(f"An archived course cannot {what}.")
     return course

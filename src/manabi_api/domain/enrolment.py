@@ -3,41 +3,14 @@ lessons complete; teachers see their learners' progress."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from manabi_api.domain.access import managed_course, visible_course
-from manabi_api.domain.errors import Conflict, Forbidden, NotFound
-from manabi_api.domain.principal import Group, Principal
-from manabi_api.ports.courses import LearningStore, Page
+from manabi_api.kernel.courses import CourseStatus
+from manabi_api.kernel.enrolment import Enrolment, Progress, progress_of
+from manabi_api.kernel.errors import Conflict, Forbidden, NotFound
+from manabi_api.kernel.paging import Page
+from manabi_api.kernel.principal import Group, Principal
+from manabi_api.ports.learning import LearningStore
 from manabi_api.ports.runtime import Clock
-
-
-class Enrolment(NamedTuple):
-    course_id: str
-    learner_id: str
-    course_title: str
-    enrolled_at: str
-    updated_at: str
-    completed: frozenset[str] = frozenset()
-
-
-class Progress(NamedTuple):
-    course_id: str
-    learner_id: str
-    completed_lesson_ids: list[str]  # in outline order
-    total_lessons: int
-
-    @property
-    def percent(self) -> int:
-        if self.total_lessons == 0:
-            return 0
-        return len(self.completed_lesson_ids) * 100 // self.total_lessons
-
-
-def progress_of(enrolment: Enrolment, lesson_ids: list[str]) -> Progress:
-    """Completed lessons that still belong to the course, in course order."""
-    done = [lid for lid in lesson_ids if lid in enrolment.completed]
-    return Progress(enrolment.course_id, enrolment.learner_id, done, len(lesson_ids))
 
 
 class EnrolmentService:
@@ -52,8 +25,6 @@ class EnrolmentService:
         course = visible_course(learner, snapshot.course, course_id)
         if snapshot.enrolment is not None:
             return snapshot.enrolment, False
-        from manabi_api.domain.courses import CourseStatus
-
         if course.status is not CourseStatus.PUBLISHED:
             raise Conflict(f"The course is {course.status.value}; enrolment needs a published one.")
         now = self._clock.now_iso()
@@ -90,14 +61,15 @@ class EnrolmentService:
         outline = snapshot.outline.lesson_ids if snapshot.outline else []
         return progress_of(snapshot.enrolment, outline)
 
-    def course_enrolments(
+    def course_progress(
         self, principal: Principal, course_id: str, limit: int, cursor: str | None
-    ) -> tuple[Page[Enrolment], list[str]]:
+    ) -> Page[Progress]:
         """A teacher's view of a course: every enrolment with its progress (APP-CRS-03)."""
         snapshot = self._store.load(course_id, outline=True)
         managed_course(principal, snapshot.course, course_id)
         outline = snapshot.outline.lesson_ids if snapshot.outline else []
-        return self._store.enrolments(course_id, limit, cursor), outline
+        page = self._store.enrolments(course_id, limit, cursor)
+        return Page([progress_of(e, outline) for e in page.items], page.next_cursor)
 
     def mine(self, learner: Principal, limit: int, cursor: str | None) -> Page[Enrolment]:
         if Group.LEARNERS not in learner.groups:

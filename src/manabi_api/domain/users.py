@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from manabi_api.domain.errors import Conflict, NotFound
-from manabi_api.domain.principal import Group, Principal
-from manabi_api.ports.users import DirectoryUser, UserDirectory, UserPage
+from manabi_api.kernel.errors import Conflict, NotFound
+from manabi_api.kernel.principal import Group, Principal
+from manabi_api.kernel.users import DirectoryUser, UserPage
+from manabi_api.ports.users import UserDirectory
 
 
 class UserAdminService:

@@ -8,14 +8,6 @@ from __future__ import annotations
 
 from typing import NamedTuple, Protocol
 
-# The verdict tags the scanner writes on the exact object version (MP-AV-01..04).
-TAG_STATUS = "av-status"
-TAG_SIGNATURE = "av-signature"
-TAG_DB_VERSION = "av-db-version"
-TAG_SCANNED_AT = "av-scanned-at"
-VERDICT_TAGS = (TAG_STATUS, TAG_SIGNATURE, TAG_DB_VERSION, TAG_SCANNED_AT)
-TAG_PREFIX = "av-"
-
 
 class UploadForm(NamedTuple):
     """A presigned POST: the browser sends `fields` plus the file (last) to `url`."""

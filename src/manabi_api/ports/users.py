@@ -1,25 +1,11 @@
-"""The user directory port (Cognito user pool admin operations; in-memory fake for tests)."""
+"""The user directory port (Cognito user pool admin operations; an in-memory fake in tests)."""
 
 from __future__ import annotations
 
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
-from manabi_api.domain.principal import Group
-
-
-class DirectoryUser(NamedTuple):
-    username: str
-    user_id: str  # the `sub`
-    email: str
-    enabled: bool
-    status: str  # Cognito's UserStatus, e.g. CONFIRMED
-    groups: frozenset[Group]
-    created_at: str
-
-
-class UserPage(NamedTuple):
-    items: list[DirectoryUser]
-    next_cursor: str | None
+from manabi_api.kernel.principal import Group
+from manabi_api.kernel.users import DirectoryUser, UserPage
 
 
 class UserDirectory(Protocol):

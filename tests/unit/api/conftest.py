@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 
-from manabi_api.adapters.memory_courses import InMemoryCourseRepository
-from manabi_api.api.framework import RestApi
-from manabi_api.api.routes import create_api
-from manabi_api.wiring import build_services
+from manabi_api.api.application import RestApi, create_api
+from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.services import fake_services
 from tests.support_events import rest_event
 
 Call = Callable[..., tuple[int, Any, dict[str, list[str]]]]
@@ -18,7 +17,7 @@ Call = Callable[..., tuple[int, Any, dict[str, list[str]]]]
 @pytest.fixture
 def api() -> RestApi:
     return create_api(
-        build_services(InMemoryCourseRepository()), allowed_origin="http://127.0.0.1:8080"
+        fake_services(InMemoryCourseRepository()), allowed_origin="http://127.0.0.1:8080"
     )
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from manabi_api.adapters.memory_courses import InMemoryCourseRepository
-from manabi_api.adapters.memory_users import InMemoryUserDirectory
-from manabi_api.api.routes import create_api
-from manabi_api.domain.principal import Group
-from manabi_api.ports.users import DirectoryUser
-from manabi_api.wiring import build_services
+from manabi_api.api.application import create_api
+from manabi_api.kernel.principal import Group
+from manabi_api.kernel.users import DirectoryUser
+from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.memory_users import InMemoryUserDirectory
+from tests.fakes.services import fake_services
 from tests.support_events import ADMIN, rest_event
 
 
@@ -25,7 +25,7 @@ def _api() -> Any:
             *[_user(f"u{n}@example.com", f"sub-{n}", Group.LEARNERS) for n in range(3)],
         ]
     )
-    return create_api(build_services(InMemoryCourseRepository(), users=directory), None)
+    return create_api(fake_services(InMemoryCourseRepository(), users=directory), None)
 
 
 def _call(api: Any, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:

@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from manabi_api.adapters.memory_courses import InMemoryCourseRepository
-from manabi_api.adapters.memory_files import InMemoryFileStore
-from manabi_api.adapters.memory_users import InMemoryUserDirectory
-from manabi_api.api.routes import create_api
-from manabi_api.domain.assignments import SubmissionStatus
-from manabi_api.domain.principal import Group
-from manabi_api.ports.users import DirectoryUser
-from manabi_api.wiring import build_services
+from manabi_api.api.application import create_api
+from manabi_api.kernel.assignments import SubmissionStatus
+from manabi_api.kernel.principal import Group
+from manabi_api.kernel.users import DirectoryUser
+from tests.fakes.memory_files import InMemoryFileStore
+from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.memory_users import InMemoryUserDirectory
+from tests.fakes.services import fake_services
 from tests.support_events import ADMIN, LEARNER, TEACHER, rest_event
 
 UPLOADED = "submissions/C/A/learner-1/U1"
@@ -114,7 +114,7 @@ class World:
                 return next(ids)
 
         self.api = create_api(
-            build_services(self.store, ids=Ids(), users=directory, files=self.files),
+            fake_services(self.store, ids=Ids(), users=directory, files=self.files),
             allowed_origin=None,
         )
         self.call("POST", "/courses", TEACHER, {"title": "C"})

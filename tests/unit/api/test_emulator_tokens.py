@@ -50,7 +50,12 @@ def test_mp_cog_08_emulator_key_refused_outside_local_mode(
     """
     monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-1")
     api = create_api_from_environment(
-        {"TABLE_NAME": "unused", "USER_POOL_ID": "unused", "MANABI_ENV": stage}
+        {
+                "TABLE_NAME": "unused",
+                "DATA_BUCKET": "unused",
+                "USER_POOL_ID": "unused",
+                "MANABI_ENV": stage,
+            }
     )
     event = rest_event(
         "GET",
@@ -68,7 +73,14 @@ def test_mp_cog_08_emulator_key_refused_outside_local_mode(
 
 def test_cloud_tokens_pass_the_emulator_check(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-1")
-    api = create_api_from_environment({"TABLE_NAME": "unused", "MANABI_ENV": "production"})
+    api = create_api_from_environment(
+        {
+            "TABLE_NAME": "unused",
+            "DATA_BUCKET": "unused",
+            "USER_POOL_ID": "unused",
+            "MANABI_ENV": "production",
+        }
+    )
     event = rest_event(
         "GET",
         "/courses",

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from manabi_api.adapters.memory_courses import InMemoryCourseRepository
-from manabi_api.adapters.memory_files import InMemoryFileStore
-from manabi_api.api.routes import create_api
-from manabi_api.domain.assignments import SubmissionStatus
-from manabi_api.wiring import build_services
+from manabi_api.api.application import create_api
+from manabi_api.kernel.assignments import SubmissionStatus
+from tests.fakes.memory_files import InMemoryFileStore
+from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.services import fake_services
 from tests.support_events import ADMIN, LEARNER, TEACHER, rest_event
 
 OTHER_LEARNER = {"sub": "learner-2", "email": "l2@example.com", "cognito:groups": "learners"}
@@ -23,7 +23,7 @@ class Client:
     def __init__(self) -> None:
         self.store = InMemoryCourseRepository()
         self.files = InMemoryFileStore()
-        self.api = create_api(build_services(self.store, files=self.files), allowed_origin=None)
+        self.api = create_api(fake_services(self.store, files=self.files), allowed_origin=None)
 
     def upload(self, base: str, file: dict[str, Any], claims: dict[str, str]) -> dict[str, Any]:
         """Start an upload, put the file in the (fake) bucket: the body of the submit call."""

@@ -9,16 +9,13 @@ from typing import Any
 
 import pytest
 
-from manabi_api.adapters.memory_courses import InMemoryCourseRepository
-from manabi_api.adapters.memory_files import InMemoryFileStore, RecordedScanRequests
-from manabi_api.api.routes import create_api
-from manabi_api.domain.assignments import (
-    SubmissionRef,
-    SubmissionStatus,
-    parse_submission_key,
-    submission_key,
-)
-from manabi_api.wiring import build_services
+from manabi_api.api.application import create_api
+from manabi_api.kernel.assignments import SubmissionStatus
+from manabi_contract.storage import SubmissionRef, parse_submission_key
+from manabi_contract.storage import submission_object_key as submission_key
+from tests.fakes.memory_files import InMemoryFileStore, RecordedScanRequests
+from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.services import MemorySubmissionVerdicts, fake_services
 from tests.support_events import LEARNER, TEACHER, rest_event
 
 FILE = {"fileName": "レポート.pdf", "contentType": "application/pdf", "sizeBytes": 2048}
@@ -29,8 +26,9 @@ class World:
         self.store = InMemoryCourseRepository()
         self.files = InMemoryFileStore()
         self.scans = RecordedScanRequests()
-        self.services = build_services(self.store, files=self.files, scans=self.scans)
+        self.services = fake_services(self.store, files=self.files, scans=self.scans)
         self.api = create_api(self.services, allowed_origin=None)
+        self.verdicts = MemorySubmissionVerdicts(self.store)
         _, course = self.call("POST", "/courses", TEACHER, {"title": "C"})
         cid = course["courseId"]
         self.call("POST", f"/courses/{cid}/lessons", TEACHER, {"title": "L", "body": "b"})
@@ -131,7 +129,7 @@ def test_mp_av_01_a_completion_after_the_verdict_asks_the_scanner_again(world: W
 def test_mp_av_02_only_clean_files_are_downloaded(world: World) -> None:
     key, _ = world.submitted()
     assert world.download()[0] == 409  # PENDING
-    assert world.services.assignments.record_verdict(key, SubmissionStatus.CLEAN)
+    assert world.verdicts.record(key, SubmissionStatus.CLEAN)
     assert world.download()[0] == 409  # the record says CLEAN, the object has no verdict tag
     world.files.tag(key, {"av-status": "CLEAN"})
     status, link = world.download()
@@ -146,14 +144,14 @@ def test_mp_av_02_infected_and_error_files_stay_unreadable(
 ) -> None:
     key, _ = world.submitted()
     world.files.tag(key, {"av-status": "CLEAN"})  # even a wrong tag does not open it
-    assert world.services.assignments.record_verdict(key, verdict)
+    assert world.verdicts.record(key, verdict)
     assert world.download()[0] == 409
 
 
 def test_mp_av_03_infected_verdict_is_final(world: World) -> None:
     key, _ = world.submitted()
-    assert world.services.assignments.record_verdict(key, SubmissionStatus.INFECTED)
-    assert not world.services.assignments.record_verdict(key, SubmissionStatus.CLEAN)
+    assert world.verdicts.record(key, SubmissionStatus.INFECTED)
+    assert not world.verdicts.record(key, SubmissionStatus.CLEAN)
     _, mine = world.call("GET", f"{world.base}/submission", LEARNER, None)
     assert mine["status"] == "INFECTED"
 
@@ -161,10 +159,10 @@ def test_mp_av_03_infected_verdict_is_final(world: World) -> None:
 def test_verdicts_of_stale_or_foreign_objects_are_ignored(world: World) -> None:
     old_key, _ = world.submitted()
     new_key, _ = world.submitted()  # resubmission: a new object
-    assignments = world.services.assignments
-    assert not assignments.record_verdict(old_key, SubmissionStatus.CLEAN)
-    assert not assignments.record_verdict("elsewhere/x", SubmissionStatus.CLEAN)
-    assert assignments.record_verdict(new_key, SubmissionStatus.CLEAN)
+    verdicts = world.verdicts
+    assert not verdicts.record(old_key, SubmissionStatus.CLEAN)
+    assert not verdicts.record("elsewhere/x", SubmissionStatus.CLEAN)
+    assert verdicts.record(new_key, SubmissionStatus.CLEAN)
 
 
 def test_submission_keys_round_trip() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from manabi_infra import names
+from manabi_contract.environment import ConfigurationError
 from manabi_scanner import config
 from manabi_scanner.clamd import StreamResult
 from manabi_scanner.definitions import DefinitionsStore, MemoryDefinitionsStore
@@ -42,22 +42,8 @@ class TestMemoryDefinitionsStore(DefinitionsStoreContract):
         return set(store.objects)
 
 
-def test_scanner_configuration_names_equal_the_infrastructure_names() -> None:
-    """The image has no manabi_infra: its copies of the names must not drift (MP-AV-04)."""
-    assert config.ENV_DEFINITIONS_BUCKET == names.ENV_DEFINITIONS_BUCKET
-    assert config.ENV_CLAMAV_MIRROR == names.ENV_CLAMAV_MIRROR
-    assert config.ENV_UPDATE_AFTER_HOURS == names.ENV_UPDATE_AFTER_HOURS
-    assert config.ENV_DEFINITIONS_REFRESH_MINUTES == names.ENV_DEFINITIONS_REFRESH_MINUTES
-    assert config.ENV_POWERTOOLS_METRICS_NAMESPACE == names.ENV_POWERTOOLS_METRICS_NAMESPACE
-    assert config.DEFINITIONS_PREFIX == names.DEFINITIONS_PREFIX
-    assert config.DEFINITIONS_AGE_METRIC == names.DEFINITIONS_AGE_METRIC
-    assert config.SCANNER_SERVICE == names.SCANNER_SERVICE
-    assert config.DEFAULT_METRICS_NAMESPACE == names.METRICS_NAMESPACE
-    assert config.ENV_MAX_SCAN_BYTES == names.ENV_MAX_SCAN_BYTES
-
-
 def test_configuration_defaults() -> None:
-    scanner = config.ScannerConfig.from_environment({})
+    scanner = config.ScannerConfig.from_environment({"TABLE_NAME": "t"})
     assert (scanner.definitions_bucket, scanner.refresh_minutes) == ("", 60)
     assert scanner.definitions_dir == Path("/tmp/clamav")  # noqa: S108
     updater = config.UpdaterConfig.from_environment({"DEFINITIONS_BUCKET": "b"})
@@ -266,3 +252,20 @@ def test_freshclam_configuration_points_at_the_private_mirror(tmp_path: Path) ->
     official = freshclam_config(tmp_path, "https://database.clamav.net", 60).splitlines()
     assert "DatabaseMirror database.clamav.net" in official
     assert not any(line.startswith("PrivateMirror") for line in official)
+
+
+@pytest.mark.parametrize(
+    ("settings", "environ", "named"),
+    [
+        (config.ScannerConfig, {}, "TABLE_NAME"),
+        (config.ScannerConfig, {"TABLE_NAME": "t", "MAX_SCAN_BYTES": "many"}, "MAX_SCAN_BYTES"),
+        (config.UpdaterConfig, {}, "DEFINITIONS_BUCKET"),
+        (config.ReconcilerConfig, {"DATA_BUCKET": "b"}, "SCAN_QUEUE_URL"),
+        (config.GuardDutyVerdictConfig, {"TABLE_NAME": " "}, "TABLE_NAME"),
+    ],
+)
+def test_a_missing_or_malformed_setting_stops_the_init_naming_the_variable(
+    settings: type, environ: dict[str, str], named: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=named):
+        settings.from_environment(environ)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.support_events import lambda_context
+
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from manabi_contract.verdicts import AvStatus
 from manabi_scanner import guardduty
 from manabi_scanner.guardduty import (
     GUARDDUTY_VERDICT_SOURCE,
@@ -18,7 +21,6 @@ from manabi_scanner.guardduty import (
     parse_result,
 )
 from manabi_scanner.scan import MAX_WAIT_RECEIVES
-from manabi_scanner.verdict import AvStatus
 
 BUCKET = "manabi-staging-data"
 KEY = "submissions/c1/a1/learner-1/u1"
@@ -298,5 +300,5 @@ def installed() -> Iterator[tuple[FakeS3, Sink]]:
 def test_mp_av_01_lambda_handler_uses_the_installed_runtime(installed: tuple[FakeS3, Sink]) -> None:
     _, sink = installed
     event = {"Records": [message(documented_event())]}
-    assert guardduty.lambda_handler(event, None) == {"batchItemFailures": []}
+    assert guardduty.lambda_handler(event, lambda_context()) == {"batchItemFailures": []}
     assert sink.calls == [(KEY, AvStatus.CLEAN)]

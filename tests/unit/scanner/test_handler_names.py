@@ -1,14 +1,20 @@
-"""The handler paths and names the CDK app deploys resolve to the scanner package's code."""
+"""The handler paths the CDK app deploys resolve to real code, and the contract values the
+functions and the infrastructure share are defined once (manabi_contract)."""
 
 from __future__ import annotations
 
+import ast
 import importlib
+from pathlib import Path
 
 import pytest
 
-from manabi_infra import names
-from manabi_infra.constructs.virus_scan import GUARDDUTY_RESULT_DETAIL_TYPE, RECONCILER_HANDLER
+from manabi_api.kernel.principal import Group
+from manabi_contract import environment, names, storage, table, verdicts
+from manabi_infra.constructs.virus_scan import GUARDDUTY_RESULT_DETAIL_TYPE
 from manabi_scanner import guardduty
+
+SRC = Path(__file__).resolve().parents[3] / "src"
 
 
 @pytest.mark.parametrize(
@@ -17,33 +23,67 @@ from manabi_scanner import guardduty
         names.SCANNER_HANDLER,
         names.UPDATER_HANDLER,
         names.GUARDDUTY_VERDICT_HANDLER,
-        RECONCILER_HANDLER,
+        names.RECONCILER_HANDLER,
     ],
 )
 def test_mp_av_01_every_deployed_handler_exists(path: str) -> None:
-    """MP-AV-01/04: the image commands and the GuardDuty function's handler are real code."""
+    """MP-AV-01/04: the image commands and the GuardDuty and reconciler handlers are real code."""
     module, _, function = path.rpartition(".")
     assert callable(getattr(importlib.import_module(module), function))
 
 
-def test_guardduty_names_equal_the_infrastructure_names() -> None:
-    """The verdict function ships without manabi_infra: its copies must not drift."""
-    assert guardduty.GUARDDUTY_VERDICT_SOURCE == names.GUARDDUTY_VERDICT_SOURCE
-    assert guardduty.SUBMISSIONS_PREFIX == names.SUBMISSIONS_PREFIX
-    assert guardduty.ENV_TABLE_NAME == names.ENV_TABLE_NAME
-    assert guardduty.ENV_DATA_BUCKET == names.ENV_DATA_BUCKET
+def test_guardduty_event_type_equals_the_rule_pattern() -> None:
+    """The EventBridge rule sends exactly the events the verdict function reads."""
     assert guardduty.SCAN_RESULT_DETAIL_TYPE == GUARDDUTY_RESULT_DETAIL_TYPE
 
 
-def test_environment_names_of_the_api_and_the_reconciler_equal_the_infrastructure_names() -> None:
-    """The Lambda assets ship without manabi_infra: their copies of the names must not drift."""
-    from manabi_api import wiring
-    from manabi_scanner import reconciler
+def _contract_values() -> dict[str, str]:
+    """Every string constant of the contract modules that names something shared. Plain
+    lowercase words (`local`, `learners`) are words as well as names and are not searched."""
+    values: dict[str, str] = {}
+    for module in (environment, names, storage, verdicts, table):
+        for name, value in vars(module).items():
+            if name.isupper() and isinstance(value, str) and len(value) > 3:
+                if not (value.isalpha() and value.islower()):
+                    values[value] = f"{module.__name__}.{name}"
+    return values
 
-    assert wiring.ENV_TABLE_NAME == names.ENV_TABLE_NAME
-    assert wiring.ENV_DATA_BUCKET == names.ENV_DATA_BUCKET
-    assert wiring.ENV_ALLOWED_ORIGIN == names.ENV_ALLOWED_ORIGIN
-    assert wiring.ENV_USER_POOL_ID == names.ENV_USER_POOL_ID
-    assert wiring.ENV_STAGE == names.ENV_STAGE
-    assert wiring.ENV_SCAN_QUEUE_URL == reconciler.ENV_SCAN_QUEUE_URL == names.ENV_SCAN_QUEUE_URL
-    assert reconciler.ENV_DATA_BUCKET == names.ENV_DATA_BUCKET
+
+def _literals(path: Path) -> list[tuple[int, str]]:
+    """String literals of a module, docstrings aside."""
+    tree = ast.parse(path.read_text())
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_contract_values_are_written_once() -> None:
+    """No function or construct spells out a contract value (an environment variable name, a
+    tag key, a key prefix, a handler path) again: it imports it, so the two cannot drift."""
+    shared = _contract_values()
+    copies = [
+        f"{path.relative_to(SRC)}:{line}: {value!r} is {shared[value]}"
+        for path in sorted(SRC.rglob("*.py"))
+        if path.parts[len(SRC.parts)] != "manabi_contract"
+        and "validators" not in path.parts
+        for line, value in _literals(path)
+        if value in shared
+    ]
+    assert not copies, "\n".join(copies)
+
+
+def test_the_kernels_groups_are_the_contracts_groups() -> None:
+    """The kernel imports nothing of ours, so its Group enum spells the names itself."""
+    assert [g.value for g in Group] == list(names.GROUPS)

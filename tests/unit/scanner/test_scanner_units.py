@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
+from manabi_contract.verdicts import AvStatus
 from manabi_scanner.clamd import ClamdClient, ClamdError, StreamResult, parse_reply
 from manabi_scanner.scan import handle_batch, targets
-from manabi_scanner.verdict import AvStatus, Verdict, classify
+from manabi_scanner.verdict import Verdict, classify
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,15 @@ wrote on the exact version instead of scanning again; tags alone are never trust
 
 from __future__ import annotations
 
+from tests.support_events import lambda_context
+
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
 
+from manabi_contract.verdicts import AvStatus
 from manabi_local.scanning import RETRY_SECONDS, ScanWorker
 from manabi_scanner import handler
 from manabi_scanner.clamd import ClamdError, StreamResult
@@ -24,7 +27,6 @@ from manabi_scanner.scan import (
     handle_batch,
     queue_url,
 )
-from manabi_scanner.verdict import AvStatus
 from tests.unit.scanner.test_guardduty import NOW, FakeS3, Sink, documented_event
 
 ARN = "arn:aws:sqs:ap-northeast-1:111122223333:manabi-staging-scan"
@@ -224,7 +226,7 @@ def test_mp_av_01_lambda_handler_uses_the_runtime_visibility_and_backoff(runtime
     visibility = Visibility()
     scanner = _scanner(Versioned(), CountingEngine())
     handler.use_runtime(scanner, Sink(recorded=False), None, visibility, WaitBackoff(1, 5, 2))
-    result = handler.lambda_handler({"Records": [_s3_message("m1", receives=2)]}, None)
+    result = handler.lambda_handler({"Records": [_s3_message("m1", receives=2)]}, lambda_context())
     assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     assert visibility.calls == [(URL, "rh-m1", 2)]
 

@@ -6,15 +6,17 @@ drift: same ordering, same pagination behaviour, same conflicts and version chec
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from manabi_api.adapters.cursor import decode_cursor, encode_cursor
-from manabi_api.domain.assignments import Assignment, Submission, SubmissionStatus
-from manabi_api.domain.courses import MAX_LESSONS, Course, CourseStatus, Lesson, Outline
-from manabi_api.domain.enrolment import Enrolment
-from manabi_api.domain.errors import Conflict, NotFound, StaleVersion
-from manabi_api.ports.courses import CourseList, Ids, Lessons, Page, Snapshot
+from manabi_api.kernel.assignments import Assignment, Submission, SubmissionStatus
+from manabi_api.kernel.courses import MAX_LESSONS, Course, CourseList, CourseStatus, Lesson, Outline
+from manabi_api.kernel.enrolment import Enrolment
+from manabi_api.kernel.errors import Conflict, NotFound, StaleVersion
+from manabi_api.kernel.paging import Page
+from manabi_api.ports.learning import Snapshot
 
 T = TypeVar("T")
 _CURSOR_KEYS = frozenset({"after"})
@@ -128,11 +130,13 @@ class InMemoryCourseRepository:
             raise StaleVersion(f"The lesson is at version {stored.version}.")
         self._lessons[(lesson.course_id, lesson.lesson_id)] = lesson
 
-    def lessons(self, course_id: str) -> tuple[Outline, Lessons]:
+    def lessons(self, course_id: str) -> tuple[Outline, builtins.list[Lesson]]:
         outline = self._outlines.get(course_id, Outline(course_id))
         return outline, [self._lessons[(course_id, lid)] for lid in outline.lesson_ids]
 
-    def reorder(self, course_id: str, lesson_ids: Ids, expected_version: int) -> Outline:
+    def reorder(
+        self, course_id: str, lesson_ids: builtins.list[str], expected_version: int
+    ) -> Outline:
         current = self._outlines.get(course_id, Outline(course_id))
         if current.version != expected_version:
             raise StaleVersion(f"The lesson order is at version {current.version}.")

@@ -1,35 +1,18 @@
-"""Storage port of the learning platform. Implemented by the DynamoDB adapter and the in-memory
-fake; both pass the same contract suite (tests/contract/)."""
+"""Storage port of the learning platform. Implemented by the DynamoDB adapter and, in tests, by
+an in-memory fake; both pass the same contract suite (tests/contract/).
+
+The scan status of a submission is not written here: the scanner records verdicts itself, with
+the one write both share (manabi_contract.table.scan_status_update)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import TYPE_CHECKING, Generic, NamedTuple, Protocol, TypeVar
+import builtins
+from typing import NamedTuple, Protocol
 
-if TYPE_CHECKING:
-    from manabi_api.domain.assignments import Assignment, Submission, SubmissionStatus
-    from manabi_api.domain.courses import Course, Lesson, Outline
-    from manabi_api.domain.enrolment import Enrolment
-
-T = TypeVar("T")
-Ids = list[str]
-Lessons = list["Lesson"]
-
-
-class Page(NamedTuple, Generic[T]):
-    items: list[T]
-    next_cursor: str | None
-
-
-CoursePage = Page["Course"]
-
-
-class CourseList(StrEnum):
-    """The course lists kept by the store (each a Query on one partition)."""
-
-    ALL = "all"
-    PUBLISHED = "published"
-    OWNED = "mine"
+from manabi_api.kernel.assignments import Assignment, Submission
+from manabi_api.kernel.courses import Course, CourseList, Lesson, Outline
+from manabi_api.kernel.enrolment import Enrolment
+from manabi_api.kernel.paging import Page
 
 
 class Snapshot(NamedTuple):
@@ -44,6 +27,8 @@ class Snapshot(NamedTuple):
 
 
 class LearningStore(Protocol):
+    # (`builtins.list` below: the method `list` shadows the builtin inside this class)
+
     # -- reads of one course's context (one round trip)
     def load(
         self,
@@ -81,10 +66,12 @@ class LearningStore(Protocol):
 
     def save_lesson(self, lesson: Lesson, expected_version: int) -> None: ...
 
-    def lessons(self, course_id: str) -> tuple[Outline, Lessons]:
+    def lessons(self, course_id: str) -> tuple[Outline, builtins.list[Lesson]]:
         """The outline (lesson order and its version) and the lessons, in outline order."""
 
-    def reorder(self, course_id: str, lesson_ids: Ids, expected_version: int) -> Outline: ...
+    def reorder(
+        self, course_id: str, lesson_ids: builtins.list[str], expected_version: int
+    ) -> Outline: ...
 
     # -- enrolment and progress
     def enrol(self, enrolment: Enrolment) -> None:
@@ -110,18 +97,3 @@ class LearningStore(Protocol):
     def submissions(
         self, course_id: str, assignment_id: str, limit: int, cursor: str | None
     ) -> Page[Submission]: ...
-
-    def set_scan_status(
-        self,
-        course_id: str,
-        assignment_id: str,
-        learner_id: str,
-        status: SubmissionStatus,
-        object_key: str | None = None,
-    ) -> None:
-        """Record the virus-scan verdict of a submission; with `object_key`, only while that
-        object is the submission's file. An INFECTED verdict is final (MP-AV-03): NotFound."""
-
-
-# The name the first issue used; the port grew into the whole learning store.
-CourseRepository = LearningStore

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from manabi_api.adapters.cursor import decode_cursor, encode_cursor
-from manabi_api.domain.errors import NotFound
-from manabi_api.domain.principal import Group
-from manabi_api.ports.users import DirectoryUser, UserPage
+from manabi_api.kernel.errors import NotFound
+from manabi_api.kernel.principal import Group
+from manabi_api.kernel.users import DirectoryUser, UserPage
 
 
 class InMemoryUserDirectory:

@@ -1,0 +1,156 @@
+"""The API as Powertools resolves it: one Router per resource, joined with `include_router`.
+
+`RestApi` turns each declared route (api.routing) into a Powertools route that authorises the
+caller, checks the path, query, Idempotency-Key and body, calls the route and serializes its
+reply; every domain error becomes problem details in one place (api.problems).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+
+from manabi_api.api import problems
+from manabi_api.api.requests import (
+    authorise,
+    check_path,
+    idempotency_key,
+    parse_body,
+    parse_query,
+)
+from manabi_api.api.routers import (
+    admin,
+    assignments,
+    courses,
+    enrolment,
+    health,
+    lessons,
+    submissions,
+)
+from manabi_api.api.routing import Endpoint, Request, ResourceRouter, RouteSpec
+from manabi_api.api.schemas import SCHEMAS
+from manabi_api.api.tokens import signed_by_emulator
+from manabi_api.api.validation import Validator, load_validator, validate_body
+from manabi_api.domain.services import Services
+from manabi_api.kernel.errors import DomainError, NotFound, Unauthenticated
+from manabi_api.kernel.principal import principal_from_claims
+
+_log = logging.getLogger(__name__)
+JSON = "application/json"
+S = TypeVar("S")
+
+# Every resource's router, in the order of the OpenAPI document.
+ROUTERS: tuple[ResourceRouter[Any], ...] = (
+    health.router,
+    courses.router,
+    lessons.router,
+    enrolment.router,
+    assignments.router,
+    submissions.router,
+    admin.router,
+)
+
+
+def declared_routes() -> list[RouteSpec]:
+    """Every route of the API, as declared (no services needed: for OpenAPI and tests)."""
+    return [spec for router in ROUTERS for spec, _ in router.routes]
+
+
+class RestApi:
+    """Declared routes bound to their services and resolved by Powertools."""
+
+    def __init__(self, allowed_origin: str | None, accept_emulator_tokens: bool = False) -> None:
+        self._accept_emulator_tokens = accept_emulator_tokens
+        cors = (
+            CORSConfig(
+                allow_origin=allowed_origin,
+                allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+                expose_headers=["Location", "ETag"],
+                max_age=600,
+            )
+            if allowed_origin
+            else None
+        )
+        self.resolver = APIGatewayRestResolver(cors=cors)
+        self.routes: list[RouteSpec] = []
+        self.resolver.exception_handler(DomainError)(self._domain_error)
+        self.resolver.exception_handler(Exception)(self._unexpected_error)
+        self.resolver.not_found(self._not_found)
+
+    def include(self, router: ResourceRouter[S], service: S) -> None:
+        """One Powertools Router for the resource, its routes bound to `service`."""
+        resource: Router = Router()  # type: ignore[no-untyped-call]
+        for spec, endpoint in router.routes:
+            resource.route(spec.powertools_rule, spec.method)(
+                self._handler(spec, endpoint, service)
+            )
+            self.routes.append(spec)
+        self.resolver.include_router(resource)
+
+    def _handler(self, spec: RouteSpec, endpoint: Endpoint[S], service: S) -> Any:
+        # Loaded on the route's first request: the cold start pays only for the routes it uses.
+        validators: list[Validator] = []
+        allowed_fields = (
+            frozenset(SCHEMAS[spec.body].get("properties", {})) if spec.body else frozenset()
+        )
+
+        def handle(**path: str) -> Response[str]:
+            event = self.resolver.current_event
+            claims = event.request_context.authorizer.claims
+            if claims and not self._accept_emulator_tokens and signed_by_emulator(event.headers):
+                raise Unauthenticated("Tokens of the local emulator are not accepted here.")
+            principal = principal_from_claims(claims)
+            authorise(spec.rule, principal)
+            check_path(path)
+            query = parse_query(spec.query, event.query_string_parameters)
+            body = None
+            if spec.body is not None:
+                if not validators:
+                    validators.append(load_validator(spec.body))
+                parsed = parse_body(event.body, bool(event.is_base64_encoded))
+                body = validate_body(validators[0], allowed_fields, parsed)
+            key = idempotency_key(event.headers) if spec.idempotent else None
+            reply = endpoint(Request(principal, path, query, body, key), service)
+            return Response(
+                status_code=reply.status,
+                content_type=JSON,
+                body=None if reply.body is None else json.dumps(reply.body, ensure_ascii=False),
+                headers=dict(reply.headers),
+            )
+
+        return handle
+
+    def _domain_error(self, error: DomainError) -> Response[str]:
+        return problems.response(error, self.resolver.current_event.path)
+
+    def _unexpected_error(self, error: Exception) -> Response[str]:
+        _log.exception("Unhandled error", exc_info=error)
+        return problems.internal_error(self.resolver.current_event.path)
+
+    def _not_found(self, _: NotFoundError) -> Response[str]:
+        event = self.resolver.current_event
+        error = NotFound(f"No route {event.http_method} {event.path}.")
+        return problems.response(error, event.path)
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        return self.resolver.resolve(event, context)
+
+
+def create_api(
+    services: Services, allowed_origin: str | None, accept_emulator_tokens: bool = False
+) -> RestApi:
+    api = RestApi(allowed_origin, accept_emulator_tokens)
+    api.include(health.router, None)
+    api.include(courses.router, services.courses)
+    api.include(lessons.router, services.lessons)
+    api.include(enrolment.router, services.enrolment)
+    api.include(assignments.router, services.assignments)
+    api.include(submissions.router, services.submissions)
+    api.include(admin.router, services.users)
+    return api

@@ -1,0 +1,12 @@
+"""The liveness check."""
+
+from __future__ import annotations
+
+from manabi_api.api.routing import Reply, Request, ResourceRouter, Rule
+
+router: ResourceRouter[None] = ResourceRouter("system")
+
+
+@router.route("GET", "/health", "getHealth", "Liveness check", Rule.public(), {200: "Health"})
+def health(_: Request, __: None) -> Reply:
+    return Reply(200, {"status": "ok"})

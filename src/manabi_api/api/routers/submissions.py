@@ -1,0 +1,193 @@
+"""Submissions of an assignment: upload, (re)submit, download, grade (APP-ASG-02, APP-ASG-03)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from manabi_api.api.routers.assignments import ASSIGNMENT
+from manabi_api.api.routing import (
+    CHANGING,
+    FOUND,
+    LEARNING,
+    PAGE_QUERY,
+    SIGNED_IN,
+    TEACHING,
+    Reply,
+    Request,
+    ResourceRouter,
+    page_json,
+)
+from manabi_api.domain.submissions import SubmissionService
+from manabi_api.kernel.assignments import FileMetadata, Submission, UploadTicket
+
+# The same resource as the assignments' in the OpenAPI document (tag `assignments`).
+router: ResourceRouter[SubmissionService] = ResourceRouter("assignments")
+LEARNER_SUBMISSION = ASSIGNMENT + "/submissions/{learnerId}"
+
+
+def submission_json(s: Submission) -> dict[str, object]:
+    return {
+        "courseId": s.course_id,
+        "assignmentId": s.assignment_id,
+        "learnerId": s.learner_id,
+        "fileName": s.file_name,
+        "contentType": s.content_type,
+        "sizeBytes": s.size_bytes,
+        "status": s.status.value,
+        "attempt": s.attempt,
+        "submittedAt": s.submitted_at,
+        "grade": s.grade,
+        "feedback": s.feedback,
+        "gradedAt": s.graded_at,
+        "version": s.version,
+    }
+
+
+def upload_json(t: UploadTicket) -> dict[str, object]:
+    return {
+        "uploadId": t.upload_id,
+        "key": t.key,
+        "url": t.url,
+        "fields": t.fields,
+        "expiresAt": t.expires_at,
+        "maxBytes": t.max_bytes,
+    }
+
+
+def _file(body: Any) -> FileMetadata:
+    return FileMetadata(body["fileName"], body["contentType"], body["sizeBytes"])
+
+
+@router.route(
+    "POST",
+    f"{ASSIGNMENT}/submission/uploads",
+    "startUpload",
+    "A presigned POST for the file of a (re)submission (type, size, 5 minutes)",
+    LEARNING,
+    {201: "UploadTicket", **CHANGING},
+    body="UploadRequest",
+)
+def start_upload(request: Request, submissions: SubmissionService) -> Reply:
+    ticket = submissions.start_upload(
+        request.require_principal(),
+        request.path["courseId"],
+        request.path["assignmentId"],
+        _file(request.body),
+    )
+    return Reply(201, upload_json(ticket))
+
+
+@router.route(
+    "PUT",
+    f"{ASSIGNMENT}/submission",
+    "submit",
+    "Record the caller's (re)submission once its file is uploaded; status PENDING until"
+    " scanned; until the due date",
+    LEARNING,
+    {200: "Submission", **CHANGING},
+    body="SubmissionCreate",
+)
+def submit(request: Request, submissions: SubmissionService) -> Reply:
+    submission = submissions.submit(
+        request.require_principal(),
+        request.path["courseId"],
+        request.path["assignmentId"],
+        _file(request.body),
+        request.body["uploadId"],
+    )
+    return Reply(200, submission_json(submission))
+
+
+@router.route(
+    "GET",
+    f"{LEARNER_SUBMISSION}/download",
+    "downloadSubmission",
+    "A short-lived download link of a CLEAN submission (that learner, or the teacher)",
+    SIGNED_IN,
+    {200: "DownloadLink", **CHANGING},
+)
+def download_submission(request: Request, submissions: SubmissionService) -> Reply:
+    link = submissions.download(
+        request.require_principal(),
+        request.path["courseId"],
+        request.path["assignmentId"],
+        request.path["learnerId"],
+    )
+    return Reply(200, {"url": link.url, "expiresAt": link.expires_at})
+
+
+@router.route(
+    "GET",
+    f"{ASSIGNMENT}/submission",
+    "getMySubmission",
+    "The caller's submission, status, grade and feedback",
+    LEARNING,
+    {200: "Submission", **FOUND},
+)
+def my_submission(request: Request, submissions: SubmissionService) -> Reply:
+    principal = request.require_principal()
+    submission = submissions.get(
+        principal, request.path["courseId"], request.path["assignmentId"], principal.user_id
+    )
+    return Reply(200, submission_json(submission))
+
+
+@router.route(
+    "GET",
+    f"{ASSIGNMENT}/submissions",
+    "listSubmissions",
+    "Every learner's submission (the course's teacher)",
+    TEACHING,
+    {200: "SubmissionPage", **FOUND},
+    query=PAGE_QUERY,
+)
+def list_submissions(request: Request, submissions: SubmissionService) -> Reply:
+    page = submissions.list(
+        request.require_principal(),
+        request.path["courseId"],
+        request.path["assignmentId"],
+        request.query["limit"],
+        request.query["cursor"],
+    )
+    return Reply(200, page_json([submission_json(s) for s in page.items], page.next_cursor))
+
+
+@router.route(
+    "GET",
+    LEARNER_SUBMISSION,
+    "getSubmission",
+    "One learner's submission (that learner, or the course's teacher)",
+    SIGNED_IN,
+    {200: "Submission", **FOUND},
+)
+def get_submission(request: Request, submissions: SubmissionService) -> Reply:
+    submission = submissions.get(
+        request.require_principal(),
+        request.path["courseId"],
+        request.path["assignmentId"],
+        request.path["learnerId"],
+    )
+    return Reply(200, submission_json(submission))
+
+
+@router.route(
+    "PUT",
+    f"{LEARNER_SUBMISSION}/grade",
+    "gradeSubmission",
+    "Grade a clean submission (0–100) with feedback",
+    TEACHING,
+    {200: "Submission", **CHANGING},
+    body="Grade",
+)
+def grade(request: Request, submissions: SubmissionService) -> Reply:
+    body = request.body
+    submission = submissions.grade(
+        request.require_principal(),
+        request.path["courseId"],
+        request.path["assignmentId"],
+        request.path["learnerId"],
+        body["grade"],
+        body["feedback"],
+        body["version"],
+    )
+    return Reply(200, submission_json(submission))

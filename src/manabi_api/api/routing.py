@@ -1,0 +1,156 @@
+"""How a route is declared: who may call it, what it takes, what it answers.
+
+Every route is declared once, on the router of its resource, with its access rule, request
+schema, query parameters and responses. The declaration drives Powertools routing, authorisation,
+validation, problem details and the OpenAPI document (api.openapi), so they cannot drift apart.
+A route is a thin function `(request, service) -> reply`: parse, one domain call, serialize.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+from manabi_api.kernel.errors import Unauthenticated
+from manabi_api.kernel.principal import Group, Principal
+
+_PATH_PARAM = re.compile(r"\{(\w+)\}")
+PATH_PARAM_PATTERN = r"[A-Za-z0-9._@+-]{1,128}"
+IDEMPOTENCY_KEY_PATTERN = r"[A-Za-z0-9_-]{1,64}"
+
+
+class Access(Enum):
+    PUBLIC = "public"
+    SIGNED_IN = "signed-in"
+    GROUPS = "groups"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may call a route: anybody, any signed-in user, or members of some groups."""
+
+    access: Access
+    groups: frozenset[Group] = frozenset()
+
+    @staticmethod
+    def public() -> Rule:
+        return Rule(Access.PUBLIC)
+
+    @staticmethod
+    def signed_in() -> Rule:
+        return Rule(Access.SIGNED_IN)
+
+    @staticmethod
+    def members_of(*groups: Group) -> Rule:
+        return Rule(Access.GROUPS, frozenset(groups))
+
+
+SIGNED_IN = Rule.signed_in()
+TEACHING = Rule.members_of(Group.TEACHERS, Group.ADMINS)
+LEARNING = Rule.members_of(Group.LEARNERS)
+ADMINS = Rule.members_of(Group.ADMINS)
+# Problem responses a route can give (status → schema name in api.schemas.SCHEMAS).
+PROBLEMS: dict[int, str | None] = {400: "Problem", 401: "Problem", 403: "Problem"}
+FOUND = {**PROBLEMS, 404: "Problem"}
+CHANGING = {**FOUND, 409: "Problem"}
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    name: str
+    description: str
+    integer: bool = False
+    minimum: int = 1
+    maximum: int = 100
+    default: int | None = None
+    max_length: int = 1024
+    choices: tuple[str, ...] = ()
+
+
+PAGE_QUERY = (
+    QueryParam("limit", "Page size (1–100, default 20).", integer=True, default=20),
+    QueryParam("cursor", "The `nextCursor` of the previous page."),
+)
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    method: str
+    path: str  # OpenAPI style: /courses/{courseId}
+    operation_id: str
+    summary: str
+    rule: Rule
+    responses: Mapping[int, str | None]  # status → schema name in SCHEMAS (None: no body)
+    body: str | None = None
+    query: tuple[QueryParam, ...] = ()
+    tags: tuple[str, ...] = ()
+    idempotent: bool = False  # accepts an Idempotency-Key header: retries return the first result
+
+    @property
+    def path_params(self) -> list[str]:
+        return _PATH_PARAM.findall(self.path)
+
+    @property
+    def powertools_rule(self) -> str:
+        """The path as Powertools matches it: /courses/<courseId>."""
+        return _PATH_PARAM.sub(r"<\1>", self.path)
+
+
+@dataclass(frozen=True)
+class Request:
+    principal: Principal | None
+    path: Mapping[str, str]
+    query: Mapping[str, Any]
+    body: Any
+    idempotency_key: str | None = None
+
+    def require_principal(self) -> Principal:
+        if self.principal is None:  # unreachable behind a non-public rule; kept for type safety
+            raise Unauthenticated("Sign in first.")
+        return self.principal
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+S = TypeVar("S")
+Endpoint = Callable[[Request, S], Reply]
+
+
+class ResourceRouter(Generic[S]):
+    """The declared routes of one resource; `RestApi.include` binds them to its service."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.routes: list[tuple[RouteSpec, Endpoint[S]]] = []
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        operation_id: str,
+        summary: str,
+        rule: Rule,
+        responses: Mapping[int, str | None],
+        **options: Any,
+    ) -> Callable[[Endpoint[S]], Endpoint[S]]:
+        spec = RouteSpec(
+            method, path, operation_id, summary, rule, responses, tags=(self.tag,), **options
+        )
+
+        def register(endpoint: Endpoint[S]) -> Endpoint[S]:
+            self.routes.append((spec, endpoint))
+            return endpoint
+
+        return register
+
+
+def page_json(items: list[dict[str, object]], cursor: str | None) -> dict[str, object]:
+    return {"items": items, "nextCursor": cursor}

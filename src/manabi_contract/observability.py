@@ -1,0 +1,53 @@
+"""Logs, metrics and traces of every function, configured alike (MP-MON-03).
+
+Each function's entry point calls these once, at init, with its service name (manabi_contract.
+names): Powertools' JSON Logger at `POWERTOOLS_LOG_LEVEL` (the infrastructure sets it from the
+environment's configuration), Metrics in the system's namespace (EMF), and the Tracer.
+
+Library modules of ours keep plain `logging.getLogger(__name__)` loggers (the domain and the
+scanner's core never import Powertools). In an execution environment `function_logger` gives
+the package loggers the Powertools handler, so their lines are JSON with the same keys — the
+Lambda request id and the correlation id once the handler is decorated with
+`inject_lambda_context` — and are not dropped by the runtime's WARNING-level root logger.
+Elsewhere (tests, the local mode) the package loggers are left to the host's logging setup.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+from manabi_contract.names import METRICS_NAMESPACE
+
+# The packages whose module loggers write through the function's Powertools handler.
+OUR_PACKAGES = ("manabi_api", "manabi_scanner", "manabi_contract")
+LAMBDA_FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME"  # set by Lambda in every execution environment
+
+
+def function_logger(service: str) -> Logger:
+    logger = Logger(service=service)
+    if os.environ.get(LAMBDA_FUNCTION_NAME):  # in an execution environment, not tests or local
+        route_package_logs(logger)
+    return logger
+
+
+def route_package_logs(logger: Logger, packages: Sequence[str] = OUR_PACKAGES) -> None:
+    """Our modules' loggers write through the function's handler, at its level."""
+    for package in packages:
+        library = logging.getLogger(package)
+        library.handlers = [logger.registered_handler]
+        library.setLevel(logger.log_level)
+        library.propagate = False  # else the runtime's root handler prints each line again
+
+
+def function_metrics(service: str) -> Metrics:
+    return Metrics(namespace=METRICS_NAMESPACE, service=service)
+
+
+def function_tracer(service: str, patch: Sequence[str] = ()) -> Tracer:
+    """X-Ray subsegments for the handler and, for the modules in `patch` (e.g. `botocore`),
+    every call through them. Outside Lambda (tests, the local mode) tracing is off."""
+    return Tracer(service=service, auto_patch=bool(patch), patch_modules=list(patch) or None)
