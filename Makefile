@@ -23,12 +23,13 @@ test: .venv/.stamp web/dist/index.html system-packages ## install everything and
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
+	$(RUN) lint-imports
 	$(RUN) python tools/codegen.py --check
 	npm --prefix web test --silent
 	$(RUN) pytest
 
-lint: .venv/.stamp ## ruff and mypy only
-	$(RUN) ruff check . && $(RUN) ruff format --check . && $(RUN) mypy
+lint: .venv/.stamp ## ruff, mypy and the layer contracts (import-linter)
+	$(RUN) ruff check . && $(RUN) ruff format --check . && $(RUN) mypy && $(RUN) lint-imports
 
 unit: .venv/.stamp ## unit tests (no network)
 	$(RUN) pytest tests/unit

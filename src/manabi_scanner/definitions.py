@@ -7,7 +7,7 @@ complete set is the greatest version that has a manifest. Downloads are checked 
 manifest's sha256 of every file; a mismatch rejects the set.
 
 `DefinitionsStore` is the port; `S3DefinitionsStore` (boto3 client passed in) and
-`MemoryDefinitionsStore` pass the same contract tests (tests/contract/definitions_store.py).
+the in-memory fake of the tests pass the same contract tests (tests/contract/definitions_store.py).
 """
 
 from __future__ import annotations
@@ -294,37 +294,3 @@ class S3DefinitionsStore(DefinitionsStore):
             keys: list[Any] = [{"Key": o["Key"]} for o in page.get("Contents", [])]
             if keys:
                 self._s3.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
-
-
-class MemoryDefinitionsStore(DefinitionsStore):
-    """The in-memory fake of the unit tests (same contract as the S3 adapter)."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-
-    def _put_file(self, key: str, path: Path) -> None:
-        self.objects[key] = path.read_bytes()
-
-    def _put_bytes(self, key: str, data: bytes) -> None:
-        self.objects[key] = bytes(data)
-
-    def _get_bytes(self, key: str) -> bytes | None:
-        return self.objects.get(key)
-
-    def _open(self, key: str) -> Iterator[bytes]:
-        data = self.objects[key]
-        for start in range(0, len(data), HASH_CHUNK):
-            yield data[start : start + HASH_CHUNK]
-        if not data:
-            yield b""
-
-    def _versions(self) -> list[str]:
-        found = set()
-        for key in self.objects:
-            if key.startswith(DEFINITIONS_PREFIX) and "/" in key[len(DEFINITIONS_PREFIX) :]:
-                found.add(key[len(DEFINITIONS_PREFIX) :].split("/", 1)[0])
-        return sorted(v for v in found if v)
-
-    def _delete_prefix(self, prefix: str) -> None:
-        for key in [k for k in self.objects if k.startswith(prefix)]:
-            del self.objects[key]

@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-from tests.support_events import lambda_context
-
 import json
 import threading
 import uuid
@@ -46,6 +44,7 @@ from manabi_scanner.updater import (
 )
 from manabi_scanner.wiring import build_definitions_engine, build_scanner
 from tests.contract.definitions_store import DefinitionsStoreContract
+from tests.support_events import lambda_context
 
 pytestmark = pytest.mark.integration
 SECOND_MARKER = b"MANABI-PLUS-SECOND-DEFINITIONS-SET-MARKER"

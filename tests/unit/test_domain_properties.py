@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from manabi_api.adapters.system import RandomIds
 from manabi_api.api.application import create_api
+from manabi_api.domain.courses import CourseService
 from manabi_api.domain.lessons import LessonService
 from manabi_api.domain.submissions import SubmissionService
-from manabi_api.domain.courses import CourseService
 from manabi_api.kernel.assignments import Assignment, Submission, SubmissionStatus, is_open
 from manabi_api.kernel.courses import CourseStatus, NewCourse
 from manabi_api.kernel.enrolment import Enrolment, progress_of

@@ -88,12 +88,17 @@ class CognitoUserDirectory:
             raise NotFound(f"User {username} does not exist.")
         return user
 
+    def add_to_group(self, username: str, group: Group) -> None:
+        """One AdminAddUserToGroup (idempotent in Cognito): what the PostConfirmation trigger
+        needs, without reading the user first."""
+        self.client.admin_add_user_to_group(
+            UserPoolId=self._pool, Username=username, GroupName=group.value
+        )
+
     def set_group(self, username: str, group: Group) -> DirectoryUser:
         user = self._existing(username)
         if group not in user.groups:
-            self.client.admin_add_user_to_group(
-                UserPoolId=self._pool, Username=username, GroupName=group.value
-            )
+            self.add_to_group(username, group)
         for old in user.groups - {group}:
             self.client.admin_remove_user_from_group(
                 UserPoolId=self._pool, Username=username, GroupName=old.value

@@ -51,11 +51,11 @@ def test_mp_cog_08_emulator_key_refused_outside_local_mode(
     monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-1")
     api = create_api_from_environment(
         {
-                "TABLE_NAME": "unused",
-                "DATA_BUCKET": "unused",
-                "USER_POOL_ID": "unused",
-                "MANABI_ENV": stage,
-            }
+            "TABLE_NAME": "unused",
+            "DATA_BUCKET": "unused",
+            "USER_POOL_ID": "unused",
+            "MANABI_ENV": stage,
+        }
     )
     event = rest_event(
         "GET",

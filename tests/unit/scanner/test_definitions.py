@@ -13,7 +13,7 @@ import pytest
 from manabi_contract.environment import ConfigurationError
 from manabi_scanner import config
 from manabi_scanner.clamd import StreamResult
-from manabi_scanner.definitions import DefinitionsStore, MemoryDefinitionsStore
+from manabi_scanner.definitions import DefinitionsStore
 from manabi_scanner.engine import EICAR
 from manabi_scanner.sources import Fetched, GeneratedSource, SourceError, freshclam_config
 from manabi_scanner.updater import (
@@ -26,6 +26,7 @@ from manabi_scanner.updater import (
     version_for,
 )
 from tests.contract.definitions_store import DefinitionsStoreContract, make_set
+from tests.fakes.memory_definitions import MemoryDefinitionsStore
 
 
 class TestMemoryDefinitionsStore(DefinitionsStoreContract):

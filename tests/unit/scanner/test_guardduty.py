@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.support_events import lambda_context
-
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +19,7 @@ from manabi_scanner.guardduty import (
     parse_result,
 )
 from manabi_scanner.scan import MAX_WAIT_RECEIVES
+from tests.support_events import lambda_context
 
 BUCKET = "manabi-staging-data"
 KEY = "submissions/c1/a1/learner-1/u1"

@@ -43,9 +43,9 @@ def _contract_values() -> dict[str, str]:
     values: dict[str, str] = {}
     for module in (environment, names, storage, verdicts, table):
         for name, value in vars(module).items():
-            if name.isupper() and isinstance(value, str) and len(value) > 3:
-                if not (value.isalpha() and value.islower()):
-                    values[value] = f"{module.__name__}.{name}"
+            word = isinstance(value, str) and value.isalpha() and value.islower()
+            if name.isupper() and isinstance(value, str) and len(value) > 3 and not word:
+                values[value] = f"{module.__name__}.{name}"
     return values
 
 
@@ -76,8 +76,7 @@ def test_contract_values_are_written_once() -> None:
     copies = [
         f"{path.relative_to(SRC)}:{line}: {value!r} is {shared[value]}"
         for path in sorted(SRC.rglob("*.py"))
-        if path.parts[len(SRC.parts)] != "manabi_contract"
-        and "validators" not in path.parts
+        if path.parts[len(SRC.parts)] != "manabi_contract" and "validators" not in path.parts
         for line, value in _literals(path)
         if value in shared
     ]

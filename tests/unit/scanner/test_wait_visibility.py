@@ -5,8 +5,6 @@ wrote on the exact version instead of scanning again; tags alone are never trust
 
 from __future__ import annotations
 
-from tests.support_events import lambda_context
-
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -27,6 +25,7 @@ from manabi_scanner.scan import (
     handle_batch,
     queue_url,
 )
+from tests.support_events import lambda_context
 from tests.unit.scanner.test_guardduty import NOW, FakeS3, Sink, documented_event
 
 ARN = "arn:aws:sqs:ap-northeast-1:111122223333:manabi-staging-scan"
