@@ -14,6 +14,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from manabi_api.adapters.aws_clients import aws_client
 from manabi_api.adapters.cognito_users import CognitoUserDirectory
 from manabi_api.kernel.principal import Group
 from manabi_contract import environment as env
@@ -40,9 +41,7 @@ def join_group(event: dict[str, Any], directory: Directory, group: Group) -> dic
 def _directory(user_pool_id: str) -> CognitoUserDirectory:
     global _client
     if _client is None:
-        import boto3
-
-        _client = boto3.client("cognito-idp")
+        _client = aws_client("cognito-idp")
     return CognitoUserDirectory(lambda: _client, user_pool_id)
 
 
