@@ -35,7 +35,6 @@ from manabi_local.cognito_front import COGNITO_PATH, CognitoFront, Mailbox, load
 from manabi_local.emulator import Emulator, EmulatorError
 from manabi_local.gateway import LocalApiGateway, function_settings
 from manabi_local.httpserver import HttpServerThread
-from manabi_local.ports import PortInUseError
 from manabi_local.provisioner import (
     EmulatorClients,
     LocalResources,
@@ -48,6 +47,7 @@ from manabi_local.routes import build_route_table
 from manabi_local.runtime import HandlerImportError, load_handler, prepare_environment
 from manabi_local.scanning import LocalScanner, scan_queue_url
 from manabi_local.seed import DEMO_PASSWORD, DemoAccount, SeedError, seed
+from manabi_local.tcp_ports import PortInUseError
 from manabi_local.template import Template, TemplateError
 from manabi_local.web import LocalWebOrigin, StaticSite, site_config
 
