@@ -35,14 +35,14 @@ from manabi_local.cognito_front import COGNITO_PATH, CognitoFront, Mailbox, load
 from manabi_local.emulator import Emulator, EmulatorError
 from manabi_local.gateway import LocalApiGateway, function_settings
 from manabi_local.httpserver import HttpServerThread
-from manabi_local.provisioner import (
+from manabi_local.provisioning import (
     EmulatorClients,
     LocalResources,
+    UnknownResourceTypeError,
     api_function,
     plan,
     provision,
 )
-from manabi_local.resource_types import UnknownResourceTypeError
 from manabi_local.routes import build_route_table
 from manabi_local.runtime import HandlerImportError, load_handler, prepare_environment
 from manabi_local.scanning import LocalScanner, scan_queue_url

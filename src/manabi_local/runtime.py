@@ -14,7 +14,7 @@ from typing import Any
 
 from manabi_infra import names
 from manabi_local.emulator import apply_client_environment
-from manabi_local.provisioner import LocalResources
+from manabi_local.provisioning import LocalResources
 
 Handler = Callable[[dict[str, Any], Any], Any]
 

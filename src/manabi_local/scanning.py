@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from manabi_local.events import LambdaContext
-from manabi_local.provisioner import LocalResources
+from manabi_local.provisioning import LocalResources
 from manabi_local.template import Template
 from manabi_scanner.scan import WaitBackoff
 

@@ -21,7 +21,7 @@ from manabi_api.kernel.courses import CourseStatus, NewCourse
 from manabi_api.kernel.errors import Conflict
 from manabi_api.kernel.principal import Group, Principal
 from manabi_infra import names
-from manabi_local.provisioner import EmulatorClients, LocalResources
+from manabi_local.provisioning import EmulatorClients, LocalResources
 
 DEMO_PASSWORD = "Passw0rd!"  # noqa: S105 - public demo password of the local mode only
 

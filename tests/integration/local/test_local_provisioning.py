@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from manabi_infra import names
-from manabi_local.provisioner import LocalResources, provision
+from manabi_local.provisioning import LocalResources, provision
 from manabi_local.template import Template
 
 pytestmark = pytest.mark.integration
