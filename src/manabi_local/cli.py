@@ -25,6 +25,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from manabi_contract.names import API_HANDLER
 from manabi_infra import names, synth
 from manabi_infra.config import STAGING
 from manabi_local import emulator as emulator_module
@@ -91,7 +92,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[str, RunOptions]:
         type=Path,
         help=f"use this synthesized template instead of {WORKLOAD_STACK} from manabi_infra.synth",
     )
-    run.add_argument("--handler", default=names.API_HANDLER, help="dotted path of the API handler")
+    run.add_argument("--handler", default=API_HANDLER, help="dotted path of the API handler")
     run.add_argument("--web-dist", type=Path, default=REPO_ROOT / "web" / "dist")
     run.add_argument("--state-dir", type=Path, default=REPO_ROOT / ".local")
     args = parser.parse_args(argv)

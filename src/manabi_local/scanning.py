@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from manabi_contract.storage import MAX_SUBMISSION_BYTES
 from manabi_local.events import LambdaContext
 from manabi_local.provisioning import LocalResources
 from manabi_local.template import Template
@@ -166,7 +167,7 @@ class LocalScanner:
         resources: LocalResources,
         queue_url: str,
         definitions_bucket: str | None = None,
-        max_bytes: int = 100 * 1024 * 1024,
+        max_bytes: int = MAX_SUBMISSION_BYTES,
     ) -> None:
         import boto3
 

@@ -6,7 +6,8 @@ import graphlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from manabi_infra import names
+from manabi_contract.environment import TABLE_NAME, USER_POOL_ID
+from manabi_contract.names import API_HANDLER
 from manabi_local.emulator import ACCOUNT_ID, REGION
 from manabi_local.provisioning.clients import EmulatorClients
 from manabi_local.provisioning.registry import RULES
@@ -74,15 +75,15 @@ def plan(template: Template) -> tuple[list[Resource], dict[str, str]]:
 
 
 def api_function(template: Template) -> Resource:
-    """The API Lambda function: the one whose Handler is names.API_HANDLER."""
+    """The API Lambda function: the one whose Handler is manabi_contract.names.API_HANDLER."""
     found = [
         f
         for f in template.of_type("AWS::Lambda::Function")
-        if f.properties.get("Handler") == names.API_HANDLER
+        if f.properties.get("Handler") == API_HANDLER
     ]
     if len(found) != 1:
         raise ProvisioningError(
-            f"expected exactly one AWS::Lambda::Function with Handler {names.API_HANDLER}, "
+            f"expected exactly one AWS::Lambda::Function with Handler {API_HANDLER}, "
             f"found {len(found)}"
         )
     return found[0]
@@ -126,12 +127,12 @@ def provision(
         key: str(ctx.resolver.resolve(value, f"{function.logical_id}.Environment.{key}"))
         for key, value in variables.items()
     }
-    for required in (names.ENV_TABLE_NAME, names.ENV_USER_POOL_ID):
+    for required in (TABLE_NAME, USER_POOL_ID):
         if required not in environment:
             raise ProvisioningError(
                 f"{function.logical_id} has no {required} in Environment.Variables"
             )
-    pool_id = environment[names.ENV_USER_POOL_ID]
+    pool_id = environment[USER_POOL_ID]
     # The SPA's client is the pool's first client without a secret (a browser cannot keep one).
     pool_clients = [c for c in clients_by_pool.get(pool_id, []) if c in public_clients]
     if not pool_clients:
@@ -142,7 +143,7 @@ def provision(
         endpoint=endpoint,
         region=REGION,
         account_id=ACCOUNT_ID,
-        table_name=environment[names.ENV_TABLE_NAME],
+        table_name=environment[TABLE_NAME],
         user_pool_id=pool_id,
         user_pool_client_id=pool_clients[0],
         buckets={
