@@ -32,10 +32,12 @@ from manabi_local import emulator as emulator_module
 from manabi_local import gateway as gateway_module
 from manabi_local import web as web_module
 from manabi_local.auth import CognitoVerifier
-from manabi_local.cognito_front import COGNITO_PATH, CognitoFront, Mailbox, load_post_confirmation
+from manabi_local.cognito_front import COGNITO_PATH, CognitoFront
 from manabi_local.emulator import Emulator, EmulatorError
 from manabi_local.gateway import LocalApiGateway, function_settings
 from manabi_local.httpserver import HttpServerThread
+from manabi_local.mailbox import Mailbox
+from manabi_local.post_confirmation import load_post_confirmation
 from manabi_local.provisioning import (
     EmulatorClients,
     LocalResources,
