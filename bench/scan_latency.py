@@ -77,9 +77,9 @@ def burst(engine: ClamdEngine, count: int) -> dict[str, Any]:
     from manabi_infra.config import STAGING
     from manabi_infra.synth import load_template
     from manabi_local.emulator import CLEARED_VARIABLES, Emulator, client_environment
-    from manabi_local.ports import free_port
-    from manabi_local.provisioner import provision
+    from manabi_local.provisioning import provision
     from manabi_local.scanning import ScanWorker, scan_queue_url
+    from manabi_local.tcp_ports import free_port
     from manabi_local.template import Template
     from manabi_scanner.scan import handle_batch
     from manabi_scanner.wiring import build_scanner

@@ -25,29 +25,32 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from manabi_contract.names import API_HANDLER
 from manabi_infra import names, synth
 from manabi_infra.config import STAGING
 from manabi_local import emulator as emulator_module
 from manabi_local import gateway as gateway_module
 from manabi_local import web as web_module
 from manabi_local.auth import CognitoVerifier
-from manabi_local.cognito_front import COGNITO_PATH, CognitoFront, Mailbox, load_post_confirmation
+from manabi_local.cognito_front import COGNITO_PATH, CognitoFront
 from manabi_local.emulator import Emulator, EmulatorError
 from manabi_local.gateway import LocalApiGateway, function_settings
 from manabi_local.httpserver import HttpServerThread
-from manabi_local.ports import PortInUseError
-from manabi_local.provisioner import (
+from manabi_local.mailbox import Mailbox
+from manabi_local.post_confirmation import load_post_confirmation
+from manabi_local.provisioning import (
     EmulatorClients,
     LocalResources,
+    UnknownResourceTypeError,
     api_function,
     plan,
     provision,
 )
-from manabi_local.resource_types import UnknownResourceTypeError
 from manabi_local.routes import build_route_table
 from manabi_local.runtime import HandlerImportError, load_handler, prepare_environment
 from manabi_local.scanning import LocalScanner, scan_queue_url
 from manabi_local.seed import DEMO_PASSWORD, DemoAccount, SeedError, seed
+from manabi_local.tcp_ports import PortInUseError
 from manabi_local.template import Template, TemplateError
 from manabi_local.web import LocalWebOrigin, StaticSite, site_config
 
@@ -91,7 +94,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[str, RunOptions]:
         type=Path,
         help=f"use this synthesized template instead of {WORKLOAD_STACK} from manabi_infra.synth",
     )
-    run.add_argument("--handler", default=names.API_HANDLER, help="dotted path of the API handler")
+    run.add_argument("--handler", default=API_HANDLER, help="dotted path of the API handler")
     run.add_argument("--web-dist", type=Path, default=REPO_ROOT / "web" / "dist")
     run.add_argument("--state-dir", type=Path, default=REPO_ROOT / ".local")
     args = parser.parse_args(argv)

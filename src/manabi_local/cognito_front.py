@@ -21,9 +21,6 @@ what moto lacks):
 
 from __future__ import annotations
 
-import ast
-import html
-import importlib.util
 import json
 import logging
 import re
@@ -33,14 +30,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from manabi_local.events import HttpRequest, HttpResponse
+from manabi_local.mailbox import Mailbox, MailMessage
+from manabi_local.post_confirmation import Trigger
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -48,113 +44,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger("manabi_local.cognito")
 
 COGNITO_PATH = "/_local/cognito/"
-MAILBOX_PATH = "/_local/mailbox"
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 DEFAULT_MESSAGE = "検証コードは {####} です。"
 DEFAULT_SUBJECT = "検証コード"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _ALIAS_ATTRIBUTES = ("email", "phone_number", "preferred_username")
 
-Trigger = Callable[[dict[str, Any], Any], Any]
 Forward = Callable[[str, bytes], tuple[int, bytes]]
-
-
-@dataclass(frozen=True)
-class MailMessage:
-    """One message the system would have sent."""
-
-    to: str
-    subject: str
-    body: str
-    code: str
-    kind: str  # "sign-up" | "forgot-password"
-    username: str
-    sent_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
-
-
-class Mailbox:
-    """Messages "sent" by the local system, newest last (in memory, per run)."""
-
-    def __init__(self) -> None:
-        self._messages: list[MailMessage] = []
-        self._lock = threading.Lock()
-
-    def add(self, message: MailMessage) -> None:
-        with self._lock:
-            self._messages.append(message)
-        logger.info("mail to %s: %s", message.to, message.body)
-
-    def messages(self, to: str | None = None) -> list[MailMessage]:
-        with self._lock:
-            found = list(self._messages)
-        if to:
-            found = [m for m in found if m.to.lower() == to.lower()]
-        return found
-
-    def response(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in {"GET", "HEAD"}:
-            return HttpResponse(405, [("Allow", "GET, HEAD")])
-        to = urllib.parse.parse_qs(request.query).get("to", [""])[0] or None
-        messages = self.messages(to)
-        if "text/html" in (request.header("Accept") or ""):
-            return HttpResponse(
-                200,
-                [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")],
-                _mailbox_page(messages).encode("utf-8"),
-            )
-        body = {"messages": [asdict(m) for m in messages]}
-        return HttpResponse(
-            200,
-            [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store")],
-            json.dumps(body, ensure_ascii=False).encode("utf-8"),
-        )
-
-
-def _mailbox_page(messages: list[MailMessage]) -> str:
-    """The mailbox for a person in a browser tab (newest first); JSON for everything else."""
-    items = "".join(
-        f"<li><p>{html.escape(m.sent_at)} — 宛先: {html.escape(m.to)}</p>"
-        f"<p>件名: {html.escape(m.subject)}</p><p><strong>{html.escape(m.body)}</strong></p></li>"
-        for m in reversed(messages)
-    )
-    return (
-        "<!doctype html><html lang=ja><meta charset=utf-8>"
-        '<meta http-equiv="refresh" content="3">'
-        "<title>ローカルのメールボックス | まなび+</title>"
-        "<h1>ローカルのメールボックス</h1>"
-        "<p>ローカルモードではメールを送信しません。システムが送るはずのメールをここに表示します"
-        "（3 秒ごとに更新）。</p>"
-        + (f"<ol>{items}</ol>" if items else "<p>まだメールはありません。</p>")
-    )
-
-
-def post_confirmation_source() -> str:
-    """The trigger's inline source, read from manabi_infra.constructs.auth without importing it
-    (importing would start the CDK's jsii runtime in the local run)."""
-    spec = importlib.util.find_spec("manabi_infra.constructs.auth")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("manabi_infra.constructs.auth not found")
-    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id == "POST_CONFIRMATION_SOURCE"
-        ):
-            value = ast.literal_eval(node.value)
-            if isinstance(value, str):
-                return value
-    raise RuntimeError("POST_CONFIRMATION_SOURCE not found in manabi_infra.constructs.auth")
-
-
-def load_post_confirmation(cognito: CognitoIdentityProviderClient) -> Trigger:
-    """The trigger handler, compiled from the same source the cloud runs, using our client."""
-    namespace: dict[str, Any] = {"__name__": "post_confirmation"}
-    exec(compile(post_confirmation_source(), "index.py", "exec"), namespace)  # noqa: S102
-    namespace["_client"] = cognito
-    handler: Trigger = namespace["handler"]
-    return handler
 
 
 def _forward_to(endpoint: str) -> Forward:

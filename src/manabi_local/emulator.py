@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 
 from manabi_infra.config import TOKYO
-from manabi_local.ports import PortInUseError, ensure_port_free
+from manabi_local.tcp_ports import PortInUseError, ensure_port_free
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4566

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from manabi_local.events import HttpRequest, HttpResponse
-from manabi_local.ports import PortInUseError, is_address_in_use
+from manabi_local.tcp_ports import PortInUseError, is_address_in_use
 
 App = Callable[[HttpRequest], HttpResponse]
 

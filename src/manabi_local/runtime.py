@@ -12,13 +12,11 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from manabi_infra import names
+from manabi_contract.environment import ALLOWED_ORIGIN, LOCAL_STAGE, STAGE
 from manabi_local.emulator import apply_client_environment
-from manabi_local.provisioner import LocalResources
+from manabi_local.provisioning import LocalResources
 
 Handler = Callable[[dict[str, Any], Any], Any]
-
-LOCAL_STAGE = "local"
 
 
 class HandlerImportError(Exception):
@@ -33,8 +31,8 @@ def handler_environment(resources: LocalResources, web_origin: str) -> dict[str,
     (decisions.md: moto signs every token with one published key).
     """
     environment = dict(resources.api_environment)
-    environment[names.ENV_ALLOWED_ORIGIN] = web_origin
-    environment[names.ENV_STAGE] = LOCAL_STAGE
+    environment[ALLOWED_ORIGIN] = web_origin
+    environment[STAGE] = LOCAL_STAGE
     return environment
 
 
@@ -46,7 +44,7 @@ def prepare_environment(resources: LocalResources, web_origin: str) -> Mapping[s
 
 
 def load_handler(dotted: str) -> Handler:
-    """Import "package.module.function" (names.API_HANDLER by default)."""
+    """Import "package.module.function" (manabi_contract.names.API_HANDLER by default)."""
     module_name, _, function_name = dotted.rpartition(".")
     try:
         module = importlib.import_module(module_name)

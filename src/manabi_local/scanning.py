@@ -24,10 +24,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
+
+from manabi_contract.storage import MAX_SUBMISSION_BYTES
+from manabi_infra import names
+from manabi_infra.config import STAGING
 from manabi_local.events import LambdaContext
-from manabi_local.provisioner import LocalResources
+from manabi_local.provisioning import LocalResources
 from manabi_local.template import Template
+from manabi_scanner import handler as scanner_handler
+from manabi_scanner.config import ScannerConfig
+from manabi_scanner.definitions import S3DefinitionsStore
+from manabi_scanner.engine import write_test_database
 from manabi_scanner.scan import WaitBackoff
+from manabi_scanner.sources import GeneratedSource
+from manabi_scanner.updater import UpdateResult, clamd_proof_engine, run_updater
+from manabi_scanner.wiring import build_definitions_engine, build_scanner, dynamodb_verdicts
 
 _log = logging.getLogger("manabi_local.scanner")
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -151,9 +163,6 @@ class ScanWorker:
 
 def local_definitions_bucket() -> str:
     """The definitions bucket of the local (staging) template."""
-    from manabi_infra import names
-    from manabi_infra.config import STAGING
-
     return names.resource_names(STAGING).definitions_bucket
 
 
@@ -166,22 +175,8 @@ class LocalScanner:
         resources: LocalResources,
         queue_url: str,
         definitions_bucket: str | None = None,
-        max_bytes: int = 100 * 1024 * 1024,
+        max_bytes: int = MAX_SUBMISSION_BYTES,
     ) -> None:
-        import boto3
-
-        from manabi_scanner import handler
-        from manabi_scanner.config import ScannerConfig
-        from manabi_scanner.definitions import S3DefinitionsStore
-        from manabi_scanner.engine import write_test_database
-        from manabi_scanner.sources import GeneratedSource
-        from manabi_scanner.updater import UpdateResult, clamd_proof_engine, run_updater
-        from manabi_scanner.wiring import (
-            build_definitions_engine,
-            build_scanner,
-            dynamodb_verdicts,
-        )
-
         s3 = boto3.client("s3")
         bucket = definitions_bucket or local_definitions_bucket()
         self.update: UpdateResult | None = None
@@ -210,8 +205,8 @@ class LocalScanner:
         self.engine = build_definitions_engine(s3, config)
         scanner = build_scanner(s3, self.engine, max_bytes)
         verdicts = dynamodb_verdicts(resources.table_name)
-        self.worker = ScanWorker(boto3.client("sqs"), queue_url, handler.lambda_handler)
-        handler.use_runtime(
+        self.worker = ScanWorker(boto3.client("sqs"), queue_url, scanner_handler.lambda_handler)
+        scanner_handler.use_runtime(
             scanner, verdicts, self.engine.refresh_if_due, self.worker, LOCAL_WAIT_BACKOFF
         )
         self.worker.start()

@@ -20,8 +20,8 @@ from manabi_api.kernel.assignments import NewAssignment
 from manabi_api.kernel.courses import CourseStatus, NewCourse
 from manabi_api.kernel.errors import Conflict
 from manabi_api.kernel.principal import Group, Principal
-from manabi_infra import names
-from manabi_local.provisioner import EmulatorClients, LocalResources
+from manabi_contract.names import GROUP_ADMINS, GROUP_LEARNERS, GROUP_TEACHERS
+from manabi_local.provisioning import EmulatorClients, LocalResources
 
 DEMO_PASSWORD = "Passw0rd!"  # noqa: S105 - public demo password of the local mode only
 
@@ -34,9 +34,9 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("admin@example.com", names.GROUP_ADMINS, "管理者 / admin"),
-    DemoAccount("teacher@example.com", names.GROUP_TEACHERS, "講師 / teacher"),
-    DemoAccount("learner@example.com", names.GROUP_LEARNERS, "受講者 / learner"),
+    DemoAccount("admin@example.com", GROUP_ADMINS, "管理者 / admin"),
+    DemoAccount("teacher@example.com", GROUP_TEACHERS, "講師 / teacher"),
+    DemoAccount("learner@example.com", GROUP_LEARNERS, "受講者 / learner"),
 )
 
 
@@ -150,7 +150,7 @@ def seed_sample_course(resources: LocalResources, clients: EmulatorClients) -> N
     """Write the sample course (published, two lessons, one assignment) through the API's own
     domain services and DynamoDB adapter."""
     cognito = clients.cognito
-    teacher = next(a for a in DEMO_ACCOUNTS if a.group == names.GROUP_TEACHERS)
+    teacher = next(a for a in DEMO_ACCOUNTS if a.group == GROUP_TEACHERS)
     user = cognito.admin_get_user(UserPoolId=resources.user_pool_id, Username=teacher.email)
     sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
     owner = Principal(user_id=sub, email=teacher.email, groups=frozenset({Group.TEACHERS}))

@@ -15,9 +15,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from manabi_local.cognito_front import COGNITO_PATH, MAILBOX_PATH
+from manabi_local.cognito_front import COGNITO_PATH
 from manabi_local.events import HttpRequest, HttpResponse
-from manabi_local.provisioner import LocalResources
+from manabi_local.mailbox import MAILBOX_PATH
+from manabi_local.provisioning import LocalResources
 
 DEFAULT_PORT = 8080
 BUILD_COMMAND = "npm --prefix web ci && npm --prefix web run build"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from manabi_local.ports import free_port
+from manabi_local.tcp_ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MANABI_CHROMIUM", "/usr/bin/chromium")

@@ -56,7 +56,7 @@ def wait_for_scan_verdict(prefix: str, expected: str, wait_seconds: float = 60.0
     """Waits for the local scanner (clamd + scan worker of `make run`) to tag the newest
     submission file under `submissions/{prefix}`, and checks its `av-status` verdict."""
     from manabi_contract.storage import SUBMISSIONS_PREFIX as SUBMISSION_PREFIX
-    from manabi_local.provisioner import EmulatorClients
+    from manabi_local.provisioning import EmulatorClients
     from tests.e2e.conftest import EMULATOR_PORT
 
     clients = EmulatorClients(f"http://127.0.0.1:{EMULATOR_PORT}")

@@ -20,8 +20,8 @@ from manabi_infra import names
 from manabi_infra.config import STAGING
 from manabi_infra.synth import load_template
 from manabi_local.emulator import CLEARED_VARIABLES, Emulator, client_environment
-from manabi_local.ports import free_port
-from manabi_local.provisioner import LocalResources, provision
+from manabi_local.provisioning import LocalResources, provision
+from manabi_local.tcp_ports import free_port
 from manabi_local.template import Template
 from manabi_scanner.engine import ClamdProcess
 

@@ -30,7 +30,7 @@ from manabi_api.wiring import create_api_from_environment
 from manabi_local.auth import CognitoVerifier
 from manabi_local.gateway import LocalApiGateway
 from manabi_local.httpserver import HttpServerThread
-from manabi_local.provisioner import LocalResources, api_function
+from manabi_local.provisioning import LocalResources, api_function
 from manabi_local.routes import build_route_table
 from manabi_local.runtime import handler_environment
 from manabi_local.seed import DEMO_PASSWORD, seed

@@ -12,7 +12,7 @@ from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
 from manabi_api.kernel.assignments import SubmissionStatus
 from manabi_api.kernel.errors import NotFound
 from manabi_contract.table import scan_status_update
-from manabi_local.provisioner import LocalResources
+from manabi_local.provisioning import LocalResources
 from tests.contract.course_repository import (
     CourseRepositoryContract,
     LearningStoreContract,

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from manabi_contract.verdicts import AvStatus
-from manabi_local.provisioner import LocalResources
+from manabi_local.provisioning import LocalResources
 from manabi_scanner.clamd import StreamResult
 from manabi_scanner.guardduty import GUARDDUTY_VERDICT_SOURCE, GuardDutyVerdicts, handle_batch
 from manabi_scanner.wiring import now_iso

@@ -28,7 +28,7 @@ from manabi_api.adapters.s3_files import S3FileStore
 from manabi_api.adapters.sqs_scans import SqsScanRequests
 from manabi_api.api.application import create_api
 from manabi_contract.verdicts import AvStatus
-from manabi_local.provisioner import LocalResources
+from manabi_local.provisioning import LocalResources
 from manabi_scanner.clamd import ClamdClient, StreamResult
 from manabi_scanner.engine import EICAR, ClamdEngine, ClamdProcess
 from manabi_scanner.scan import (

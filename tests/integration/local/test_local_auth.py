@@ -12,7 +12,7 @@ import pytest
 from manabi_local.auth import CognitoVerifier
 from manabi_local.events import HttpRequest
 from manabi_local.gateway import LocalApiGateway
-from manabi_local.provisioner import LocalResources, api_function
+from manabi_local.provisioning import LocalResources, api_function
 from manabi_local.routes import RouteTable, build_route_table
 from manabi_local.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_accounts
 from manabi_local.template import Template

@@ -23,8 +23,8 @@ import requests
 from botocore.exceptions import ClientError
 
 from manabi_local.emulator import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
-from manabi_local.ports import free_port
 from manabi_local.seed import DEMO_PASSWORD
+from manabi_local.tcp_ports import free_port
 from manabi_local.template import Template
 
 pytestmark = pytest.mark.integration

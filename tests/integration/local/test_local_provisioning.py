@@ -9,8 +9,10 @@ from urllib.parse import unquote_plus
 import boto3
 import pytest
 
-from manabi_infra import names
-from manabi_local.provisioner import LocalResources, provision
+from manabi_contract.environment import DATA_BUCKET, TABLE_NAME, USER_POOL_ID
+from manabi_contract.names import API_HANDLER, GROUPS
+from manabi_infra.names import ENV_APPLICATION_BUCKET  # no function reads it: not in the contract
+from manabi_local.provisioning import LocalResources, provision
 from manabi_local.template import Template
 
 pytestmark = pytest.mark.integration
@@ -86,15 +88,15 @@ def test_user_pool_client_and_groups_as_the_template_says(
     assert "ClientSecret" not in client
 
     groups = cognito.list_groups(UserPoolId=local_resources.user_pool_id)["Groups"]
-    assert {g["GroupName"] for g in groups} == set(names.GROUPS)
+    assert {g["GroupName"] for g in groups} == set(GROUPS)
 
 
 def test_api_environment_is_resolved_from_the_function(local_resources: LocalResources) -> None:
     environment = local_resources.api_environment
-    assert environment[names.ENV_TABLE_NAME] == local_resources.table_name
-    assert environment[names.ENV_USER_POOL_ID] == local_resources.user_pool_id
-    assert environment[names.ENV_DATA_BUCKET] in local_resources.buckets.values()
-    assert environment[names.ENV_APPLICATION_BUCKET] in local_resources.buckets.values()
+    assert environment[TABLE_NAME] == local_resources.table_name
+    assert environment[USER_POOL_ID] == local_resources.user_pool_id
+    assert environment[DATA_BUCKET] in local_resources.buckets.values()
+    assert environment[ENV_APPLICATION_BUCKET] in local_resources.buckets.values()
     assert all(isinstance(v, str) for v in environment.values())
 
 
@@ -169,7 +171,7 @@ def _minimal_template(prefix: str) -> dict[str, Any]:
             "Function": {
                 "Type": "AWS::Lambda::Function",
                 "Properties": {
-                    "Handler": names.API_HANDLER,
+                    "Handler": API_HANDLER,
                     "Environment": {
                         "Variables": {
                             "TABLE_NAME": {"Ref": "Table"},

@@ -24,10 +24,10 @@ import requests
 from manabi_local.auth import CognitoVerifier
 from manabi_local.gateway import LocalApiGateway
 from manabi_local.httpserver import HttpServerThread
-from manabi_local.ports import free_port
-from manabi_local.provisioner import LocalResources, api_function
+from manabi_local.provisioning import LocalResources, api_function
 from manabi_local.routes import build_route_table
 from manabi_local.seed import DEMO_PASSWORD, seed_accounts
+from manabi_local.tcp_ports import free_port
 from manabi_local.template import Template
 from manabi_local.web import StaticSite, site_config
 

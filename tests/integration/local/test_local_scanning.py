@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from manabi_local.provisioner import LocalResources
+from manabi_local.provisioning import LocalResources
 from manabi_local.scanning import LocalScanner, ScanWorker, local_definitions_bucket, scan_queue_url
 from manabi_local.template import Template
 from manabi_scanner import handler

@@ -5,14 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from manabi_local.cognito_front import (
-    COGNITO_PATH,
-    MAILBOX_PATH,
-    Mailbox,
-    MailMessage,
-    post_confirmation_source,
-)
+from manabi_local.cognito_front import COGNITO_PATH
 from manabi_local.events import HttpRequest, HttpResponse
+from manabi_local.mailbox import MAILBOX_PATH, Mailbox, MailMessage
+from manabi_local.post_confirmation import post_confirmation_source
 from manabi_local.web import LocalWebOrigin, StaticSite
 
 

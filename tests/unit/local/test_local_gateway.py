@@ -12,7 +12,7 @@ from joserfc.jwk import RSAKey
 from manabi_local.auth import CognitoVerifier, stringify_claims
 from manabi_local.events import HttpRequest
 from manabi_local.gateway import LocalApiGateway, function_settings
-from manabi_local.provisioner import api_function
+from manabi_local.provisioning import api_function
 from manabi_local.routes import RouteTable
 from manabi_local.template import Template
 from tests.unit.local.local_fixture import CLIENT_ID, POOL_ID, TokenFactory

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from manabi_local.provisioner import RULES, ProvisioningError, api_function, plan
-from manabi_local.resource_types import (
+from manabi_local.provisioning import ProvisioningError, api_function, plan
+from manabi_local.provisioning.registry import RULES
+from manabi_local.provisioning.resource_types import (
     NOT_EMULATED,
     PROVISIONED,
     Handling,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from manabi_local.events import HttpRequest
-from manabi_local.provisioner import LocalResources
+from manabi_local.provisioning import LocalResources
 from manabi_local.web import BUILD_COMMAND, StaticSite, content_type, site_config
 
 CONFIG = {"apiUrl": "http://127.0.0.1:8081", "environment": "local"}

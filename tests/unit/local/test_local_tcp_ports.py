@@ -9,7 +9,7 @@ import pytest
 
 from manabi_local.cli import main
 from manabi_local.httpserver import HttpServerThread
-from manabi_local.ports import PortInUseError, ensure_port_free, free_port
+from manabi_local.tcp_ports import PortInUseError, ensure_port_free, free_port
 
 
 @pytest.fixture

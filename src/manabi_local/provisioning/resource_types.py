@@ -100,7 +100,8 @@ class UnknownResourceTypeError(Exception):
         super().__init__(
             f"resource {logical_id} has type {resource_type}, which the local mode neither "
             "provisions nor lists as not emulated. Classify it in "
-            "src/manabi_local/resource_types.py (PROVISIONED or NOT_EMULATED with a reason)."
+            "src/manabi_local/provisioning/resource_types.py (PROVISIONED or NOT_EMULATED with a "
+            "reason)."
         )
         self.logical_id = logical_id
         self.resource_type = resource_type
