@@ -119,9 +119,10 @@ def measure() -> list[Measurement]:
 
     from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
     from manabi_api.api.application import create_api
-    from manabi_api.kernel.assignments import SubmissionStatus
     from manabi_api.kernel.principal import Group
     from manabi_api.kernel.users import DirectoryUser
+    from manabi_contract.verdicts import AvStatus
+    from manabi_scanner.submissions import DynamoDbSubmissionVerdicts
 
     results: list[Measurement] = []
     with _emulated() as client:
@@ -132,6 +133,7 @@ def measure() -> list[Measurement]:
 
         client.meta.events.register("before-call.dynamodb", count)
         store = DynamoDbCourseRepository(client, TABLE)
+        verdicts = DynamoDbSubmissionVerdicts(client, TABLE)
         users = InMemoryUserDirectory(
             [
                 DirectoryUser(
@@ -168,8 +170,9 @@ def measure() -> list[Measurement]:
             call("POST", f"/courses/{c}/enrolment", LEARNER, None)
             first = {**BODIES["submit"], "uploadId": "U1"}
             call("PUT", f"/courses/{c}/assignments/A/submission", LEARNER, first)
-            store.set_scan_status(c, "A", "learner-1", SubmissionStatus.CLEAN)
-            files.tag(f"submissions/{c}/A/learner-1/U1", {"av-status": "CLEAN"})
+            uploaded = f"submissions/{c}/A/learner-1/U1"
+            assert verdicts.record(uploaded, AvStatus.CLEAN)  # as the scanner records it
+            files.tag(uploaded, {"av-status": "CLEAN"})
 
             if spec.operation_id == "enrol":
                 caller: Any = {**LEARNER, "sub": "learner-new"}

@@ -8,7 +8,7 @@ from pathlib import Path
 from manabi_local.cognito_front import COGNITO_PATH
 from manabi_local.events import HttpRequest, HttpResponse
 from manabi_local.mailbox import MAILBOX_PATH, Mailbox, MailMessage
-from manabi_local.post_confirmation import post_confirmation_source
+from manabi_local.post_confirmation import load_post_confirmation
 from manabi_local.web import LocalWebOrigin, StaticSite
 
 
@@ -72,7 +72,17 @@ def test_local_origin_routes_cognito_mailbox_and_site(tmp_path: Path) -> None:
     assert not origin.built
 
 
-def test_trigger_source_is_the_one_the_cloud_runs() -> None:
-    source = post_confirmation_source()
-    assert "admin_add_user_to_group" in source
-    assert "PostConfirmation_ConfirmSignUp" in source
+def test_trigger_is_the_one_the_cloud_runs() -> None:
+    """The local front runs the deployed handler's own work (manabi_api.post_confirmation)."""
+    calls: list[tuple[str, str, str]] = []
+
+    class Cognito:
+        def admin_add_user_to_group(self, **call: str) -> None:
+            calls.append((call["UserPoolId"], call["Username"], call["GroupName"]))
+
+    trigger = load_post_confirmation(Cognito())  # type: ignore[arg-type]
+    confirmed = {"triggerSource": "PostConfirmation_ConfirmSignUp", "userPoolId": "p"}
+    assert trigger({**confirmed, "userName": "u1"}, None)["userName"] == "u1"
+    reset = {**confirmed, "triggerSource": "PostConfirmation_ConfirmForgotPassword"}
+    trigger({**reset, "userName": "u2"}, None)
+    assert calls == [("p", "u1", "learners")]
