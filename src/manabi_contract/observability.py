@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Sequence
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -44,6 +45,9 @@ def route_package_logs(logger: Logger, packages: Sequence[str] = OUR_PACKAGES) -
 
 
 def function_metrics(service: str) -> Metrics:
+    # An invocation that records no metric of its own is normal here (the cold start is the
+    # only metric of most requests): Powertools would print a warning for each one.
+    warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
     return Metrics(namespace=METRICS_NAMESPACE, service=service)
 
 
