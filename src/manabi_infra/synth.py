@@ -2,8 +2,8 @@
 
 Used by the infra tests and the local runtime (which provisions its emulated resources from the
 staging template). A synth costs seconds of jsii/Node start-up, so its result in `cdk.out/` is
-reused for as long as a hash of the infra code, the API code and the dependency files matches the
-one stored next to it.
+reused for as long as a hash of the infra code, the contract, the API code and the dependency
+files matches the one stored next to it.
 
     python -m manabi_infra.synth        # synthesize if needed, print the template paths
 """
@@ -30,7 +30,7 @@ DEFAULT_OUTDIR = REPO_ROOT / "cdk.out"
 HASH_FILE = ".manabi-synth-hash"
 
 # Everything the synthesized templates depend on.
-_INPUT_DIRS = ("src/manabi_infra", "src/manabi_api")
+_INPUT_DIRS = ("src/manabi_infra", "src/manabi_contract", "src/manabi_api")
 _INPUT_FILES = ("pyproject.toml", "uv.lock", "cdk.json")
 
 STACK_IDS: dict[EnvName, str] = {

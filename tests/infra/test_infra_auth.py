@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from aws_cdk import App, Environment, Stack
 
+from manabi_contract import names as contract
 from manabi_infra import names
 from manabi_infra.config import PRODUCTION, STAGING, TOKYO, EnvironmentConfig, EnvName
 from manabi_infra.constructs.auth import POST_CONFIRMATION_SOURCE, Auth
@@ -128,7 +129,7 @@ def test_mp_cog_07_deletion_protection_in_production_only(stack: SynthesizedStac
 def test_mp_cog_08_groups(stack: SynthesizedStack) -> None:
     pool_id, _ = _pool(stack)
     groups = stack.of_type("AWS::Cognito::UserPoolGroup").values()
-    assert sorted(g["Properties"]["GroupName"] for g in groups) == sorted(names.GROUPS)
+    assert sorted(g["Properties"]["GroupName"] for g in groups) == sorted(contract.GROUPS)
     assert all(g["Properties"]["UserPoolId"] == {"Ref": pool_id} for g in groups)
 
 
@@ -177,7 +178,7 @@ def test_mp_cog_08_post_confirmation_trigger_adds_to_learners(
     assert props["Runtime"] == "python3.13"
     assert props["Handler"] == "index.handler"
     assert props["Code"] == {"ZipFile": POST_CONFIRMATION_SOURCE}
-    assert props["Environment"]["Variables"] == {"GROUP_NAME": names.GROUP_LEARNERS}
+    assert props["Environment"]["Variables"] == {"GROUP_NAME": contract.GROUP_LEARNERS}
     permission = with_trigger.only("AWS::Lambda::Permission")[1]["Properties"]
     assert permission["Principal"] == "cognito-idp.amazonaws.com"
     assert permission["SourceArn"] == {"Fn::GetAtt": [pool_id, "Arn"]}

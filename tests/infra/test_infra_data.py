@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from manabi_infra import names
+from manabi_contract import environment as env
+from manabi_contract.table import PARTITION_KEY, SORT_KEY
 
 from .conftest import Resource, SynthesizedStack
 
@@ -21,8 +22,8 @@ def test_mp_ddb_01_pk_sk_no_secondary_index(stack: SynthesizedStack) -> None:
     assert stack.only("AWS::DynamoDB::Table")[0] == table_id
     assert props["TableName"] == f"{stack.config.prefix}-manabiplus-table"
     assert props["KeySchema"] == [
-        {"AttributeName": names.TABLE_PARTITION_KEY, "KeyType": "HASH"},
-        {"AttributeName": names.TABLE_SORT_KEY, "KeyType": "RANGE"},
+        {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+        {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
     ]
     assert props["AttributeDefinitions"] == [
         {"AttributeName": "PK", "AttributeType": "S"},
@@ -36,7 +37,7 @@ def test_mp_ddb_01_table_name_passed_to_lambda(stack: SynthesizedStack) -> None:
     table_id, _ = _table(stack)
     _, function = stack.named("AWS::Lambda::Function", "FunctionName", stack.names.api_function)
     variables = function["Properties"]["Environment"]["Variables"]
-    assert variables[names.ENV_TABLE_NAME] == {"Ref": table_id}
+    assert variables[env.TABLE_NAME] == {"Ref": table_id}
 
 
 def test_mp_ddb_02_provisioned_5_with_target_tracking(stack: SynthesizedStack) -> None:

@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match
 
+from manabi_contract import environment as env
+from manabi_contract import names as contract
 from manabi_infra import names
 from manabi_infra.config import LOG_RETENTION_DAYS
 from manabi_infra.constructs.api import USER_POOL_ACTIONS
@@ -32,7 +34,7 @@ def test_mp_lmd_01_runtime_handler_name_code_and_role(stack: SynthesizedStack) -
     props = function["Properties"]
     assert props["Runtime"] == "python3.13"
     assert props["Architectures"] == ["arm64"]
-    assert props["Handler"] == names.API_HANDLER == "manabi_api.handler.lambda_handler"
+    assert props["Handler"] == contract.API_HANDLER == "manabi_api.handler.lambda_handler"
     assert props["FunctionName"] == f"{stack.config.prefix}-manabiplus-api"
     assert set(props["Code"]) == {"S3Bucket", "S3Key"}  # an S3 asset
     role_id, role = stack.named("AWS::IAM::Role", "RoleName", stack.names.api_role)
@@ -47,21 +49,19 @@ def test_mp_lmd_01_environment_variables_match_the_contract(stack: SynthesizedSt
     variables = function["Properties"]["Environment"]["Variables"]
     n = stack.names
     assert variables == {
-        names.ENV_TABLE_NAME: _ref_of(stack, "AWS::DynamoDB::Table", "TableName", n.table),
-        names.ENV_DATA_BUCKET: _ref_of(stack, "AWS::S3::Bucket", "BucketName", n.data_bucket),
+        env.TABLE_NAME: _ref_of(stack, "AWS::DynamoDB::Table", "TableName", n.table),
+        env.DATA_BUCKET: _ref_of(stack, "AWS::S3::Bucket", "BucketName", n.data_bucket),
         names.ENV_APPLICATION_BUCKET: _ref_of(
             stack, "AWS::S3::Bucket", "BucketName", n.application_bucket
         ),
-        names.ENV_USER_POOL_ID: _ref_of(
-            stack, "AWS::Cognito::UserPool", "UserPoolName", n.user_pool
-        ),
-        names.ENV_ALLOWED_ORIGIN: stack.config.web_origin,
-        names.ENV_STAGE: stack.config.name.value,
-        names.ENV_POWERTOOLS_SERVICE_NAME: names.API_SERVICE,
-        names.ENV_POWERTOOLS_METRICS_NAMESPACE: names.METRICS_NAMESPACE,
+        env.USER_POOL_ID: _ref_of(stack, "AWS::Cognito::UserPool", "UserPoolName", n.user_pool),
+        env.ALLOWED_ORIGIN: stack.config.web_origin,
+        env.STAGE: stack.config.name.value,
+        env.POWERTOOLS_SERVICE_NAME: contract.API_SERVICE,
+        env.POWERTOOLS_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
         names.ENV_LOG_LEVEL: "INFO",
         # the ClamAV scan queue: a completion after the verdict asks for a scan again
-        names.ENV_SCAN_QUEUE_URL: _ref_of(stack, "AWS::SQS::Queue", "QueueName", n.scan_queue),
+        env.SCAN_QUEUE_URL: _ref_of(stack, "AWS::SQS::Queue", "QueueName", n.scan_queue),
     }
 
 

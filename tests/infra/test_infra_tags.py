@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
+from manabi_contract import names as contract
 from manabi_infra import names
 from manabi_infra.config import TOKYO
 
@@ -48,7 +49,7 @@ def test_mp_tag_01_every_taggable_resource_tagged(every_stack: SynthesizedStack)
     expected = {
         names.TAG_PROJECT: names.PROJECT_TAG,
         names.TAG_ENVIRONMENT: stack.config.environment_tag,
-        names.TAG_SYSTEM: names.SYSTEM,
+        names.TAG_SYSTEM: contract.SYSTEM,
     }
     untagged = {}
     taggable_types = set()

@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from manabi_contract import environment as env
+from manabi_contract import names as contract
+from manabi_contract import storage
 from manabi_infra import names
 from manabi_infra.config import ScanBackend
 from manabi_infra.constructs.virus_definitions import (
@@ -18,7 +21,6 @@ from manabi_infra.constructs.virus_scan import (
     GUARDDUTY_RESULT_DETAIL_TYPE,
     OLDEST_MESSAGE_ALARM_SECONDS,
     RECONCILE_AFTER_MINUTES,
-    RECONCILER_HANDLER,
     SCANNER_MEMORY_MB,
     SCANNER_TIMEOUT_SECONDS,
     TAGGING_ACTIONS,
@@ -94,7 +96,7 @@ def test_mp_av_01_uploads_notify_the_scan_queue(stack: SynthesizedStack) -> None
     assert config["Events"] == ["s3:ObjectCreated:*"]
     assert config["QueueArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
     rules = config["Filter"]["Key"]["FilterRules"]
-    assert rules == [{"Name": "prefix", "Value": names.SUBMISSIONS_PREFIX}]
+    assert rules == [{"Name": "prefix", "Value": storage.SUBMISSIONS_PREFIX}]
 
 
 def test_mp_av_01_scanner_image_concurrency_and_partial_failures(
@@ -133,7 +135,7 @@ def test_mp_av_01_scanner_role_least_privilege(stack: SynthesizedStack) -> None:
         "s3:PutObjectVersionTagging",
     }
     resource = by_sid["ReadAndTagUploads"]["Resource"]["Fn::Join"][1]
-    assert resource[-1] == f"/{names.SUBMISSIONS_PREFIX}*"
+    assert resource[-1] == f"/{storage.SUBMISSIONS_PREFIX}*"
     assert _listed(by_sid["RecordVerdicts"]["Action"]) == {"dynamodb:UpdateItem"}
     actions = set().union(*(_listed(s["Action"]) for s in statements))
     assert not any(a.endswith("*") and not a.startswith(("sqs:", "logs:")) for a in actions)
@@ -201,7 +203,7 @@ def test_mp_av_01_reconciler_requeues_unscanned_uploads_on_a_schedule(
         "AWS::Lambda::Function", "FunctionName", stack.names.reconciler_function
     )
     props = function["Properties"]
-    assert props["ImageConfig"]["Command"] == [RECONCILER_HANDLER]
+    assert props["ImageConfig"]["Command"] == [contract.RECONCILER_HANDLER]
     assert props["Environment"]["Variables"]["RECONCILE_AFTER_MINUTES"] == str(
         RECONCILE_AFTER_MINUTES
     )
@@ -269,17 +271,17 @@ def test_mp_av_04_updater_runs_hourly_and_publishes_once_a_day(stack: Synthesize
     )
     props = function["Properties"]
     assert props["PackageType"] == "Image"
-    assert props["ImageConfig"]["Command"] == [names.UPDATER_HANDLER]
+    assert props["ImageConfig"]["Command"] == [contract.UPDATER_HANDLER]
     assert f":{stack.config.scanner_image_tag}" in str(props["Code"]["ImageUri"])
     assert props["ReservedConcurrentExecutions"] == 1
     assert props["MemorySize"] == UPDATER_MEMORY_MB
     assert props["EphemeralStorage"]["Size"] >= 1024
     variables = props["Environment"]["Variables"]
-    assert variables[names.ENV_DEFINITIONS_BUCKET] == {"Ref": _definitions_bucket_id(stack)}
-    assert variables[names.ENV_CLAMAV_MIRROR] == stack.config.clamav_mirror
-    assert variables[names.ENV_UPDATE_AFTER_HOURS] == str(UPDATE_AFTER_HOURS) == "24"
-    assert variables[names.ENV_POWERTOOLS_SERVICE_NAME] == names.SCANNER_SERVICE
-    assert variables[names.ENV_POWERTOOLS_METRICS_NAMESPACE] == names.METRICS_NAMESPACE
+    assert variables[env.DEFINITIONS_BUCKET] == {"Ref": _definitions_bucket_id(stack)}
+    assert variables[env.CLAMAV_MIRROR] == stack.config.clamav_mirror
+    assert variables[env.UPDATE_AFTER_HOURS] == str(UPDATE_AFTER_HOURS) == "24"
+    assert variables[env.POWERTOOLS_SERVICE_NAME] == contract.SCANNER_SERVICE
+    assert variables[env.POWERTOOLS_METRICS_NAMESPACE] == contract.METRICS_NAMESPACE
     (rule,) = [
         r
         for r in stack.of_type("AWS::Events::Rule").values()
@@ -294,10 +296,10 @@ def test_mp_av_04_updater_writes_only_definition_sets(stack: SynthesizedStack) -
     bucket_id = _definitions_bucket_id(stack)
     publish = statements["PublishAndPruneSets"]
     assert _listed(publish["Action"]) == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
-    assert _object_prefix(publish["Resource"]) == (bucket_id, f"/{names.DEFINITIONS_PREFIX}*")
+    assert _object_prefix(publish["Resource"]) == (bucket_id, f"/{storage.DEFINITIONS_PREFIX}*")
     listing = statements["ListDefinitionSets"]
     assert listing["Resource"] == {"Fn::GetAtt": [bucket_id, "Arn"]}
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": [f"{names.DEFINITIONS_PREFIX}*"]}}
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": [f"{storage.DEFINITIONS_PREFIX}*"]}}
     data_id, _ = stack.named("AWS::S3::Bucket", "BucketName", stack.names.data_bucket)
     assert data_id not in json.dumps(statements), "the updater never touches uploads"
 
@@ -306,13 +308,13 @@ def test_mp_av_04_scanners_load_the_newest_set_read_only(stack: SynthesizedStack
     _, function = _function(stack)
     variables = function["Properties"]["Environment"]["Variables"]
     bucket_id = _definitions_bucket_id(stack)
-    assert variables[names.ENV_DEFINITIONS_BUCKET] == {"Ref": bucket_id}
-    assert int(variables[names.ENV_DEFINITIONS_REFRESH_MINUTES]) <= 24 * 60
+    assert variables[env.DEFINITIONS_BUCKET] == {"Ref": bucket_id}
+    assert int(variables[env.DEFINITIONS_REFRESH_MINUTES]) <= 24 * 60
     assert function["Properties"]["EphemeralStorage"]["Size"] >= 1024  # sets live in /tmp
     statements = _role_statements(stack, stack.names.scan_role)
     load = statements["LoadDefinitionSets"]
     assert _listed(load["Action"]) == {"s3:GetObject"}
-    assert _object_prefix(load["Resource"]) == (bucket_id, f"/{names.DEFINITIONS_PREFIX}*")
+    assert _object_prefix(load["Resource"]) == (bucket_id, f"/{storage.DEFINITIONS_PREFIX}*")
     on_definitions = {
         a
         for s in statements.values()
@@ -336,10 +338,10 @@ def _alerts_topic(stack: SynthesizedStack) -> dict[str, str]:
 def test_mp_av_04_stale_definitions_raise_an_alarm(stack: SynthesizedStack) -> None:
     alarm = _alarm(stack, f"{stack.names.updater_function}-stale")
     assert (alarm["Namespace"], alarm["MetricName"]) == (
-        names.METRICS_NAMESPACE,
-        names.DEFINITIONS_AGE_METRIC,
+        contract.METRICS_NAMESPACE,
+        contract.DEFINITIONS_AGE_METRIC,
     )
-    assert alarm["Dimensions"] == [{"Name": "service", "Value": names.SCANNER_SERVICE}]
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": contract.SCANNER_SERVICE}]
     assert alarm["Statistic"] == "Maximum"
     assert alarm["Threshold"] == STALE_AFTER_HOURS == 26
     assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
@@ -401,7 +403,7 @@ def test_mp_av_01_guardduty_backend_protects_the_uploads(guardduty_stack: Synthe
     data_id, _ = stack.named("AWS::S3::Bucket", "BucketName", stack.names.data_bucket)
     assert props["ProtectedResource"]["S3Bucket"] == {
         "BucketName": {"Ref": data_id},
-        "ObjectPrefixes": [names.SUBMISSIONS_PREFIX],
+        "ObjectPrefixes": [storage.SUBMISSIONS_PREFIX],
     }
     # GuardDuty's own tag would be a second verdict; only our verdict writer tags (MP-AV-03)
     assert props["Actions"] == {"Tagging": {"Status": "DISABLED"}}
@@ -414,7 +416,7 @@ def test_mp_av_01_guardduty_backend_protects_the_uploads(guardduty_stack: Synthe
     assert _listed(statements["ScanUploads"]["Action"]) == {"s3:GetObject", "s3:GetObjectVersion"}
     assert _object_prefix(statements["ScanUploads"]["Resource"]) == (
         data_id,
-        f"/{names.SUBMISSIONS_PREFIX}*",
+        f"/{storage.SUBMISSIONS_PREFIX}*",
     )
     granted = {a for s in statements.values() for a in _listed(s["Action"])}
     assert not any("Tagging" in a for a in granted)
@@ -448,9 +450,9 @@ def test_mp_av_01_guardduty_results_reach_the_verdict_function_through_sqs(
         "AWS::Lambda::Function", "FunctionName", stack.names.guardduty_verdict_function
     )
     props = function["Properties"]
-    assert props["Handler"] == names.GUARDDUTY_VERDICT_HANDLER
+    assert props["Handler"] == contract.GUARDDUTY_VERDICT_HANDLER
     assert props["Runtime"] == "python3.13"
-    assert props["Environment"]["Variables"][names.ENV_DATA_BUCKET] == {"Ref": data_id}
+    assert props["Environment"]["Variables"][env.DATA_BUCKET] == {"Ref": data_id}
     (mapping,) = stack.of_type("AWS::Lambda::EventSourceMapping").values()
     assert mapping["Properties"]["FunctionName"] == {"Ref": function_id}
     assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
@@ -491,9 +493,9 @@ def test_mp_av_01_the_api_may_ask_for_scans_again_with_clamav_only(
         and s["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]}
     ]
     if stack.config.scan_backend is ScanBackend.CLAMAV:
-        assert variables[names.ENV_SCAN_QUEUE_URL] == {"Ref": queue_id}
+        assert variables[env.SCAN_QUEUE_URL] == {"Ref": queue_id}
         (send,) = sends
         assert not any(a.startswith("sqs:Receive") or a == "sqs:*" for a in _listed(send["Action"]))
     else:
-        assert names.ENV_SCAN_QUEUE_URL not in variables
+        assert env.SCAN_QUEUE_URL not in variables
         assert not sends

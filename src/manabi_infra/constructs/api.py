@@ -18,6 +18,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from manabi_contract import environment as env
+from manabi_contract import names as contract
 from manabi_infra import names
 from manabi_infra.config import LOG_RETENTION_DAYS, EnvironmentConfig
 
@@ -53,7 +55,7 @@ class Api(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        resource_names: names.ResourceNames,
+        resource_names: contract.ResourceNames,
         code_dir: Path,
         table: dynamodb.ITable,
         data_bucket: s3.IBucket,
@@ -79,7 +81,7 @@ class Api(Construct):
     def _function(
         self,
         config: EnvironmentConfig,
-        resource_names: names.ResourceNames,
+        resource_names: contract.ResourceNames,
         code_dir: Path,
         table: dynamodb.ITable,
         data_bucket: s3.IBucket,
@@ -142,7 +144,7 @@ class Api(Construct):
             description="Manabi Plus API: every route of the REST API",
             runtime=lambda_.Runtime.PYTHON_3_13,
             architecture=lambda_.Architecture.ARM_64,
-            handler=names.API_HANDLER,
+            handler=contract.API_HANDLER,
             code=lambda_.Code.from_asset(str(code_dir)),
             memory_size=MEMORY_MB,
             timeout=TIMEOUT,
@@ -151,14 +153,14 @@ class Api(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             # The names are the contract with manabi_api.wiring (docs/contracts.md).
             environment={
-                names.ENV_TABLE_NAME: table.table_name,
-                names.ENV_DATA_BUCKET: data_bucket.bucket_name,
+                env.TABLE_NAME: table.table_name,
+                env.DATA_BUCKET: data_bucket.bucket_name,
                 names.ENV_APPLICATION_BUCKET: application_bucket.bucket_name,
-                names.ENV_USER_POOL_ID: user_pool.user_pool_id,
-                names.ENV_ALLOWED_ORIGIN: config.web_origin,
-                names.ENV_STAGE: config.name.value,
-                names.ENV_POWERTOOLS_SERVICE_NAME: names.API_SERVICE,
-                names.ENV_POWERTOOLS_METRICS_NAMESPACE: names.METRICS_NAMESPACE,
+                env.USER_POOL_ID: user_pool.user_pool_id,
+                env.ALLOWED_ORIGIN: config.web_origin,
+                env.STAGE: config.name.value,
+                env.POWERTOOLS_SERVICE_NAME: contract.API_SERVICE,
+                env.POWERTOOLS_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
                 names.ENV_LOG_LEVEL: "INFO",
             },
         )
@@ -166,7 +168,7 @@ class Api(Construct):
     def _rest_api(
         self,
         config: EnvironmentConfig,
-        resource_names: names.ResourceNames,
+        resource_names: contract.ResourceNames,
         user_pool: cognito.IUserPool,
     ) -> apigw.RestApi:
         access_logs = self._log_group("AccessLogs", resource_names.api_access_log_group)

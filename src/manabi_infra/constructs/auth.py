@@ -13,7 +13,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from manabi_infra import names
+from manabi_contract import environment as env
+from manabi_contract import names as contract
 from manabi_infra.config import LOG_RETENTION_DAYS, TOKYO, EnvironmentConfig
 
 VERIFICATION_MESSAGE = "検証コードは {####} です。"
@@ -55,11 +56,15 @@ def handler(event, context):
 """
 
 # Lower number wins when a user is in several groups (the role in the ID token).
-_GROUP_PRECEDENCE = {names.GROUP_ADMINS: 0, names.GROUP_TEACHERS: 10, names.GROUP_LEARNERS: 20}
+_GROUP_PRECEDENCE = {
+    contract.GROUP_ADMINS: 0,
+    contract.GROUP_TEACHERS: 10,
+    contract.GROUP_LEARNERS: 20,
+}
 _GROUP_DESCRIPTIONS = {
-    names.GROUP_LEARNERS: "就学者 (learners)",
-    names.GROUP_TEACHERS: "教師 (teachers)",
-    names.GROUP_ADMINS: "管理者 (administrators)",
+    contract.GROUP_LEARNERS: "就学者 (learners)",
+    contract.GROUP_TEACHERS: "教師 (teachers)",
+    contract.GROUP_ADMINS: "管理者 (administrators)",
 }
 
 
@@ -70,7 +75,7 @@ class Auth(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        resource_names: names.ResourceNames,
+        resource_names: contract.ResourceNames,
         learners_trigger: bool = False,
     ) -> None:
         """`learners_trigger` adds the PostConfirmation Lambda that puts new sign-ups in
@@ -121,7 +126,7 @@ class Auth(Construct):
                 description=_GROUP_DESCRIPTIONS[group],
                 precedence=_GROUP_PRECEDENCE[group],
             )
-            for group in names.GROUPS
+            for group in contract.GROUPS
         }
         # The SPA signs in with USER_PASSWORD_AUTH (the local emulator has no real SRP) and
         # refreshes tokens; a browser cannot keep a client secret.
@@ -142,7 +147,7 @@ class Auth(Construct):
         if learners_trigger:
             self.post_confirmation = self._post_confirmation(resource_names)
 
-    def _post_confirmation(self, resource_names: names.ResourceNames) -> lambda_.Function:
+    def _post_confirmation(self, resource_names: contract.ResourceNames) -> lambda_.Function:
         """PostConfirmation trigger: AdminAddUserToGroup `learners` on this pool, nothing else."""
         function_name = resource_names.post_confirmation_function
         log_group = logs.LogGroup(
@@ -173,7 +178,7 @@ class Auth(Construct):
             timeout=Duration.seconds(5),
             role=role,
             log_group=log_group,
-            environment={"GROUP_NAME": names.GROUP_LEARNERS},
+            environment={env.GROUP_NAME: contract.GROUP_LEARNERS},
         )
         # A separate policy, not the role's default one: the function must not depend on the
         # pool's ARN, because the pool depends on the function (LambdaConfig) — no cycle.

@@ -6,7 +6,8 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from manabi_infra import names
+from manabi_contract import names as contract
+from manabi_contract.table import PARTITION_KEY, SORT_KEY
 from manabi_infra.config import EnvironmentConfig
 
 # Provisioned capacity with target tracking, as the design sets it (MP-DDB-02). The alternative
@@ -27,7 +28,7 @@ class Data(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        resource_names: names.ResourceNames,
+        resource_names: contract.ResourceNames,
     ) -> None:
         super().__init__(scope, construct_id)
         self.table = dynamodb.Table(
@@ -35,11 +36,9 @@ class Data(Construct):
             "Table",
             table_name=resource_names.table,
             partition_key=dynamodb.Attribute(
-                name=names.TABLE_PARTITION_KEY, type=dynamodb.AttributeType.STRING
+                name=PARTITION_KEY, type=dynamodb.AttributeType.STRING
             ),
-            sort_key=dynamodb.Attribute(
-                name=names.TABLE_SORT_KEY, type=dynamodb.AttributeType.STRING
-            ),
+            sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PROVISIONED,
             read_capacity=BASE_CAPACITY,
             write_capacity=BASE_CAPACITY,

@@ -21,6 +21,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from manabi_contract import names as contract
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 
@@ -158,7 +159,7 @@ class Storage(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        resource_names: names.ResourceNames,
+        resource_names: contract.ResourceNames,
     ) -> None:
         super().__init__(scope, construct_id)
         rn = resource_names
@@ -263,7 +264,7 @@ class Storage(Construct):
         if config.replicate_backups:
             self._replicate_backups(rn)
 
-    def _cloudtrail_policy(self, rn: names.ResourceNames) -> None:
+    def _cloudtrail_policy(self, rn: contract.ResourceNames) -> None:
         """Written by the environment's trail only (MP-S3-06)."""
         principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
         trail_arn = f"arn:{Aws.PARTITION}:cloudtrail:{Aws.REGION}:{Aws.ACCOUNT_ID}:trail/{rn.trail}"
@@ -293,7 +294,7 @@ class Storage(Construct):
             )
         )
 
-    def _replicate_backups(self, rn: names.ResourceNames) -> None:
+    def _replicate_backups(self, rn: contract.ResourceNames) -> None:
         """Production: every backup object is copied to the Osaka DR bucket (MP-S3-04)."""
         destination_arn = f"arn:{Aws.PARTITION}:s3:::{rn.dr_backup_bucket}"
         role = iam.Role(

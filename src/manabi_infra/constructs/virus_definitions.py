@@ -20,6 +20,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from manabi_contract import environment as env
+from manabi_contract import names as contract
+from manabi_contract import storage
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.alerts import Alerts
@@ -47,7 +50,7 @@ class VirusDefinitions(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        resource_names: names.ResourceNames,
+        resource_names: contract.ResourceNames,
         bucket: s3.IBucket,
         repository: ecr.IRepository,
         alerts: Alerts,
@@ -55,7 +58,7 @@ class VirusDefinitions(Construct):
         super().__init__(scope, construct_id)
         rn = resource_names
         self.bucket = bucket
-        self.sets = bucket.arn_for_objects(f"{names.DEFINITIONS_PREFIX}*")
+        self.sets = bucket.arn_for_objects(f"{storage.DEFINITIONS_PREFIX}*")
         log_group, self.role = logs_and_role(
             self,
             "Updater",
@@ -77,7 +80,7 @@ class VirusDefinitions(Construct):
             function_name=rn.updater_function,
             description="Manabi Plus virus definitions: daily freshclam, EICAR proof, publish",
             code=lambda_.DockerImageCode.from_ecr(
-                repository, tag_or_digest=config.scanner_image_tag, cmd=[names.UPDATER_HANDLER]
+                repository, tag_or_digest=config.scanner_image_tag, cmd=[contract.UPDATER_HANDLER]
             ),
             architecture=lambda_.Architecture.ARM_64,
             memory_size=UPDATER_MEMORY_MB,
@@ -88,11 +91,11 @@ class VirusDefinitions(Construct):
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
             environment={
-                names.ENV_DEFINITIONS_BUCKET: bucket.bucket_name,
-                names.ENV_CLAMAV_MIRROR: config.clamav_mirror,
-                names.ENV_UPDATE_AFTER_HOURS: str(UPDATE_AFTER_HOURS),
-                names.ENV_POWERTOOLS_SERVICE_NAME: names.SCANNER_SERVICE,
-                names.ENV_POWERTOOLS_METRICS_NAMESPACE: names.METRICS_NAMESPACE,
+                env.DEFINITIONS_BUCKET: bucket.bucket_name,
+                env.CLAMAV_MIRROR: config.clamav_mirror,
+                env.UPDATE_AFTER_HOURS: str(UPDATE_AFTER_HOURS),
+                env.POWERTOOLS_SERVICE_NAME: contract.SCANNER_SERVICE,
+                env.POWERTOOLS_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
             },
         )
         self.schedule = events.Rule(
@@ -111,9 +114,9 @@ class VirusDefinitions(Construct):
                 "updater stopped reporting (MP-AV-04). Check the updater's log and the mirror."
             ),
             metric=cloudwatch.Metric(
-                namespace=names.METRICS_NAMESPACE,
-                metric_name=names.DEFINITIONS_AGE_METRIC,
-                dimensions_map={"service": names.SCANNER_SERVICE},
+                namespace=contract.METRICS_NAMESPACE,
+                metric_name=contract.DEFINITIONS_AGE_METRIC,
+                dimensions_map={"service": contract.SCANNER_SERVICE},
                 statistic=cloudwatch.Stats.MAXIMUM,
                 period=Duration.hours(UPDATE_EVERY_HOURS),
             ),
@@ -130,7 +133,7 @@ class VirusDefinitions(Construct):
             sid=sid,
             actions=["s3:ListBucket"],
             resources=[self.bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [f"{names.DEFINITIONS_PREFIX}*"]}},
+            conditions={"StringLike": {"s3:prefix": [f"{storage.DEFINITIONS_PREFIX}*"]}},
         )
 
     def grant_load(self, role: iam.IRole, function: lambda_.Function) -> None:
@@ -141,7 +144,5 @@ class VirusDefinitions(Construct):
                 sid="LoadDefinitionSets", actions=["s3:GetObject"], resources=[self.sets]
             )
         )
-        function.add_environment(names.ENV_DEFINITIONS_BUCKET, self.bucket.bucket_name)
-        function.add_environment(
-            names.ENV_DEFINITIONS_REFRESH_MINUTES, str(SCANNER_REFRESH_MINUTES)
-        )
+        function.add_environment(env.DEFINITIONS_BUCKET, self.bucket.bucket_name)
+        function.add_environment(env.DEFINITIONS_REFRESH_MINUTES, str(SCANNER_REFRESH_MINUTES))

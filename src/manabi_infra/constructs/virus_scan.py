@@ -34,6 +34,9 @@ from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from manabi_contract import environment as env
+from manabi_contract import names as contract
+from manabi_contract import storage, verdicts
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig, ScanBackend
 from manabi_infra.constructs.alerts import Alerts
@@ -50,7 +53,6 @@ VISIBILITY_TIMEOUT_SECONDS = 6 * SCANNER_TIMEOUT_SECONDS  # ≥ 6× the function
 DEAD_LETTER_RETENTION_DAYS = 14  # GL-QUEUE-01
 MAX_RECEIVES = 5
 BATCH_SIZE = 5
-MAX_SCAN_BYTES = 100 * 1024 * 1024  # the API's upload limit
 TAGGING_ACTIONS = (
     "s3:PutObjectTagging",
     "s3:PutObjectVersionTagging",
@@ -64,7 +66,6 @@ VERDICT_TAG_ACTIONS = (
     "s3:PutObjectTagging",
     "s3:PutObjectVersionTagging",
 )
-RECONCILER_HANDLER = "manabi_scanner.reconciler.lambda_handler"
 RECONCILE_AFTER_MINUTES = 15  # N: no verdict this long after the upload → queued again
 RECONCILE_EVERY_MINUTES = 15
 # Alarms on the queue (MP-MON-02): any message in the DLQ, or a scan waiting this long.
@@ -81,7 +82,7 @@ class VirusScan(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        resource_names: names.ResourceNames,
+        resource_names: contract.ResourceNames,
         data_bucket: s3.Bucket,
         definitions_bucket: s3.IBucket,
         table: dynamodb.ITable,
@@ -117,7 +118,7 @@ class VirusScan(Construct):
             role_name=rn.scan_role,
             description="Runtime role of the Manabi Plus virus scanner",
         )
-        self.submissions = data_bucket.arn_for_objects(f"{names.SUBMISSIONS_PREFIX}*")
+        self.submissions = data_bucket.arn_for_objects(f"{storage.SUBMISSIONS_PREFIX}*")
         self.role.add_to_policy(
             iam.PolicyStatement(
                 sid="RecordVerdicts",  # AssignmentService.record_verdict: one UpdateItem
@@ -130,9 +131,9 @@ class VirusScan(Construct):
         self.guardduty_role: iam.Role | None = None
         self.malware_protection_plan: guardduty.CfnMalwareProtectionPlan | None = None
         environment = {
-            names.ENV_TABLE_NAME: table.table_name,
-            names.ENV_POWERTOOLS_SERVICE_NAME: names.SCANNER_SERVICE,
-            names.ENV_POWERTOOLS_METRICS_NAMESPACE: names.METRICS_NAMESPACE,
+            env.TABLE_NAME: table.table_name,
+            env.POWERTOOLS_SERVICE_NAME: contract.SCANNER_SERVICE,
+            env.POWERTOOLS_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
         }
         if config.scan_backend is ScanBackend.GUARDDUTY:
             self.function = self._guardduty(
@@ -179,7 +180,7 @@ class VirusScan(Construct):
     def _clamav(
         self,
         config: EnvironmentConfig,
-        rn: names.ResourceNames,
+        rn: contract.ResourceNames,
         data_bucket: s3.Bucket,
         log_group: logs.ILogGroup,
         environment: dict[str, str],
@@ -189,7 +190,7 @@ class VirusScan(Construct):
         data_bucket.add_event_notification(
             s3.EventType.OBJECT_CREATED,
             s3n.SqsDestination(self.queue),
-            s3.NotificationKeyFilter(prefix=names.SUBMISSIONS_PREFIX),
+            s3.NotificationKeyFilter(prefix=storage.SUBMISSIONS_PREFIX),
         )
         self.role.add_to_policy(
             iam.PolicyStatement(
@@ -214,13 +215,13 @@ class VirusScan(Construct):
             role=self.role,
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
-            environment={**environment, names.ENV_MAX_SCAN_BYTES: str(MAX_SCAN_BYTES)},
+            environment={**environment, env.MAX_SCAN_BYTES: str(storage.MAX_SUBMISSION_BYTES)},
         )
 
     def _guardduty(
         self,
         config: EnvironmentConfig,
-        rn: names.ResourceNames,
+        rn: contract.ResourceNames,
         data_bucket: s3.Bucket,
         log_group: logs.ILogGroup,
         environment: dict[str, str],
@@ -296,7 +297,7 @@ class VirusScan(Construct):
             protected_resource=guardduty.CfnMalwareProtectionPlan.CFNProtectedResourceProperty(
                 s3_bucket=guardduty.CfnMalwareProtectionPlan.S3BucketProperty(
                     bucket_name=data_bucket.bucket_name,
-                    object_prefixes=[names.SUBMISSIONS_PREFIX],
+                    object_prefixes=[storage.SUBMISSIONS_PREFIX],
                 )
             ),
             actions=guardduty.CfnMalwareProtectionPlan.CFNActionsProperty(
@@ -314,7 +315,7 @@ class VirusScan(Construct):
                 detail={
                     "s3ObjectDetails": {
                         "bucketName": [data_bucket.bucket_name],
-                        "objectKey": [{"prefix": names.SUBMISSIONS_PREFIX}],
+                        "objectKey": [{"prefix": storage.SUBMISSIONS_PREFIX}],
                     }
                 },
             ),
@@ -332,7 +333,7 @@ class VirusScan(Construct):
             description="Manabi Plus verdicts from GuardDuty Malware Protection scan results",
             runtime=lambda_.Runtime.PYTHON_3_13,
             architecture=lambda_.Architecture.ARM_64,
-            handler=names.GUARDDUTY_VERDICT_HANDLER,
+            handler=contract.GUARDDUTY_VERDICT_HANDLER,
             code=lambda_.Code.from_asset(str(code_dir)),
             memory_size=GUARDDUTY_VERDICT_MEMORY_MB,
             timeout=Duration.seconds(GUARDDUTY_VERDICT_TIMEOUT_SECONDS),
@@ -341,10 +342,10 @@ class VirusScan(Construct):
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
             # results for other buckets are ignored
-            environment={**environment, names.ENV_DATA_BUCKET: data_bucket.bucket_name},
+            environment={**environment, env.DATA_BUCKET: data_bucket.bucket_name},
         )
 
-    def _queue_alarms(self, rn: names.ResourceNames, alerts: Alerts) -> None:
+    def _queue_alarms(self, rn: contract.ResourceNames, alerts: Alerts) -> None:
         """A message in the DLQ is an upload that could not be judged; an old message means the
         scanner is not keeping up (MP-MON-02)."""
         self.dead_letter_alarm = cloudwatch.Alarm(
@@ -385,7 +386,7 @@ class VirusScan(Construct):
     def _reconciler(
         self,
         config: EnvironmentConfig,
-        rn: names.ResourceNames,
+        rn: contract.ResourceNames,
         data_bucket: s3.Bucket,
         repository: ecr.IRepository,
     ) -> lambda_.Function:
@@ -403,14 +404,14 @@ class VirusScan(Construct):
                 sid="ListUploads",
                 actions=["s3:ListBucket", "s3:ListBucketVersions"],
                 resources=[data_bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{names.SUBMISSIONS_PREFIX}*"]}},
+                conditions={"StringLike": {"s3:prefix": [f"{storage.SUBMISSIONS_PREFIX}*"]}},
             )
         )
         role.add_to_policy(
             iam.PolicyStatement(
                 sid="ReadVerdicts",
                 actions=["s3:GetObjectTagging", "s3:GetObjectVersionTagging"],
-                resources=[data_bucket.arn_for_objects(f"{names.SUBMISSIONS_PREFIX}*")],
+                resources=[data_bucket.arn_for_objects(f"{storage.SUBMISSIONS_PREFIX}*")],
             )
         )
         self.queue.grant_send_messages(role)
@@ -420,7 +421,9 @@ class VirusScan(Construct):
             function_name=rn.reconciler_function,
             description="Manabi Plus scan reconciler: re-queues uploads without a verdict",
             code=lambda_.DockerImageCode.from_ecr(
-                repository, tag_or_digest=config.scanner_image_tag, cmd=[RECONCILER_HANDLER]
+                repository,
+                tag_or_digest=config.scanner_image_tag,
+                cmd=[contract.RECONCILER_HANDLER],
             ),
             architecture=lambda_.Architecture.ARM_64,
             memory_size=256,
@@ -430,9 +433,9 @@ class VirusScan(Construct):
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
             environment={
-                names.ENV_DATA_BUCKET: data_bucket.bucket_name,
-                names.ENV_SCAN_QUEUE_URL: self.queue.queue_url,
-                "RECONCILE_AFTER_MINUTES": str(RECONCILE_AFTER_MINUTES),
+                env.DATA_BUCKET: data_bucket.bucket_name,
+                env.SCAN_QUEUE_URL: self.queue.queue_url,
+                env.RECONCILE_AFTER_MINUTES: str(RECONCILE_AFTER_MINUTES),
             },
         )
         events.Rule(
@@ -450,6 +453,7 @@ class VirusScan(Construct):
         objects = bucket.arn_for_objects("*")
         scanner = self.role.role_arn
         anyone = [iam.AnyPrincipal()]
+        status = f"s3:ExistingObjectTag/{verdicts.TAG_STATUS}"
         statements = [
             iam.PolicyStatement(
                 sid="DenyReadUnlessClean",
@@ -458,7 +462,7 @@ class VirusScan(Construct):
                 actions=list(READ_ACTIONS),
                 resources=[objects],
                 conditions={
-                    "StringNotEquals": {f"s3:ExistingObjectTag/{names.AV_STATUS_TAG}": "CLEAN"},
+                    "StringNotEquals": {status: verdicts.AvStatus.CLEAN.value},
                     "ArnNotEquals": {"aws:PrincipalArn": readers},
                 },
             ),
@@ -476,9 +480,7 @@ class VirusScan(Construct):
                 principals=anyone,
                 actions=list(TAGGING_ACTIONS),
                 resources=[objects],
-                conditions={
-                    "StringEquals": {f"s3:ExistingObjectTag/{names.AV_STATUS_TAG}": "INFECTED"}
-                },
+                conditions={"StringEquals": {status: verdicts.AvStatus.INFECTED.value}},
             ),
             iam.PolicyStatement(
                 sid="DenyUploadsWithVerdictTags",
@@ -486,7 +488,9 @@ class VirusScan(Construct):
                 principals=anyone,
                 actions=["s3:PutObject"],
                 resources=[objects],
-                conditions={"ForAnyValue:StringLike": {"s3:RequestObjectTagKeys": "av-*"}},
+                conditions={
+                    "ForAnyValue:StringLike": {"s3:RequestObjectTagKeys": f"{verdicts.TAG_PREFIX}*"}
+                },
             ),
         ]
         for statement in statements:

@@ -15,6 +15,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
+from manabi_contract import names as contract
 from manabi_infra import names
 from manabi_infra.config import LOG_RETENTION_DAYS, US_EAST_1, EnvironmentConfig
 from manabi_infra.constructs.storage import (
@@ -79,7 +80,7 @@ class EdgeStack(Stack):
             )
             Tags.of(self.certificate).add(names.TAG_FUNCTION, names.FUNCTION_FRONTEND)
 
-    def _hosted_zone(self, domain: str, rn: names.ResourceNames) -> route53.PublicHostedZone:
+    def _hosted_zone(self, domain: str, rn: contract.ResourceNames) -> route53.PublicHostedZone:
         """Public zone (a private one cannot alias CloudFront) with query logging (MP-NET-02)."""
         query_logs = logs.LogGroup(
             self,

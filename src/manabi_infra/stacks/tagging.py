@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import Tags
 from constructs import IConstruct
 
+from manabi_contract import names as contract
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 
@@ -14,7 +15,7 @@ def environment_tags(config: EnvironmentConfig) -> dict[str, str]:
     return {
         names.TAG_PROJECT: names.PROJECT_TAG,
         names.TAG_ENVIRONMENT: config.environment_tag,
-        names.TAG_SYSTEM: names.SYSTEM,
+        names.TAG_SYSTEM: contract.SYSTEM,
     }
 
 

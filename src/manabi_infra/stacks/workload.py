@@ -11,6 +11,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_resourcegroups as resourcegroups
 from constructs import Construct
 
+from manabi_contract import environment as env
 from manabi_infra import names
 from manabi_infra.config import TOKYO, EnvironmentConfig, ScanBackend
 from manabi_infra.constructs.access import AccessRoles
@@ -79,9 +80,7 @@ class WorkloadStack(Stack):
         if config.scan_backend is ScanBackend.CLAMAV:
             # A completion that comes after the verdict asks the scanner again (MP-AV-01).
             self.virus_scan.queue.grant_send_messages(self.api.function)
-            self.api.function.add_environment(
-                names.ENV_SCAN_QUEUE_URL, self.virus_scan.queue.queue_url
-            )
+            self.api.function.add_environment(env.SCAN_QUEUE_URL, self.virus_scan.queue.queue_url)
         self.cdn = Cdn(
             self,
             "Cdn",
