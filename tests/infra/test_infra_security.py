@@ -141,20 +141,20 @@ def test_mp_enc_01_encryption_at_rest_and_tls_in_transit(stack: SynthesizedStack
 def test_mp_log_01_one_log_group_per_service(
     stack: SynthesizedStack, edge_stacks: dict[Any, SynthesizedStack]
 ) -> None:
-    rn = stack.names
+    resource_names = stack.names
     groups = {
         r["Properties"]["LogGroupName"]
         for s in (stack, edge_stacks[stack.config.name])
         for r in s.of_type("AWS::Logs::LogGroup").values()
     }
     assert groups == {
-        rn.api_log_group,  # Lambda
-        rn.scan_log_group,  # the virus scanner (MP-AV-01)
-        rn.reconciler_log_group,  # its reconciler
-        rn.updater_log_group,  # the virus-definitions updater (MP-AV-04)
-        rn.post_confirmation_log_group,  # Cognito PostConfirmation trigger
-        rn.api_access_log_group,  # API Gateway access logs
-        rn.query_log_group,  # Route 53 query logs (us-east-1)
+        resource_names.api_log_group,  # Lambda
+        resource_names.scan_log_group,  # the virus scanner (MP-AV-01)
+        resource_names.reconciler_log_group,  # its reconciler
+        resource_names.updater_log_group,  # the virus-definitions updater (MP-AV-04)
+        resource_names.post_confirmation_log_group,  # Cognito PostConfirmation trigger
+        resource_names.api_access_log_group,  # API Gateway access logs
+        resource_names.query_log_group,  # Route 53 query logs (us-east-1)
     }
     # API Gateway execution logs go to the group API Gateway names itself per stage, through
     # the account CloudWatch role (MP-APIGW-03).

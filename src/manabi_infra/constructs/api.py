@@ -14,20 +14,21 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from manabi_contract import environment as env
 from manabi_contract import names as contract
 from manabi_infra import names
-from manabi_infra.config import LOG_RETENTION_DAYS, EnvironmentConfig
+from manabi_infra.config import EnvironmentConfig
+from manabi_infra.constructs.function_logs_and_role import (
+    function_logs_and_role,
+    retained_log_group,
+)
 
 # The design's values (MP-LMD-02); change them only with a benchmark in the repo that shows why.
 MEMORY_MB = 128
 TIMEOUT = Duration.seconds(3)
-# 1096 days (MP-LOG-03); the CDK enum holds names, not numbers, hence the lookup.
-LOG_RETENTION = {1096: logs.RetentionDays.THREE_YEARS}[LOG_RETENTION_DAYS]
 TABLE_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:PutItem",
@@ -68,16 +69,6 @@ class Api(Construct):
         )
         self.rest_api = self._rest_api(config, resource_names, user_pool)
 
-    def _log_group(self, construct_id: str, name: str) -> logs.LogGroup:
-        """One log group per service, kept 1096 days, retained on deletion (MP-LOG-01/03)."""
-        return logs.LogGroup(
-            self,
-            construct_id,
-            log_group_name=name,
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-
     def _function(
         self,
         config: EnvironmentConfig,
@@ -88,17 +79,15 @@ class Api(Construct):
         application_bucket: s3.IBucket,
         user_pool: cognito.IUserPool,
     ) -> lambda_.Function:
-        log_group = self._log_group("FunctionLogs", resource_names.api_log_group)
         # Its own role, no managed policies: logs to its log group, data access granted below
         # (MP-IAM-02).
-        role = iam.Role(
+        log_group, role = function_logs_and_role(
             self,
-            "FunctionRole",
+            "Function",
+            log_group_name=resource_names.api_log_group,
             role_name=resource_names.api_role,
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description="Runtime role of the Manabi Plus API function",
         )
-        log_group.grant_write(role)
         # The operations docs/data-model.md lists, nothing more: no Scan (MP-DDB-01).
         table.grant(role, *TABLE_ACTIONS)
         role.add_to_policy(
@@ -171,7 +160,7 @@ class Api(Construct):
         resource_names: contract.ResourceNames,
         user_pool: cognito.IUserPool,
     ) -> apigw.RestApi:
-        access_logs = self._log_group("AccessLogs", resource_names.api_access_log_group)
+        access_logs = retained_log_group(self, "AccessLogs", resource_names.api_access_log_group)
         rest_api = apigw.RestApi(
             self,
             "RestApi",

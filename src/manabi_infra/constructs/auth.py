@@ -10,12 +10,12 @@ from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from manabi_contract import environment as env
 from manabi_contract import names as contract
-from manabi_infra.config import LOG_RETENTION_DAYS, TOKYO, EnvironmentConfig
+from manabi_infra.config import TOKYO, EnvironmentConfig
+from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
 
 VERIFICATION_MESSAGE = "検証コードは {####} です。"
 VERIFICATION_SUBJECT = "検証コード"
@@ -150,21 +150,13 @@ class Auth(Construct):
     def _post_confirmation(self, resource_names: contract.ResourceNames) -> lambda_.Function:
         """PostConfirmation trigger: AdminAddUserToGroup `learners` on this pool, nothing else."""
         function_name = resource_names.post_confirmation_function
-        log_group = logs.LogGroup(
+        log_group, role = function_logs_and_role(
             self,
-            "PostConfirmationLogs",
+            "PostConfirmation",
             log_group_name=resource_names.post_confirmation_log_group,
-            retention={1096: logs.RetentionDays.THREE_YEARS}[LOG_RETENTION_DAYS],
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        role = iam.Role(
-            self,
-            "PostConfirmationRole",
             role_name=f"{function_name}-role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description="Runtime role of the Manabi Plus PostConfirmation trigger",
         )
-        log_group.grant_write(role)
         function = lambda_.Function(
             self,
             "PostConfirmation",

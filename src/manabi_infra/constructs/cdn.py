@@ -63,11 +63,10 @@ class Cdn(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_FRONTEND)
-        rn = resource_names
         self.origin_secret = secretsmanager.Secret(
             self,
             "OriginSecret",
-            secret_name=rn.origin_secret,
+            secret_name=resource_names.origin_secret,
             description="Header value CloudFront adds to API requests; the API WebACL checks it",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 exclude_punctuation=True, password_length=48
@@ -82,7 +81,7 @@ class Cdn(Construct):
         self.api_web_acl = OriginHeaderWebAcl(
             self,
             "ApiWebAcl",
-            name=rn.regional_web_acl,
+            name=resource_names.regional_web_acl,
             secret_value=secret_value,
             stage_arn=stage.stage_arn,
             log_bucket=waf_log_bucket,
@@ -93,14 +92,14 @@ class Cdn(Construct):
         spa_routing = cloudfront.Function(
             self,
             "SpaRouting",
-            function_name=f"{rn.web_distribution}-spa-routing",
+            function_name=f"{resource_names.web_distribution}-spa-routing",
             comment="Answer SPA routes with index.html",
             code=cloudfront.FunctionCode.from_inline(SPA_ROUTING_CODE),
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
         self.web_distribution = self._distribution(
             "WebDistribution",
-            comment=rn.web_distribution,
+            comment=resource_names.web_distribution,
             domain_names=web_names,
             default_root_object="index.html",
             log_file_prefix=names.CF_LOG_PREFIX_WEBSITE,
@@ -131,7 +130,7 @@ class Cdn(Construct):
         )
         self.api_distribution = self._distribution(
             "ApiDistribution",
-            comment=rn.api_distribution,
+            comment=resource_names.api_distribution,
             domain_names=api_names,
             default_root_object=None,
             log_file_prefix=names.CF_LOG_PREFIX_API,

@@ -162,12 +162,11 @@ class Storage(Construct):
         resource_names: contract.ResourceNames,
     ) -> None:
         super().__init__(scope, construct_id)
-        rn = resource_names
         self.log_bucket = private_bucket(
             self,
             "LogBucket",
             BucketSpec(
-                rn.log_bucket,
+                resource_names.log_bucket,
                 names.CLASS_CONFIDENTIAL,
                 names.FUNCTION_OPS,
                 expire_after_days=LOG_EXPIRATION_DAYS,
@@ -178,7 +177,7 @@ class Storage(Construct):
             self,
             "WebBucket",
             BucketSpec(
-                rn.web_bucket,
+                resource_names.web_bucket,
                 names.CLASS_PUBLIC,
                 names.FUNCTION_FRONTEND,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_WEB,
@@ -189,7 +188,7 @@ class Storage(Construct):
             self,
             "DataBucket",
             BucketSpec(
-                rn.data_bucket,
+                resource_names.data_bucket,
                 names.CLASS_PERSONAL,
                 names.FUNCTION_BACKEND,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_DATA,
@@ -203,7 +202,7 @@ class Storage(Construct):
             self,
             "ApplicationBucket",
             BucketSpec(
-                rn.application_bucket,
+                resource_names.application_bucket,
                 names.CLASS_INTERNAL,
                 names.FUNCTION_BACKEND,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_APPLICATION,
@@ -215,7 +214,7 @@ class Storage(Construct):
             self,
             "BackupBucket",
             BucketSpec(
-                rn.backup_bucket,
+                resource_names.backup_bucket,
                 names.CLASS_PERSONAL,
                 names.FUNCTION_OPS,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_BACKUP,
@@ -227,7 +226,7 @@ class Storage(Construct):
             self,
             "CloudTrailBucket",
             BucketSpec(
-                rn.cloudtrail_bucket,
+                resource_names.cloudtrail_bucket,
                 names.CLASS_CONFIDENTIAL,
                 names.FUNCTION_OPS,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_CLOUDTRAIL,
@@ -241,7 +240,7 @@ class Storage(Construct):
             self,
             "DefinitionsBucket",
             BucketSpec(
-                rn.definitions_bucket,
+                resource_names.definitions_bucket,
                 names.CLASS_INTERNAL,
                 names.FUNCTION_SECURITY,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_DEFINITIONS,
@@ -253,21 +252,22 @@ class Storage(Construct):
             self,
             "WafLogBucket",
             BucketSpec(
-                rn.waf_log_bucket_api,
+                resource_names.waf_log_bucket_api,
                 names.CLASS_CONFIDENTIAL,
                 names.FUNCTION_SECURITY,
                 expire_after_days=LOG_EXPIRATION_DAYS,
             ),
         )
         allow_log_delivery(self.waf_log_bucket, Aws.REGION)
-        self._cloudtrail_policy(rn)
+        self._cloudtrail_policy(resource_names)
         if config.replicate_backups:
-            self._replicate_backups(rn)
+            self._replicate_backups(resource_names)
 
-    def _cloudtrail_policy(self, rn: contract.ResourceNames) -> None:
+    def _cloudtrail_policy(self, resource_names: contract.ResourceNames) -> None:
         """Written by the environment's trail only (MP-S3-06)."""
         principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
-        trail_arn = f"arn:{Aws.PARTITION}:cloudtrail:{Aws.REGION}:{Aws.ACCOUNT_ID}:trail/{rn.trail}"
+        trail = resource_names.trail
+        trail_arn = f"arn:{Aws.PARTITION}:cloudtrail:{Aws.REGION}:{Aws.ACCOUNT_ID}:trail/{trail}"
         source = {"StringEquals": {"aws:SourceArn": trail_arn}}
         bucket = self.cloudtrail_bucket
         bucket.add_to_resource_policy(
@@ -294,9 +294,9 @@ class Storage(Construct):
             )
         )
 
-    def _replicate_backups(self, rn: contract.ResourceNames) -> None:
+    def _replicate_backups(self, resource_names: contract.ResourceNames) -> None:
         """Production: every backup object is copied to the Osaka DR bucket (MP-S3-04)."""
-        destination_arn = f"arn:{Aws.PARTITION}:s3:::{rn.dr_backup_bucket}"
+        destination_arn = f"arn:{Aws.PARTITION}:s3:::{resource_names.dr_backup_bucket}"
         role = iam.Role(
             self,
             "ReplicationRole",

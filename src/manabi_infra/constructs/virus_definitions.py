@@ -26,7 +26,7 @@ from manabi_contract import storage
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.alerts import Alerts
-from manabi_infra.constructs.function_parts import logs_and_role
+from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
 
 UPDATE_EVERY_HOURS = 1
 UPDATE_AFTER_HOURS = 24  # once a day
@@ -56,14 +56,13 @@ class VirusDefinitions(Construct):
         alerts: Alerts,
     ) -> None:
         super().__init__(scope, construct_id)
-        rn = resource_names
         self.bucket = bucket
         self.sets = bucket.arn_for_objects(f"{storage.DEFINITIONS_PREFIX}*")
-        log_group, self.role = logs_and_role(
+        log_group, self.role = function_logs_and_role(
             self,
             "Updater",
-            log_group_name=rn.updater_log_group,
-            role_name=rn.updater_role,
+            log_group_name=resource_names.updater_log_group,
+            role_name=resource_names.updater_role,
             description="Runtime role of the Manabi Plus virus-definitions updater",
         )
         self.role.add_to_policy(self._list_sets("ListDefinitionSets"))
@@ -77,7 +76,7 @@ class VirusDefinitions(Construct):
         self.function = lambda_.DockerImageFunction(
             self,
             "Updater",
-            function_name=rn.updater_function,
+            function_name=resource_names.updater_function,
             description="Manabi Plus virus definitions: daily freshclam, EICAR proof, publish",
             code=lambda_.DockerImageCode.from_ecr(
                 repository, tag_or_digest=config.scanner_image_tag, cmd=[contract.UPDATER_HANDLER]
@@ -108,7 +107,7 @@ class VirusDefinitions(Construct):
         self.age_alarm = cloudwatch.Alarm(
             self,
             "StaleAlarm",
-            alarm_name=f"{rn.updater_function}-stale",
+            alarm_name=f"{resource_names.updater_function}-stale",
             alarm_description=(
                 f"The newest virus definitions are older than {STALE_AFTER_HOURS} h, or the "
                 "updater stopped reporting (MP-AV-04). Check the updater's log and the mirror."

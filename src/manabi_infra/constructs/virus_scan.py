@@ -40,7 +40,7 @@ from manabi_contract import storage, verdicts
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig, ScanBackend
 from manabi_infra.constructs.alerts import Alerts
-from manabi_infra.constructs.function_parts import logs_and_role
+from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
 from manabi_infra.constructs.virus_definitions import (
     CLAMD_MEMORY_MB,
     DEFINITIONS_STORAGE,
@@ -90,11 +90,10 @@ class VirusScan(Construct):
         code_dir: Path,
     ) -> None:
         super().__init__(scope, construct_id)
-        rn = resource_names
         self.dead_letter_queue = sqs.Queue(
             self,
             "DeadLetterQueue",
-            queue_name=rn.scan_dead_letter_queue,
+            queue_name=resource_names.scan_dead_letter_queue,
             retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
@@ -102,7 +101,7 @@ class VirusScan(Construct):
         self.queue = sqs.Queue(
             self,
             "Queue",
-            queue_name=rn.scan_queue,
+            queue_name=resource_names.scan_queue,
             visibility_timeout=Duration.seconds(VISIBILITY_TIMEOUT_SECONDS),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
@@ -111,11 +110,11 @@ class VirusScan(Construct):
             ),
         )
         # The verdict writer: the only principal that reads unscanned objects and tags them.
-        log_group, self.role = logs_and_role(
+        log_group, self.role = function_logs_and_role(
             self,
             "Function",
-            log_group_name=rn.scan_log_group,
-            role_name=rn.scan_role,
+            log_group_name=resource_names.scan_log_group,
+            role_name=resource_names.scan_role,
             description="Runtime role of the Manabi Plus virus scanner",
         )
         self.submissions = data_bucket.arn_for_objects(f"{storage.SUBMISSIONS_PREFIX}*")
@@ -137,26 +136,26 @@ class VirusScan(Construct):
         }
         if config.scan_backend is ScanBackend.GUARDDUTY:
             self.function = self._guardduty(
-                config, rn, data_bucket, log_group, environment, code_dir
+                config, resource_names, data_bucket, log_group, environment, code_dir
             )
         else:
             repository = ecr.Repository.from_repository_name(
                 self, "ImageRepository", config.scanner_image_repository
             )
             self.function = self._clamav(
-                config, rn, data_bucket, log_group, environment, repository
+                config, resource_names, data_bucket, log_group, environment, repository
             )
             self.definitions = VirusDefinitions(
                 self,
                 "Definitions",
                 config=config,
-                resource_names=rn,
+                resource_names=resource_names,
                 bucket=definitions_bucket,
                 repository=repository,
                 alerts=alerts,
             )
             self.definitions.grant_load(self.role, self.function)
-            self.reconciler = self._reconciler(config, rn, data_bucket, repository)
+            self.reconciler = self._reconciler(config, resource_names, data_bucket, repository)
         self.function.add_event_source(
             sources.SqsEventSource(
                 self.queue,
@@ -165,7 +164,7 @@ class VirusScan(Construct):
                 max_concurrency=config.scanner_concurrency,
             )
         )
-        self._queue_alarms(rn, alerts)
+        self._queue_alarms(resource_names, alerts)
         readers = [self.role.role_arn]
         if self.guardduty_role is not None:
             readers.append(self.guardduty_role.role_arn)
@@ -180,7 +179,7 @@ class VirusScan(Construct):
     def _clamav(
         self,
         config: EnvironmentConfig,
-        rn: contract.ResourceNames,
+        resource_names: contract.ResourceNames,
         data_bucket: s3.Bucket,
         log_group: logs.ILogGroup,
         environment: dict[str, str],
@@ -202,7 +201,7 @@ class VirusScan(Construct):
         return lambda_.DockerImageFunction(
             self,
             "Function",
-            function_name=rn.scan_function,
+            function_name=resource_names.scan_function,
             description="Manabi Plus virus scanner: ClamAV verdicts on uploads",
             code=lambda_.DockerImageCode.from_ecr(
                 repository, tag_or_digest=config.scanner_image_tag
@@ -221,7 +220,7 @@ class VirusScan(Construct):
     def _guardduty(
         self,
         config: EnvironmentConfig,
-        rn: contract.ResourceNames,
+        resource_names: contract.ResourceNames,
         data_bucket: s3.Bucket,
         log_group: logs.ILogGroup,
         environment: dict[str, str],
@@ -233,7 +232,7 @@ class VirusScan(Construct):
         role = iam.Role(
             self,
             "GuardDutyRole",
-            role_name=rn.guardduty_scan_role,
+            role_name=resource_names.guardduty_scan_role,
             # Only GuardDuty acting for this account's own plans (confused deputy).
             assumed_by=iam.ServicePrincipal(
                 "malware-protection-plan.guardduty.amazonaws.com",
@@ -329,7 +328,7 @@ class VirusScan(Construct):
         return lambda_.Function(
             self,
             "Function",
-            function_name=rn.guardduty_verdict_function,
+            function_name=resource_names.guardduty_verdict_function,
             description="Manabi Plus verdicts from GuardDuty Malware Protection scan results",
             runtime=lambda_.Runtime.PYTHON_3_13,
             architecture=lambda_.Architecture.ARM_64,
@@ -345,13 +344,13 @@ class VirusScan(Construct):
             environment={**environment, env.DATA_BUCKET: data_bucket.bucket_name},
         )
 
-    def _queue_alarms(self, rn: contract.ResourceNames, alerts: Alerts) -> None:
+    def _queue_alarms(self, resource_names: contract.ResourceNames, alerts: Alerts) -> None:
         """A message in the DLQ is an upload that could not be judged; an old message means the
         scanner is not keeping up (MP-MON-02)."""
         self.dead_letter_alarm = cloudwatch.Alarm(
             self,
             "DeadLetterAlarm",
-            alarm_name=f"{rn.scan_dead_letter_queue}-not-empty",
+            alarm_name=f"{resource_names.scan_dead_letter_queue}-not-empty",
             alarm_description=(
                 "Uploads whose scan failed five times wait in the DLQ: they stay unreadable. "
                 "Read the scanner's log, fix the cause, then redrive the DLQ."
@@ -367,7 +366,7 @@ class VirusScan(Construct):
         self.oldest_message_alarm = cloudwatch.Alarm(
             self,
             "OldestMessageAlarm",
-            alarm_name=f"{rn.scan_queue}-waiting",
+            alarm_name=f"{resource_names.scan_queue}-waiting",
             alarm_description=(
                 f"An upload has waited more than {OLDEST_MESSAGE_ALARM_SECONDS // 60} minutes "
                 "for its scan: learners see 検査中. Check the scanner's errors and throttles."
@@ -386,17 +385,17 @@ class VirusScan(Construct):
     def _reconciler(
         self,
         config: EnvironmentConfig,
-        rn: contract.ResourceNames,
+        resource_names: contract.ResourceNames,
         data_bucket: s3.Bucket,
         repository: ecr.IRepository,
     ) -> lambda_.Function:
         """Every RECONCILE_EVERY, objects without a verdict after RECONCILE_AFTER are queued
         again (same image, another handler)."""
-        log_group, role = logs_and_role(
+        log_group, role = function_logs_and_role(
             self,
             "Reconciler",
-            log_group_name=rn.reconciler_log_group,
-            role_name=rn.reconciler_role,
+            log_group_name=resource_names.reconciler_log_group,
+            role_name=resource_names.reconciler_role,
             description="Runtime role of the Manabi Plus scan reconciler",
         )
         role.add_to_policy(
@@ -418,7 +417,7 @@ class VirusScan(Construct):
         function = lambda_.DockerImageFunction(
             self,
             "Reconciler",
-            function_name=rn.reconciler_function,
+            function_name=resource_names.reconciler_function,
             description="Manabi Plus scan reconciler: re-queues uploads without a verdict",
             code=lambda_.DockerImageCode.from_ecr(
                 repository,

@@ -27,12 +27,12 @@ class DrStack(Stack):
             tags=tags,
         )
         tag_environment(config, self)
-        rn = names.resource_names(config)
+        resource_names = names.resource_names(config)
         self.log_bucket = private_bucket(
             self,
             "DrLogBucket",
             BucketSpec(
-                rn.dr_log_bucket,
+                resource_names.dr_log_bucket,
                 names.CLASS_CONFIDENTIAL,
                 names.FUNCTION_OPS,
                 expire_after_days=LOG_EXPIRATION_DAYS,
@@ -43,7 +43,7 @@ class DrStack(Stack):
             self,
             "DrBackupBucket",
             BucketSpec(
-                rn.dr_backup_bucket,
+                resource_names.dr_backup_bucket,
                 names.CLASS_PERSONAL,
                 names.FUNCTION_OPS,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_BACKUP,

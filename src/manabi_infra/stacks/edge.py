@@ -8,7 +8,7 @@ written by a custom resource), so this stack is deployed first.
 
 from __future__ import annotations
 
-from aws_cdk import Environment, RemovalPolicy, Stack, Tags
+from aws_cdk import Environment, Stack, Tags
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -17,7 +17,8 @@ from constructs import Construct
 
 from manabi_contract import names as contract
 from manabi_infra import names
-from manabi_infra.config import LOG_RETENTION_DAYS, US_EAST_1, EnvironmentConfig
+from manabi_infra.config import US_EAST_1, EnvironmentConfig
+from manabi_infra.constructs.function_logs_and_role import retained_log_group
 from manabi_infra.constructs.storage import (
     LOG_EXPIRATION_DAYS,
     BucketSpec,
@@ -26,8 +27,6 @@ from manabi_infra.constructs.storage import (
 )
 from manabi_infra.constructs.waf import ManagedRulesWebAcl
 from manabi_infra.stacks.tagging import tag_environment
-
-LOG_RETENTION = {1096: logs.RetentionDays.THREE_YEARS}[LOG_RETENTION_DAYS]
 
 
 class EdgeStack(Stack):
@@ -44,13 +43,13 @@ class EdgeStack(Stack):
             cross_region_references=True,
         )
         tag_environment(config, self)
-        rn = names.resource_names(config)
+        resource_names = names.resource_names(config)
 
         self.waf_log_bucket = private_bucket(
             self,
             "WafLogBucket",
             BucketSpec(
-                rn.waf_log_bucket_edge,
+                resource_names.waf_log_bucket_edge,
                 names.CLASS_CONFIDENTIAL,
                 names.FUNCTION_SECURITY,
                 expire_after_days=LOG_EXPIRATION_DAYS,
@@ -61,14 +60,14 @@ class EdgeStack(Stack):
             self,
             "CloudFrontWebAcl",
             config=config,
-            name=rn.cloudfront_web_acl,
+            name=resource_names.cloudfront_web_acl,
             log_bucket=self.waf_log_bucket,
         ).web_acl
 
         self.hosted_zone: route53.PublicHostedZone | None = None
         self.certificate: acm.Certificate | None = None
         if config.domain and config.api_domain:
-            self.hosted_zone = self._hosted_zone(config.domain, rn)
+            self.hosted_zone = self._hosted_zone(config.domain, resource_names)
             # DNS-validated (DV), renewed by ACM while the validation record stays (MP-ACM-01).
             self.certificate = acm.Certificate(
                 self,
@@ -80,21 +79,17 @@ class EdgeStack(Stack):
             )
             Tags.of(self.certificate).add(names.TAG_FUNCTION, names.FUNCTION_FRONTEND)
 
-    def _hosted_zone(self, domain: str, rn: contract.ResourceNames) -> route53.PublicHostedZone:
+    def _hosted_zone(
+        self, domain: str, resource_names: contract.ResourceNames
+    ) -> route53.PublicHostedZone:
         """Public zone (a private one cannot alias CloudFront) with query logging (MP-NET-02)."""
-        query_logs = logs.LogGroup(
-            self,
-            "QueryLogs",
-            log_group_name=rn.query_log_group,
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        query_logs = retained_log_group(self, "QueryLogs", resource_names.query_log_group)
         Tags.of(query_logs).add(names.TAG_FUNCTION, names.FUNCTION_OPS)
         Tags.of(query_logs).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)
         policy = logs.ResourcePolicy(
             self,
             "QueryLogsPolicy",
-            resource_policy_name=f"{rn.web_distribution}-route53-query-logs",
+            resource_policy_name=f"{resource_names.web_distribution}-route53-query-logs",
             policy_statements=[
                 iam.PolicyStatement(
                     principals=[iam.ServicePrincipal("route53.amazonaws.com")],
