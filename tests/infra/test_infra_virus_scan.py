@@ -12,16 +12,15 @@ from manabi_contract import names as contract
 from manabi_contract import storage
 from manabi_infra import names
 from manabi_infra.config import ScanBackend
+from manabi_infra.constructs.clamav_scan import RECONCILE_AFTER_MINUTES, SCANNER_MEMORY_MB
+from manabi_infra.constructs.guardduty_scan import GUARDDUTY_RESULT_DETAIL_TYPE
 from manabi_infra.constructs.virus_definitions import (
     STALE_AFTER_HOURS,
     UPDATE_AFTER_HOURS,
     UPDATER_MEMORY_MB,
 )
 from manabi_infra.constructs.virus_scan import (
-    GUARDDUTY_RESULT_DETAIL_TYPE,
     OLDEST_MESSAGE_ALARM_SECONDS,
-    RECONCILE_AFTER_MINUTES,
-    SCANNER_MEMORY_MB,
     SCANNER_TIMEOUT_SECONDS,
     TAGGING_ACTIONS,
 )

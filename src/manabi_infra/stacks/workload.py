@@ -11,7 +11,6 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_resourcegroups as resourcegroups
 from constructs import Construct
 
-from manabi_contract import environment as env
 from manabi_infra import names
 from manabi_infra.config import TOKYO, EnvironmentConfig, ScanBackend
 from manabi_infra.constructs.access import AccessRoles
@@ -19,9 +18,11 @@ from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.api import Api
 from manabi_infra.constructs.auth import Auth
 from manabi_infra.constructs.cdn import Cdn
+from manabi_infra.constructs.clamav_scan import ClamAvScan
 from manabi_infra.constructs.data import Data
+from manabi_infra.constructs.guardduty_scan import GuardDutyScan
 from manabi_infra.constructs.storage import Storage
-from manabi_infra.constructs.virus_scan import VirusScan
+from manabi_infra.constructs.virus_scan import ScanInputs, VirusScan
 from manabi_infra.stacks.edge import EdgeStack
 from manabi_infra.stacks.tagging import environment_tags, tag_environment
 
@@ -66,21 +67,19 @@ class WorkloadStack(Stack):
             user_pool=self.auth.user_pool,
         )
         self.alerts = Alerts(self, "Alerts", config=config, resource_names=resource_names)
-        self.virus_scan = VirusScan(
-            self,
-            "VirusScan",
-            config=config,
-            resource_names=resource_names,
-            data_bucket=self.storage.data_bucket,
-            definitions_bucket=self.storage.definitions_bucket,
-            table=self.data.table,
-            alerts=self.alerts,
-            code_dir=api_code_dir,
+        scan = ScanInputs(
+            config, resource_names, self.storage.data_bucket, self.data.table, self.alerts
         )
-        if config.scan_backend is ScanBackend.CLAMAV:
-            # A completion that comes after the verdict asks the scanner again (MP-AV-01).
-            self.virus_scan.queue.grant_send_messages(self.api.function)
-            self.api.function.add_environment(env.SCAN_QUEUE_URL, self.virus_scan.queue.queue_url)
+        self.virus_scan: VirusScan = (
+            GuardDutyScan(self, "VirusScan", scan, code_dir=api_code_dir)
+            if config.scan_backend is ScanBackend.GUARDDUTY
+            else ClamAvScan(
+                self, "VirusScan", scan, definitions_bucket=self.storage.definitions_bucket
+            )
+        )
+        # A completion that comes after the verdict asks for a scan again where the backend can
+        # (MP-AV-01).
+        self.virus_scan.grant_rescan(self.api.function)
         self.cdn = Cdn(
             self,
             "Cdn",

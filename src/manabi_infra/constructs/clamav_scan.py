@@ -1,0 +1,171 @@
+"""The ClamAV scan backend (MP-AV-01..04, the default): S3 ObjectCreated of the uploads under
+`submissions/` → the scan queue → the scanner Lambda (container image with clamd, reserved
+concurrency), which writes the verdict tags. A reconciler re-queues uploads that still have no
+verdict; the definitions updater keeps the signatures fresh (constructs/virus_definitions.py).
+
+The image is not built at synth (no Docker needed): `src/manabi_scanner/Dockerfile` is built and
+pushed to the configured ECR repository and tag before the deploy (README, "Deploy").
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, Stack, Tags
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from constructs import Construct
+
+from manabi_contract import environment as env
+from manabi_contract import names as contract
+from manabi_contract import storage
+from manabi_infra import names
+from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
+from manabi_infra.constructs.virus_definitions import (
+    CLAMD_MEMORY_MB,
+    DEFINITIONS_STORAGE,
+    VirusDefinitions,
+)
+from manabi_infra.constructs.virus_scan import (
+    READ_ACTIONS,
+    SCANNER_TIMEOUT_SECONDS,
+    VERDICT_TAG_ACTIONS,
+    ScanInputs,
+    VirusScan,
+)
+
+SCANNER_MEMORY_MB = CLAMD_MEMORY_MB  # measured: see virus_definitions.CLAMD_MEMORY_MB
+RECONCILE_AFTER_MINUTES = 15  # N: no verdict this long after the upload → queued again
+RECONCILE_EVERY_MINUTES = 15
+
+
+class ClamAvScan(VirusScan):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        inputs: ScanInputs,
+        *,
+        definitions_bucket: s3.IBucket,
+    ) -> None:
+        super().__init__(scope, construct_id, inputs)
+        repository = ecr.Repository.from_repository_name(
+            self, "ImageRepository", inputs.config.scanner_image_repository
+        )
+        function = self._scanner(repository)
+        self.definitions = VirusDefinitions(
+            self,
+            "Definitions",
+            config=inputs.config,
+            resource_names=inputs.resource_names,
+            bucket=definitions_bucket,
+            repository=repository,
+            alerts=inputs.alerts,
+        )
+        self.definitions.grant_load(self.role, function)
+        self.reconciler = self._reconciler(repository)
+        self._judge(function)
+        # CDK's S3-notification helper sits at the stack's root; it serves this construct.
+        for child in Stack.of(self).node.children:
+            if child.node.id.startswith("BucketNotificationsHandler"):
+                Tags.of(child).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
+
+    def grant_rescan(self, function: lambda_.Function) -> None:
+        """A completion that comes after the verdict sends the exact version to the queue
+        again, as an S3 event (MP-AV-01)."""
+        self.queue.grant_send_messages(function)
+        function.add_environment(env.SCAN_QUEUE_URL, self.queue.queue_url)
+
+    def _scanner(self, repository: ecr.IRepository) -> lambda_.Function:
+        """The ClamAV scanner image, fed by the bucket's ObjectCreated notifications."""
+        self.inputs.data_bucket.add_event_notification(
+            s3.EventType.OBJECT_CREATED,
+            s3n.SqsDestination(self.queue),
+            s3.NotificationKeyFilter(prefix=storage.SUBMISSIONS_PREFIX),
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadAndTagUploads",
+                actions=[*READ_ACTIONS, *VERDICT_TAG_ACTIONS],
+                resources=[self.submissions],
+            )
+        )
+        return lambda_.DockerImageFunction(
+            self,
+            "Function",
+            function_name=self.inputs.resource_names.scan_function,
+            description="Manabi Plus virus scanner: ClamAV verdicts on uploads",
+            code=lambda_.DockerImageCode.from_ecr(
+                repository, tag_or_digest=self.inputs.config.scanner_image_tag
+            ),
+            memory_size=SCANNER_MEMORY_MB,
+            ephemeral_storage_size=DEFINITIONS_STORAGE,
+            timeout=Duration.seconds(SCANNER_TIMEOUT_SECONDS),
+            environment={
+                **self._writer_environment(),
+                env.MAX_SCAN_BYTES: str(storage.MAX_SUBMISSION_BYTES),
+            },
+            **self._writer_options(),
+        )
+
+    def _reconciler(self, repository: ecr.IRepository) -> lambda_.Function:
+        """Every RECONCILE_EVERY, objects without a verdict after RECONCILE_AFTER are queued
+        again as S3 events (same image, another handler). It cannot read objects."""
+        resource_names, data_bucket = self.inputs.resource_names, self.inputs.data_bucket
+        log_group, role = function_logs_and_role(
+            self,
+            "Reconciler",
+            log_group_name=resource_names.reconciler_log_group,
+            role_name=resource_names.reconciler_role,
+            description="Runtime role of the Manabi Plus scan reconciler",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ListUploads",
+                actions=["s3:ListBucket", "s3:ListBucketVersions"],
+                resources=[data_bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{storage.SUBMISSIONS_PREFIX}*"]}},
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadVerdicts",
+                actions=["s3:GetObjectTagging", "s3:GetObjectVersionTagging"],
+                resources=[self.submissions],
+            )
+        )
+        self.queue.grant_send_messages(role)
+        function = lambda_.DockerImageFunction(
+            self,
+            "Reconciler",
+            function_name=resource_names.reconciler_function,
+            description="Manabi Plus scan reconciler: re-queues uploads without a verdict",
+            code=lambda_.DockerImageCode.from_ecr(
+                repository,
+                tag_or_digest=self.inputs.config.scanner_image_tag,
+                cmd=[contract.RECONCILER_HANDLER],
+            ),
+            architecture=lambda_.Architecture.ARM_64,
+            memory_size=256,
+            timeout=Duration.minutes(5),
+            reserved_concurrent_executions=1,
+            role=role,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment={
+                env.DATA_BUCKET: data_bucket.bucket_name,
+                env.SCAN_QUEUE_URL: self.queue.queue_url,
+                env.RECONCILE_AFTER_MINUTES: str(RECONCILE_AFTER_MINUTES),
+            },
+        )
+        events.Rule(
+            self,
+            "ReconcileSchedule",
+            description="Re-queue uploads without a verdict (MP-AV-01)",
+            schedule=events.Schedule.rate(Duration.minutes(RECONCILE_EVERY_MINUTES)),
+            targets=[targets.LambdaFunction(function, retry_attempts=2)],
+        )
+        return function
