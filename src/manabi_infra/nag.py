@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from aws_cdk import Acknowledgment, Stack, Validations
 
 from manabi_infra.config import EnvironmentConfig, ScanBackend
+from manabi_infra.constructs.access import CFN_ADMIN_POLICIES
 
 AWS = "AwsSolutions::AwsSolutions-"
 NIST = "NIST.800.53.R5::NIST.800.53.R5-"
@@ -190,17 +191,7 @@ WORKLOAD: tuple[Accepted, ...] = (
         "Access/CfnAdmin",
         tuple(
             f"{AWS}IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{p}]"
-            for p in (
-                "AmazonS3FullAccess",
-                "AmazonDynamoDBFullAccess",
-                "AmazonAPIGatewayAdministrator",
-                "AmazonCognitoPowerUser",
-                "AWSWAFFullAccess",
-                "AmazonRoute53FullAccess",
-                "AWSCloudFormationFullAccess",
-                "AWSLambda_FullAccess",
-                "IAMFullAccess",
-            )
+            for p in CFN_ADMIN_POLICIES
         ),
         _DESIGN_POLICIES,
     ),
