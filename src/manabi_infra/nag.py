@@ -117,7 +117,6 @@ WORKLOAD: tuple[Accepted, ...] = (
         "Api/FunctionRole",
         (
             f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/*]",
-            f"{AWS}IAM5[Resource::<StorageApplicationBucketEA506D14.Arn>/*]",
             f"{AWS}IAM5[Resource::*]",
             f"{NIST}IAMNoInlinePolicy",
         ),

@@ -12,7 +12,6 @@ from manabi_infra.config import EnvironmentConfig
 
 PROJECT_TAG = "Manabi Plus"
 # API variables the contract does not name (yet)
-ENV_APPLICATION_BUCKET = "APPLICATION_BUCKET"
 ENV_LOG_LEVEL = "LOG_LEVEL"
 
 # What the API does with the data bucket's objects (MP-S3-02): presigned uploads (PutObject),

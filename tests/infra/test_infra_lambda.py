@@ -51,9 +51,6 @@ def test_mp_lmd_01_environment_variables_match_the_contract(stack: SynthesizedSt
     assert variables == {
         env.TABLE_NAME: _ref_of(stack, "AWS::DynamoDB::Table", "TableName", n.table),
         env.DATA_BUCKET: _ref_of(stack, "AWS::S3::Bucket", "BucketName", n.data_bucket),
-        names.ENV_APPLICATION_BUCKET: _ref_of(
-            stack, "AWS::S3::Bucket", "BucketName", n.application_bucket
-        ),
         env.USER_POOL_ID: _ref_of(stack, "AWS::Cognito::UserPool", "UserPoolName", n.user_pool),
         env.ALLOWED_ORIGIN: stack.config.web_origin,
         env.STAGE: stack.config.name.value,

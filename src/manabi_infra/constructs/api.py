@@ -60,12 +60,11 @@ class Api(Construct):
         code_dir: Path,
         table: dynamodb.ITable,
         data_bucket: s3.IBucket,
-        application_bucket: s3.IBucket,
         user_pool: cognito.IUserPool,
     ) -> None:
         super().__init__(scope, construct_id)
         self.function = self._function(
-            config, resource_names, code_dir, table, data_bucket, application_bucket, user_pool
+            config, resource_names, code_dir, table, data_bucket, user_pool
         )
         self.rest_api = self._rest_api(config, resource_names, user_pool)
 
@@ -76,7 +75,6 @@ class Api(Construct):
         code_dir: Path,
         table: dynamodb.ITable,
         data_bucket: s3.IBucket,
-        application_bucket: s3.IBucket,
         user_pool: cognito.IUserPool,
     ) -> lambda_.Function:
         # Its own role, no managed policies: logs to its log group, data access granted below
@@ -106,16 +104,9 @@ class Api(Construct):
         )
         role.add_to_policy(
             iam.PolicyStatement(
-                sid="ApplicationBucketObjects",
-                actions=["s3:GetObject"],
-                resources=[application_bucket.arn_for_objects("*")],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="ListBuckets",
+                sid="ListDataBucket",
                 actions=["s3:ListBucket"],
-                resources=[data_bucket.bucket_arn, application_bucket.bucket_arn],
+                resources=[data_bucket.bucket_arn],
             )
         )
         role.add_to_policy(
@@ -144,7 +135,6 @@ class Api(Construct):
             environment={
                 env.TABLE_NAME: table.table_name,
                 env.DATA_BUCKET: data_bucket.bucket_name,
-                names.ENV_APPLICATION_BUCKET: application_bucket.bucket_name,
                 env.USER_POOL_ID: user_pool.user_pool_id,
                 env.ALLOWED_ORIGIN: config.web_origin,
                 env.STAGE: config.name.value,

@@ -63,7 +63,6 @@ class WorkloadStack(Stack):
             code_dir=api_code_dir,
             table=self.data.table,
             data_bucket=self.storage.data_bucket,
-            application_bucket=self.storage.application_bucket,
             user_pool=self.auth.user_pool,
         )
         self.alerts = Alerts(self, "Alerts", config=config, resource_names=resource_names)
