@@ -16,6 +16,8 @@ US_EAST_1 = "us-east-1"
 # CloudWatch Logs retention: the design's 25 months (761 days) is not an allowed value; 1096 days
 # is the smallest allowed value above it (MP-LOG-03).
 LOG_RETENTION_DAYS = 1096
+# Levels the functions' Powertools Logger understands (POWERTOOLS_LOG_LEVEL).
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ScanBackend(StrEnum):
@@ -66,6 +68,13 @@ class EnvironmentConfig:
     # Where freshclam downloads the daily definitions (MP-AV-04): ClamAV's CDN, or a private
     # mirror of the organisation.
     clamav_mirror: str = "https://database.clamav.net"
+    # Log level of every Lambda function (POWERTOOLS_LOG_LEVEL, MP-MON-03).
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        # A typo here would reach every function at deploy time; stop the synth instead.
+        if self.log_level not in LOG_LEVELS:
+            raise ValueError(f"log_level={self.log_level!r} is not one of {', '.join(LOG_LEVELS)}")
 
     @property
     def stack_prefix(self) -> str:

@@ -11,8 +11,6 @@ from manabi_contract import names as contract
 from manabi_infra.config import EnvironmentConfig
 
 PROJECT_TAG = "Manabi Plus"
-# API variables the contract does not name (yet)
-ENV_LOG_LEVEL = "LOG_LEVEL"
 
 # What the API does with the data bucket's objects (MP-S3-02): presigned uploads (PutObject),
 # completion and download checks of exact versions and their verdict tags, deletes.

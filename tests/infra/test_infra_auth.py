@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from aws_cdk import App, Environment, Stack
 
+from manabi_contract import environment as env
 from manabi_contract import names as contract
 from manabi_infra import names
 from manabi_infra.config import PRODUCTION, STAGING, TOKYO, EnvironmentConfig, EnvName
@@ -178,7 +179,13 @@ def test_mp_cog_08_post_confirmation_trigger_adds_to_learners(
     assert props["Runtime"] == "python3.13"
     assert props["Handler"] == "index.handler"
     assert props["Code"] == {"ZipFile": POST_CONFIRMATION_SOURCE}
-    assert props["Environment"]["Variables"] == {"GROUP_NAME": contract.GROUP_LEARNERS}
+    assert props["Environment"]["Variables"] == {
+        "GROUP_NAME": contract.GROUP_LEARNERS,
+        # MP-MON-03: every function of the workload gets its Powertools settings
+        env.POWERTOOLS_SERVICE_NAME: contract.POST_CONFIRMATION_SERVICE,
+        env.POWERTOOLS_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
+        env.POWERTOOLS_LOG_LEVEL: "INFO",
+    }
     permission = with_trigger.only("AWS::Lambda::Permission")[1]["Properties"]
     assert permission["Principal"] == "cognito-idp.amazonaws.com"
     assert permission["SourceArn"] == {"Fn::GetAtt": [pool_id, "Arn"]}

@@ -9,7 +9,6 @@ from aws_cdk.assertions import Match
 
 from manabi_contract import environment as env
 from manabi_contract import names as contract
-from manabi_infra import names
 from manabi_infra.config import LOG_RETENTION_DAYS
 from manabi_infra.constructs.api import USER_POOL_ACTIONS
 
@@ -56,7 +55,7 @@ def test_mp_lmd_01_environment_variables_match_the_contract(stack: SynthesizedSt
         env.STAGE: stack.config.name.value,
         env.POWERTOOLS_SERVICE_NAME: contract.API_SERVICE,
         env.POWERTOOLS_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
-        names.ENV_LOG_LEVEL: "INFO",
+        env.POWERTOOLS_LOG_LEVEL: stack.config.log_level,
         # the ClamAV scan queue: a completion after the verdict asks for a scan again
         env.SCAN_QUEUE_URL: _ref_of(stack, "AWS::SQS::Queue", "QueueName", n.scan_queue),
     }

@@ -279,7 +279,8 @@ def test_mp_av_04_updater_runs_hourly_and_publishes_once_a_day(stack: Synthesize
     assert variables[env.DEFINITIONS_BUCKET] == {"Ref": _definitions_bucket_id(stack)}
     assert variables[env.CLAMAV_MIRROR] == stack.config.clamav_mirror
     assert variables[env.UPDATE_AFTER_HOURS] == str(UPDATE_AFTER_HOURS) == "24"
-    assert variables[env.POWERTOOLS_SERVICE_NAME] == contract.SCANNER_SERVICE
+    # its own service name (MP-MON-03); its age metric keeps the scanners' dimension (alarm below)
+    assert variables[env.POWERTOOLS_SERVICE_NAME] == contract.UPDATER_SERVICE
     assert variables[env.POWERTOOLS_METRICS_NAMESPACE] == contract.METRICS_NAMESPACE
     (rule,) = [
         r

@@ -25,6 +25,7 @@ from manabi_infra.constructs.function_logs_and_role import (
     function_logs_and_role,
     retained_log_group,
 )
+from manabi_infra.constructs.powertools import powertools_environment
 
 # The design's values (MP-LMD-02); change them only with a benchmark in the repo that shows why.
 MEMORY_MB = 128
@@ -138,9 +139,7 @@ class Api(Construct):
                 env.USER_POOL_ID: user_pool.user_pool_id,
                 env.ALLOWED_ORIGIN: config.web_origin,
                 env.STAGE: config.name.value,
-                env.POWERTOOLS_SERVICE_NAME: contract.API_SERVICE,
-                env.POWERTOOLS_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
-                names.ENV_LOG_LEVEL: "INFO",
+                **powertools_environment(config, contract.API_SERVICE),
             },
         )
 

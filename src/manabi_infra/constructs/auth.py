@@ -16,6 +16,7 @@ from manabi_contract import environment as env
 from manabi_contract import names as contract
 from manabi_infra.config import TOKYO, EnvironmentConfig
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
+from manabi_infra.constructs.powertools import powertools_environment
 
 VERIFICATION_MESSAGE = "検証コードは {####} です。"
 VERIFICATION_SUBJECT = "検証コード"
@@ -145,9 +146,11 @@ class Auth(Construct):
         )
         self.post_confirmation: lambda_.Function | None = None
         if learners_trigger:
-            self.post_confirmation = self._post_confirmation(resource_names)
+            self.post_confirmation = self._post_confirmation(config, resource_names)
 
-    def _post_confirmation(self, resource_names: contract.ResourceNames) -> lambda_.Function:
+    def _post_confirmation(
+        self, config: EnvironmentConfig, resource_names: contract.ResourceNames
+    ) -> lambda_.Function:
         """PostConfirmation trigger: AdminAddUserToGroup `learners` on this pool, nothing else."""
         function_name = resource_names.post_confirmation_function
         log_group, role = function_logs_and_role(
@@ -170,7 +173,10 @@ class Auth(Construct):
             timeout=Duration.seconds(5),
             role=role,
             log_group=log_group,
-            environment={env.GROUP_NAME: contract.GROUP_LEARNERS},
+            environment={
+                env.GROUP_NAME: contract.GROUP_LEARNERS,
+                **powertools_environment(config, contract.POST_CONFIRMATION_SERVICE),
+            },
         )
         # A separate policy, not the role's default one: the function must not depend on the
         # pool's ARN, because the pool depends on the function (LambdaConfig) — no cycle.

@@ -24,6 +24,7 @@ from manabi_contract import names as contract
 from manabi_contract import storage
 from manabi_infra import names
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
+from manabi_infra.constructs.powertools import powertools_environment
 from manabi_infra.constructs.virus_definitions import (
     CLAMD_MEMORY_MB,
     DEFINITIONS_STORAGE,
@@ -105,7 +106,7 @@ class ClamAvScan(VirusScan):
             ephemeral_storage_size=DEFINITIONS_STORAGE,
             timeout=Duration.seconds(SCANNER_TIMEOUT_SECONDS),
             environment={
-                **self._writer_environment(),
+                **self._writer_environment(contract.SCANNER_SERVICE),
                 env.MAX_SCAN_BYTES: str(storage.MAX_SUBMISSION_BYTES),
             },
             **self._writer_options(),
@@ -159,6 +160,7 @@ class ClamAvScan(VirusScan):
                 env.DATA_BUCKET: data_bucket.bucket_name,
                 env.SCAN_QUEUE_URL: self.queue.queue_url,
                 env.RECONCILE_AFTER_MINUTES: str(RECONCILE_AFTER_MINUTES),
+                **powertools_environment(self.inputs.config, contract.RECONCILER_SERVICE),
             },
         )
         events.Rule(

@@ -89,7 +89,7 @@ class GuardDutyScan(VirusScan):
             memory_size=GUARDDUTY_VERDICT_MEMORY_MB,
             timeout=Duration.seconds(GUARDDUTY_VERDICT_TIMEOUT_SECONDS),
             environment={
-                **self._writer_environment(),
+                **self._writer_environment(contract.GUARDDUTY_VERDICT_SERVICE),
                 env.DATA_BUCKET: data_bucket.bucket_name,  # results for other buckets are ignored
             },
             **self._writer_options(),

@@ -27,6 +27,7 @@ from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
+from manabi_infra.constructs.powertools import powertools_environment
 
 UPDATE_EVERY_HOURS = 1
 UPDATE_AFTER_HOURS = 24  # once a day
@@ -93,8 +94,7 @@ class VirusDefinitions(Construct):
                 env.DEFINITIONS_BUCKET: bucket.bucket_name,
                 env.CLAMAV_MIRROR: config.clamav_mirror,
                 env.UPDATE_AFTER_HOURS: str(UPDATE_AFTER_HOURS),
-                env.POWERTOOLS_SERVICE_NAME: contract.SCANNER_SERVICE,
-                env.POWERTOOLS_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
+                **powertools_environment(config, contract.UPDATER_SERVICE),
             },
         )
         self.schedule = events.Rule(
@@ -115,6 +115,8 @@ class VirusDefinitions(Construct):
             metric=cloudwatch.Metric(
                 namespace=contract.METRICS_NAMESPACE,
                 metric_name=contract.DEFINITIONS_AGE_METRIC,
+                # The updater's code sets this dimension itself (manabi_scanner.updater
+                # .emf_emitter), not from its POWERTOOLS_SERVICE_NAME.
                 dimensions_map={"service": contract.SCANNER_SERVICE},
                 statistic=cloudwatch.Stats.MAXIMUM,
                 period=Duration.hours(UPDATE_EVERY_HOURS),

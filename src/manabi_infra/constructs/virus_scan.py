@@ -38,6 +38,7 @@ from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
+from manabi_infra.constructs.powertools import powertools_environment
 
 # The longest a verdict function may work on one batch: the ClamAV scanner's timeout (one
 # 100 MiB file took 66.6 s, docs/virus-scan.md). The queue hides a message 6× as long.
@@ -143,12 +144,12 @@ class VirusScan(Construct):
             "tracing": lambda_.Tracing.ACTIVE,
         }
 
-    def _writer_environment(self) -> dict[str, str]:
-        """What every verdict function reads: the table of the submissions it records."""
+    def _writer_environment(self, service: str) -> dict[str, str]:
+        """What every verdict function reads: the table of the submissions it records, and
+        its Powertools settings."""
         return {
             env.TABLE_NAME: self.inputs.table.table_name,
-            env.POWERTOOLS_SERVICE_NAME: contract.SCANNER_SERVICE,
-            env.POWERTOOLS_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
+            **powertools_environment(self.inputs.config, service),
         }
 
     def _judge(self, function: lambda_.Function, readers: Sequence[iam.IRole] = ()) -> None:
