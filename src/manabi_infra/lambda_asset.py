@@ -1,8 +1,8 @@
 """Build the code asset of the API Lambda (MP-LMD-01, MP-LMD-02).
 
-The asset is `src/manabi_api` (and `src/manabi_scanner`) plus the runtime dependencies pinned in
-`uv.lock`, installed for the Lambda platform (python3.13 on arm64) and compiled to bytecode by a
-Python 3.13 interpreter.
+The asset is `src/manabi_api`, `src/manabi_contract` and `src/manabi_scanner` plus the runtime
+dependencies pinned in `uv.lock`, installed for the Lambda platform (python3.13 on arm64) and
+compiled to bytecode by a Python 3.13 interpreter.
 Shipping `.pyc` files matters: without them every cold start compiles the sources again, which
 measured 2.4–3x slower. The pyc files use the `unchecked-hash` invalidation mode because the
 Lambda file system is read-only and its mtimes are not the ones of the build.
@@ -30,9 +30,9 @@ LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks the asset; recorded in tr
 
 # Bump when the recipe below changes, so cached builds made by the old recipe are rebuilt.
 _RECIPE_VERSION = "2"
-# The API, and the scanner package for the GuardDuty verdict function (the ClamAV scanner itself
-# ships as a container image).
-_PACKAGES = ("manabi_api", "manabi_scanner")
+# The API, the contract both import, and the scanner package for the GuardDuty verdict function
+# (the ClamAV scanner itself ships as a container image, src/manabi_scanner/Dockerfile).
+ASSET_PACKAGES = ("manabi_api", "manabi_contract", "manabi_scanner")
 # Directories that are never needed at run time (`bin/` holds console scripts of the wheels).
 _STRIP_DIRS = frozenset({"__pycache__", "tests"})
 
@@ -102,7 +102,7 @@ def _is_lambda_python(executable: str) -> bool:
 def _build(repo_root: Path, target: Path, requirements: Path) -> None:
     python313 = find_lambda_python()
     uv = _uv()
-    for package in _PACKAGES:
+    for package in ASSET_PACKAGES:
         shutil.copytree(
             repo_root / "src" / package,
             target / package,
@@ -138,7 +138,7 @@ def _inputs_hash(repo_root: Path) -> str:
     digest = hashlib.sha256(f"recipe={_RECIPE_VERSION}\n".encode())
     files = [
         p
-        for package in _PACKAGES
+        for package in ASSET_PACKAGES
         for p in (repo_root / "src" / package).rglob("*")
         if p.is_file() and not _is_generated(p)
     ]

@@ -2,8 +2,8 @@
 
 Used by the infra tests and the local runtime (which provisions its emulated resources from the
 staging template). A synth costs seconds of jsii/Node start-up, so its result in `cdk.out/` is
-reused for as long as a hash of the infra code, the contract, the API code and the dependency
-files matches the one stored next to it.
+reused for as long as a hash of the infra code, the packages of the Lambda asset (API, contract,
+scanner) and the dependency files matches the one stored next to it.
 
     python -m manabi_infra.synth        # synthesize if needed, print the template paths
 """
@@ -24,13 +24,15 @@ from typing import Any
 
 from manabi_infra import names
 from manabi_infra.config import ENVIRONMENTS, EnvName
+from manabi_infra.lambda_asset import ASSET_PACKAGES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTDIR = REPO_ROOT / "cdk.out"
 HASH_FILE = ".manabi-synth-hash"
 
-# Everything the synthesized templates depend on.
-_INPUT_DIRS = ("src/manabi_infra", "src/manabi_contract", "src/manabi_api")
+# Everything the synthesized templates depend on: the infra code and what the Lambda asset holds
+# (its hash is in the templates).
+_INPUT_DIRS = ("src/manabi_infra", *(f"src/{package}" for package in ASSET_PACKAGES))
 _INPUT_FILES = ("pyproject.toml", "uv.lock", "cdk.json")
 
 STACK_IDS: dict[EnvName, str] = {

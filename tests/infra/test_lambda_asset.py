@@ -44,6 +44,9 @@ def _pyc_for(source: Path) -> Path:
 
 def test_mp_lmd_01_asset_holds_the_api_package_and_runtime_dependencies(asset: Path) -> None:
     assert (asset / "manabi_api" / "__init__.py").is_file()
+    # the names and settings readers the API and the GuardDuty verdict function import
+    for module in ("__init__", "environment", "names", "storage", "table", "verdicts"):
+        assert (asset / "manabi_contract" / f"{module}.py").is_file(), module
     assert (asset / "aws_lambda_powertools" / "__init__.py").is_file()
     # Exactly the pinned runtime dependencies of uv.lock ([project].dependencies and theirs).
     pinned = {
@@ -92,6 +95,10 @@ def test_build_follows_source_changes(tmp_path: Path) -> None:
     (api / "__init__.py").write_text("VERSION = 1\n")
     (api / "tests").mkdir()
     (api / "tests" / "test_x.py").write_text("")
+    contract = tmp_path / "src" / "manabi_contract"
+    contract.mkdir()
+    (contract / "__init__.py").write_text("")
+    (contract / "names.py").write_text('SYSTEM = "one"\n')
     scanner = tmp_path / "src" / "manabi_scanner"
     scanner.mkdir()
     (scanner / "__init__.py").write_text("")
@@ -102,6 +109,7 @@ def test_build_follows_source_changes(tmp_path: Path) -> None:
     first = build_api_asset(tmp_path)
     assert (first / "manabi_api" / "__init__.py").read_text() == "VERSION = 1\n"
     assert not (first / "manabi_api" / "tests").exists()
+    assert (first / "manabi_contract" / "names.py").read_text() == 'SYSTEM = "one"\n'
     assert (first / "manabi_scanner" / "__init__.py").is_file()  # the GuardDuty verdicts
     assert not (first / "manabi_scanner" / "Dockerfile").exists()
     inode = first.stat().st_ino
@@ -111,6 +119,11 @@ def test_build_follows_source_changes(tmp_path: Path) -> None:
     second = build_api_asset(tmp_path)
     assert (second / "manabi_api" / "__init__.py").read_text() == "VERSION = 2\n"
     assert _pyc_for(second / "manabi_api" / "__init__.py").is_file()
+
+    # A change of the contract alone rebuilds the asset too.
+    (contract / "names.py").write_text('SYSTEM = "two"\n')
+    third = build_api_asset(tmp_path)
+    assert (third / "manabi_contract" / "names.py").read_text() == 'SYSTEM = "two"\n'
 
 
 def test_missing_python_313_fails_with_instructions(monkeypatch: pytest.MonkeyPatch) -> None:
