@@ -64,20 +64,6 @@ class Api(Construct):
         user_pool: cognito.IUserPool,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.function = self._function(
-            config, resource_names, code_dir, table, data_bucket, user_pool
-        )
-        self.rest_api = self._rest_api(config, resource_names, user_pool)
-
-    def _function(
-        self,
-        config: EnvironmentConfig,
-        resource_names: contract.ResourceNames,
-        code_dir: Path,
-        table: dynamodb.ITable,
-        data_bucket: s3.IBucket,
-        user_pool: cognito.IUserPool,
-    ) -> lambda_.Function:
         # Its own role, no managed policies: logs to its log group, data access granted below
         # (MP-IAM-02).
         log_group, role = function_logs_and_role(
@@ -87,38 +73,8 @@ class Api(Construct):
             role_name=resource_names.api_role,
             description="Runtime role of the Manabi Plus API function",
         )
-        # The operations docs/data-model.md lists, nothing more: no Scan (MP-DDB-01).
-        table.grant(role, *TABLE_ACTIONS)
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="UserAdministration",  # the admin routes (APP-ADM-01)
-                actions=list(USER_POOL_ACTIONS),
-                resources=[user_pool.user_pool_arn],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="DataBucketObjects",
-                actions=list(names.API_DATA_OBJECT_ACTIONS),
-                resources=[data_bucket.arn_for_objects("*")],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="ListDataBucket",
-                actions=["s3:ListBucket"],
-                resources=[data_bucket.bucket_arn],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                # an unscanned upload is unreadable (MP-AV-02): its listing gives size + version
-                sid="DataBucketVersions",
-                actions=["s3:ListBucketVersions"],
-                resources=[data_bucket.bucket_arn],
-            )
-        )
-        return lambda_.Function(
+        _grant_data_access(role, table=table, data_bucket=data_bucket, user_pool=user_pool)
+        self.function = lambda_.Function(
             self,
             "Function",
             function_name=resource_names.api_function,
@@ -142,6 +98,7 @@ class Api(Construct):
                 **powertools_environment(config, contract.API_SERVICE),
             },
         )
+        self.rest_api = self._rest_api(config, resource_names, user_pool)
 
     def _rest_api(
         self,
@@ -215,3 +172,44 @@ class Api(Construct):
             "GET", integration, authorization_type=apigw.AuthorizationType.NONE
         )
         return rest_api
+
+
+def _grant_data_access(
+    role: iam.Role,
+    *,
+    table: dynamodb.ITable,
+    data_bucket: s3.IBucket,
+    user_pool: cognito.IUserPool,
+) -> None:
+    """What the API's routes do with the table, the uploads and the users, nothing more."""
+    # The operations docs/data-model.md lists, nothing more: no Scan (MP-DDB-01).
+    table.grant(role, *TABLE_ACTIONS)
+    role.add_to_policy(
+        iam.PolicyStatement(
+            sid="UserAdministration",  # the admin routes (APP-ADM-01)
+            actions=list(USER_POOL_ACTIONS),
+            resources=[user_pool.user_pool_arn],
+        )
+    )
+    role.add_to_policy(
+        iam.PolicyStatement(
+            sid="DataBucketObjects",
+            actions=list(names.API_DATA_OBJECT_ACTIONS),
+            resources=[data_bucket.arn_for_objects("*")],
+        )
+    )
+    role.add_to_policy(
+        iam.PolicyStatement(
+            sid="ListDataBucket",
+            actions=["s3:ListBucket"],
+            resources=[data_bucket.bucket_arn],
+        )
+    )
+    role.add_to_policy(
+        iam.PolicyStatement(
+            # an unscanned upload is unreadable (MP-AV-02): its listing gives size + version
+            sid="DataBucketVersions",
+            actions=["s3:ListBucketVersions"],
+            resources=[data_bucket.bucket_arn],
+        )
+    )
