@@ -17,6 +17,10 @@ TAG_SCANNED_AT = "av-scanned-at"
 VERDICT_TAGS = (TAG_STATUS, TAG_SIGNATURE, TAG_DB_VERSION, TAG_SCANNED_AT)
 # The av-db-version of GuardDuty's verdicts (its engine publishes no database version).
 GUARDDUTY_VERDICT_SOURCE = "guardduty"
+# The EventBridge events of GuardDuty Malware Protection for S3 that carry a scan result: the
+# rule's pattern and the verdict function's filter.
+GUARDDUTY_EVENT_SOURCE = "aws.guardduty"
+GUARDDUTY_RESULT_DETAIL_TYPE = "GuardDuty Malware Protection Object Scan Result"
 
 
 class AvStatus(StrEnum):

@@ -29,10 +29,13 @@ LAMBDA_PLATFORM = "aarch64-manylinux_2_28"  # arm64 Lambda runs Amazon Linux 202
 LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks the asset; recorded in tracebacks
 
 # Bump when the recipe below changes, so cached builds made by the old recipe are rebuilt.
-_RECIPE_VERSION = "2"
+_RECIPE_VERSION = "3"
 # The API, the contract both import, and the scanner package for the GuardDuty verdict function
 # (the ClamAV scanner itself ships as a container image, src/manabi_scanner/Dockerfile).
 ASSET_PACKAGES = ("manabi_api", "manabi_contract", "manabi_scanner")
+# The python3.13 runtime ships boto3; the asset must not shadow it (the X-Ray SDK depends on
+# botocore, so the export would otherwise carry it).
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
 # Directories that are never needed at run time (`bin/` holds console scripts of the wheels).
 _STRIP_DIRS = frozenset({"__pycache__", "tests"})
 
@@ -108,8 +111,10 @@ def _build(repo_root: Path, target: Path, requirements: Path) -> None:
             target / package,
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "Dockerfile"),
         )
-    # Only the runtime dependencies ([project].dependencies), at the versions of uv.lock.
+    # Only the runtime dependencies ([project].dependencies), at the versions of uv.lock, less
+    # what the Lambda runtime itself provides (boto3 and botocore with their dependencies).
     export = [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project", "--quiet"]
+    export += [arg for name in RUNTIME_PROVIDED for arg in ("--no-emit-package", name)]
     _run([*export, "--output-file", str(requirements)], cwd=repo_root)
     # Wheels for the Lambda platform, whatever the build machine is; never build an sdist here.
     # Bytecode is compiled below by 3.13, not by uv (which would use the project's interpreter).

@@ -50,7 +50,12 @@ from botocore.exceptions import ClientError
 from manabi_contract.names import GUARDDUTY_VERDICT_SERVICE
 from manabi_contract.observability import function_logger, function_tracer
 from manabi_contract.storage import SUBMISSIONS_PREFIX
-from manabi_contract.verdicts import GUARDDUTY_VERDICT_SOURCE, AvStatus
+from manabi_contract.verdicts import (
+    GUARDDUTY_EVENT_SOURCE,
+    GUARDDUTY_RESULT_DETAIL_TYPE,
+    GUARDDUTY_VERDICT_SOURCE,
+    AvStatus,
+)
 from manabi_scanner.config import GuardDutyVerdictConfig
 from manabi_scanner.scan import (
     WAIT_BACKOFF,
@@ -76,8 +81,6 @@ _log = logging.getLogger(__name__)
 logger = function_logger(GUARDDUTY_VERDICT_SERVICE)
 tracer = function_tracer(GUARDDUTY_VERDICT_SERVICE, patch=("botocore",))  # S3 tags, DynamoDB
 
-EVENT_SOURCE = "aws.guardduty"
-SCAN_RESULT_DETAIL_TYPE = "GuardDuty Malware Protection Object Scan Result"
 
 CLEAN_RESULT = "NO_THREATS_FOUND"
 INFECTED_RESULT = "THREATS_FOUND"
@@ -105,7 +108,8 @@ def classify_result(scan_status: str, result_status: str, has_version: bool = Tr
 def parse_result(body: str) -> ScanResult | None:
     """The scan result of one SQS message body (an EventBridge event); None for any other event."""
     event = json.loads(body)
-    if event.get("source") != EVENT_SOURCE or event.get("detail-type") != SCAN_RESULT_DETAIL_TYPE:
+    source, detail_type = event.get("source"), event.get("detail-type")
+    if source != GUARDDUTY_EVENT_SOURCE or detail_type != GUARDDUTY_RESULT_DETAIL_TYPE:
         return None
     detail = event.get("detail") or {}
     target = detail.get("s3ObjectDetails") or {}

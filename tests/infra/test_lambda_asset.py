@@ -57,8 +57,9 @@ def test_mp_lmd_01_asset_holds_the_api_package_and_runtime_dependencies(asset: P
     installed = {p.name.split("-")[0].lower() for p in asset.glob("*.dist-info")}
     assert installed == pinned
     assert "aws_lambda_powertools" in installed
+    assert {"aws_xray_sdk", "wrapt"} <= installed  # the Tracer's SDK: not in the runtime
     # boto3 comes with the Lambda runtime; development tools never enter the asset.
-    for absent in ("boto3", "botocore", "aws_cdk", "pytest", "moto", "bin"):
+    for absent in ("boto3", "botocore", "urllib3", "aws_cdk", "pytest", "moto", "bin"):
         assert not (asset / absent).exists(), absent
     assert not [p for p in asset.rglob("tests") if p.is_dir()]
 

@@ -21,7 +21,7 @@ from constructs import Construct
 
 from manabi_contract import environment as env
 from manabi_contract import names as contract
-from manabi_contract import storage
+from manabi_contract import storage, verdicts
 from manabi_infra.constructs.virus_scan import (
     READ_ACTIONS,
     VERDICT_TAG_ACTIONS,
@@ -29,7 +29,6 @@ from manabi_infra.constructs.virus_scan import (
     VirusScan,
 )
 
-GUARDDUTY_RESULT_DETAIL_TYPE = "GuardDuty Malware Protection Object Scan Result"
 GUARDDUTY_SERVICE = "malware-protection-plan.guardduty.amazonaws.com"
 GUARDDUTY_VERDICT_MEMORY_MB = 256
 GUARDDUTY_VERDICT_TIMEOUT_SECONDS = 30
@@ -62,8 +61,8 @@ class GuardDutyScan(VirusScan):
             "ScanResults",
             description="GuardDuty scan results of the uploads → the scan queue (MP-AV-01)",
             event_pattern=events.EventPattern(
-                source=["aws.guardduty"],
-                detail_type=[GUARDDUTY_RESULT_DETAIL_TYPE],
+                source=[verdicts.GUARDDUTY_EVENT_SOURCE],
+                detail_type=[verdicts.GUARDDUTY_RESULT_DETAIL_TYPE],
                 detail={
                     "s3ObjectDetails": {
                         "bucketName": [data_bucket.bucket_name],

@@ -121,7 +121,7 @@ class VirusScan(Construct):
         self.submissions = inputs.data_bucket.arn_for_objects(f"{storage.SUBMISSIONS_PREFIX}*")
         self.role.add_to_policy(
             iam.PolicyStatement(
-                sid="RecordVerdicts",  # AssignmentService.record_verdict: one UpdateItem
+                sid="RecordVerdicts",  # manabi_contract.table.scan_status_update: one UpdateItem
                 actions=["dynamodb:UpdateItem"],
                 resources=[inputs.table.table_arn],
             )

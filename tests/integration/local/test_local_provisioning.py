@@ -11,7 +11,6 @@ import pytest
 
 from manabi_contract.environment import DATA_BUCKET, TABLE_NAME, USER_POOL_ID
 from manabi_contract.names import API_HANDLER, GROUPS
-from manabi_infra.names import ENV_APPLICATION_BUCKET  # no function reads it: not in the contract
 from manabi_local.provisioning import LocalResources, provision
 from manabi_local.template import Template
 
@@ -96,7 +95,6 @@ def test_api_environment_is_resolved_from_the_function(local_resources: LocalRes
     assert environment[TABLE_NAME] == local_resources.table_name
     assert environment[USER_POOL_ID] == local_resources.user_pool_id
     assert environment[DATA_BUCKET] in local_resources.buckets.values()
-    assert environment[ENV_APPLICATION_BUCKET] in local_resources.buckets.values()
     assert all(isinstance(v, str) for v in environment.values())
 
 

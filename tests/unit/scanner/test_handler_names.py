@@ -11,8 +11,6 @@ import pytest
 
 from manabi_api.kernel.principal import Group
 from manabi_contract import environment, names, storage, table, verdicts
-from manabi_infra.constructs.virus_scan import GUARDDUTY_RESULT_DETAIL_TYPE
-from manabi_scanner import guardduty
 
 SRC = Path(__file__).resolve().parents[3] / "src"
 
@@ -30,11 +28,6 @@ def test_mp_av_01_every_deployed_handler_exists(path: str) -> None:
     """MP-AV-01/04: the image commands and the GuardDuty and reconciler handlers are real code."""
     module, _, function = path.rpartition(".")
     assert callable(getattr(importlib.import_module(module), function))
-
-
-def test_guardduty_event_type_equals_the_rule_pattern() -> None:
-    """The EventBridge rule sends exactly the events the verdict function reads."""
-    assert guardduty.SCAN_RESULT_DETAIL_TYPE == GUARDDUTY_RESULT_DETAIL_TYPE
 
 
 def _contract_values() -> dict[str, str]:
