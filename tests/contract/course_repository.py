@@ -11,6 +11,7 @@ from manabi_api.kernel.assignments import Assignment, Submission, SubmissionStat
 from manabi_api.kernel.courses import MAX_LESSONS, Course, CourseList, CourseStatus, Lesson, Outline
 from manabi_api.kernel.enrolment import Enrolment
 from manabi_api.kernel.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from manabi_api.kernel.paging import Page
 from manabi_api.ports.learning import LearningStore, Snapshot
 
 
@@ -292,3 +293,75 @@ class LearningStoreContract:
         outline, lessons = repository.lessons(course.course_id)
         assert len(outline.lesson_ids) == len(lessons) == MAX_LESSONS
         assert repository.load(course.course_id, lesson_id=f"lesson-{MAX_LESSONS}").lesson is None
+        assert outline.version == MAX_LESSONS  # the refused add did not bump the order either
+
+    # -- where the fake once differed from the table (the DynamoDB adapter is the reference)
+
+    def test_reorder_at_version_0_only_while_there_is_no_outline(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)
+        repository.add(course)
+        with pytest.raises(StaleVersion):
+            repository.reorder(course.course_id, [], expected_version=1)
+        assert repository.reorder(course.course_id, [], expected_version=0) == Outline(
+            course.course_id, [], 1
+        )
+        with pytest.raises(StaleVersion):
+            repository.reorder(course.course_id, [], expected_version=0)
+        repository.add_lesson(_lesson(course.course_id, 1))
+        with pytest.raises(StaleVersion):
+            repository.reorder(course.course_id, ["lesson-1"], expected_version=0)
+        assert repository.lessons(course.course_id)[0] == Outline(course.course_id, ["lesson-1"], 2)
+
+    def test_complete_lesson_without_an_enrolment_is_not_found_and_writes_nothing(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)
+        repository.add(course)
+        enrolment = Enrolment(course.course_id, "learner-1", course.title, STAMP, STAMP)
+        with pytest.raises(NotFound):
+            repository.complete_lesson(enrolment, "lesson-1", STAMP)
+        assert repository.load(course.course_id, learner_id="learner-1").enrolment is None
+        assert repository.enrolments(course.course_id, 10, None).items == []
+        assert repository.learner_enrolments("learner-1", 10, None).items == []
+
+    def test_refused_re_adds_keep_what_was_stored(self, repository: LearningStore) -> None:
+        course = make_course(1)
+        repository.add(course)
+        first = Enrolment(course.course_id, "learner-1", course.title, STAMP, STAMP)
+        repository.enrol(first)
+        with pytest.raises(Conflict):
+            repository.enrol(first._replace(course_title="別", enrolled_at="later"))
+        assert repository.load(course.course_id, learner_id="learner-1").enrolment == first
+        assert repository.learner_enrolments("learner-1", 10, None).items == [first]
+        assignment = _assignment(course.course_id, 1)
+        repository.add_assignment(assignment)
+        with pytest.raises(Conflict):
+            repository.add_assignment(assignment._replace(title="別"))
+        assert repository.assignments(course.course_id, 10, None).items == [assignment]
+        submission = _submission(course.course_id, "learner-1")
+        repository.save_submission(submission, None)
+        with pytest.raises(StaleVersion):
+            repository.save_submission(submission._replace(file_name="b.py"), None)
+        loaded = repository.load(course.course_id, learner_id="learner-1", assignment_id="asg-1")
+        assert loaded.submission == submission
+        lesson = _lesson(course.course_id, 1)
+        repository.add_lesson(lesson)
+        with pytest.raises(Conflict):
+            repository.add_lesson(lesson._replace(title="別"))
+        assert repository.lessons(course.course_id) == (
+            Outline(course.course_id, ["lesson-1"], 1),
+            [lesson],
+        )
+
+    def test_lists_of_unknown_partitions_are_empty(self, repository: LearningStore) -> None:
+        repository.add(make_course(1))
+        empty: Page[object] = Page([], None)
+        assert repository.enrolments("missing", 5, None) == empty
+        assert repository.learner_enrolments("nobody", 5, None) == empty
+        assert repository.assignments("missing", 5, None) == empty
+        assert repository.submissions("missing", "asg-1", 5, None) == empty
+        assert repository.submissions("course-001", "asg-1", 5, None) == empty
+        assert repository.list(5, None, CourseList.PUBLISHED) == empty
+        assert repository.list(5, None, CourseList.OWNED, "nobody") == empty
