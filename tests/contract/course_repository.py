@@ -297,6 +297,25 @@ class LearningStoreContract:
 
     # -- where the fake once differed from the table (the DynamoDB adapter is the reference)
 
+    def test_a_save_cannot_move_a_course_to_another_owner_or_creation_time(
+        self, repository: LearningStore
+    ) -> None:
+        """The list entries are keyed by owner and creation time: a save that changed either
+        would leave the old entries behind, so it is refused and changes nothing."""
+        course = make_course(1)
+        repository.add(course)
+        moved = [
+            course._replace(owner_id="teacher-2", version=2),
+            course._replace(created_at="2026-05-01T00:00:00.000Z", version=2),
+        ]
+        for changed in moved:
+            with pytest.raises(StaleVersion):
+                repository.save(changed, expected_version=1)
+        assert repository.get(course.course_id) == course
+        assert repository.list(10, None, CourseList.ALL).items == [course]
+        assert repository.list(10, None, CourseList.OWNED, "teacher-1").items == [course]
+        assert repository.list(10, None, CourseList.OWNED, "teacher-2").items == []
+
     def test_reorder_at_version_0_only_while_there_is_no_outline(
         self, repository: LearningStore
     ) -> None:

@@ -103,7 +103,12 @@ class InMemoryCourseRepository:
         stored = self._courses.get(course.course_id)
         if stored is None:
             raise NotFound(f"Course {course.course_id} does not exist.")
-        if stored.version != expected_version:
+        # As the table's conditional write: the owner and creation time (the keys of the
+        # course's list entries) cannot change.
+        if stored.version != expected_version or (stored.owner_id, stored.created_at) != (
+            course.owner_id,
+            course.created_at,
+        ):
             raise StaleVersion(f"The course is at version {stored.version}.")
         self._courses[course.course_id] = course
 

@@ -165,7 +165,11 @@ class DynamoDbCourseRepository:
         return self._query(pk, "", limit, cursor, items.COURSE.entity, newest_first=True)
 
     def save(self, course: Course, expected_version: int) -> None:
+        # The list entries are keyed by owner and creation time: a save that changed either
+        # would leave the old entries behind, so the stored course must have the same ones.
         condition, values = _at_version(expected_version)
+        condition += " AND ownerId = :owner AND createdAt = :created"
+        values |= {":owner": {"S": course.owner_id}, ":created": {"S": course.created_at}}
         self._transact(
             self._course_writes(
                 course, {"condition": condition, "ExpressionAttributeValues": values}
