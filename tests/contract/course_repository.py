@@ -297,6 +297,26 @@ class LearningStoreContract:
 
     # -- where the fake once differed from the table (the DynamoDB adapter is the reference)
 
+    def test_saving_a_course_that_does_not_exist_is_stale_and_writes_nothing(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)._replace(status=CourseStatus.PUBLISHED)
+        with pytest.raises(StaleVersion):
+            repository.save(course, expected_version=1)
+        assert repository.get(course.course_id) is None
+        for which in CourseList:
+            assert repository.list(10, None, which, course.owner_id).items == []
+
+    def test_saving_a_lesson_that_does_not_exist_is_stale_and_writes_nothing(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)
+        repository.add(course)
+        with pytest.raises(StaleVersion):
+            repository.save_lesson(_lesson(course.course_id, 1), expected_version=1)
+        assert repository.load(course.course_id, lesson_id="lesson-1").lesson is None
+        assert repository.lessons(course.course_id) == (Outline(course.course_id), [])
+
     def test_a_save_cannot_move_a_course_to_another_owner_or_creation_time(
         self, repository: LearningStore
     ) -> None:

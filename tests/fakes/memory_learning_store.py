@@ -100,16 +100,15 @@ class InMemoryCourseRepository:
         return _page(courses, _course_key, limit, cursor, newest_first=True)
 
     def save(self, course: Course, expected_version: int) -> None:
+        # As the table's conditional write: a missing course is not at any version, and the
+        # owner and creation time (the keys of its list entries) cannot change.
         stored = self._courses.get(course.course_id)
-        if stored is None:
-            raise NotFound(f"Course {course.course_id} does not exist.")
-        # As the table's conditional write: the owner and creation time (the keys of the
-        # course's list entries) cannot change.
-        if stored.version != expected_version or (stored.owner_id, stored.created_at) != (
-            course.owner_id,
-            course.created_at,
+        if (
+            stored is None
+            or stored.version != expected_version
+            or (stored.owner_id, stored.created_at) != (course.owner_id, course.created_at)
         ):
-            raise StaleVersion(f"The course is at version {stored.version}.")
+            raise StaleVersion(f"Course {course.course_id} is not at version {expected_version}")
         self._courses[course.course_id] = course
 
     # -- lessons
@@ -129,10 +128,8 @@ class InMemoryCourseRepository:
 
     def save_lesson(self, lesson: Lesson, expected_version: int) -> None:
         stored = self._lessons.get((lesson.course_id, lesson.lesson_id))
-        if stored is None:
-            raise NotFound(f"Lesson {lesson.lesson_id} does not exist.")
-        if stored.version != expected_version:
-            raise StaleVersion(f"The lesson is at version {stored.version}.")
+        if stored is None or stored.version != expected_version:  # missing: at no version
+            raise StaleVersion(f"Lesson {lesson.lesson_id} is not at version {expected_version}.")
         self._lessons[(lesson.course_id, lesson.lesson_id)] = lesson
 
     def lessons(self, course_id: str) -> tuple[Outline, builtins.list[Lesson]]:
