@@ -336,6 +336,35 @@ class LearningStoreContract:
         assert repository.list(10, None, CourseList.OWNED, "teacher-1").items == [course]
         assert repository.list(10, None, CourseList.OWNED, "teacher-2").items == []
 
+    def test_load_gives_the_empty_outline_where_no_lesson_was_added(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)
+        repository.add(course)
+        assert repository.load(course.course_id, outline=True).outline == Outline(course.course_id)
+        assert repository.load("missing", outline=True) == Snapshot(
+            course=None, outline=Outline("missing")
+        )
+        assert repository.load(course.course_id).outline is None  # not asked for
+
+    def test_lessons_leave_out_ids_of_the_order_that_have_no_lesson(
+        self, repository: LearningStore
+    ) -> None:
+        """The store does not check a new order (the service does): an id without a lesson
+        stays in the outline but has no lesson to return."""
+        course = make_course(1)
+        repository.add(course)
+        lesson = _lesson(course.course_id, 1)
+        repository.add_lesson(lesson)
+        order = ["ghost", lesson.lesson_id]
+        assert repository.reorder(course.course_id, order, expected_version=1) == Outline(
+            course.course_id, order, 2
+        )
+        assert repository.lessons(course.course_id) == (
+            Outline(course.course_id, order, 2),
+            [lesson],
+        )
+
     def test_reorder_at_version_0_only_while_there_is_no_outline(
         self, repository: LearningStore
     ) -> None:

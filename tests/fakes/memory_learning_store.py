@@ -73,7 +73,7 @@ class InMemoryCourseRepository:
                 if assignment_id and learner_id
                 else None
             ),
-            outline=self._outlines.get(course_id) if outline else None,
+            outline=self._outlines.get(course_id, Outline(course_id)) if outline else None,
         )
 
     # -- courses
@@ -134,7 +134,8 @@ class InMemoryCourseRepository:
 
     def lessons(self, course_id: str) -> tuple[Outline, builtins.list[Lesson]]:
         outline = self._outlines.get(course_id, Outline(course_id))
-        return outline, [self._lessons[(course_id, lid)] for lid in outline.lesson_ids]
+        stored = (self._lessons.get((course_id, lid)) for lid in outline.lesson_ids)
+        return outline, [lesson for lesson in stored if lesson is not None]
 
     def reorder(
         self, course_id: str, lesson_ids: builtins.list[str], expected_version: int
