@@ -382,6 +382,41 @@ class LearningStoreContract:
             repository.reorder(course.course_id, ["lesson-1"], expected_version=0)
         assert repository.lessons(course.course_id)[0] == Outline(course.course_id, ["lesson-1"], 2)
 
+    def test_add_lesson_returns_the_new_lesson_only_not_the_outline(
+        self, repository: LearningStore
+    ) -> None:
+        """A transaction returns no items, so the adapter cannot know the whole outline; the
+        caller reads it (`lessons`, `load(outline=True)`)."""
+        course = make_course(1)
+        repository.add(course)
+        repository.add_lesson(_lesson(course.course_id, 1))
+        returned = repository.add_lesson(_lesson(course.course_id, 2))
+        assert returned == Outline(course.course_id, ["lesson-2"])
+        assert repository.lessons(course.course_id)[0] == Outline(
+            course.course_id, ["lesson-1", "lesson-2"], 2
+        )
+
+    def test_complete_lesson_returns_the_given_enrolment_with_the_lesson(
+        self, repository: LearningStore
+    ) -> None:
+        """The stored set is the union of every completion; the result is computed from the
+        enrolment passed in (no read-back in the same round trip)."""
+        course = make_course(1)
+        repository.add(course)
+        enrolment = Enrolment(course.course_id, "learner-1", course.title, STAMP, STAMP)
+        repository.enrol(enrolment)
+        repository.complete_lesson(enrolment, "lesson-1", "2026-04-02T00:00:00.000Z")
+        stale = enrolment._replace(course_title="古い題")
+        returned = repository.complete_lesson(stale, "lesson-2", "2026-04-03T00:00:00.000Z")
+        assert returned == stale._replace(
+            updated_at="2026-04-03T00:00:00.000Z", completed=frozenset({"lesson-2"})
+        )
+        stored = enrolment._replace(
+            updated_at="2026-04-03T00:00:00.000Z", completed=frozenset({"lesson-1", "lesson-2"})
+        )
+        assert repository.load(course.course_id, learner_id="learner-1").enrolment == stored
+        assert repository.learner_enrolments("learner-1", 10, None).items == [stored]
+
     def test_complete_lesson_without_an_enrolment_is_not_found_and_writes_nothing(
         self, repository: LearningStore
     ) -> None:

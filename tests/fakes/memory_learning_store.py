@@ -124,7 +124,7 @@ class InMemoryCourseRepository:
         )
         self._lessons[key] = lesson
         self._outlines[lesson.course_id] = outline
-        return outline
+        return Outline(lesson.course_id, [lesson.lesson_id])  # as the adapter: the new id only
 
     def save_lesson(self, lesson: Lesson, expected_version: int) -> None:
         stored = self._lessons.get((lesson.course_id, lesson.lesson_id))
@@ -161,7 +161,8 @@ class InMemoryCourseRepository:
             raise NotFound("Not enrolled.")
         updated = stored._replace(completed=stored.completed | {lesson_id}, updated_at=at)
         self._enrolments[(course_id, learner_id)] = updated
-        return updated
+        # As the adapter (a transaction returns no items): the given enrolment plus the lesson.
+        return enrolment._replace(updated_at=at, completed=enrolment.completed | {lesson_id})
 
     def enrolments(self, course_id: str, limit: int, cursor: str | None) -> Page[Enrolment]:
         items = [e for (cid, _), e in self._enrolments.items() if cid == course_id]
