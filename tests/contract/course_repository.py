@@ -468,3 +468,83 @@ class LearningStoreContract:
         assert repository.submissions("course-001", "asg-1", 5, None) == empty
         assert repository.list(5, None, CourseList.PUBLISHED) == empty
         assert repository.list(5, None, CourseList.OWNED, "nobody") == empty
+
+    def test_owned_list_without_an_owner_is_the_empty_owner_ids(
+        self, repository: LearningStore
+    ) -> None:
+        """`owner_id` None lists the partition of the owner id "" (the route always names one)."""
+        nobody, somebody = make_course(1, owner=""), make_course(2)
+        repository.add(nobody)
+        repository.add(somebody)
+        assert repository.list(5, None, CourseList.OWNED).items == [nobody]
+        assert repository.list(5, None, CourseList.OWNED, "").items == [nobody]
+
+    def test_a_full_page_may_have_a_cursor_though_nothing_follows(
+        self, repository: LearningStore
+    ) -> None:
+        """A Query stops at its Limit without looking further: the page that reaches the limit
+        can carry a cursor even when it holds the last items, and the page after it is then
+        empty and final. The table does so whenever the limit is reached; the emulator only
+        where more items follow in the partition (after `ASSIGNMENT#…` the course item
+        `COURSE` always does), so the course list below may end either way."""
+        courses = [make_course(n) for n in range(2)]
+        for course in courses:
+            repository.add(course)
+        for n in (1, 2):
+            repository.add_assignment(_assignment("course-000", n))
+        page = repository.assignments("course-000", 2, None)
+        assert [a.assignment_id for a in page.items] == ["asg-1", "asg-2"]
+        assert page.next_cursor is not None
+        assert repository.assignments("course-000", 2, page.next_cursor) == Page([], None)
+        assert repository.assignments("course-000", 3, None).next_cursor is None
+        first = repository.list(2, None)
+        assert first.items == list(reversed(courses))
+        if first.next_cursor is not None:
+            assert repository.list(2, first.next_cursor) == Page([], None)
+        assert repository.list(3, None).next_cursor is None
+
+    def test_a_cursor_is_good_only_for_the_list_it_came_from(
+        self, repository: LearningStore
+    ) -> None:
+        for n in range(3):
+            course = make_course(n)
+            repository.add(course._replace(status=CourseStatus.PUBLISHED))
+            repository.enrol(Enrolment(course.course_id, "learner-1", "題", STAMP, STAMP))
+            repository.enrol(Enrolment(course.course_id, "learner-2", "題", STAMP, STAMP))
+            repository.add_assignment(_assignment(course.course_id, n))
+            repository.add_assignment(_assignment(course.course_id, n + 10))
+        for learner in ("learner-1", "learner-2"):
+            repository.save_submission(_submission("course-000", learner), None)
+        cursors = {
+            "all": repository.list(1, None).next_cursor,
+            "published": repository.list(1, None, CourseList.PUBLISHED).next_cursor,
+            "owned": repository.list(1, None, CourseList.OWNED, "teacher-1").next_cursor,
+            "enrolments": repository.enrolments("course-000", 1, None).next_cursor,
+            "mine": repository.learner_enrolments("learner-1", 1, None).next_cursor,
+            "assignments": repository.assignments("course-000", 1, None).next_cursor,
+            "submissions": repository.submissions("course-000", "asg-1", 1, None).next_cursor,
+        }
+        lists: dict[str, Callable[[str], object]] = {
+            "all": lambda c: repository.list(1, c),
+            "published": lambda c: repository.list(1, c, CourseList.PUBLISHED),
+            "owned": lambda c: repository.list(1, c, CourseList.OWNED, "teacher-1"),
+            "enrolments": lambda c: repository.enrolments("course-000", 1, c),
+            "mine": lambda c: repository.learner_enrolments("learner-1", 1, c),
+            "assignments": lambda c: repository.assignments("course-000", 1, c),
+            "submissions": lambda c: repository.submissions("course-000", "asg-1", 1, c),
+        }
+        others: dict[str, Callable[[str], object]] = {
+            "another owner": lambda c: repository.list(1, c, CourseList.OWNED, "teacher-2"),
+            "another course": lambda c: repository.enrolments("course-001", 1, c),
+            "another learner": lambda c: repository.learner_enrolments("learner-2", 1, c),
+            "another assignment": lambda c: repository.submissions("course-000", "asg-2", 1, c),
+        }
+        for name, cursor in cursors.items():
+            assert cursor is not None, name
+            for other, call in {**lists, **others}.items():
+                if other == name:
+                    call(cursor)  # its own list goes on from it
+                    continue
+                with pytest.raises(InvalidInput) as raised:
+                    call(cursor)
+                assert [i.field for i in raised.value.issues] == ["cursor"], (name, other)

@@ -1,7 +1,9 @@
 """In-memory learning store for unit tests.
 
 It passes the same contract tests as the DynamoDB adapter (tests/contract/), so the two never
-drift: same ordering, same pagination behaviour, same conflicts and version checks.
+drift: same ordering, same pagination behaviour, same conflicts and version checks. Its cursors
+are the adapter's (a partition and sort key of the table's layout), so a cursor is good for the
+one list it came from, as on the table.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import builtins
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from manabi_api.adapters.cursor import decode_cursor, encode_cursor
+from manabi_api.adapters.cursor import decode_cursor, encode_cursor, invalid_cursor
+from manabi_api.adapters.dynamodb import keys
+from manabi_api.adapters.dynamodb.keys import PARTITION_KEY, SORT_KEY, Item
 from manabi_api.kernel.assignments import Assignment, Submission, SubmissionStatus
 from manabi_api.kernel.courses import MAX_LESSONS, Course, CourseList, CourseStatus, Lesson, Outline
 from manabi_api.kernel.enrolment import Enrolment
@@ -19,28 +23,55 @@ from manabi_api.kernel.paging import Page
 from manabi_api.ports.learning import Snapshot
 
 T = TypeVar("T")
-_CURSOR_KEYS = frozenset({"after"})
 
 
 def _page(
     items: Iterable[T],
-    key: Callable[[T], str],
+    key: Callable[[T], Item],
+    partition: str,
+    prefix: str,
     limit: int,
     cursor: str | None,
     *,
     newest_first: bool = False,
 ) -> Page[T]:
-    ordered = sorted(items, key=key, reverse=newest_first)
+    """A Query on `partition` (the items, `key` giving each its table key) for the sort keys
+    that begin with `prefix`: in sort-key order after the cursor's position; as with a Query's
+    Limit, a page that reaches the limit has a cursor even when nothing follows."""
+
+    def sort_key(item: T) -> str:
+        return str(key(item)[SORT_KEY]["S"])
+
+    ordered = sorted(items, key=sort_key, reverse=newest_first)
     if cursor is not None:
-        after = decode_cursor(cursor, _CURSOR_KEYS)["after"]
-        ordered = [i for i in ordered if (key(i) < after if newest_first else key(i) > after)]
+        position = decode_cursor(cursor, keys.CURSOR_KEYS)
+        if position[PARTITION_KEY] != partition or not position[SORT_KEY].startswith(prefix):
+            raise invalid_cursor()
+        after = position[SORT_KEY]
+        ordered = [
+            i for i in ordered if (sort_key(i) < after if newest_first else sort_key(i) > after)
+        ]
     page = ordered[:limit]
-    more = len(ordered) > limit
-    return Page(page, encode_cursor({"after": key(page[-1])}) if more else None)
+    if not page or len(page) < limit:
+        return Page(page, None)
+    return Page(page, encode_cursor({PARTITION_KEY: partition, SORT_KEY: sort_key(page[-1])}))
 
 
-def _course_key(course: Course) -> str:
-    return f"{course.created_at}#{course.course_id}"
+# The table key of each listed entity, as the adapter stores it.
+def _enrolment_key(e: Enrolment) -> Item:
+    return keys.course_enrolment_key(e.course_id, e.learner_id)
+
+
+def _learner_enrolment_key(e: Enrolment) -> Item:
+    return keys.learner_enrolment_key(e.course_id, e.learner_id)
+
+
+def _assignment_key(a: Assignment) -> Item:
+    return keys.assignment_key(a.course_id, a.assignment_id)
+
+
+def _submission_key(s: Submission) -> Item:
+    return keys.submission_key(s.course_id, s.assignment_id, s.learner_id)
 
 
 class InMemoryCourseRepository:
@@ -93,11 +124,20 @@ class InMemoryCourseRepository:
         owner_id: str | None = None,
     ) -> Page[Course]:
         courses: Iterable[Course] = self._courses.values()
+        partition = keys.ALL_COURSES
         if which is CourseList.PUBLISHED:
             courses = [c for c in courses if c.status is CourseStatus.PUBLISHED]
+            partition = keys.PUBLISHED_COURSES
         elif which is CourseList.OWNED:
-            courses = [c for c in courses if c.owner_id == owner_id]
-        return _page(courses, _course_key, limit, cursor, newest_first=True)
+            courses = [c for c in courses if c.owner_id == (owner_id or "")]
+            partition = keys.owned_courses(owner_id or "")
+
+        def entry(course: Course) -> Item:
+            return keys.key(
+                partition, keys.course_list_sort_key(course.created_at, course.course_id)
+            )
+
+        return _page(courses, entry, partition, "", limit, cursor, newest_first=True)
 
     def save(self, course: Course, expected_version: int) -> None:
         # As the table's conditional write: a missing course is not at any version, and the
@@ -166,13 +206,15 @@ class InMemoryCourseRepository:
 
     def enrolments(self, course_id: str, limit: int, cursor: str | None) -> Page[Enrolment]:
         items = [e for (cid, _), e in self._enrolments.items() if cid == course_id]
-        return _page(items, lambda e: e.learner_id, limit, cursor)
+        partition = keys.course_partition(course_id)
+        return _page(items, _enrolment_key, partition, keys.ENROLMENTS, limit, cursor)
 
     def learner_enrolments(
         self, learner_id: str, limit: int, cursor: str | None
     ) -> Page[Enrolment]:
         items = [e for (_, lid), e in self._enrolments.items() if lid == learner_id]
-        return _page(items, lambda e: e.course_id, limit, cursor)
+        partition = keys.learner_partition(learner_id)
+        return _page(items, _learner_enrolment_key, partition, keys.ENROLMENTS, limit, cursor)
 
     # -- assignments and submissions
     def add_assignment(self, assignment: Assignment) -> None:
@@ -183,7 +225,8 @@ class InMemoryCourseRepository:
 
     def assignments(self, course_id: str, limit: int, cursor: str | None) -> Page[Assignment]:
         items = [a for (cid, _), a in self._assignments.items() if cid == course_id]
-        return _page(items, lambda a: a.assignment_id, limit, cursor)
+        partition = keys.course_partition(course_id)
+        return _page(items, _assignment_key, partition, keys.ASSIGNMENTS, limit, cursor)
 
     def save_submission(self, submission: Submission, expected_version: int | None) -> None:
         key = (submission.course_id, submission.assignment_id, submission.learner_id)
@@ -202,7 +245,8 @@ class InMemoryCourseRepository:
             for (cid, aid, _), s in self._submissions.items()
             if (cid, aid) == (course_id, assignment_id)
         ]
-        return _page(items, lambda s: s.learner_id, limit, cursor)
+        partition, prefix = keys.course_partition(course_id), keys.submissions_of(assignment_id)
+        return _page(items, _submission_key, partition, prefix, limit, cursor)
 
     def set_scan_status(
         self,
