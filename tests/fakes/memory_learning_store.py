@@ -12,9 +12,8 @@ import builtins
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from manabi_api.adapters.cursor import decode_cursor, encode_cursor, invalid_cursor
 from manabi_api.adapters.dynamodb import keys
-from manabi_api.adapters.dynamodb.keys import PARTITION_KEY, SORT_KEY, Item
+from manabi_api.adapters.dynamodb.keys import SORT_KEY, Item
 from manabi_api.kernel.assignments import Assignment, Submission, SubmissionStatus
 from manabi_api.kernel.courses import MAX_LESSONS, Course, CourseList, CourseStatus, Lesson, Outline
 from manabi_api.kernel.enrolment import Enrolment
@@ -44,17 +43,14 @@ def _page(
 
     ordered = sorted(items, key=sort_key, reverse=newest_first)
     if cursor is not None:
-        position = decode_cursor(cursor, keys.CURSOR_KEYS)
-        if position[PARTITION_KEY] != partition or not position[SORT_KEY].startswith(prefix):
-            raise invalid_cursor()
-        after = position[SORT_KEY]
+        after = keys.position_of(cursor, partition, prefix)[SORT_KEY]["S"]
         ordered = [
             i for i in ordered if (sort_key(i) < after if newest_first else sort_key(i) > after)
         ]
     page = ordered[:limit]
     if not page or len(page) < limit:
         return Page(page, None)
-    return Page(page, encode_cursor({PARTITION_KEY: partition, SORT_KEY: sort_key(page[-1])}))
+    return Page(page, keys.cursor_at(key(page[-1])))
 
 
 # The table key of each listed entity, as the adapter stores it.

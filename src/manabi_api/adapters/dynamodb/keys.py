@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from manabi_api.adapters.cursor import decode_cursor, encode_cursor, invalid_cursor
+
 # Re-exported (`as`): the adapter takes these from here, the one place of its keys.
 from manabi_contract.table import PARTITION_KEY as PARTITION_KEY
 from manabi_contract.table import SORT_KEY as SORT_KEY
@@ -105,3 +107,27 @@ def context_keys(
 NOT_EXISTS = f"attribute_not_exists({PARTITION_KEY})"
 EXISTS = f"attribute_exists({PARTITION_KEY})"
 CURSOR_KEYS = frozenset({PARTITION_KEY, SORT_KEY})
+
+
+def in_partition(pk: str, prefix: str) -> Item:
+    """A Query's key condition: one partition, and the sort keys that begin with `prefix`."""
+    condition = f"{PARTITION_KEY} = :pk"
+    values: Item = {":pk": {"S": pk}}
+    if prefix:
+        condition += f" AND begins_with({SORT_KEY}, :prefix)"
+        values[":prefix"] = {"S": prefix}
+    return {"KeyConditionExpression": condition, "ExpressionAttributeValues": values}
+
+
+def cursor_at(table_key: Item) -> str:
+    """The cursor of a position in a list: its table key, opaque to the client."""
+    return encode_cursor({name: str(value["S"]) for name, value in table_key.items()})
+
+
+def position_of(cursor: str, partition: str, prefix: str) -> Item:
+    """The table key a cursor names, if it is a position in this list (the partition and the
+    sort-key prefix being read): any other is InvalidInput naming `cursor`."""
+    position = decode_cursor(cursor, CURSOR_KEYS)
+    if position[PARTITION_KEY] != partition or not position[SORT_KEY].startswith(prefix):
+        raise invalid_cursor()
+    return key(position[PARTITION_KEY], position[SORT_KEY])

@@ -10,9 +10,8 @@ import builtins
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from manabi_api.adapters.cursor import decode_cursor, encode_cursor, invalid_cursor
 from manabi_api.adapters.dynamodb import items, keys
-from manabi_api.adapters.dynamodb.keys import PARTITION_KEY, SORT_KEY, Item
+from manabi_api.adapters.dynamodb.keys import SORT_KEY, Item
 from manabi_api.kernel.assignments import Assignment, Submission
 from manabi_api.kernel.courses import MAX_LESSONS, Course, CourseList, CourseStatus, Lesson, Outline
 from manabi_api.kernel.enrolment import Enrolment
@@ -31,16 +30,6 @@ def _at_version(expected_version: int | None) -> tuple[str, Item]:
     if expected_version is None:
         return keys.NOT_EXISTS, {}
     return "version = :expected", {":expected": {"N": str(expected_version)}}
-
-
-def _in_partition(pk: str, prefix: str) -> Item:
-    """A Query's key condition: one partition, and the sort keys that begin with `prefix`."""
-    condition = f"{PARTITION_KEY} = :pk"
-    values: Item = {":pk": {"S": pk}}
-    if prefix:
-        condition += f" AND begins_with({SORT_KEY}, :prefix)"
-        values[":prefix"] = {"S": prefix}
-    return {"KeyConditionExpression": condition, "ExpressionAttributeValues": values}
 
 
 class DynamoDbCourseRepository:
@@ -83,19 +72,15 @@ class DynamoDbCourseRepository:
     ) -> Page[T]:
         query: Item = {
             "TableName": self._table,
-            **_in_partition(pk, prefix),
+            **keys.in_partition(pk, prefix),
             "ScanIndexForward": not newest_first,
             "Limit": limit,
         }
         if cursor is not None:
-            # Only a position in this very list: another partition or prefix is not a cursor.
-            position = decode_cursor(cursor, keys.CURSOR_KEYS)
-            if position[PARTITION_KEY] != pk or not position[SORT_KEY].startswith(prefix):
-                raise invalid_cursor()
-            query["ExclusiveStartKey"] = {k: {"S": v} for k, v in position.items()}
+            query["ExclusiveStartKey"] = keys.position_of(cursor, pk, prefix)
         response = self._client.query(**query)
         last = response.get("LastEvaluatedKey")
-        next_cursor = encode_cursor({k: v["S"] for k, v in last.items()}) if last else None
+        next_cursor = keys.cursor_at(last) if last else None
         return Page([convert(item) for item in response.get("Items", [])], next_cursor)
 
     # -- the context of a request, in one round trip
@@ -218,7 +203,7 @@ class DynamoDbCourseRepository:
     def lessons(self, course_id: str) -> tuple[Outline, builtins.list[Lesson]]:
         """One Query: the outline item `LESSONS` and every `LESSON#…` item share the prefix."""
         partition = keys.course_partition(course_id)
-        query = {"TableName": self._table, **_in_partition(partition, keys.LESSON_ITEMS)}
+        query = {"TableName": self._table, **keys.in_partition(partition, keys.LESSON_ITEMS)}
         found: list[Item] = []
         while True:  # a second page only past 1 MB of lessons
             response = self._client.query(**query)
