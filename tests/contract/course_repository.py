@@ -548,3 +548,70 @@ class LearningStoreContract:
                 with pytest.raises(InvalidInput) as raised:
                     call(cursor)
                 assert [i.field for i in raised.value.issues] == ["cursor"], (name, other)
+
+    def test_refusals_give_the_adapters_details(self, repository: LearningStore) -> None:
+        """A refusal's detail reaches the client as the problem's `detail` (the 101st lesson's
+        409, for one), so both stores word each refusal alike."""
+        course = make_course(1)
+        repository.add(course)
+        lesson, assignment = _lesson(course.course_id, 1), _assignment(course.course_id, 1)
+        enrolment = Enrolment(course.course_id, "learner-1", course.title, STAMP, STAMP)
+        stranger = enrolment._replace(learner_id="learner-2")  # never enrolled
+        submission = _submission(course.course_id, "learner-1")
+        repository.add_lesson(lesson)
+        repository.enrol(enrolment)
+        repository.add_assignment(assignment)
+        repository.save_submission(submission, None)
+        refusals: list[tuple[Callable[[], object], type[Exception], str]] = [
+            (lambda: repository.add(course), Conflict, "Course course-001 exists already."),
+            (
+                lambda: repository.save(course, 7),
+                StaleVersion,
+                "Course course-001 is not at version 7",
+            ),
+            (
+                lambda: repository.add_lesson(lesson),
+                Conflict,
+                f"Lesson lesson-1 exists already, or the course has {MAX_LESSONS} lessons.",
+            ),
+            (
+                lambda: repository.save_lesson(lesson, 5),
+                StaleVersion,
+                "Lesson lesson-1 is not at version 5.",
+            ),
+            (
+                lambda: repository.reorder(course.course_id, [], 0),
+                StaleVersion,
+                "The order changed.",
+            ),
+            (
+                lambda: repository.reorder(course.course_id, [], 5),
+                StaleVersion,
+                "The lesson order is not at version 5.",
+            ),
+            (
+                lambda: repository.complete_lesson(stranger, "lesson-1", STAMP),
+                NotFound,
+                "Not enrolled.",
+            ),
+            (
+                lambda: repository.add_assignment(assignment),
+                Conflict,
+                "Assignment asg-1 exists already.",
+            ),
+            (
+                lambda: repository.save_submission(submission, None),
+                StaleVersion,
+                "The submission changed meanwhile.",
+            ),
+            (
+                lambda: repository.save_submission(submission, 5),
+                StaleVersion,
+                "The submission changed meanwhile.",
+            ),
+            (lambda: repository.enrol(enrolment), Conflict, "Already enrolled."),
+        ]
+        for call, error, detail in refusals:
+            with pytest.raises(error) as raised:
+                call()
+            assert str(raised.value) == detail
