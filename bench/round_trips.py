@@ -117,7 +117,7 @@ def measure() -> list[Measurement]:
     from tests.fakes.memory_users import InMemoryUserDirectory
     from tests.fakes.services import fake_services
 
-    from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
+    from manabi_api.adapters.dynamodb import DynamoDbCourseRepository
     from manabi_api.api.application import create_api
     from manabi_api.kernel.principal import Group
     from manabi_api.kernel.users import DirectoryUser

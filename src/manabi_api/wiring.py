@@ -9,7 +9,7 @@ from botocore.config import Config
 
 from manabi_api.adapters.aws_clients import aws_client
 from manabi_api.adapters.cognito_users import CognitoUserDirectory
-from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
+from manabi_api.adapters.dynamodb import DynamoDbCourseRepository
 from manabi_api.adapters.s3_files import S3FileStore
 from manabi_api.adapters.sqs_scans import SqsScanRequests
 from manabi_api.adapters.system import RandomIds, SystemClock

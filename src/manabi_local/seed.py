@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
+from manabi_api.adapters.dynamodb import DynamoDbCourseRepository
 from manabi_api.adapters.system import SystemClock
 from manabi_api.domain.assignments import AssignmentService
 from manabi_api.domain.courses import CourseService

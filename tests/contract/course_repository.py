@@ -11,6 +11,7 @@ from manabi_api.kernel.assignments import Assignment, Submission, SubmissionStat
 from manabi_api.kernel.courses import MAX_LESSONS, Course, CourseList, CourseStatus, Lesson, Outline
 from manabi_api.kernel.enrolment import Enrolment
 from manabi_api.kernel.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from manabi_api.kernel.paging import Page
 from manabi_api.ports.learning import LearningStore, Snapshot
 
 
@@ -292,3 +293,325 @@ class LearningStoreContract:
         outline, lessons = repository.lessons(course.course_id)
         assert len(outline.lesson_ids) == len(lessons) == MAX_LESSONS
         assert repository.load(course.course_id, lesson_id=f"lesson-{MAX_LESSONS}").lesson is None
+        assert outline.version == MAX_LESSONS  # the refused add did not bump the order either
+
+    # -- where the fake once differed from the table (the DynamoDB adapter is the reference)
+
+    def test_saving_a_course_that_does_not_exist_is_stale_and_writes_nothing(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)._replace(status=CourseStatus.PUBLISHED)
+        with pytest.raises(StaleVersion):
+            repository.save(course, expected_version=1)
+        assert repository.get(course.course_id) is None
+        for which in CourseList:
+            assert repository.list(10, None, which, course.owner_id).items == []
+
+    def test_saving_a_lesson_that_does_not_exist_is_stale_and_writes_nothing(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)
+        repository.add(course)
+        with pytest.raises(StaleVersion):
+            repository.save_lesson(_lesson(course.course_id, 1), expected_version=1)
+        assert repository.load(course.course_id, lesson_id="lesson-1").lesson is None
+        assert repository.lessons(course.course_id) == (Outline(course.course_id), [])
+
+    def test_a_save_cannot_move_a_course_to_another_owner_or_creation_time(
+        self, repository: LearningStore
+    ) -> None:
+        """The list entries are keyed by owner and creation time: a save that changed either
+        would leave the old entries behind, so it is refused and changes nothing."""
+        course = make_course(1)
+        repository.add(course)
+        moved = [
+            course._replace(owner_id="teacher-2", version=2),
+            course._replace(created_at="2026-05-01T00:00:00.000Z", version=2),
+        ]
+        for changed in moved:
+            with pytest.raises(StaleVersion):
+                repository.save(changed, expected_version=1)
+        assert repository.get(course.course_id) == course
+        assert repository.list(10, None, CourseList.ALL).items == [course]
+        assert repository.list(10, None, CourseList.OWNED, "teacher-1").items == [course]
+        assert repository.list(10, None, CourseList.OWNED, "teacher-2").items == []
+
+    def test_load_gives_the_empty_outline_where_no_lesson_was_added(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)
+        repository.add(course)
+        assert repository.load(course.course_id, outline=True).outline == Outline(course.course_id)
+        assert repository.load("missing", outline=True) == Snapshot(
+            course=None, outline=Outline("missing")
+        )
+        assert repository.load(course.course_id).outline is None  # not asked for
+
+    def test_lessons_leave_out_ids_of_the_order_that_have_no_lesson(
+        self, repository: LearningStore
+    ) -> None:
+        """The store does not check a new order (the service does): an id without a lesson
+        stays in the outline but has no lesson to return."""
+        course = make_course(1)
+        repository.add(course)
+        lesson = _lesson(course.course_id, 1)
+        repository.add_lesson(lesson)
+        order = ["ghost", lesson.lesson_id]
+        assert repository.reorder(course.course_id, order, expected_version=1) == Outline(
+            course.course_id, order, 2
+        )
+        assert repository.lessons(course.course_id) == (
+            Outline(course.course_id, order, 2),
+            [lesson],
+        )
+
+    def test_reorder_at_version_0_only_while_there_is_no_outline(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)
+        repository.add(course)
+        with pytest.raises(StaleVersion):
+            repository.reorder(course.course_id, [], expected_version=1)
+        assert repository.reorder(course.course_id, [], expected_version=0) == Outline(
+            course.course_id, [], 1
+        )
+        with pytest.raises(StaleVersion):
+            repository.reorder(course.course_id, [], expected_version=0)
+        repository.add_lesson(_lesson(course.course_id, 1))
+        with pytest.raises(StaleVersion):
+            repository.reorder(course.course_id, ["lesson-1"], expected_version=0)
+        assert repository.lessons(course.course_id)[0] == Outline(course.course_id, ["lesson-1"], 2)
+
+    def test_add_lesson_returns_the_new_lesson_only_not_the_outline(
+        self, repository: LearningStore
+    ) -> None:
+        """A transaction returns no items, so the adapter cannot know the whole outline; the
+        caller reads it (`lessons`, `load(outline=True)`)."""
+        course = make_course(1)
+        repository.add(course)
+        repository.add_lesson(_lesson(course.course_id, 1))
+        returned = repository.add_lesson(_lesson(course.course_id, 2))
+        assert returned == Outline(course.course_id, ["lesson-2"])
+        assert repository.lessons(course.course_id)[0] == Outline(
+            course.course_id, ["lesson-1", "lesson-2"], 2
+        )
+
+    def test_complete_lesson_returns_the_given_enrolment_with_the_lesson(
+        self, repository: LearningStore
+    ) -> None:
+        """The stored set is the union of every completion; the result is computed from the
+        enrolment passed in (no read-back in the same round trip)."""
+        course = make_course(1)
+        repository.add(course)
+        enrolment = Enrolment(course.course_id, "learner-1", course.title, STAMP, STAMP)
+        repository.enrol(enrolment)
+        repository.complete_lesson(enrolment, "lesson-1", "2026-04-02T00:00:00.000Z")
+        stale = enrolment._replace(course_title="古い題")
+        returned = repository.complete_lesson(stale, "lesson-2", "2026-04-03T00:00:00.000Z")
+        assert returned == stale._replace(
+            updated_at="2026-04-03T00:00:00.000Z", completed=frozenset({"lesson-2"})
+        )
+        stored = enrolment._replace(
+            updated_at="2026-04-03T00:00:00.000Z", completed=frozenset({"lesson-1", "lesson-2"})
+        )
+        assert repository.load(course.course_id, learner_id="learner-1").enrolment == stored
+        assert repository.learner_enrolments("learner-1", 10, None).items == [stored]
+
+    def test_complete_lesson_without_an_enrolment_is_not_found_and_writes_nothing(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)
+        repository.add(course)
+        enrolment = Enrolment(course.course_id, "learner-1", course.title, STAMP, STAMP)
+        with pytest.raises(NotFound):
+            repository.complete_lesson(enrolment, "lesson-1", STAMP)
+        assert repository.load(course.course_id, learner_id="learner-1").enrolment is None
+        assert repository.enrolments(course.course_id, 10, None).items == []
+        assert repository.learner_enrolments("learner-1", 10, None).items == []
+
+    def test_refused_re_adds_keep_what_was_stored(self, repository: LearningStore) -> None:
+        course = make_course(1)
+        repository.add(course)
+        first = Enrolment(course.course_id, "learner-1", course.title, STAMP, STAMP)
+        repository.enrol(first)
+        with pytest.raises(Conflict):
+            repository.enrol(first._replace(course_title="別", enrolled_at="later"))
+        assert repository.load(course.course_id, learner_id="learner-1").enrolment == first
+        assert repository.learner_enrolments("learner-1", 10, None).items == [first]
+        assignment = _assignment(course.course_id, 1)
+        repository.add_assignment(assignment)
+        with pytest.raises(Conflict):
+            repository.add_assignment(assignment._replace(title="別"))
+        assert repository.assignments(course.course_id, 10, None).items == [assignment]
+        submission = _submission(course.course_id, "learner-1")
+        repository.save_submission(submission, None)
+        with pytest.raises(StaleVersion):
+            repository.save_submission(submission._replace(file_name="b.py"), None)
+        loaded = repository.load(course.course_id, learner_id="learner-1", assignment_id="asg-1")
+        assert loaded.submission == submission
+        lesson = _lesson(course.course_id, 1)
+        repository.add_lesson(lesson)
+        with pytest.raises(Conflict):
+            repository.add_lesson(lesson._replace(title="別"))
+        assert repository.lessons(course.course_id) == (
+            Outline(course.course_id, ["lesson-1"], 1),
+            [lesson],
+        )
+
+    def test_lists_of_unknown_partitions_are_empty(self, repository: LearningStore) -> None:
+        repository.add(make_course(1))
+        empty: Page[object] = Page([], None)
+        assert repository.enrolments("missing", 5, None) == empty
+        assert repository.learner_enrolments("nobody", 5, None) == empty
+        assert repository.assignments("missing", 5, None) == empty
+        assert repository.submissions("missing", "asg-1", 5, None) == empty
+        assert repository.submissions("course-001", "asg-1", 5, None) == empty
+        assert repository.list(5, None, CourseList.PUBLISHED) == empty
+        assert repository.list(5, None, CourseList.OWNED, "nobody") == empty
+
+    def test_owned_list_without_an_owner_is_the_empty_owner_ids(
+        self, repository: LearningStore
+    ) -> None:
+        """`owner_id` None lists the partition of the owner id "" (the route always names one)."""
+        nobody, somebody = make_course(1, owner=""), make_course(2)
+        repository.add(nobody)
+        repository.add(somebody)
+        assert repository.list(5, None, CourseList.OWNED).items == [nobody]
+        assert repository.list(5, None, CourseList.OWNED, "").items == [nobody]
+
+    def test_a_full_page_may_have_a_cursor_though_nothing_follows(
+        self, repository: LearningStore
+    ) -> None:
+        """A Query stops at its Limit without looking further: the page that reaches the limit
+        can carry a cursor even when it holds the last items, and the page after it is then
+        empty and final. The table does so whenever the limit is reached; the emulator only
+        where more items follow in the partition (after `ASSIGNMENT#…` the course item
+        `COURSE` always does), so the course list below may end either way."""
+        courses = [make_course(n) for n in range(2)]
+        for course in courses:
+            repository.add(course)
+        for n in (1, 2):
+            repository.add_assignment(_assignment("course-000", n))
+        page = repository.assignments("course-000", 2, None)
+        assert [a.assignment_id for a in page.items] == ["asg-1", "asg-2"]
+        assert page.next_cursor is not None
+        assert repository.assignments("course-000", 2, page.next_cursor) == Page([], None)
+        assert repository.assignments("course-000", 3, None).next_cursor is None
+        first = repository.list(2, None)
+        assert first.items == list(reversed(courses))
+        if first.next_cursor is not None:
+            assert repository.list(2, first.next_cursor) == Page([], None)
+        assert repository.list(3, None).next_cursor is None
+
+    def test_a_cursor_is_good_only_for_the_list_it_came_from(
+        self, repository: LearningStore
+    ) -> None:
+        for n in range(3):
+            course = make_course(n)
+            repository.add(course._replace(status=CourseStatus.PUBLISHED))
+            repository.enrol(Enrolment(course.course_id, "learner-1", "題", STAMP, STAMP))
+            repository.enrol(Enrolment(course.course_id, "learner-2", "題", STAMP, STAMP))
+            repository.add_assignment(_assignment(course.course_id, n))
+            repository.add_assignment(_assignment(course.course_id, n + 10))
+        for learner in ("learner-1", "learner-2"):
+            repository.save_submission(_submission("course-000", learner), None)
+        cursors = {
+            "all": repository.list(1, None).next_cursor,
+            "published": repository.list(1, None, CourseList.PUBLISHED).next_cursor,
+            "owned": repository.list(1, None, CourseList.OWNED, "teacher-1").next_cursor,
+            "enrolments": repository.enrolments("course-000", 1, None).next_cursor,
+            "mine": repository.learner_enrolments("learner-1", 1, None).next_cursor,
+            "assignments": repository.assignments("course-000", 1, None).next_cursor,
+            "submissions": repository.submissions("course-000", "asg-1", 1, None).next_cursor,
+        }
+        lists: dict[str, Callable[[str], object]] = {
+            "all": lambda c: repository.list(1, c),
+            "published": lambda c: repository.list(1, c, CourseList.PUBLISHED),
+            "owned": lambda c: repository.list(1, c, CourseList.OWNED, "teacher-1"),
+            "enrolments": lambda c: repository.enrolments("course-000", 1, c),
+            "mine": lambda c: repository.learner_enrolments("learner-1", 1, c),
+            "assignments": lambda c: repository.assignments("course-000", 1, c),
+            "submissions": lambda c: repository.submissions("course-000", "asg-1", 1, c),
+        }
+        others: dict[str, Callable[[str], object]] = {
+            "another owner": lambda c: repository.list(1, c, CourseList.OWNED, "teacher-2"),
+            "another course": lambda c: repository.enrolments("course-001", 1, c),
+            "another learner": lambda c: repository.learner_enrolments("learner-2", 1, c),
+            "another assignment": lambda c: repository.submissions("course-000", "asg-2", 1, c),
+        }
+        for name, cursor in cursors.items():
+            assert cursor is not None, name
+            for other, call in {**lists, **others}.items():
+                if other == name:
+                    call(cursor)  # its own list goes on from it
+                    continue
+                with pytest.raises(InvalidInput) as raised:
+                    call(cursor)
+                assert [i.field for i in raised.value.issues] == ["cursor"], (name, other)
+
+    def test_refusals_give_the_adapters_details(self, repository: LearningStore) -> None:
+        """A refusal's detail reaches the client as the problem's `detail` (the 101st lesson's
+        409, for one), so both stores word each refusal alike."""
+        course = make_course(1)
+        repository.add(course)
+        lesson, assignment = _lesson(course.course_id, 1), _assignment(course.course_id, 1)
+        enrolment = Enrolment(course.course_id, "learner-1", course.title, STAMP, STAMP)
+        stranger = enrolment._replace(learner_id="learner-2")  # never enrolled
+        submission = _submission(course.course_id, "learner-1")
+        repository.add_lesson(lesson)
+        repository.enrol(enrolment)
+        repository.add_assignment(assignment)
+        repository.save_submission(submission, None)
+        refusals: list[tuple[Callable[[], object], type[Exception], str]] = [
+            (lambda: repository.add(course), Conflict, "Course course-001 exists already."),
+            (
+                lambda: repository.save(course, 7),
+                StaleVersion,
+                "Course course-001 is not at version 7",
+            ),
+            (
+                lambda: repository.add_lesson(lesson),
+                Conflict,
+                f"Lesson lesson-1 exists already, or the course has {MAX_LESSONS} lessons.",
+            ),
+            (
+                lambda: repository.save_lesson(lesson, 5),
+                StaleVersion,
+                "Lesson lesson-1 is not at version 5.",
+            ),
+            (
+                lambda: repository.reorder(course.course_id, [], 0),
+                StaleVersion,
+                "The order changed.",
+            ),
+            (
+                lambda: repository.reorder(course.course_id, [], 5),
+                StaleVersion,
+                "The lesson order is not at version 5.",
+            ),
+            (
+                lambda: repository.complete_lesson(stranger, "lesson-1", STAMP),
+                NotFound,
+                "Not enrolled.",
+            ),
+            (
+                lambda: repository.add_assignment(assignment),
+                Conflict,
+                "Assignment asg-1 exists already.",
+            ),
+            (
+                lambda: repository.save_submission(submission, None),
+                StaleVersion,
+                "The submission changed meanwhile.",
+            ),
+            (
+                lambda: repository.save_submission(submission, 5),
+                StaleVersion,
+                "The submission changed meanwhile.",
+            ),
+            (lambda: repository.enrol(enrolment), Conflict, "Already enrolled."),
+        ]
+        for call, error, detail in refusals:
+            with pytest.raises(error) as raised:
+                call()
+            assert str(raised.value) == detail

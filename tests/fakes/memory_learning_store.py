@@ -1,7 +1,9 @@
 """In-memory learning store for unit tests.
 
 It passes the same contract tests as the DynamoDB adapter (tests/contract/), so the two never
-drift: same ordering, same pagination behaviour, same conflicts and version checks.
+drift: same ordering, same pagination behaviour, same conflicts and version checks. Its cursors
+are the adapter's (a partition and sort key of the table's layout), so a cursor is good for the
+one list it came from, as on the table.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import builtins
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from manabi_api.adapters.cursor import decode_cursor, encode_cursor
+from manabi_api.adapters.dynamodb import keys
+from manabi_api.adapters.dynamodb.keys import SORT_KEY, Item
 from manabi_api.kernel.assignments import Assignment, Submission, SubmissionStatus
 from manabi_api.kernel.courses import MAX_LESSONS, Course, CourseList, CourseStatus, Lesson, Outline
 from manabi_api.kernel.enrolment import Enrolment
@@ -19,28 +22,52 @@ from manabi_api.kernel.paging import Page
 from manabi_api.ports.learning import Snapshot
 
 T = TypeVar("T")
-_CURSOR_KEYS = frozenset({"after"})
 
 
 def _page(
     items: Iterable[T],
-    key: Callable[[T], str],
+    key: Callable[[T], Item],
+    partition: str,
+    prefix: str,
     limit: int,
     cursor: str | None,
     *,
     newest_first: bool = False,
 ) -> Page[T]:
-    ordered = sorted(items, key=key, reverse=newest_first)
+    """A Query on `partition` (the items, `key` giving each its table key) for the sort keys
+    that begin with `prefix`: in sort-key order after the cursor's position; as with a Query's
+    Limit, a page that reaches the limit has a cursor even when nothing follows."""
+
+    def sort_key(item: T) -> str:
+        return str(key(item)[SORT_KEY]["S"])
+
+    ordered = sorted(items, key=sort_key, reverse=newest_first)
     if cursor is not None:
-        after = decode_cursor(cursor, _CURSOR_KEYS)["after"]
-        ordered = [i for i in ordered if (key(i) < after if newest_first else key(i) > after)]
+        after = keys.position_of(cursor, partition, prefix)[SORT_KEY]["S"]
+        ordered = [
+            i for i in ordered if (sort_key(i) < after if newest_first else sort_key(i) > after)
+        ]
     page = ordered[:limit]
-    more = len(ordered) > limit
-    return Page(page, encode_cursor({"after": key(page[-1])}) if more else None)
+    if not page or len(page) < limit:
+        return Page(page, None)
+    return Page(page, keys.cursor_at(key(page[-1])))
 
 
-def _course_key(course: Course) -> str:
-    return f"{course.created_at}#{course.course_id}"
+# The table key of each listed entity, as the adapter stores it.
+def _enrolment_key(e: Enrolment) -> Item:
+    return keys.course_enrolment_key(e.course_id, e.learner_id)
+
+
+def _learner_enrolment_key(e: Enrolment) -> Item:
+    return keys.learner_enrolment_key(e.course_id, e.learner_id)
+
+
+def _assignment_key(a: Assignment) -> Item:
+    return keys.assignment_key(a.course_id, a.assignment_id)
+
+
+def _submission_key(s: Submission) -> Item:
+    return keys.submission_key(s.course_id, s.assignment_id, s.learner_id)
 
 
 class InMemoryCourseRepository:
@@ -73,7 +100,7 @@ class InMemoryCourseRepository:
                 if assignment_id and learner_id
                 else None
             ),
-            outline=self._outlines.get(course_id) if outline else None,
+            outline=self._outlines.get(course_id, Outline(course_id)) if outline else None,
         )
 
     # -- courses
@@ -93,53 +120,71 @@ class InMemoryCourseRepository:
         owner_id: str | None = None,
     ) -> Page[Course]:
         courses: Iterable[Course] = self._courses.values()
+        partition = keys.ALL_COURSES
         if which is CourseList.PUBLISHED:
             courses = [c for c in courses if c.status is CourseStatus.PUBLISHED]
+            partition = keys.PUBLISHED_COURSES
         elif which is CourseList.OWNED:
-            courses = [c for c in courses if c.owner_id == owner_id]
-        return _page(courses, _course_key, limit, cursor, newest_first=True)
+            courses = [c for c in courses if c.owner_id == (owner_id or "")]
+            partition = keys.owned_courses(owner_id or "")
+
+        def entry(course: Course) -> Item:
+            return keys.key(
+                partition, keys.course_list_sort_key(course.created_at, course.course_id)
+            )
+
+        return _page(courses, entry, partition, "", limit, cursor, newest_first=True)
 
     def save(self, course: Course, expected_version: int) -> None:
+        # As the table's conditional write: a missing course is not at any version, and the
+        # owner and creation time (the keys of its list entries) cannot change.
         stored = self._courses.get(course.course_id)
-        if stored is None:
-            raise NotFound(f"Course {course.course_id} does not exist.")
-        if stored.version != expected_version:
-            raise StaleVersion(f"The course is at version {stored.version}.")
+        if (
+            stored is None
+            or stored.version != expected_version
+            or (stored.owner_id, stored.created_at) != (course.owner_id, course.created_at)
+        ):
+            raise StaleVersion(f"Course {course.course_id} is not at version {expected_version}")
         self._courses[course.course_id] = course
 
     # -- lessons
     def add_lesson(self, lesson: Lesson) -> Outline:
         key = (lesson.course_id, lesson.lesson_id)
-        if key in self._lessons:
-            raise Conflict(f"Lesson {lesson.lesson_id} exists already.")
         current = self._outlines.get(lesson.course_id, Outline(lesson.course_id))
-        if len(current.lesson_ids) >= MAX_LESSONS:
-            raise Conflict(f"The course has {MAX_LESSONS} lessons.")
+        if key in self._lessons or len(current.lesson_ids) >= MAX_LESSONS:
+            # One detail for both, as the adapter's one transaction cannot tell them apart.
+            raise Conflict(
+                f"Lesson {lesson.lesson_id} exists already, or the course has "
+                f"{MAX_LESSONS} lessons."
+            )
         outline = Outline(
             lesson.course_id, [*current.lesson_ids, lesson.lesson_id], current.version + 1
         )
         self._lessons[key] = lesson
         self._outlines[lesson.course_id] = outline
-        return outline
+        return Outline(lesson.course_id, [lesson.lesson_id])  # as the adapter: the new id only
 
     def save_lesson(self, lesson: Lesson, expected_version: int) -> None:
         stored = self._lessons.get((lesson.course_id, lesson.lesson_id))
-        if stored is None:
-            raise NotFound(f"Lesson {lesson.lesson_id} does not exist.")
-        if stored.version != expected_version:
-            raise StaleVersion(f"The lesson is at version {stored.version}.")
+        if stored is None or stored.version != expected_version:  # missing: at no version
+            raise StaleVersion(f"Lesson {lesson.lesson_id} is not at version {expected_version}.")
         self._lessons[(lesson.course_id, lesson.lesson_id)] = lesson
 
     def lessons(self, course_id: str) -> tuple[Outline, builtins.list[Lesson]]:
         outline = self._outlines.get(course_id, Outline(course_id))
-        return outline, [self._lessons[(course_id, lid)] for lid in outline.lesson_ids]
+        stored = (self._lessons.get((course_id, lid)) for lid in outline.lesson_ids)
+        return outline, [lesson for lesson in stored if lesson is not None]
 
     def reorder(
         self, course_id: str, lesson_ids: builtins.list[str], expected_version: int
     ) -> Outline:
         current = self._outlines.get(course_id, Outline(course_id))
         if current.version != expected_version:
-            raise StaleVersion(f"The lesson order is at version {current.version}.")
+            raise StaleVersion(
+                "The order changed."
+                if expected_version == 0
+                else f"The lesson order is not at version {expected_version}."
+            )
         outline = Outline(course_id, list(lesson_ids), expected_version + 1)
         self._outlines[course_id] = outline
         return outline
@@ -158,17 +203,20 @@ class InMemoryCourseRepository:
             raise NotFound("Not enrolled.")
         updated = stored._replace(completed=stored.completed | {lesson_id}, updated_at=at)
         self._enrolments[(course_id, learner_id)] = updated
-        return updated
+        # As the adapter (a transaction returns no items): the given enrolment plus the lesson.
+        return enrolment._replace(updated_at=at, completed=enrolment.completed | {lesson_id})
 
     def enrolments(self, course_id: str, limit: int, cursor: str | None) -> Page[Enrolment]:
         items = [e for (cid, _), e in self._enrolments.items() if cid == course_id]
-        return _page(items, lambda e: e.learner_id, limit, cursor)
+        partition = keys.course_partition(course_id)
+        return _page(items, _enrolment_key, partition, keys.ENROLMENTS, limit, cursor)
 
     def learner_enrolments(
         self, learner_id: str, limit: int, cursor: str | None
     ) -> Page[Enrolment]:
         items = [e for (_, lid), e in self._enrolments.items() if lid == learner_id]
-        return _page(items, lambda e: e.course_id, limit, cursor)
+        partition = keys.learner_partition(learner_id)
+        return _page(items, _learner_enrolment_key, partition, keys.ENROLMENTS, limit, cursor)
 
     # -- assignments and submissions
     def add_assignment(self, assignment: Assignment) -> None:
@@ -179,14 +227,14 @@ class InMemoryCourseRepository:
 
     def assignments(self, course_id: str, limit: int, cursor: str | None) -> Page[Assignment]:
         items = [a for (cid, _), a in self._assignments.items() if cid == course_id]
-        return _page(items, lambda a: a.assignment_id, limit, cursor)
+        partition = keys.course_partition(course_id)
+        return _page(items, _assignment_key, partition, keys.ASSIGNMENTS, limit, cursor)
 
     def save_submission(self, submission: Submission, expected_version: int | None) -> None:
         key = (submission.course_id, submission.assignment_id, submission.learner_id)
         stored = self._submissions.get(key)
-        if expected_version is None and stored is not None:
-            raise StaleVersion("A submission exists already.")
-        if expected_version is not None and (stored is None or stored.version != expected_version):
+        # expected_version None: there must be none yet (the adapter's attribute_not_exists)
+        if (None if stored is None else stored.version) != expected_version:
             raise StaleVersion("The submission changed meanwhile.")
         self._submissions[key] = submission
 
@@ -198,7 +246,8 @@ class InMemoryCourseRepository:
             for (cid, aid, _), s in self._submissions.items()
             if (cid, aid) == (course_id, assignment_id)
         ]
-        return _page(items, lambda s: s.learner_id, limit, cursor)
+        partition, prefix = keys.course_partition(course_id), keys.submissions_of(assignment_id)
+        return _page(items, _submission_key, partition, prefix, limit, cursor)
 
     def set_scan_status(
         self,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
+from manabi_api.adapters.dynamodb import DynamoDbCourseRepository
 from manabi_api.kernel.assignments import SubmissionStatus
 from manabi_api.kernel.errors import NotFound
 from manabi_contract.table import scan_status_update

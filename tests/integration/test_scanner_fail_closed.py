@@ -23,7 +23,7 @@ import boto3
 import pytest
 import requests
 
-from manabi_api.adapters.dynamodb_courses import DynamoDbCourseRepository
+from manabi_api.adapters.dynamodb import DynamoDbCourseRepository
 from manabi_api.adapters.s3_files import S3FileStore
 from manabi_api.adapters.sqs_scans import SqsScanRequests
 from manabi_api.api.application import create_api
