@@ -35,7 +35,15 @@ _RECIPE_VERSION = "3"
 ASSET_PACKAGES = ("manabi_api", "manabi_contract", "manabi_scanner")
 # The python3.13 runtime ships boto3; the asset must not shadow it (the X-Ray SDK depends on
 # botocore, so the export would otherwise carry it).
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
+RUNTIME_PROVIDED = (
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "jmespath",
+    "python-dateutil",
+    "six",
+    "urllib3",
+)
 # Directories that are never needed at run time (`bin/` holds console scripts of the wheels).
 _STRIP_DIRS = frozenset({"__pycache__", "tests"})
 

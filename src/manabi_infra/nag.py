@@ -41,6 +41,8 @@ _INLINE = (
     "A role-specific inline policy is the least privilege of MP-IAM-02: it names this "
     "environment's own resources, which a shared managed policy could not"
 )
+# Lambda's active tracing: X-Ray's write actions take no resource (MP-APIGW-03, MP-MON-03).
+XRAY_WRITES = "Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no resource"
 _OBJECTS = "Object ARNs of the environment's own bucket (`bucket/*`), as MP-IAM-02 requires"
 _GRANT_ACTIONS = "CDK grant actions (s3:GetObject*, s3:List* …) on the role's own buckets only"
 _DESIGN_POLICIES = "Managed policies named by the design for this role (6.1, MP-IAM-01)"
@@ -120,8 +122,7 @@ WORKLOAD: tuple[Accepted, ...] = (
             f"{AWS}IAM5[Resource::*]",
             f"{NIST}IAMNoInlinePolicy",
         ),
-        f"{_OBJECTS}; Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no "
-        f"resource (MP-APIGW-03 tracing). {_INLINE}.",
+        f"{_OBJECTS}; {XRAY_WRITES} (MP-APIGW-03 tracing). {_INLINE}.",
     ),
     Accepted(
         "Api/RestApi",
@@ -308,9 +309,7 @@ CLAMAV_SCAN: tuple[Accepted, ...] = (
             f"{NIST}IAMNoInlinePolicy",
         ),
         "Object ARNs of the uploads' prefix of the environment's own data bucket (MP-AV-01) and "
-        "of the published definition sets (MP-AV-04); "
-        "Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no resource. "
-        f"{_INLINE}.",
+        f"of the published definition sets (MP-AV-04); {XRAY_WRITES}. {_INLINE}.",
     ),
     Accepted("VirusScan/FunctionLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
     Accepted(
@@ -327,8 +326,7 @@ CLAMAV_SCAN: tuple[Accepted, ...] = (
             f"{NIST}IAMNoInlinePolicy",
         ),
         "Reads the verdict tags of the uploads' prefix of the environment's own data bucket "
-        "(MP-AV-01); Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no "
-        f"resource. {_INLINE}.",
+        f"(MP-AV-01); {XRAY_WRITES}. {_INLINE}.",
     ),
     Accepted("VirusScan/ReconcilerLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
     Accepted(
@@ -346,8 +344,7 @@ CLAMAV_SCAN: tuple[Accepted, ...] = (
             f"{NIST}IAMNoInlinePolicy",
         ),
         "Publishes and prunes the definition sets under `definitions/` of the environment's own "
-        "definitions bucket (MP-AV-04); Resource::* is X-Ray's PutTraceSegments/"
-        f"PutTelemetryRecords, which take no resource. {_INLINE}.",
+        f"definitions bucket (MP-AV-04); {XRAY_WRITES}. {_INLINE}.",
     ),
     Accepted(
         "VirusScan/Definitions/UpdaterLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY
@@ -386,8 +383,7 @@ GUARDDUTY_SCAN: tuple[Accepted, ...] = (
             f"{NIST}IAMNoInlinePolicy",
         ),
         "Writes verdict tags on the uploads' prefix of the environment's own data bucket "
-        "(MP-AV-01); Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no "
-        f"resource. {_INLINE}.",
+        f"(MP-AV-01); {XRAY_WRITES}. {_INLINE}.",
     ),
     Accepted("VirusScan/FunctionLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
     Accepted(

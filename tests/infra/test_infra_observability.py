@@ -5,10 +5,12 @@ level of the environment's configuration."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aws_cdk import App, Environment, Stack
+from aws_cdk import aws_lambda as lambda_
 
 from manabi_contract import environment as env
 from manabi_contract import names as contract
@@ -86,7 +88,7 @@ def test_mp_mon_03_the_log_level_comes_from_the_environment_config() -> None:
         "Auth",
         config=config,
         resource_names=names.resource_names(config),
-        learners_trigger=True,
+        trigger_code=lambda_.Code.from_asset(str(Path(__file__).parent)),
     )
     template = app.synth().get_stack_by_name("AuthOnly").template
     (function,) = [

@@ -10,10 +10,10 @@ import pytest
 from manabi_contract import environment as env
 from manabi_contract import names as contract
 from manabi_contract import storage
+from manabi_contract.verdicts import GUARDDUTY_RESULT_DETAIL_TYPE
 from manabi_infra import names
 from manabi_infra.config import ScanBackend
 from manabi_infra.constructs.clamav_scan import RECONCILE_AFTER_MINUTES, SCANNER_MEMORY_MB
-from manabi_contract.verdicts import GUARDDUTY_RESULT_DETAIL_TYPE
 from manabi_infra.constructs.virus_definitions import (
     STALE_AFTER_HOURS,
     UPDATE_AFTER_HOURS,

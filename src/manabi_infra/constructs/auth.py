@@ -17,6 +17,7 @@ from manabi_contract import names as contract
 from manabi_infra.config import TOKYO, EnvironmentConfig
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
 from manabi_infra.constructs.powertools import powertools_environment
+from manabi_infra.nag import XRAY_WRITES
 
 VERIFICATION_MESSAGE = "検証コードは {####} です。"
 VERIFICATION_SUBJECT = "検証コード"
@@ -30,32 +31,9 @@ ACCESS_TOKEN_MINUTES = 60
 REFRESH_TOKEN_DAYS = 30
 AUTH_SESSION_MINUTES = 3
 
-POST_CONFIRMATION_HANDLER = "index.handler"
-# The PostConfirmation trigger: every confirmed self sign-up joins `learners`. The same source is
-# run by the local mode after ConfirmSignUp (manabi_local.cognito_front), since the emulator never
-# runs triggers. Kept inline (no asset): it needs nothing but boto3, which the runtime ships.
-POST_CONFIRMATION_SOURCE = """\
-import os
-
-import boto3
-
-GROUP = os.environ.get("GROUP_NAME", "learners")
-_client = None
-
-
-def handler(event, context):
-    global _client
-    # Only a confirmed sign-up joins the group; a confirmed password reset leaves groups alone.
-    if event.get("triggerSource") != "PostConfirmation_ConfirmSignUp":
-        return event
-    if _client is None:
-        _client = boto3.client("cognito-idp")
-    _client.admin_add_user_to_group(
-        UserPoolId=event["userPoolId"], Username=event["userName"], GroupName=GROUP
-    )
-    return event
-"""
-
+# The PostConfirmation trigger (manabi_api.post_confirmation, in the API's asset): every confirmed
+# self sign-up joins `learners`. The local mode runs the same code after ConfirmSignUp, since the
+# emulator never runs triggers.
 # Lower number wins when a user is in several groups (the role in the ID token).
 _GROUP_PRECEDENCE = {
     contract.GROUP_ADMINS: 0,
@@ -77,10 +55,10 @@ class Auth(Construct):
         *,
         config: EnvironmentConfig,
         resource_names: contract.ResourceNames,
-        learners_trigger: bool = False,
+        trigger_code: lambda_.Code | None = None,
     ) -> None:
-        """`learners_trigger` adds the PostConfirmation Lambda that puts new sign-ups in
-        `learners` (off by default until the workload stack turns it on; docs/auth.md)."""
+        """`trigger_code` (the API's asset) adds the PostConfirmation Lambda that puts new
+        sign-ups in `learners` (none until the workload stack passes it; docs/auth.md)."""
         super().__init__(scope, construct_id)
         self.user_pool = cognito.UserPool(
             self,
@@ -145,11 +123,11 @@ class Auth(Construct):
             auth_session_validity=Duration.minutes(AUTH_SESSION_MINUTES),
         )
         self.post_confirmation: lambda_.Function | None = None
-        if learners_trigger:
-            self.post_confirmation = self._post_confirmation(config, resource_names)
+        if trigger_code is not None:
+            self.post_confirmation = self._post_confirmation(config, resource_names, trigger_code)
 
     def _post_confirmation(
-        self, config: EnvironmentConfig, resource_names: contract.ResourceNames
+        self, config: EnvironmentConfig, resource_names: contract.ResourceNames, code: lambda_.Code
     ) -> lambda_.Function:
         """PostConfirmation trigger: AdminAddUserToGroup `learners` on this pool, nothing else."""
         function_name = resource_names.post_confirmation_function
@@ -167,9 +145,10 @@ class Auth(Construct):
             description="Cognito PostConfirmation: a confirmed sign-up joins learners",
             runtime=lambda_.Runtime.PYTHON_3_13,
             architecture=lambda_.Architecture.ARM_64,
-            handler=POST_CONFIRMATION_HANDLER,
-            code=lambda_.Code.from_inline(POST_CONFIRMATION_SOURCE),
+            handler=contract.POST_CONFIRMATION_HANDLER,
+            code=code,
             memory_size=128,
+            tracing=lambda_.Tracing.ACTIVE,
             timeout=Duration.seconds(5),
             role=role,
             log_group=log_group,
@@ -218,6 +197,9 @@ class Auth(Construct):
                 "A role-specific inline policy is the least privilege of MP-IAM-02: it names this "
                 "pool and this log group only",
             )
+        _acknowledge(
+            role, ("AwsSolutions::AwsSolutions-IAM5[Resource::*]",), f"{XRAY_WRITES} (MP-MON-03)."
+        )
         return function
 
 

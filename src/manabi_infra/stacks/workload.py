@@ -7,6 +7,7 @@ from pathlib import Path
 
 from aws_cdk import CfnOutput, Environment, Stack, Tags
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_resourcegroups as resourcegroups
 from constructs import Construct
@@ -53,7 +54,11 @@ class WorkloadStack(Stack):
         self.storage = Storage(self, "Storage", config=config, resource_names=resource_names)
         self.data = Data(self, "Data", config=config, resource_names=resource_names)
         self.auth = Auth(
-            self, "Auth", config=config, resource_names=resource_names, learners_trigger=True
+            self,
+            "Auth",
+            config=config,
+            resource_names=resource_names,
+            trigger_code=lambda_.Code.from_asset(str(api_code_dir)),  # the API's asset
         )
         self.api = Api(
             self,
