@@ -6,7 +6,8 @@ the code (or policy) that reads it. It imports nothing else of ours.
 
 - `environment`: the environment variables each function reads, and the settings readers that
   fail at init naming the variable that is missing or malformed.
-- `names`: the system's names: services, handlers, metric namespace and names, physical names.
+- `names`: the system's names: services, handlers, metric namespace and names, groups.
+- `resources`: the physical names of an environment's resources (the CDK app and local mode).
 - `storage`: object-key prefixes of the buckets and the submissions' key layout.
 - `verdicts`: the virus-scan verdict tags on an object version (MP-AV-01..04).
 - `table`: the single table's key layout and the verdict write the API and the scanner share.

@@ -13,6 +13,7 @@ from aws_cdk import Acknowledgment, Stack, Validations
 
 from manabi_infra.config import EnvironmentConfig, ScanBackend
 from manabi_infra.constructs.access import CFN_ADMIN_POLICIES
+from manabi_infra.nag_reasons import XRAY_WRITES
 
 AWS = "AwsSolutions::AwsSolutions-"
 NIST = "NIST.800.53.R5::NIST.800.53.R5-"
@@ -41,8 +42,6 @@ _INLINE = (
     "A role-specific inline policy is the least privilege of MP-IAM-02: it names this "
     "environment's own resources, which a shared managed policy could not"
 )
-# Lambda's active tracing: X-Ray's write actions take no resource (MP-APIGW-03, MP-MON-03).
-XRAY_WRITES = "Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no resource"
 _OBJECTS = "Object ARNs of the environment's own bucket (`bucket/*`), as MP-IAM-02 requires"
 _GRANT_ACTIONS = "CDK grant actions (s3:GetObject*, s3:List* …) on the role's own buckets only"
 _DESIGN_POLICIES = "Managed policies named by the design for this role (6.1, MP-IAM-01)"

@@ -7,7 +7,8 @@ function code both import, so the two cannot drift.
 
 from __future__ import annotations
 
-from manabi_contract import names as contract
+from manabi_contract import resources as contract_resources
+from manabi_contract.resources import ResourceNames
 from manabi_infra.config import EnvironmentConfig
 
 PROJECT_TAG = "Manabi Plus"
@@ -92,9 +93,9 @@ def stack_ids(config: EnvironmentConfig) -> tuple[str, str, str]:
     return (edge_stack_id(config), dr_stack_id(config), workload_stack_id(config))
 
 
-def resource_names(config: EnvironmentConfig) -> contract.ResourceNames:
+def resource_names(config: EnvironmentConfig) -> ResourceNames:
     """Every physical name of the environment, as the contract derives them."""
-    return contract.resource_names(
+    return contract_resources.resource_names(
         config.prefix,
         dr_prefix=config.dr_prefix,
         bucket_suffix=config.bucket_suffix,

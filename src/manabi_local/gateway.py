@@ -35,6 +35,10 @@ _ERROR_TYPES = {
 }
 
 
+# The Lambda context's function name when the template names none.
+DEFAULT_FUNCTION_NAME = "local-manabiplus-api"
+
+
 class LocalApiGateway:
     """One REST API stage, served in-process.
 
@@ -51,7 +55,7 @@ class LocalApiGateway:
         *,
         port: int = DEFAULT_PORT,
         allowed_origin: str | None = None,
-        function_name: str = "manabi-api",
+        function_name: str = DEFAULT_FUNCTION_NAME,
         memory_mb: int = 512,
         timeout_seconds: float = 29.0,
     ) -> None:
@@ -153,7 +157,7 @@ class LocalApiGateway:
 def function_settings(properties: Mapping[str, Any]) -> dict[str, Any]:
     """Name, memory and timeout of the API function, for the Lambda context object."""
     return {
-        "function_name": str(properties.get("FunctionName") or "manabi-api"),
+        "function_name": str(properties.get("FunctionName") or DEFAULT_FUNCTION_NAME),
         "memory_mb": int(properties.get("MemorySize", 128)),
         "timeout_seconds": float(properties.get("Timeout", 3)),
     }

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-from manabi_contract import names as contract
+from manabi_contract.resources import ResourceNames
 from manabi_infra import names
 from manabi_infra.app import SCAN_BACKEND_CONTEXT
 from manabi_infra.config import ENVIRONMENTS, EnvironmentConfig, EnvName, ScanBackend
@@ -35,7 +35,7 @@ class SynthesizedStack:
     stack_id: str = ""
 
     @property
-    def names(self) -> contract.ResourceNames:
+    def names(self) -> ResourceNames:
         return names.resource_names(self.config)
 
     @cached_property

@@ -17,7 +17,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from manabi_contract import names as contract
+from manabi_contract.resources import ResourceNames
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 
@@ -44,7 +44,7 @@ class AccessRoles(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        resource_names: contract.ResourceNames,
+        resource_names: ResourceNames,
         data_bucket: s3.IBucket,
         backup_bucket: s3.IBucket,
         log_bucket: s3.IBucket,

@@ -19,6 +19,7 @@ from constructs import Construct
 
 from manabi_contract import environment as env
 from manabi_contract import names as contract
+from manabi_contract.resources import ResourceNames
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.function_logs_and_role import (
@@ -57,7 +58,7 @@ class Api(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        resource_names: contract.ResourceNames,
+        resource_names: ResourceNames,
         code_dir: Path,
         table: dynamodb.ITable,
         data_bucket: s3.IBucket,
@@ -103,7 +104,7 @@ class Api(Construct):
     def _rest_api(
         self,
         config: EnvironmentConfig,
-        resource_names: contract.ResourceNames,
+        resource_names: ResourceNames,
         user_pool: cognito.IUserPool,
     ) -> apigw.RestApi:
         access_logs = retained_log_group(self, "AccessLogs", resource_names.api_access_log_group)

@@ -14,10 +14,11 @@ from constructs import Construct
 
 from manabi_contract import environment as env
 from manabi_contract import names as contract
+from manabi_contract.resources import ResourceNames
 from manabi_infra.config import TOKYO, EnvironmentConfig
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
 from manabi_infra.constructs.powertools import powertools_environment
-from manabi_infra.nag import XRAY_WRITES
+from manabi_infra.nag_reasons import XRAY_WRITES
 
 VERIFICATION_MESSAGE = "検証コードは {####} です。"
 VERIFICATION_SUBJECT = "検証コード"
@@ -54,7 +55,7 @@ class Auth(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        resource_names: contract.ResourceNames,
+        resource_names: ResourceNames,
         trigger_code: lambda_.Code | None = None,
     ) -> None:
         """`trigger_code` (the API's asset) adds the PostConfirmation Lambda that puts new
@@ -127,7 +128,7 @@ class Auth(Construct):
             self.post_confirmation = self._post_confirmation(config, resource_names, trigger_code)
 
     def _post_confirmation(
-        self, config: EnvironmentConfig, resource_names: contract.ResourceNames, code: lambda_.Code
+        self, config: EnvironmentConfig, resource_names: ResourceNames, code: lambda_.Code
     ) -> lambda_.Function:
         """PostConfirmation trigger: AdminAddUserToGroup `learners` on this pool, nothing else."""
         function_name = resource_names.post_confirmation_function

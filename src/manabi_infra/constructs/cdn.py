@@ -24,7 +24,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from manabi_contract import names as contract
+from manabi_contract.resources import ResourceNames
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.waf import OriginHeaderWebAcl
@@ -52,7 +52,7 @@ class Cdn(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        resource_names: contract.ResourceNames,
+        resource_names: ResourceNames,
         web_bucket: s3.IBucket,
         log_bucket: s3.IBucket,
         waf_log_bucket: s3.IBucket,

@@ -6,7 +6,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from manabi_contract import names as contract
+from manabi_contract.resources import ResourceNames
 from manabi_contract.table import PARTITION_KEY, SORT_KEY
 from manabi_infra.config import EnvironmentConfig
 
@@ -28,7 +28,7 @@ class Data(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        resource_names: contract.ResourceNames,
+        resource_names: ResourceNames,
     ) -> None:
         super().__init__(scope, construct_id)
         self.table = dynamodb.Table(

@@ -22,6 +22,7 @@ from constructs import Construct
 from manabi_contract import environment as env
 from manabi_contract import names as contract
 from manabi_contract import storage, verdicts
+from manabi_contract.resources import ResourceNames
 from manabi_infra.constructs.virus_scan import (
     READ_ACTIONS,
     VERDICT_TAG_ACTIONS,
@@ -96,9 +97,7 @@ class GuardDutyScan(VirusScan):
         # GuardDuty reads the uploads it scans; the verdict function never does.
         self._judge(function, readers=[self.service_role])
 
-    def _service_role(
-        self, resource_names: contract.ResourceNames, data_bucket: s3.IBucket
-    ) -> iam.Role:
+    def _service_role(self, resource_names: ResourceNames, data_bucket: s3.IBucket) -> iam.Role:
         """The role GuardDuty Malware Protection for S3 documents: its managed EventBridge rule,
         the bucket's events, its validation object and the uploads it scans."""
         role = iam.Role(

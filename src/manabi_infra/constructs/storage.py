@@ -21,7 +21,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from manabi_contract import names as contract
+from manabi_contract.resources import ResourceNames
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 
@@ -159,7 +159,7 @@ class Storage(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        resource_names: contract.ResourceNames,
+        resource_names: ResourceNames,
     ) -> None:
         super().__init__(scope, construct_id)
         self.log_bucket = private_bucket(
@@ -263,7 +263,7 @@ class Storage(Construct):
         if config.replicate_backups:
             self._replicate_backups(resource_names)
 
-    def _cloudtrail_policy(self, resource_names: contract.ResourceNames) -> None:
+    def _cloudtrail_policy(self, resource_names: ResourceNames) -> None:
         """Written by the environment's trail only (MP-S3-06)."""
         principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
         trail = resource_names.trail
@@ -294,7 +294,7 @@ class Storage(Construct):
             )
         )
 
-    def _replicate_backups(self, resource_names: contract.ResourceNames) -> None:
+    def _replicate_backups(self, resource_names: ResourceNames) -> None:
         """Production: every backup object is copied to the Osaka DR bucket (MP-S3-04)."""
         destination_arn = f"arn:{Aws.PARTITION}:s3:::{resource_names.dr_backup_bucket}"
         role = iam.Role(

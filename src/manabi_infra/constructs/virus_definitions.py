@@ -23,6 +23,7 @@ from constructs import Construct
 from manabi_contract import environment as env
 from manabi_contract import names as contract
 from manabi_contract import storage
+from manabi_contract.resources import ResourceNames
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.alerts import Alerts
@@ -51,7 +52,7 @@ class VirusDefinitions(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        resource_names: contract.ResourceNames,
+        resource_names: ResourceNames,
         bucket: s3.IBucket,
         repository: ecr.IRepository,
         alerts: Alerts,

@@ -32,8 +32,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from manabi_contract import environment as env
-from manabi_contract import names as contract
 from manabi_contract import storage, verdicts
+from manabi_contract.resources import ResourceNames
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.alerts import Alerts
@@ -70,7 +70,7 @@ class ScanInputs:
     verdicts go to and the alert topic of its alarms."""
 
     config: EnvironmentConfig
-    resource_names: contract.ResourceNames
+    resource_names: ResourceNames
     data_bucket: s3.IBucket
     table: dynamodb.ITable
     alerts: Alerts
@@ -167,7 +167,7 @@ class VirusScan(Construct):
         )
         deny_until_clean(self.inputs.data_bucket, readers=self.readers, tagger=self.role)
 
-    def _queue_alarms(self, resource_names: contract.ResourceNames, alerts: Alerts) -> None:
+    def _queue_alarms(self, resource_names: ResourceNames, alerts: Alerts) -> None:
         """A message in the DLQ is an upload that could not be judged; an old message means the
         scanner is not keeping up (MP-MON-02)."""
         self.dead_letter_alarm = cloudwatch.Alarm(

@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
-from manabi_contract import names as contract
+from manabi_contract.resources import ResourceNames
 from manabi_infra import names
 from manabi_infra.config import US_EAST_1, EnvironmentConfig
 from manabi_infra.constructs.function_logs_and_role import retained_log_group
@@ -79,9 +79,7 @@ class EdgeStack(Stack):
             )
             Tags.of(self.certificate).add(names.TAG_FUNCTION, names.FUNCTION_FRONTEND)
 
-    def _hosted_zone(
-        self, domain: str, resource_names: contract.ResourceNames
-    ) -> route53.PublicHostedZone:
+    def _hosted_zone(self, domain: str, resource_names: ResourceNames) -> route53.PublicHostedZone:
         """Public zone (a private one cannot alias CloudFront) with query logging (MP-NET-02)."""
         query_logs = retained_log_group(self, "QueryLogs", resource_names.query_log_group)
         Tags.of(query_logs).add(names.TAG_FUNCTION, names.FUNCTION_OPS)
