@@ -45,7 +45,7 @@ ACKNOWLEDGE_ENV = "MANABI_NAG_ACKNOWLEDGE"
 
 
 # `cdk synth -c scanBackend=guardduty`: every environment scans with GuardDuty Malware
-# Protection for S3 instead of ClamAV (MP-AV-01, decisions.md).
+# Protection for S3 instead of ClamAV (MP-AV-01, docs/decisions/0019).
 SCAN_BACKEND_CONTEXT = "scanBackend"
 
 

@@ -56,7 +56,7 @@ class EnvironmentConfig:
     waf_block: bool = False
     # The design replicates the backup bucket to Osaka in production only (MP-S3-04).
     replicate_backups: bool = False
-    # Bot Control inspection level (decisions.md): COMMON unless configured otherwise.
+    # Bot Control inspection level (docs/decisions/0011): COMMON unless configured otherwise.
     bot_control_level: str = "COMMON"
     # The scanner's container image (src/manabi_scanner/Dockerfile), built and pushed before the
     # deploy (README): an ECR repository of the account and an immutable tag. No Docker at synth.

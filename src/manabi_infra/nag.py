@@ -110,7 +110,7 @@ WORKLOAD: tuple[Accepted, ...] = (
             f"{NIST}LambdaDLQ",
             f"{NIST}LambdaInsideVPC",
         ),
-        "python3.13 by decision (decisions.md, MP-LMD-01: supported into 2029, matches the local "
+        "python3.13 by decision (docs/decisions/0001, MP-LMD-01: supported into 2029, matches the local "
         "Python); invoked synchronously by API Gateway, so a DLQ holds nothing and API Gateway's "
         "throttling caps concurrency; not in a VPC by MP-LMD-03 / MP-NET-01",
     ),
@@ -370,7 +370,7 @@ GUARDDUTY_SCAN: tuple[Accepted, ...] = (
     Accepted(
         "VirusScan/Function",
         (f"{AWS}L1", f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC"),
-        "python3.13 by decision (decisions.md, MP-LMD-01); invoked by the SQS event source: "
+        "python3.13 by decision (docs/decisions/0001, MP-LMD-01); invoked by the SQS event source: "
         "failed messages go to the scan queue's DLQ (14 days, GL-QUEUE-01), a function DLQ would "
         "hold nothing; not in a VPC by MP-LMD-03 / MP-NET-01",
     ),

@@ -1,7 +1,7 @@
 """The parts of Cognito the emulator does not play, in front of its Cognito JSON API.
 
 The SPA's `cognitoEndpoint` points here locally (`{web origin}/_local/cognito/`); every call is
-forwarded to the emulator, and these Cognito behaviours are added around it (decisions.md lists
+forwarded to the emulator, and these Cognito behaviours are added around it (docs/decisions/0020 lists
 what moto lacks):
 
 - mail: SignUp, ResendConfirmationCode and ForgotPassword "send" the pool's own verification

@@ -1,6 +1,6 @@
 """The cloud's PostConfirmation trigger, run in-process by the local Cognito front.
 
-moto never calls Cognito triggers (decisions.md), so the front calls this one after
+moto never calls Cognito triggers (docs/decisions/0020), so the front calls this one after
 ConfirmSignUp: the function the CDK construct deploys (manabi_api.post_confirmation), on the
 emulator's client.
 """

@@ -28,7 +28,7 @@ def handler_environment(resources: LocalResources, web_origin: str) -> dict[str,
 
     ALLOWED_ORIGIN: the template allows the cloud website; the browser comes from the local SPA
     origin. MANABI_ENV: "local", so the API knows it may accept the emulator's signing key
-    (decisions.md: moto signs every token with one published key).
+    (docs/decisions/0020: moto signs every token with one published key).
     """
     environment = dict(resources.api_environment)
     environment[ALLOWED_ORIGIN] = web_origin

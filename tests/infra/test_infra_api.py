@@ -122,7 +122,7 @@ def test_mp_apigw_03_stage_tracing_logs(stack: SynthesizedStack) -> None:
     )
     assert log_id in str(props["AccessLogSetting"]["DestinationArn"])
     assert log_group["Properties"]["RetentionInDays"] == LOG_RETENTION_DAYS
-    # Stage logging needs the account-level CloudWatch role (decisions.md).
+    # Stage logging needs the account-level CloudWatch role (docs/decisions/0018).
     _, account = stack.only("AWS::ApiGateway::Account")
     assert "CloudWatchRoleArn" in account["Properties"]
 

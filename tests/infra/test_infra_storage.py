@@ -133,7 +133,7 @@ def test_mp_s3_01_web_bucket_readable_by_the_website_distribution_only(
     stack: SynthesizedStack,
 ) -> None:
     """OAC: CloudFront reads objects, for the website distribution's ARN only; no website
-    hosting (decisions.md)."""
+    hosting (docs/decisions/0004)."""
     _, web = _bucket(stack, stack.names.web_bucket)
     assert "WebsiteConfiguration" not in web["Properties"]
     (allow,) = _allows(stack, stack.names.web_bucket)

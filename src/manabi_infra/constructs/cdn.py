@@ -1,7 +1,7 @@
 """The two CloudFront distributions and the API's origin protection (MP-CF-01..04, MP-APIGW-01).
 
 - website: private web bucket through Origin Access Control (no static website hosting,
-  decisions.md), SPA routes answered with index.html by a viewer-request function.
+  docs/decisions/0004), SPA routes answered with index.html by a viewer-request function.
 - api: the REGIONAL REST API stage. CloudFront adds a secret header, kept in Secrets Manager;
   the stage's REGIONAL WebACL blocks every request without it.
 

@@ -8,7 +8,7 @@ prefixes; S3 log delivery is granted by the log bucket's policy (feature flag
 
 The log bucket keeps ACLs enabled for the log-delivery account only (BucketOwnerPreferred):
 CloudFront's access logs with the design's prefixes `cf-website/` and `cf-api/` are written with
-an ACL grant (decisions.md). WAF logs go to a sibling bucket whose name starts with
+an ACL grant (docs/decisions/0005). WAF logs go to a sibling bucket whose name starts with
 `aws-waf-logs-`, the name WAF requires for direct delivery to S3 (MP-WAF-03).
 """
 

@@ -39,7 +39,7 @@ _POOL_PASSED = frozenset(
     }
 )
 _POOL_IGNORED = {
-    "LambdaConfig": "Cognito Lambda triggers never run in moto (decisions.md)",
+    "LambdaConfig": "Cognito Lambda triggers never run in moto (docs/decisions/0020)",
     "SmsConfiguration": "no SMS locally (its IAM role has no local counterpart)",
     "EmailConfiguration": "no e-mail locally; moto accepts any confirmation code",
     "EnabledMfas": "demo accounts sign in without MFA locally",

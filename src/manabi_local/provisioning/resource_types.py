@@ -67,7 +67,7 @@ NOT_EMULATED: dict[str, str] = {
     "AWS::ApplicationAutoScaling::ScalingPolicy": "capacity is not limited locally",
     "AWS::S3::BucketPolicy": (
         "moto evaluates bucket policies wrongly (conditions ignored); the application enforces "
-        "the same rules and the infra tests prove the cloud policy (decisions.md)"
+        "the same rules and the infra tests prove the cloud policy (docs/decisions/0020)"
     ),
     "AWS::CloudWatch::Alarm": _MONITORING,
     "AWS::CloudWatch::Dashboard": _MONITORING,
