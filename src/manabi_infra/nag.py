@@ -110,9 +110,9 @@ WORKLOAD: tuple[Accepted, ...] = (
             f"{NIST}LambdaDLQ",
             f"{NIST}LambdaInsideVPC",
         ),
-        "python3.13 by decision (docs/decisions/0001, MP-LMD-01: supported into 2029, matches the local "
-        "Python); invoked synchronously by API Gateway, so a DLQ holds nothing and API Gateway's "
-        "throttling caps concurrency; not in a VPC by MP-LMD-03 / MP-NET-01",
+        "python3.13 by decision (docs/decisions/0001, MP-LMD-01: supported into 2029, matches the "
+        "local Python); invoked synchronously by API Gateway, so a DLQ holds nothing and API "
+        "Gateway's throttling caps concurrency; not in a VPC by MP-LMD-03 / MP-NET-01",
     ),
     Accepted(
         "Api/FunctionRole",

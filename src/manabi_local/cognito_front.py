@@ -1,8 +1,8 @@
 """The parts of Cognito the emulator does not play, in front of its Cognito JSON API.
 
 The SPA's `cognitoEndpoint` points here locally (`{web origin}/_local/cognito/`); every call is
-forwarded to the emulator, and these Cognito behaviours are added around it (docs/decisions/0020 lists
-what moto lacks):
+forwarded to the emulator, and these Cognito behaviours are added around it
+(docs/decisions/0020 lists what moto lacks):
 
 - mail: SignUp, ResendConfirmationCode and ForgotPassword "send" the pool's own verification
   message (`検証コードは {####} です。`, subject `検証コード`) with a fresh six-digit code to the

@@ -30,7 +30,8 @@ from manabi_infra.synth import ALL_STACK_IDS, REPO_ROOT
 pytestmark = pytest.mark.infra
 
 PACKS = {"AwsSolutions", "NIST.800.53.R5"}
-# A reason must point at the spec: a requirement ID, a decision record (docs/decisions/) or the design's section.
+# A reason must point at the spec: a requirement ID, a decision record (docs/decisions/) or the
+# design's section.
 REASON = re.compile(r"\b(MP|GL|APP)-[A-Z0-9]+-\d\d|decision|design \d", re.IGNORECASE)
 
 

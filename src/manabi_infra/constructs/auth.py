@@ -181,9 +181,10 @@ class Auth(Construct):
                 _NIST + "LambdaDLQ",
                 _NIST + "LambdaInsideVPC",
             ),
-            "python3.13 by decision (docs/decisions/0001, MP-LMD-01); invoked synchronously by Cognito, "
-            "which retries and reports a failure to the user, so a DLQ would hold nothing; one "
-            "short call per confirmed sign-up needs no concurrency cap; no VPC by MP-NET-01",
+            "python3.13 by decision (docs/decisions/0001, MP-LMD-01); invoked synchronously by "
+            "Cognito, which retries and reports a failure to the user, so a DLQ would hold "
+            "nothing; one short call per confirmed sign-up needs no concurrency cap; no VPC by "
+            "MP-NET-01",
         )
         _acknowledge(
             log_group,

@@ -1,9 +1,9 @@
 """The us-east-1 stack of one environment (MP-ACM-01, MP-WAF-01..03, MP-NET-02, MP-LOG-01).
 
 CloudFront takes its certificate and its CLOUDFRONT-scope WebACL from us-east-1 only, and Route 53
-writes DNS query logs only to a log group there (docs/decisions/0008). The Tokyo workload stack reads the
-certificate, the WebACL and the hosted zone through CDK's cross-region references (SSM parameters
-written by a custom resource), so this stack is deployed first.
+writes DNS query logs only to a log group there (docs/decisions/0008). The Tokyo workload stack
+reads the certificate, the WebACL and the hosted zone through CDK's cross-region references
+(outputs of this stack read with `Fn::GetStackOutput`), so this stack is deployed first.
 """
 
 from __future__ import annotations

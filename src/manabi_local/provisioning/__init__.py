@@ -1,8 +1,8 @@
 """Create the template's resources in the emulator, with the template's own properties.
 
-CloudFormation in moto cannot deploy the CDK template (docs/decisions/0020), so every PROVISIONED type
-(resource_types) has a small function in the module of its service (dynamodb, s3, sqs, sns, kms,
-cognito) that turns its CloudFormation properties into the boto3 calls. Each one declares which
+CloudFormation in moto cannot deploy the CDK template (docs/decisions/0020), so every PROVISIONED
+type (resource_types) has a small function in the module of its service (dynamodb, s3, sqs, sns,
+kms, cognito) that turns its CloudFormation properties into the boto3 calls. Each one declares which
 properties it passes on and which it ignores (and why); a property in neither set stops
 provisioning, exactly like an unknown resource type does. Every function is idempotent: a second
 run against the same emulator finds the resources and leaves them as they are.
