@@ -117,7 +117,7 @@ def measure() -> list[Measurement]:
     from tests.fakes.memory_users import InMemoryUserDirectory
     from tests.fakes.services import fake_services
 
-    from manabi_api.adapters.dynamodb import DynamoDbCourseRepository
+    from manabi_api.adapters.dynamodb import DynamoDbLearningStore
     from manabi_api.api.application import create_api
     from manabi_api.kernel.principal import Group
     from manabi_api.kernel.users import DirectoryUser
@@ -132,7 +132,7 @@ def measure() -> list[Measurement]:
             calls[model.name] += 1
 
         client.meta.events.register("before-call.dynamodb", count)
-        store = DynamoDbCourseRepository(client, TABLE)
+        store = DynamoDbLearningStore(client, TABLE)
         verdicts = DynamoDbSubmissionVerdicts(client, TABLE)
         users = InMemoryUserDirectory(
             [

@@ -9,7 +9,7 @@ from botocore.config import Config
 
 from manabi_api.adapters.aws_clients import aws_client
 from manabi_api.adapters.cognito_users import CognitoUserDirectory
-from manabi_api.adapters.dynamodb import DynamoDbCourseRepository
+from manabi_api.adapters.dynamodb import DynamoDbLearningStore
 from manabi_api.adapters.s3_files import S3FileStore
 from manabi_api.adapters.sqs_scans import SqsScanRequests
 from manabi_api.adapters.system import RandomIds, SystemClock
@@ -24,7 +24,7 @@ S3_CONFIG = Config(signature_version="s3v4")
 def create_api_from_environment(environ: Mapping[str, str] = os.environ) -> RestApi:
     """The API on the table, bucket, user pool and queue the function's environment names."""
     settings = ApiSettings.from_environment(environ)
-    store = DynamoDbCourseRepository(aws_client("dynamodb"), settings.table_name)
+    store = DynamoDbLearningStore(aws_client("dynamodb"), settings.table_name)
     # The other clients are created on their first request (cold start: the routes that need
     # none of them do not pay for loading their service models).
     users = CognitoUserDirectory(lambda: aws_client("cognito-idp"), settings.user_pool_id)

@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from manabi_api.adapters.dynamodb import DynamoDbCourseRepository
+from manabi_api.adapters.dynamodb import DynamoDbLearningStore
 from manabi_api.adapters.system import SystemClock
 from manabi_api.domain.assignments import AssignmentService
 from manabi_api.domain.courses import CourseService
@@ -154,7 +154,7 @@ def seed_sample_course(resources: LocalResources, clients: EmulatorClients) -> N
     user = cognito.admin_get_user(UserPoolId=resources.user_pool_id, Username=teacher.email)
     sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
     owner = Principal(user_id=sub, email=teacher.email, groups=frozenset({Group.TEACHERS}))
-    repository = DynamoDbCourseRepository(clients.dynamodb, resources.table_name)
+    repository = DynamoDbLearningStore(clients.dynamodb, resources.table_name)
     if repository.get(SAMPLE_COURSE_ID) is not None:
         return
     clock, ids = SystemClock(), _SampleIds()

@@ -70,7 +70,7 @@ def _submission_key(s: Submission) -> Item:
     return keys.submission_key(s.course_id, s.assignment_id, s.learner_id)
 
 
-class InMemoryCourseRepository:
+class InMemoryLearningStore:
     def __init__(self) -> None:
         self._courses: dict[str, Course] = {}
         self._lessons: dict[tuple[str, str], Lesson] = {}

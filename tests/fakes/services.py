@@ -14,7 +14,7 @@ from manabi_api.ports.runtime import Clock, IdGenerator
 from manabi_api.ports.users import UserDirectory
 from manabi_contract.storage import parse_submission_key
 from tests.fakes.memory_files import InMemoryFileStore
-from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.memory_learning_store import InMemoryLearningStore
 from tests.fakes.memory_users import InMemoryUserDirectory
 
 
@@ -29,7 +29,7 @@ def fake_services(
 ) -> Services:
     """Every port a fake (or the one given), the system clock and random ids by default."""
     return build_services(
-        store if store is not None else InMemoryCourseRepository(),
+        store if store is not None else InMemoryLearningStore(),
         users if users is not None else InMemoryUserDirectory(),
         files if files is not None else InMemoryFileStore(),
         scans,
@@ -41,7 +41,7 @@ def fake_services(
 class MemorySubmissionVerdicts:
     """The scanner's verdict sink (manabi_scanner.submissions) on the in-memory store."""
 
-    def __init__(self, store: InMemoryCourseRepository) -> None:
+    def __init__(self, store: InMemoryLearningStore) -> None:
         self._store = store
 
     def record(self, key: str, status: StrEnum) -> bool:

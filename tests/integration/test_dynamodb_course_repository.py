@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from manabi_api.adapters.dynamodb import DynamoDbCourseRepository
+from manabi_api.adapters.dynamodb import DynamoDbLearningStore
 from manabi_api.kernel.assignments import SubmissionStatus
 from manabi_api.kernel.errors import NotFound
 from manabi_contract.table import scan_status_update
@@ -39,11 +39,11 @@ def table(local_resources: LocalResources) -> Iterator[str]:
     client.delete_table(TableName=name)
 
 
-class TestDynamoDbCourseRepository(CourseRepositoryContract, LearningStoreContract):
+class TestDynamoDbLearningStore(CourseRepositoryContract, LearningStoreContract):
     @pytest.fixture
-    def repository(self, table: str, local_resources: LocalResources) -> DynamoDbCourseRepository:
+    def repository(self, table: str, local_resources: LocalResources) -> DynamoDbLearningStore:
         client = boto3.client("dynamodb", endpoint_url=local_resources.endpoint)
-        return DynamoDbCourseRepository(client, table)
+        return DynamoDbLearningStore(client, table)
 
     @pytest.fixture
     def set_scan_status(self, table: str, local_resources: LocalResources) -> SetScanStatus:
@@ -68,7 +68,7 @@ class TestDynamoDbCourseRepository(CourseRepositoryContract, LearningStoreContra
         return write
 
     def test_mp_ddb_01_course_and_catalogue_entry_written_together(
-        self, repository: DynamoDbCourseRepository, table: str, local_resources: LocalResources
+        self, repository: DynamoDbLearningStore, table: str, local_resources: LocalResources
     ) -> None:
         """MP-DDB-01: one transaction writes the course and its catalogue entry (data-model.md)."""
         course = make_course(3)

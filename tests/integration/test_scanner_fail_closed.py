@@ -23,7 +23,7 @@ import boto3
 import pytest
 import requests
 
-from manabi_api.adapters.dynamodb import DynamoDbCourseRepository
+from manabi_api.adapters.dynamodb import DynamoDbLearningStore
 from manabi_api.adapters.s3_files import S3FileStore
 from manabi_api.adapters.sqs_scans import SqsScanRequests
 from manabi_api.api.application import create_api
@@ -66,7 +66,7 @@ class World:
     ) -> None:
         self.s3 = boto3.client("s3")
         self.bucket = resources.api_environment["DATA_BUCKET"]
-        store = DynamoDbCourseRepository(boto3.client("dynamodb"), resources.table_name)
+        store = DynamoDbLearningStore(boto3.client("dynamodb"), resources.table_name)
         scans = None
         if scan_queue is not None:  # the API asks for scans again through this queue
             scans = SqsScanRequests(lambda: scan_queue.sqs, scan_queue.url, self.bucket)

@@ -21,7 +21,7 @@ from manabi_api.kernel.courses import CourseStatus, NewCourse
 from manabi_api.kernel.enrolment import Enrolment, progress_of
 from manabi_api.kernel.errors import Conflict, DomainError, InvalidInput, StaleVersion
 from manabi_api.kernel.principal import Group, Principal
-from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.memory_learning_store import InMemoryLearningStore
 from tests.fakes.services import fake_services
 from tests.support_events import ADMIN, LEARNER, TEACHER, rest_event
 
@@ -40,7 +40,7 @@ class FixedClock:
 @given(st.lists(st.sampled_from([CourseStatus.PUBLISHED, CourseStatus.ARCHIVED]), max_size=6))
 def test_app_crs_01_status_only_moves_forward(targets: list[CourseStatus]) -> None:
     """APP-CRS-01: draft → published → archived; refused moves change nothing."""
-    service = CourseService(InMemoryCourseRepository(), FixedClock(), RandomIds())
+    service = CourseService(InMemoryLearningStore(), FixedClock(), RandomIds())
     course = service.create(OWNER, NewCourse("c", ""))
     for target in targets:
         before = service.get(course.course_id)
@@ -56,7 +56,7 @@ def test_app_crs_01_status_only_moves_forward(targets: list[CourseStatus]) -> No
 
 @given(st.integers(min_value=1, max_value=5), st.integers(min_value=-3, max_value=3))
 def test_app_crs_01_stale_versions_never_write(edits: int, offset: int) -> None:
-    service = CourseService(InMemoryCourseRepository(), FixedClock(), RandomIds())
+    service = CourseService(InMemoryLearningStore(), FixedClock(), RandomIds())
     from manabi_api.kernel.courses import CourseChanges
 
     course = service.create(OWNER, NewCourse("c", ""))
@@ -73,7 +73,7 @@ def test_app_crs_01_stale_versions_never_write(edits: int, offset: int) -> None:
 
 @given(st.data())
 def test_app_crs_01_reorder_accepts_exactly_the_permutations(data: st.DataObject) -> None:
-    store = InMemoryCourseRepository()
+    store = InMemoryLearningStore()
     course = CourseService(store, FixedClock(), RandomIds()).create(OWNER, NewCourse("c", ""))
     service = LessonService(store, FixedClock(), RandomIds())
     count = data.draw(st.integers(min_value=0, max_value=5))
@@ -132,7 +132,7 @@ def test_app_asg_03_only_clean_submissions_are_graded(
     status: SubmissionStatus, grade: int, feedback: str
 ) -> None:
     """APP-ASG-03: a grade lands only on a CLEAN submission, and only at the current version."""
-    store = InMemoryCourseRepository()
+    store = InMemoryLearningStore()
     services = fake_services(store, clock=FixedClock())
     course = services.courses.create(OWNER, NewCourse("c", ""))
     services.courses.transition(OWNER, course.course_id, CourseStatus.PUBLISHED, 1)
@@ -203,8 +203,8 @@ _known_fields = st.fixed_dictionaries(
 )
 
 
-def _world() -> tuple[Any, InMemoryCourseRepository, str, str]:
-    store = InMemoryCourseRepository()
+def _world() -> tuple[Any, InMemoryLearningStore, str, str]:
+    store = InMemoryLearningStore()
     api = create_api(fake_services(store), None)
 
     def call(method: str, path: str, body: Any) -> Any:
@@ -218,7 +218,7 @@ def _world() -> tuple[Any, InMemoryCourseRepository, str, str]:
 
 _WRITES = [
     (s.method, s.path)
-    for s in create_api(fake_services(InMemoryCourseRepository()), None).routes
+    for s in create_api(fake_services(InMemoryLearningStore()), None).routes
     if s.method in {"POST", "PUT", "PATCH"}
 ]
 

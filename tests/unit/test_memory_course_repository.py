@@ -9,14 +9,14 @@ from tests.contract.course_repository import (
     LearningStoreContract,
     SetScanStatus,
 )
-from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.memory_learning_store import InMemoryLearningStore
 
 
-class TestInMemoryCourseRepository(CourseRepositoryContract, LearningStoreContract):
+class TestInMemoryLearningStore(CourseRepositoryContract, LearningStoreContract):
     @pytest.fixture
-    def repository(self) -> InMemoryCourseRepository:
-        return InMemoryCourseRepository()
+    def repository(self) -> InMemoryLearningStore:
+        return InMemoryLearningStore()
 
     @pytest.fixture
-    def set_scan_status(self, repository: InMemoryCourseRepository) -> SetScanStatus:
+    def set_scan_status(self, repository: InMemoryLearningStore) -> SetScanStatus:
         return repository.set_scan_status

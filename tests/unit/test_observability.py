@@ -19,12 +19,12 @@ from manabi_api.api.application import create_api
 from manabi_api.settings import ApiSettings
 from manabi_contract.environment import ConfigurationError
 from manabi_contract.observability import OUR_PACKAGES, route_package_logs
-from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.memory_learning_store import InMemoryLearningStore
 from tests.fakes.services import fake_services
 from tests.support_events import TEACHER, lambda_context, rest_event
 
 
-class BrokenStore(InMemoryCourseRepository):
+class BrokenStore(InMemoryLearningStore):
     def get(self, course_id: str) -> Any:
         raise RuntimeError("the table is gone")
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from manabi_api.api.application import RestApi, create_api
-from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.memory_learning_store import InMemoryLearningStore
 from tests.fakes.services import fake_services
 from tests.support_events import rest_event
 
@@ -17,7 +17,7 @@ Call = Callable[..., tuple[int, Any, dict[str, list[str]]]]
 @pytest.fixture
 def api() -> RestApi:
     return create_api(
-        fake_services(InMemoryCourseRepository()), allowed_origin="http://127.0.0.1:8080"
+        fake_services(InMemoryLearningStore()), allowed_origin="http://127.0.0.1:8080"
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from manabi_api.api.application import create_api
 from manabi_api.kernel.principal import Group
 from manabi_api.kernel.users import DirectoryUser
-from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.memory_learning_store import InMemoryLearningStore
 from tests.fakes.memory_users import InMemoryUserDirectory
 from tests.fakes.services import fake_services
 from tests.support_events import ADMIN, rest_event
@@ -25,7 +25,7 @@ def _api() -> Any:
             *[_user(f"u{n}@example.com", f"sub-{n}", Group.LEARNERS) for n in range(3)],
         ]
     )
-    return create_api(fake_services(InMemoryCourseRepository(), users=directory), None)
+    return create_api(fake_services(InMemoryLearningStore(), users=directory), None)
 
 
 def _call(api: Any, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:

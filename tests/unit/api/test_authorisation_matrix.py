@@ -20,7 +20,7 @@ from manabi_api.kernel.assignments import SubmissionStatus
 from manabi_api.kernel.principal import Group
 from manabi_api.kernel.users import DirectoryUser
 from tests.fakes.memory_files import InMemoryFileStore
-from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.memory_learning_store import InMemoryLearningStore
 from tests.fakes.memory_users import InMemoryUserDirectory
 from tests.fakes.services import fake_services
 from tests.support_events import ADMIN, LEARNER, TEACHER, rest_event
@@ -90,7 +90,7 @@ BODIES: dict[str, dict[str, Any]] = {
 
 class World:
     def __init__(self) -> None:
-        self.store = InMemoryCourseRepository()
+        self.store = InMemoryLearningStore()
         self.files = InMemoryFileStore()
         self.files.put(UPLOADED, 3, "text/plain")
         self.files.put(UPLOADED.replace("U1", "U2"), 3, "text/plain")  # a resubmission's file

@@ -11,7 +11,7 @@ import pytest
 from manabi_api.api.application import create_api
 from manabi_api.kernel.assignments import SubmissionStatus
 from tests.fakes.memory_files import InMemoryFileStore
-from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.memory_learning_store import InMemoryLearningStore
 from tests.fakes.services import fake_services
 from tests.support_events import ADMIN, LEARNER, TEACHER, rest_event
 
@@ -21,7 +21,7 @@ OTHER_TEACHER = {"sub": "teacher-2", "email": "t2@example.com", "cognito:groups"
 
 class Client:
     def __init__(self) -> None:
-        self.store = InMemoryCourseRepository()
+        self.store = InMemoryLearningStore()
         self.files = InMemoryFileStore()
         self.api = create_api(fake_services(self.store, files=self.files), allowed_origin=None)
 

@@ -14,7 +14,7 @@ from manabi_api.kernel.assignments import SubmissionStatus
 from manabi_contract.storage import SubmissionRef, parse_submission_key
 from manabi_contract.storage import submission_object_key as submission_key
 from tests.fakes.memory_files import InMemoryFileStore, RecordedScanRequests
-from tests.fakes.memory_learning_store import InMemoryCourseRepository
+from tests.fakes.memory_learning_store import InMemoryLearningStore
 from tests.fakes.services import MemorySubmissionVerdicts, fake_services
 from tests.support_events import LEARNER, TEACHER, rest_event
 
@@ -23,7 +23,7 @@ FILE = {"fileName": "レポート.pdf", "contentType": "application/pdf", "sizeB
 
 class World:
     def __init__(self) -> None:
-        self.store = InMemoryCourseRepository()
+        self.store = InMemoryLearningStore()
         self.files = InMemoryFileStore()
         self.scans = RecordedScanRequests()
         self.services = fake_services(self.store, files=self.files, scans=self.scans)

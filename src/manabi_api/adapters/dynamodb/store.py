@@ -32,7 +32,7 @@ def _at_version(expected_version: int | None) -> tuple[str, Item]:
     return "version = :expected", {":expected": {"N": str(expected_version)}}
 
 
-class DynamoDbCourseRepository:
+class DynamoDbLearningStore:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
