@@ -8,7 +8,8 @@ that names the variable, instead of a silent `""` that fails later, far from its
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 # -- every function (Powertools reads these itself)
 POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
@@ -64,31 +65,35 @@ def integer(
     minimum: int = 0,
     maximum: int | None = None,
 ) -> int:
+    return _bounded(environ, name, default, int, "an integer", minimum, maximum)
+
+
+def number(environ: Mapping[str, str], name: str, default: float, *, minimum: float = 0.0) -> float:
+    return _bounded(environ, name, default, float, "a number", minimum, None)
+
+
+Number = TypeVar("Number", int, float)
+
+
+def _bounded(
+    environ: Mapping[str, str],
+    name: str,
+    default: Number,
+    parse: Callable[[str], Number],
+    kind: str,
+    minimum: Number,
+    maximum: Number | None,
+) -> Number:
     text = environ.get(name, "").strip()
     if not text:
         return default
     try:
-        value = int(text)
+        value = parse(text)
     except ValueError:
-        raise ConfigurationError(
-            f"Environment variable {name}={text!r} is not an integer."
-        ) from None
-    if value < minimum or (maximum is not None and value > maximum):
+        raise ConfigurationError(f"Environment variable {name}={text!r} is not {kind}.") from None
+    if not value >= minimum or (maximum is not None and value > maximum):  # NaN fails too
         upper = "" if maximum is None else f" and at most {maximum}"
         raise ConfigurationError(
             f"Environment variable {name}={value} must be at least {minimum}{upper}."
         )
-    return value
-
-
-def number(environ: Mapping[str, str], name: str, default: float, *, minimum: float = 0.0) -> float:
-    text = environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigurationError(f"Environment variable {name}={text!r} is not a number.") from None
-    if not value >= minimum:  # also rejects NaN
-        raise ConfigurationError(f"Environment variable {name}={value} must be at least {minimum}.")
     return value

@@ -38,7 +38,7 @@ from manabi_scanner.definitions import S3DefinitionsStore
 from manabi_scanner.engine import write_test_database
 from manabi_scanner.scan import WaitBackoff
 from manabi_scanner.sources import GeneratedSource
-from manabi_scanner.updater import UpdateResult, clamd_proof_engine, run_updater
+from manabi_scanner.updater import DefinitionsUpdate, UpdateResult, clamd_proof_engine
 from manabi_scanner.wiring import build_definitions_engine, build_scanner, dynamodb_verdicts
 
 _log = logging.getLogger("manabi_local.scanner")
@@ -181,15 +181,14 @@ class LocalScanner:
         bucket = definitions_bucket or local_definitions_bucket()
         self.update: UpdateResult | None = None
         try:
-            self.update = run_updater(
+            self.update = DefinitionsUpdate(
                 S3DefinitionsStore(s3, bucket),
                 GeneratedSource(),
                 clamd_proof_engine,
                 lambda: datetime.now(UTC),
                 work_dir / "updater",
                 timedelta(hours=24),
-                lambda hours: _log.info("virus definitions: newest set %.1f h old", hours),
-            )
+            ).run(lambda hours: _log.info("virus definitions: newest set %.1f h old", hours))
         except Exception:  # the scanner still starts, on the built-in (generated) database
             _log.exception("the local definitions update failed")
         config = ScannerConfig(
@@ -207,7 +206,9 @@ class LocalScanner:
         verdicts = dynamodb_verdicts(resources.table_name)
         self.worker = ScanWorker(boto3.client("sqs"), queue_url, scanner_handler.lambda_handler)
         scanner_handler.use_runtime(
-            scanner, verdicts, self.engine.refresh_if_due, self.worker, LOCAL_WAIT_BACKOFF
+            scanner_handler.Runtime(
+                scanner, verdicts, self.engine.refresh_if_due, self.worker, LOCAL_WAIT_BACKOFF
+            )
         )
         self.worker.start()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from manabi_contract.names import SCANNER_SERVICE
 from manabi_contract.observability import function_logger, function_tracer
@@ -33,26 +33,21 @@ logger = function_logger(SCANNER_SERVICE)
 tracer = function_tracer(SCANNER_SERVICE, patch=("botocore",))
 
 
-class _Runtime:
-    def __init__(
-        self,
-        scanner: Scanner,
-        sink: VerdictSink,
-        refresh: Callable[[], object] | None = None,
-        visibility: QueueVisibility | None = None,
-        backoff: WaitBackoff = WAIT_BACKOFF,
-    ) -> None:
-        self.scanner = scanner
-        self.sink = sink
-        self.refresh = refresh
-        self.visibility = visibility
-        self.backoff = backoff
+class Runtime(NamedTuple):
+    """What a batch needs: without `visibility`, a waiting message keeps the queue's
+    visibility timeout; `refresh` switches to newer definitions when due."""
+
+    scanner: Scanner
+    sink: VerdictSink
+    refresh: Callable[[], object] | None = None
+    visibility: QueueVisibility | None = None
+    backoff: WaitBackoff = WAIT_BACKOFF
 
 
-_runtime: _Runtime | None = None
+_runtime: Runtime | None = None
 
 
-def _build() -> _Runtime:
+def _build() -> Runtime:
     import boto3
 
     from manabi_scanner.wiring import (
@@ -66,22 +61,15 @@ def _build() -> _Runtime:
     s3 = boto3.client("s3")
     engine = build_definitions_engine(s3, config)
     scanner = build_scanner(s3, engine, config.max_scan_bytes)
-    return _Runtime(
+    return Runtime(
         scanner, dynamodb_verdicts(config.table_name), engine.refresh_if_due, LazySqsVisibility()
     )
 
 
-def use_runtime(
-    scanner: Scanner,
-    sink: VerdictSink,
-    refresh: Callable[[], object] | None = None,
-    visibility: QueueVisibility | None = None,
-    backoff: WaitBackoff = WAIT_BACKOFF,
-) -> None:
-    """Install a runtime built elsewhere (the local worker, tests); without `visibility`, a
-    waiting message keeps the queue's visibility timeout."""
+def use_runtime(runtime: Runtime) -> None:
+    """Install a runtime built elsewhere (the local worker, tests)."""
     global _runtime
-    _runtime = _Runtime(scanner, sink, refresh, visibility, backoff)
+    _runtime = runtime
 
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # the init phase of a real execution environment

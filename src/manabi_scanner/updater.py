@@ -9,8 +9,8 @@ with a clear error; the current set stays. Every run ends by emitting the age of
 published set as the metric `VirusDefinitionsAgeHours` (CloudWatch EMF; the alarm fires past
 26 h), also when the run failed.
 
-The core (`update_definitions`, `run_updater`) takes its ports — store, source, engine factory,
-clock, metric emitter — so it runs in unit tests; the handler only wires environment and boto3.
+The core (`DefinitionsUpdate`) takes its ports — store, source, engine factory, clock, metric
+emitter — so it runs in unit tests; the handler only wires environment and boto3.
 """
 
 from __future__ import annotations
@@ -178,76 +178,73 @@ class UpdateResult(NamedTuple):
     pruned: tuple[str, ...] = ()
 
 
-def update_definitions(
-    store: DefinitionsStore,
-    source: DefinitionsSource,
-    engine_factory: EngineFactory,
-    now: Callable[[], datetime],
-    work_dir: Path,
-    update_after: timedelta,
-    keep: int = KEEP_SETS,
-) -> UpdateResult:
-    newest = store.newest()
-    started = now()
-    if newest is not None and age_hours(newest, started) < update_after.total_seconds() / 3600:
-        _log.info("definitions %s are young enough", newest.version)
-        return UpdateResult("fresh", newest.version, age_hours(newest, started))
-    work_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=work_dir, prefix="definitions-") as temporary:
-        db_dir = Path(temporary) / "db"
-        db_dir.mkdir()
-        fetched = source.fetch(db_dir)
-        files = describe(db_dir)
-        if not files:
-            raise DefinitionsRejected(f"{fetched.mirror} delivered no database files")
-        if newest is not None and set(files) == set(newest.files):
-            _log.warning("%s serves the same definitions as %s", fetched.mirror, newest.version)
-            return UpdateResult("unchanged", newest.version, age_hours(newest, now()))
-        # the system's temporary directory: a unix socket path has at most 107 bytes
-        with tempfile.TemporaryDirectory(prefix="clamd-proof-") as clamd_dir:
-            proof = prove(db_dir, Path(clamd_dir), engine_factory)
-        published = now()
-        manifest = Manifest(
-            version=version_for(published, proof.engine),
-            published_at=iso_utc(published),
-            engine=proof.engine,
-            files=files,
-            eicar_detected_as=proof.eicar_signature,
-            mirror=fetched.mirror,
-            signatures=count_signatures(db_dir),
-            fetched_by=fetched.tool,
-        )
-        store.publish(manifest, db_dir)
-    pruned = store.prune(keep)
-    return UpdateResult("published", manifest.version, age_hours(manifest, now()), tuple(pruned))
+class DefinitionsUpdate(NamedTuple):
+    """One run of the updater: fetch a new set when the newest published one is older than
+    `update_after`, prove it on EICAR and a clean sample, publish it, keep the newest `keep`."""
 
+    store: DefinitionsStore
+    source: DefinitionsSource
+    engine_factory: EngineFactory
+    now: Callable[[], datetime]
+    work_dir: Path
+    update_after: timedelta
+    keep: int = KEEP_SETS
 
-def run_updater(
-    store: DefinitionsStore,
-    source: DefinitionsSource,
-    engine_factory: EngineFactory,
-    now: Callable[[], datetime],
-    work_dir: Path,
-    update_after: timedelta,
-    emit_age: Callable[[float], None],
-    keep: int = KEEP_SETS,
-) -> UpdateResult:
-    """`update_definitions`, then the age of the newest published set — also after a failure
-    (then the bucket is listed once more: the run may have failed before it knew the set)."""
-    try:
-        result = update_definitions(
-            store, source, engine_factory, now, work_dir, update_after, keep
+    def update(self) -> UpdateResult:
+        newest = self.store.newest()
+        started = self.now()
+        if (
+            newest is not None
+            and age_hours(newest, started) < self.update_after.total_seconds() / 3600
+        ):
+            _log.info("definitions %s are young enough", newest.version)
+            return UpdateResult("fresh", newest.version, age_hours(newest, started))
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.work_dir, prefix="definitions-") as temporary:
+            db_dir = Path(temporary) / "db"
+            db_dir.mkdir()
+            fetched = self.source.fetch(db_dir)
+            files = describe(db_dir)
+            if not files:
+                raise DefinitionsRejected(f"{fetched.mirror} delivered no database files")
+            if newest is not None and set(files) == set(newest.files):
+                _log.warning("%s serves the same definitions as %s", fetched.mirror, newest.version)
+                return UpdateResult("unchanged", newest.version, age_hours(newest, self.now()))
+            # the system's temporary directory: a unix socket path has at most 107 bytes
+            with tempfile.TemporaryDirectory(prefix="clamd-proof-") as clamd_dir:
+                proof = prove(db_dir, Path(clamd_dir), self.engine_factory)
+            published = self.now()
+            manifest = Manifest(
+                version=version_for(published, proof.engine),
+                published_at=iso_utc(published),
+                engine=proof.engine,
+                files=files,
+                eicar_detected_as=proof.eicar_signature,
+                mirror=fetched.mirror,
+                signatures=count_signatures(db_dir),
+                fetched_by=fetched.tool,
+            )
+            self.store.publish(manifest, db_dir)
+        pruned = self.store.prune(self.keep)
+        return UpdateResult(
+            "published", manifest.version, age_hours(manifest, self.now()), tuple(pruned)
         )
-    except BaseException:
+
+    def run(self, emit_age: Callable[[float], None]) -> UpdateResult:
+        """`update`, then the age of the newest published set — also after a failure (then the
+        bucket is listed once more: the run may have failed before it knew the set)."""
         try:
-            newest = store.newest()
-        except Exception:
-            _log.exception("the definitions bucket could not be listed")
-            newest = None
-        emit_age(age_hours(newest, now()))
-        raise
-    emit_age(result.age_hours)
-    return result
+            result = self.update()
+        except BaseException:
+            try:
+                newest = self.store.newest()
+            except Exception:
+                _log.exception("the definitions bucket could not be listed")
+                newest = None
+            emit_age(age_hours(newest, self.now()))
+            raise
+        emit_age(result.age_hours)
+        return result
 
 
 def emf_emitter(namespace: str) -> Callable[[float], None]:
@@ -279,13 +276,12 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
 
     config = UpdaterConfig.from_environment()
     update_after = timedelta(hours=0 if event.get("force") else config.update_after_hours)
-    result = run_updater(
+    result = DefinitionsUpdate(
         S3DefinitionsStore(boto3.client("s3"), config.definitions_bucket),
         FreshclamSource(config.mirror_url),
         clamd_proof_engine,
         lambda: datetime.now(UTC),
         config.work_dir,
         update_after,
-        emf_emitter(config.metrics_namespace),
-    )
+    ).run(emf_emitter(config.metrics_namespace))
     return dict(result._asdict())

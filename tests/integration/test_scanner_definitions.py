@@ -38,9 +38,9 @@ from manabi_scanner.scan import Target
 from manabi_scanner.sources import Fetched, FreshclamSource, GeneratedSource, SourceError
 from manabi_scanner.updater import (
     DefinitionsRejected,
+    DefinitionsUpdate,
     UpdateResult,
     clamd_proof_engine,
-    run_updater,
 )
 from manabi_scanner.wiring import build_definitions_engine, build_scanner
 from tests.contract.definitions_store import DefinitionsStoreContract
@@ -98,15 +98,9 @@ class WithoutEicar:
 
 def publish(store: DefinitionsStore, source: Any, moment: datetime, tmp_path: Path) -> UpdateResult:
     ages: list[float] = []
-    return run_updater(
-        store,
-        source,
-        clamd_proof_engine,
-        lambda: moment,
-        tmp_path / "updater",
-        timedelta(hours=24),
-        ages.append,
-    )
+    return DefinitionsUpdate(
+        store, source, clamd_proof_engine, lambda: moment, tmp_path / "updater", timedelta(hours=24)
+    ).run(ages.append)
 
 
 def test_mp_av_04_updater_proves_eicar_with_clamd_and_publishes_to_s3(
@@ -288,9 +282,11 @@ def test_mp_av_04_a_warm_scanner_refreshes_to_a_newer_set_at_batch_start(
     engine = clocked_engine(definitions, config, timedelta(minutes=60), clock)
     engine.start()
     handler.use_runtime(
-        build_scanner(boto3.client("s3"), engine, config.max_scan_bytes),
-        NoSubmissions(),
-        engine.refresh_if_due,
+        handler.Runtime(
+            build_scanner(boto3.client("s3"), engine, config.max_scan_bytes),
+            NoSubmissions(),
+            engine.refresh_if_due,
+        )
     )
     try:
         assert engine.db_version() == first.version

@@ -83,7 +83,9 @@ def test_mp_av_04_local_scanner_publishes_definitions_and_loads_the_newest_set(
         # the same worker and handler, with a sink that does not need a submission record
         engine = scanner.engine
         handler.use_runtime(
-            build_scanner(s3, engine, 1024 * 1024), NoSubmissions(), engine.refresh_if_due
+            handler.Runtime(
+                build_scanner(s3, engine, 1024 * 1024), NoSubmissions(), engine.refresh_if_due
+            )
         )
         data = local_resources.api_environment["DATA_BUCKET"]
         s3.put_object(Bucket=data, Key="submissions/c/a/l/definitions-eicar", Body=EICAR)

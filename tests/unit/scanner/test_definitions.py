@@ -19,10 +19,10 @@ from manabi_scanner.sources import Fetched, GeneratedSource, SourceError, freshc
 from manabi_scanner.updater import (
     NO_DEFINITIONS_AGE_HOURS,
     DefinitionsRejected,
+    DefinitionsUpdate,
     ProofEngine,
     UpdateResult,
     emf_emitter,
-    run_updater,
     version_for,
 )
 from tests.contract.definitions_store import DefinitionsStoreContract, make_set
@@ -104,9 +104,9 @@ def updater(
         assert (db_dir / "daily.ndb").exists()
         return engine
 
-    return run_updater(
-        store, source, factory, clock, tmp_path / "work", timedelta(hours=24), ages.append
-    )
+    return DefinitionsUpdate(
+        store, source, factory, clock, tmp_path / "work", timedelta(hours=24)
+    ).run(ages.append)
 
 
 def test_mp_av_04_updater_publishes_a_proven_set_with_its_manifest(tmp_path: Path) -> None:
@@ -207,15 +207,14 @@ def test_a_failed_fetch_publishes_nothing_and_still_reports_the_age(tmp_path: Pa
     ages: list[float] = []
     store = MemoryDefinitionsStore()
     with pytest.raises(SourceError, match=r"http://mirror\.test"):
-        run_updater(
+        DefinitionsUpdate(
             store,
             Broken(),
             lambda d, w: FakeEngine(StreamResult(True, "x")),
             Clock(NOW),
             tmp_path,
             timedelta(hours=24),
-            ages.append,
-        )
+        ).run(ages.append)
     assert store.newest() is None
     assert ages == [NO_DEFINITIONS_AGE_HOURS]
 

@@ -224,7 +224,9 @@ def runtime() -> Iterator[None]:
 def test_mp_av_01_lambda_handler_uses_the_runtime_visibility_and_backoff(runtime: None) -> None:
     visibility = Visibility()
     scanner = _scanner(Versioned(), CountingEngine())
-    handler.use_runtime(scanner, Sink(recorded=False), None, visibility, WaitBackoff(1, 5, 2))
+    handler.use_runtime(
+        handler.Runtime(scanner, Sink(recorded=False), None, visibility, WaitBackoff(1, 5, 2))
+    )
     result = handler.lambda_handler({"Records": [_s3_message("m1", receives=2)]}, lambda_context())
     assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     assert visibility.calls == [(URL, "rh-m1", 2)]
@@ -332,7 +334,9 @@ def test_mp_av_01_local_worker_keeps_the_handler_backoff(runtime: None) -> None:
         def record(self, key: str, status: AvStatus) -> bool:
             return self.answers.pop(0)
 
-    handler.use_runtime(_scanner(Versioned(), CountingEngine()), Answers(), None, worker)
+    handler.use_runtime(
+        handler.Runtime(_scanner(Versioned(), CountingEngine()), Answers(), None, worker)
+    )
     assert worker.poll_once() == 2
     assert sqs.visibility == [("rh-wait", 45)]  # the handler's backoff, not RETRY_SECONDS
     assert sqs.deleted == ["rh-done"]
@@ -341,7 +345,9 @@ def test_mp_av_01_local_worker_keeps_the_handler_backoff(runtime: None) -> None:
 def test_mp_av_01_local_worker_retries_engine_errors_after_its_own_delay(runtime: None) -> None:
     sqs = FakeSqs([_sqs_message("broken")])
     worker = ScanWorker(sqs, "http://local/queue", handler.lambda_handler)
-    handler.use_runtime(_scanner(Versioned(), CountingEngine(broken=True)), Sink(), None, worker)
+    handler.use_runtime(
+        handler.Runtime(_scanner(Versioned(), CountingEngine(broken=True)), Sink(), None, worker)
+    )
     worker.poll_once()
     assert sqs.visibility == [("rh-broken", RETRY_SECONDS)]
     assert sqs.deleted == []
