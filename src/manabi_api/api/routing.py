@@ -1,9 +1,10 @@
 """How a route is declared: who may call it, what it takes, what it answers.
 
-Every route is declared once, on the router of its resource, with its access rule, request
-schema, query parameters and responses. The declaration drives Powertools routing, authorisation,
-validation, problem details and the OpenAPI document (api.openapi), so they cannot drift apart.
-A route is a thin function `(request, service) -> reply`: parse, one domain call, serialize.
+Every route is declared once, on the router of its resource, with its access rule (api.access),
+request schema, query parameters and responses (its problem responses: api.problems). The
+declaration drives Powertools routing, authorisation, validation, problem details and the OpenAPI
+document (api.openapi), so they cannot drift apart. A route is a thin function
+`(request, service) -> reply`: parse, one domain call, serialize.
 """
 
 from __future__ import annotations
@@ -11,51 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any, Generic, TypeVar
 
+from manabi_api.api.access import Rule
 from manabi_api.kernel.errors import Unauthenticated
-from manabi_api.kernel.principal import Group, Principal
+from manabi_api.kernel.principal import Principal
 
 _PATH_PARAM = re.compile(r"\{(\w+)\}")
 PATH_PARAM_PATTERN = r"[A-Za-z0-9._@+-]{1,128}"
 IDEMPOTENCY_KEY_PATTERN = r"[A-Za-z0-9_-]{1,64}"
-
-
-class Access(Enum):
-    PUBLIC = "public"
-    SIGNED_IN = "signed-in"
-    GROUPS = "groups"
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Who may call a route: anybody, any signed-in user, or members of some groups."""
-
-    access: Access
-    groups: frozenset[Group] = frozenset()
-
-    @staticmethod
-    def public() -> Rule:
-        return Rule(Access.PUBLIC)
-
-    @staticmethod
-    def signed_in() -> Rule:
-        return Rule(Access.SIGNED_IN)
-
-    @staticmethod
-    def members_of(*groups: Group) -> Rule:
-        return Rule(Access.GROUPS, frozenset(groups))
-
-
-SIGNED_IN = Rule.signed_in()
-TEACHING = Rule.members_of(Group.TEACHERS, Group.ADMINS)
-LEARNING = Rule.members_of(Group.LEARNERS)
-ADMINS = Rule.members_of(Group.ADMINS)
-# Problem responses a route can give (status → schema name in api.schemas.SCHEMAS).
-PROBLEMS: dict[int, str | None] = {400: "Problem", 401: "Problem", 403: "Problem"}
-FOUND = {**PROBLEMS, 404: "Problem"}
-CHANGING = {**FOUND, 409: "Problem"}
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from manabi_api.api.routing import (
-    ADMINS,
-    CHANGING,
-    PROBLEMS,
-    QueryParam,
-    Reply,
-    Request,
-    ResourceRouter,
-    page_json,
-)
+from manabi_api.api.access import ADMINS
+from manabi_api.api.problems import CHANGING, PROBLEMS
+from manabi_api.api.routing import QueryParam, Reply, Request, ResourceRouter, page_json
 from manabi_api.domain.users import UserAdminService
 from manabi_api.kernel.principal import Group
 from manabi_api.kernel.users import DirectoryUser

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
+from manabi_api.api.access import SIGNED_IN, TEACHING
+from manabi_api.api.problems import CHANGING, FOUND
 from manabi_api.api.routers.courses import COURSE
-from manabi_api.api.routing import (
-    CHANGING,
-    FOUND,
-    PAGE_QUERY,
-    SIGNED_IN,
-    TEACHING,
-    Reply,
-    Request,
-    ResourceRouter,
-    page_json,
-)
+from manabi_api.api.routing import PAGE_QUERY, Reply, Request, ResourceRouter, page_json
 from manabi_api.domain.assignments import AssignmentService
 from manabi_api.kernel.assignments import Assignment, NewAssignment
 

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from manabi_api.api.routing import (
-    CHANGING,
-    FOUND,
-    PAGE_QUERY,
-    PROBLEMS,
-    SIGNED_IN,
-    TEACHING,
-    QueryParam,
-    Reply,
-    Request,
-    ResourceRouter,
-    page_json,
-)
+from manabi_api.api.access import SIGNED_IN, TEACHING
+from manabi_api.api.problems import CHANGING, FOUND, PROBLEMS
+from manabi_api.api.routing import PAGE_QUERY, QueryParam, Reply, Request, ResourceRouter, page_json
 from manabi_api.domain.courses import CourseService
 from manabi_api.kernel.courses import Course, CourseChanges, CourseStatus, NewCourse
 

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
+from manabi_api.api.access import LEARNING, SIGNED_IN, TEACHING
+from manabi_api.api.problems import CHANGING, FOUND, PROBLEMS
 from manabi_api.api.routers.courses import COURSE
 from manabi_api.api.routers.lessons import LESSON
-from manabi_api.api.routing import (
-    CHANGING,
-    FOUND,
-    LEARNING,
-    PAGE_QUERY,
-    PROBLEMS,
-    SIGNED_IN,
-    TEACHING,
-    Reply,
-    Request,
-    ResourceRouter,
-    page_json,
-)
+from manabi_api.api.routing import PAGE_QUERY, Reply, Request, ResourceRouter, page_json
 from manabi_api.domain.enrolment import EnrolmentService
 from manabi_api.kernel.enrolment import Enrolment, Progress
 

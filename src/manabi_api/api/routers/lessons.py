@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
+from manabi_api.api.access import SIGNED_IN, TEACHING
+from manabi_api.api.problems import CHANGING, FOUND
 from manabi_api.api.routers.courses import COURSE
-from manabi_api.api.routing import (
-    CHANGING,
-    FOUND,
-    SIGNED_IN,
-    TEACHING,
-    Reply,
-    Request,
-    ResourceRouter,
-)
+from manabi_api.api.routing import Reply, Request, ResourceRouter
 from manabi_api.domain.lessons import LessonService
 from manabi_api.kernel.courses import Lesson, LessonChanges
 

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from manabi_api.api.access import LEARNING, SIGNED_IN, TEACHING
+from manabi_api.api.problems import CHANGING, FOUND
 from manabi_api.api.routers.assignments import ASSIGNMENT
-from manabi_api.api.routing import (
-    CHANGING,
-    FOUND,
-    LEARNING,
-    PAGE_QUERY,
-    SIGNED_IN,
-    TEACHING,
-    Reply,
-    Request,
-    ResourceRouter,
-    page_json,
-)
+from manabi_api.api.routing import PAGE_QUERY, Reply, Request, ResourceRouter, page_json
 from manabi_api.domain.submissions import SubmissionService
 from manabi_api.kernel.assignments import FileMetadata, Submission, UploadTicket
 
