@@ -4,7 +4,9 @@ Every route is declared once, on the router of its resource, with its access rul
 request schema, query parameters and responses (its problem responses: api.problems). The
 declaration drives Powertools routing, authorisation, validation, problem details and the OpenAPI
 document (api.openapi), so they cannot drift apart. A route is a thin function
-`(request, service) -> reply`: parse, one domain call, serialize.
+`(request, service) -> reply`: parse, one domain call, serialize. The endpoint reads the caller
+(`request.caller`), the ids in the path (`request.course_id`, …) and the page asked for
+(`request.page`) from its `Request`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from manabi_api.api.access import Rule
 from manabi_api.kernel.errors import Unauthenticated
+from manabi_api.kernel.paging import Page
 from manabi_api.kernel.principal import Principal
 
 _PATH_PARAM = re.compile(r"\{(\w+)\}")
@@ -64,6 +67,16 @@ class RouteSpec:
         return _PATH_PARAM.sub(r"<\1>", self.path)
 
 
+class _PathValue:
+    """A path parameter read as an attribute: `request.course_id` is `request.path["courseId"]`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, request: Request, owner: type[Request]) -> str:
+        return request.path[self.name]
+
+
 @dataclass(frozen=True)
 class Request:
     principal: Principal | None
@@ -72,10 +85,23 @@ class Request:
     body: Any
     idempotency_key: str | None = None
 
-    def require_principal(self) -> Principal:
+    course_id = _PathValue("courseId")
+    lesson_id = _PathValue("lessonId")
+    assignment_id = _PathValue("assignmentId")
+    learner_id = _PathValue("learnerId")
+    username = _PathValue("username")
+
+    @property
+    def caller(self) -> Principal:
+        """The signed-in caller."""
         if self.principal is None:  # unreachable behind a non-public rule; kept for type safety
             raise Unauthenticated("Sign in first.")
         return self.principal
+
+    @property
+    def page(self) -> tuple[int, str | None]:
+        """The page asked for (`PAGE_QUERY`): its size and the previous page's `nextCursor`."""
+        return self.query["limit"], self.query["cursor"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +112,7 @@ class Reply:
 
 
 S = TypeVar("S")
+T = TypeVar("T")
 Endpoint = Callable[[Request, S], Reply]
 
 
@@ -117,5 +144,5 @@ class ResourceRouter(Generic[S]):
         return register
 
 
-def page_json(items: list[dict[str, object]], cursor: str | None) -> dict[str, object]:
-    return {"items": items, "nextCursor": cursor}
+def page_json(page: Page[T], item_json: Callable[[T], dict[str, object]]) -> dict[str, object]:
+    return {"items": [item_json(item) for item in page.items], "nextCursor": page.next_cursor}

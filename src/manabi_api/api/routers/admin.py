@@ -37,8 +37,8 @@ def user_json(u: DirectoryUser) -> dict[str, object]:
     ),
 )
 def list_users(request: Request, users: UserAdminService) -> Reply:
-    page = users.list(request.query["limit"], request.query["cursor"])
-    return Reply(200, page_json([user_json(u) for u in page.items], page.next_cursor))
+    page = users.list(*request.page)
+    return Reply(200, page_json(page, user_json))
 
 
 @router.route(
@@ -51,16 +51,14 @@ def list_users(request: Request, users: UserAdminService) -> Reply:
     body="UserGroup",
 )
 def set_group(request: Request, users: UserAdminService) -> Reply:
-    user = users.set_group(
-        request.require_principal(), request.path["username"], Group(request.body["group"])
-    )
+    user = users.set_group(request.caller, request.username, Group(request.body["group"]))
     return Reply(200, user_json(user))
 
 
 for _action, _enabled in (("disable", False), ("enable", True)):
 
     def set_enabled(request: Request, users: UserAdminService, enabled: bool = _enabled) -> Reply:
-        user = users.set_enabled(request.require_principal(), request.path["username"], enabled)
+        user = users.set_enabled(request.caller, request.username, enabled)
         return Reply(200, user_json(user))
 
     router.route(

@@ -39,8 +39,8 @@ def assignment_json(a: Assignment) -> dict[str, object]:
 def create_assignment(request: Request, assignments: AssignmentService) -> Reply:
     body = request.body
     assignment = assignments.create(
-        request.require_principal(),
-        request.path["courseId"],
+        request.caller,
+        request.course_id,
         NewAssignment(body["title"], body["instructions"], body["dueAt"]),
         request.idempotency_key,
     )
@@ -58,25 +58,13 @@ def create_assignment(request: Request, assignments: AssignmentService) -> Reply
     query=PAGE_QUERY,
 )
 def list_assignments(request: Request, assignments: AssignmentService) -> Reply:
-    page = assignments.list(
-        request.require_principal(),
-        request.path["courseId"],
-        request.query["limit"],
-        request.query["cursor"],
-    )
-    return Reply(200, page_json([assignment_json(a) for a in page.items], page.next_cursor))
+    page = assignments.list(request.caller, request.course_id, *request.page)
+    return Reply(200, page_json(page, assignment_json))
 
 
 @router.route(
-    "GET",
-    ASSIGNMENT,
-    "getAssignment",
-    "One assignment",
-    SIGNED_IN,
-    {200: "Assignment", **FOUND},
+    "GET", ASSIGNMENT, "getAssignment", "One assignment", SIGNED_IN, {200: "Assignment", **FOUND}
 )
 def get_assignment(request: Request, assignments: AssignmentService) -> Reply:
-    assignment = assignments.get(
-        request.require_principal(), request.path["courseId"], request.path["assignmentId"]
-    )
+    assignment = assignments.get(request.caller, request.course_id, request.assignment_id)
     return Reply(200, assignment_json(assignment))

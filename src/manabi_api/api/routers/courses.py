@@ -43,11 +43,8 @@ def course_json(course: Course) -> dict[str, object]:
     ),
 )
 def list_courses(request: Request, courses: CourseService) -> Reply:
-    query = request.query
-    page = courses.list(
-        query["limit"], query["cursor"], request.require_principal(), query["scope"]
-    )
-    return Reply(200, page_json([course_json(c) for c in page.items], page.next_cursor))
+    page = courses.list(*request.page, request.caller, request.query["scope"])
+    return Reply(200, page_json(page, course_json))
 
 
 @router.route(
@@ -62,7 +59,7 @@ def list_courses(request: Request, courses: CourseService) -> Reply:
 )
 def create_course(request: Request, courses: CourseService) -> Reply:
     new = NewCourse(request.body["title"], request.body.get("description", ""))
-    course = courses.create(request.require_principal(), new, request.idempotency_key)
+    course = courses.create(request.caller, new, request.idempotency_key)
     return Reply(201, course_json(course), {"Location": f"/courses/{course.course_id}"})
 
 
@@ -75,7 +72,7 @@ def create_course(request: Request, courses: CourseService) -> Reply:
     {200: "Course", **FOUND},
 )
 def get_course(request: Request, courses: CourseService) -> Reply:
-    course = courses.get(request.path["courseId"], request.require_principal())
+    course = courses.get(request.course_id, request.caller)
     return Reply(200, course_json(course))
 
 
@@ -91,7 +88,7 @@ def get_course(request: Request, courses: CourseService) -> Reply:
 def update_course(request: Request, courses: CourseService) -> Reply:
     body = request.body
     changes = CourseChanges(body["version"], body.get("title"), body.get("description"))
-    course = courses.update(request.require_principal(), request.path["courseId"], changes)
+    course = courses.update(request.caller, request.course_id, changes)
     return Reply(200, course_json(course))
 
 
@@ -101,7 +98,7 @@ for _action, _target in (("publish", CourseStatus.PUBLISHED), ("archive", Course
         request: Request, courses: CourseService, target: CourseStatus = _target
     ) -> Reply:
         course = courses.transition(
-            request.require_principal(), request.path["courseId"], target, request.body["version"]
+            request.caller, request.course_id, target, request.body["version"]
         )
         return Reply(200, course_json(course))
 

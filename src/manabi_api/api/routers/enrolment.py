@@ -44,9 +44,7 @@ def progress_json(progress: Progress) -> dict[str, object]:
     {200: "Enrolment", 201: "Enrolment", **CHANGING},
 )
 def enrol(request: Request, enrolment: EnrolmentService) -> Reply:
-    created_enrolment, created = enrolment.enrol(
-        request.require_principal(), request.path["courseId"]
-    )
+    created_enrolment, created = enrolment.enrol(request.caller, request.course_id)
     return Reply(201 if created else 200, enrolment_json(created_enrolment))
 
 
@@ -60,10 +58,8 @@ def enrol(request: Request, enrolment: EnrolmentService) -> Reply:
     query=PAGE_QUERY,
 )
 def my_enrolments(request: Request, enrolment: EnrolmentService) -> Reply:
-    page = enrolment.mine(
-        request.require_principal(), request.query["limit"], request.query["cursor"]
-    )
-    return Reply(200, page_json([enrolment_json(e) for e in page.items], page.next_cursor))
+    page = enrolment.mine(request.caller, *request.page)
+    return Reply(200, page_json(page, enrolment_json))
 
 
 @router.route(
@@ -76,13 +72,8 @@ def my_enrolments(request: Request, enrolment: EnrolmentService) -> Reply:
     query=PAGE_QUERY,
 )
 def course_enrolments(request: Request, enrolment: EnrolmentService) -> Reply:
-    page = enrolment.course_progress(
-        request.require_principal(),
-        request.path["courseId"],
-        request.query["limit"],
-        request.query["cursor"],
-    )
-    return Reply(200, page_json([progress_json(p) for p in page.items], page.next_cursor))
+    page = enrolment.course_progress(request.caller, request.course_id, *request.page)
+    return Reply(200, page_json(page, progress_json))
 
 
 @router.route(
@@ -94,9 +85,7 @@ def course_enrolments(request: Request, enrolment: EnrolmentService) -> Reply:
     {200: "Progress", **FOUND},
 )
 def complete_lesson(request: Request, enrolment: EnrolmentService) -> Reply:
-    progress = enrolment.complete(
-        request.require_principal(), request.path["courseId"], request.path["lessonId"]
-    )
+    progress = enrolment.complete(request.caller, request.course_id, request.lesson_id)
     return Reply(200, progress_json(progress))
 
 
@@ -109,5 +98,5 @@ def complete_lesson(request: Request, enrolment: EnrolmentService) -> Reply:
     {200: "Progress", **FOUND},
 )
 def my_progress(request: Request, enrolment: EnrolmentService) -> Reply:
-    progress = enrolment.progress(request.require_principal(), request.path["courseId"])
+    progress = enrolment.progress(request.caller, request.course_id)
     return Reply(200, progress_json(progress))

@@ -34,8 +34,8 @@ def lesson_json(lesson: Lesson) -> dict[str, object]:
     {200: "Outline", **FOUND},
 )
 def list_lessons(request: Request, lessons: LessonService) -> Reply:
-    course_id = request.path["courseId"]
-    outline, items = lessons.outline(request.require_principal(), course_id)
+    course_id = request.course_id
+    outline, items = lessons.outline(request.caller, course_id)
     summaries = [
         {
             "lessonId": lesson.lesson_id,
@@ -61,8 +61,8 @@ def list_lessons(request: Request, lessons: LessonService) -> Reply:
 )
 def create_lesson(request: Request, lessons: LessonService) -> Reply:
     lesson = lessons.add(
-        request.require_principal(),
-        request.path["courseId"],
+        request.caller,
+        request.course_id,
         request.body["title"],
         request.body["body"],
         request.idempotency_key,
@@ -80,9 +80,7 @@ def create_lesson(request: Request, lessons: LessonService) -> Reply:
     {200: "Lesson", **FOUND},
 )
 def get_lesson(request: Request, lessons: LessonService) -> Reply:
-    lesson = lessons.get(
-        request.require_principal(), request.path["courseId"], request.path["lessonId"]
-    )
+    lesson = lessons.get(request.caller, request.course_id, request.lesson_id)
     return Reply(200, lesson_json(lesson))
 
 
@@ -98,9 +96,9 @@ def get_lesson(request: Request, lessons: LessonService) -> Reply:
 def update_lesson(request: Request, lessons: LessonService) -> Reply:
     body = request.body
     lesson = lessons.update(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["lessonId"],
+        request.caller,
+        request.course_id,
+        request.lesson_id,
         LessonChanges(body["version"], body.get("title"), body.get("body")),
     )
     return Reply(200, lesson_json(lesson))
@@ -117,9 +115,6 @@ def update_lesson(request: Request, lessons: LessonService) -> Reply:
 )
 def reorder_lessons(request: Request, lessons: LessonService) -> Reply:
     outline = lessons.reorder(
-        request.require_principal(),
-        request.path["courseId"],
-        request.body["lessonIds"],
-        request.body["version"],
+        request.caller, request.course_id, request.body["lessonIds"], request.body["version"]
     )
     return Reply(200, {"lessonIds": outline.lesson_ids, "version": outline.version})

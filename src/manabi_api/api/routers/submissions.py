@@ -60,10 +60,7 @@ def _file(body: Any) -> FileMetadata:
 )
 def start_upload(request: Request, submissions: SubmissionService) -> Reply:
     ticket = submissions.start_upload(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["assignmentId"],
-        _file(request.body),
+        request.caller, request.course_id, request.assignment_id, _file(request.body)
     )
     return Reply(201, upload_json(ticket))
 
@@ -80,9 +77,9 @@ def start_upload(request: Request, submissions: SubmissionService) -> Reply:
 )
 def submit(request: Request, submissions: SubmissionService) -> Reply:
     submission = submissions.submit(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["assignmentId"],
+        request.caller,
+        request.course_id,
+        request.assignment_id,
         _file(request.body),
         request.body["uploadId"],
     )
@@ -99,10 +96,7 @@ def submit(request: Request, submissions: SubmissionService) -> Reply:
 )
 def download_submission(request: Request, submissions: SubmissionService) -> Reply:
     link = submissions.download(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["assignmentId"],
-        request.path["learnerId"],
+        request.caller, request.course_id, request.assignment_id, request.learner_id
     )
     return Reply(200, {"url": link.url, "expiresAt": link.expires_at})
 
@@ -116,9 +110,9 @@ def download_submission(request: Request, submissions: SubmissionService) -> Rep
     {200: "Submission", **FOUND},
 )
 def my_submission(request: Request, submissions: SubmissionService) -> Reply:
-    principal = request.require_principal()
+    principal = request.caller
     submission = submissions.get(
-        principal, request.path["courseId"], request.path["assignmentId"], principal.user_id
+        principal, request.course_id, request.assignment_id, principal.user_id
     )
     return Reply(200, submission_json(submission))
 
@@ -133,14 +127,8 @@ def my_submission(request: Request, submissions: SubmissionService) -> Reply:
     query=PAGE_QUERY,
 )
 def list_submissions(request: Request, submissions: SubmissionService) -> Reply:
-    page = submissions.list(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["assignmentId"],
-        request.query["limit"],
-        request.query["cursor"],
-    )
-    return Reply(200, page_json([submission_json(s) for s in page.items], page.next_cursor))
+    page = submissions.list(request.caller, request.course_id, request.assignment_id, *request.page)
+    return Reply(200, page_json(page, submission_json))
 
 
 @router.route(
@@ -153,10 +141,7 @@ def list_submissions(request: Request, submissions: SubmissionService) -> Reply:
 )
 def get_submission(request: Request, submissions: SubmissionService) -> Reply:
     submission = submissions.get(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["assignmentId"],
-        request.path["learnerId"],
+        request.caller, request.course_id, request.assignment_id, request.learner_id
     )
     return Reply(200, submission_json(submission))
 
@@ -173,10 +158,10 @@ def get_submission(request: Request, submissions: SubmissionService) -> Reply:
 def grade(request: Request, submissions: SubmissionService) -> Reply:
     body = request.body
     submission = submissions.grade(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["assignmentId"],
-        request.path["learnerId"],
+        request.caller,
+        request.course_id,
+        request.assignment_id,
+        request.learner_id,
         body["grade"],
         body["feedback"],
         body["version"],
