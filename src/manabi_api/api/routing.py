@@ -4,14 +4,24 @@ Every route is declared once, on the router of its resource, with its access rul
 request schema, query parameters and responses (its problem responses: api.problems). The
 declaration drives Powertools routing, authorisation, validation, problem details and the OpenAPI
 document (api.openapi), so they cannot drift apart. A route is a thin function
-`(request, service) -> reply`: parse, one domain call, serialize. The endpoint reads the caller
-(`request.caller`), the ids in the path (`request.course_id`, …) and the page asked for
-(`request.page`) from its `Request`.
+`(request, service) -> reply`: parse, one domain call, serialize. A router declares it with the
+method's name, `router.get/post/put/patch(path, operation_id, rule, responses, body=…,
+idempotent=…)`, or `router.get_page(…)` for one page of a list (it takes PAGE_QUERY):
+
+    @router.get(COURSE, "getCourse", SIGNED_IN, {200: "Course", **FOUND})
+    def get_course(request: Request, courses: CourseService) -> Reply:
+        '''Get one course (drafts: owner and admins only)'''
+        return Reply(200, course_json(courses.get(request.course_id, request.caller)))
+
+The endpoint's docstring is the operation's summary in the OpenAPI document. The endpoint reads
+the caller (`request.caller`), the ids in the path (`request.course_id`, …) and the page asked
+for (`request.page`) from its `Request`.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -24,6 +34,11 @@ from manabi_api.kernel.principal import Principal
 _PATH_PARAM = re.compile(r"\{(\w+)\}")
 PATH_PARAM_PATTERN = r"[A-Za-z0-9._@+-]{1,128}"
 IDEMPOTENCY_KEY_PATTERN = r"[A-Za-z0-9_-]{1,64}"
+
+
+# What a route answers: status → schema name in api.schemas.SCHEMAS (None: no body); the
+# problems among them are api.problems' PROBLEMS, FOUND or CHANGING.
+Responses = Mapping[int, str | None]
 
 
 @dataclass(frozen=True)
@@ -51,7 +66,7 @@ class RouteSpec:
     operation_id: str
     summary: str
     rule: Rule
-    responses: Mapping[int, str | None]  # status → schema name in SCHEMAS (None: no body)
+    responses: Responses
     body: str | None = None
     query: tuple[QueryParam, ...] = ()
     tags: tuple[str, ...] = ()
@@ -114,6 +129,8 @@ class Reply:
 S = TypeVar("S")
 T = TypeVar("T")
 Endpoint = Callable[[Request, S], Reply]
+Register = Callable[[Endpoint[S]], Endpoint[S]]
+Declaration = tuple[str, str, Rule, Responses]  # path, operation id, access rule, responses
 
 
 class ResourceRouter(Generic[S]):
@@ -128,20 +145,42 @@ class ResourceRouter(Generic[S]):
         method: str,
         path: str,
         operation_id: str,
-        summary: str,
         rule: Rule,
-        responses: Mapping[int, str | None],
+        responses: Responses,
         **options: Any,
-    ) -> Callable[[Endpoint[S]], Endpoint[S]]:
-        spec = RouteSpec(
-            method, path, operation_id, summary, rule, responses, tags=(self.tag,), **options
-        )
+    ) -> Register[S]:
+        """Declare a route; the endpoint's docstring is its summary (its lines joined)."""
 
         def register(endpoint: Endpoint[S]) -> Endpoint[S]:
+            summary = " ".join((endpoint.__doc__ or "").split())
+            if not summary and sys.flags.optimize < 2:  # python -OO drops every docstring
+                raise TypeError(f"{operation_id}: the endpoint needs a docstring (its summary)")
+            spec = RouteSpec(
+                method, path, operation_id, summary, rule, responses, tags=(self.tag,), **options
+            )
             self.routes.append((spec, endpoint))
             return endpoint
 
         return register
+
+    # `router.get(path, operation_id, rule, responses, …)` is `router.route("GET", path, …)`.
+    def get(self, *declaration: *Declaration, **options: Any) -> Register[S]:
+        return self.route("GET", *declaration, **options)
+
+    def post(self, *declaration: *Declaration, **options: Any) -> Register[S]:
+        return self.route("POST", *declaration, **options)
+
+    def put(self, *declaration: *Declaration, **options: Any) -> Register[S]:
+        return self.route("PUT", *declaration, **options)
+
+    def patch(self, *declaration: *Declaration, **options: Any) -> Register[S]:
+        return self.route("PATCH", *declaration, **options)
+
+    def get_page(
+        self, *declaration: *Declaration, query: tuple[QueryParam, ...] = (), **options: Any
+    ) -> Register[S]:
+        """A GET of one page of a list: PAGE_QUERY (`request.page`), then `query`."""
+        return self.route("GET", *declaration, query=(*PAGE_QUERY, *query), **options)
 
 
 def page_json(page: Page[T], item_json: Callable[[T], dict[str, object]]) -> dict[str, object]:

@@ -8,6 +8,7 @@ from manabi_api.api.routing import Reply, Request, ResourceRouter
 router: ResourceRouter[None] = ResourceRouter("system")
 
 
-@router.route("GET", "/health", "getHealth", "Liveness check", PUBLIC, {200: "Health"})
+@router.get("/health", "getHealth", PUBLIC, {200: "Health"})
 def health(_: Request, __: None) -> Reply:
+    """Liveness check"""
     return Reply(200, {"status": "ok"})
