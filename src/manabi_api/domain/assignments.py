@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from manabi_api.domain.access import can_manage, editable_course, visible_course
 from manabi_api.domain.identifiers import idempotent_id
+from manabi_api.domain.learning import LearningService
 from manabi_api.kernel.assignments import Assignment, NewAssignment
 from manabi_api.kernel.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFound
 from manabi_api.kernel.instants import normalise_instant
 from manabi_api.kernel.paging import Page
 from manabi_api.kernel.principal import Principal
-from manabi_api.ports.learning import LearningStore
-from manabi_api.ports.runtime import Clock, IdGenerator
 
 
 def due_instant(text: str) -> str:
@@ -24,12 +23,7 @@ def due_instant(text: str) -> str:
         ) from error
 
 
-class AssignmentService:
-    def __init__(self, store: LearningStore, clock: Clock, ids: IdGenerator) -> None:
-        self._store = store
-        self._clock = clock
-        self._ids = ids
-
+class AssignmentService(LearningService):
     def create(
         self,
         principal: Principal,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from manabi_api.domain.access import can_manage, editable_course, managed_course, visible_course
 from manabi_api.domain.identifiers import idempotent_id
+from manabi_api.domain.learning import LearningService
 from manabi_api.kernel.courses import Lesson, LessonChanges, Outline
 from manabi_api.kernel.errors import (
     Conflict,
@@ -14,16 +15,9 @@ from manabi_api.kernel.errors import (
     StaleVersion,
 )
 from manabi_api.kernel.principal import Principal
-from manabi_api.ports.learning import LearningStore
-from manabi_api.ports.runtime import Clock, IdGenerator
 
 
-class LessonService:
-    def __init__(self, store: LearningStore, clock: Clock, ids: IdGenerator) -> None:
-        self._store = store
-        self._clock = clock
-        self._ids = ids
-
+class LessonService(LearningService):
     def outline(self, principal: Principal, course_id: str) -> tuple[Outline, list[Lesson]]:
         visible_course(principal, self._store.get(course_id), course_id)
         return self._store.lessons(course_id)
