@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from manabi_api.domain.access import can_manage, editable_course, visible_course
+from manabi_api.domain.access import editable_course, readable_course
 from manabi_api.domain.identifiers import idempotent_id
 from manabi_api.domain.learning import LearningService
 from manabi_api.kernel.assignments import Assignment, NewAssignment
-from manabi_api.kernel.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFound
+from manabi_api.kernel.errors import Conflict, FieldIssue, InvalidInput, NotFound
 from manabi_api.kernel.instants import normalise_instant
 from manabi_api.kernel.paging import Page
 from manabi_api.kernel.principal import Principal
@@ -58,18 +58,14 @@ class AssignmentService(LearningService):
         self, principal: Principal, course_id: str, limit: int, cursor: str | None
     ) -> Page[Assignment]:
         snapshot = self._store.load(course_id, learner_id=principal.user_id)
-        course = visible_course(principal, snapshot.course, course_id)
-        if not can_manage(principal, course) and snapshot.enrolment is None:
-            raise Forbidden("Enrol in the course to see its assignments.")
+        readable_course(principal, snapshot, course_id, "see its assignments")
         return self._store.assignments(course_id, limit, cursor)
 
     def get(self, principal: Principal, course_id: str, assignment_id: str) -> Assignment:
         snapshot = self._store.load(
             course_id, learner_id=principal.user_id, assignment_id=assignment_id
         )
-        course = visible_course(principal, snapshot.course, course_id)
-        if not can_manage(principal, course) and snapshot.enrolment is None:
-            raise Forbidden("Enrol in the course to see its assignments.")
+        readable_course(principal, snapshot, course_id, "see its assignments")
         if snapshot.assignment is None:
             raise NotFound(f"Assignment {assignment_id} does not exist.")
         return snapshot.assignment
