@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from manabi_api.api.access import Access
 from manabi_api.api.application import declared_routes
-from manabi_api.api.routing import IDEMPOTENCY_KEY_PATTERN, PATH_PARAM_PATTERN, Access, RouteSpec
+from manabi_api.api.routing import IDEMPOTENCY_KEY_PATTERN, PATH_PARAM_PATTERN, RouteSpec
 from manabi_api.api.schemas import SCHEMAS
 
 _DESCRIPTIONS = {

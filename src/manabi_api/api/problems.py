@@ -16,6 +16,13 @@ from manabi_api.kernel.errors import (
     Unauthenticated,
 )
 
+# The problem responses a route declares besides its own (status → schema in api.schemas):
+# every signed-in route may refuse the input, the token or the account; FOUND routes look a
+# resource up; CHANGING routes may also find it changed or in the wrong state.
+PROBLEMS: dict[int, str | None] = {400: "Problem", 401: "Problem", 403: "Problem"}
+FOUND = {**PROBLEMS, 404: "Problem"}
+CHANGING = {**FOUND, 409: "Problem"}
+
 PROBLEM_JSON = "application/problem+json"
 _TYPE_BASE = "https://manabiplus.example.jp/problems/"
 

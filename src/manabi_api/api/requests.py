@@ -10,13 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from manabi_api.api.routing import (
-    IDEMPOTENCY_KEY_PATTERN,
-    PATH_PARAM_PATTERN,
-    Access,
-    QueryParam,
-    Rule,
-)
+from manabi_api.api.access import Access, Rule
+from manabi_api.api.routing import IDEMPOTENCY_KEY_PATTERN, PATH_PARAM_PATTERN, QueryParam
 from manabi_api.kernel.errors import FieldIssue, Forbidden, InvalidInput, Unauthenticated
 from manabi_api.kernel.principal import Principal
 

@@ -1,61 +1,44 @@
 """How a route is declared: who may call it, what it takes, what it answers.
 
-Every route is declared once, on the router of its resource, with its access rule, request
-schema, query parameters and responses. The declaration drives Powertools routing, authorisation,
-validation, problem details and the OpenAPI document (api.openapi), so they cannot drift apart.
-A route is a thin function `(request, service) -> reply`: parse, one domain call, serialize.
+Every route is declared once, on the router of its resource, with its access rule (api.access),
+request schema, query parameters and responses (its problem responses: api.problems). The
+declaration drives Powertools routing, authorisation, validation, problem details and the OpenAPI
+document (api.openapi), so they cannot drift apart. A route is a thin function
+`(request, service) -> reply`: parse, one domain call, serialize. A router declares it with the
+method's name, `router.get/post/put/patch(path, operation_id, rule, responses, body=…,
+idempotent=…)`, or `router.get_page(…)` for one page of a list (it takes PAGE_QUERY):
+
+    @router.get(COURSE, "getCourse", SIGNED_IN, {200: "Course", **FOUND})
+    def get_course(request: Request, courses: CourseService) -> Reply:
+        '''Get one course (drafts: owner and admins only)'''
+        return Reply(200, course_json(courses.get(request.course_id, request.caller)))
+
+The endpoint's docstring is the operation's summary in the OpenAPI document. The endpoint reads
+the caller (`request.caller`), the ids in the path (`request.course_id`, …) and the page asked
+for (`request.page`) from its `Request`.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any, Generic, TypeVar
 
+from manabi_api.api.access import Rule
 from manabi_api.kernel.errors import Unauthenticated
-from manabi_api.kernel.principal import Group, Principal
+from manabi_api.kernel.paging import Page
+from manabi_api.kernel.principal import Principal
 
 _PATH_PARAM = re.compile(r"\{(\w+)\}")
 PATH_PARAM_PATTERN = r"[A-Za-z0-9._@+-]{1,128}"
 IDEMPOTENCY_KEY_PATTERN = r"[A-Za-z0-9_-]{1,64}"
 
 
-class Access(Enum):
-    PUBLIC = "public"
-    SIGNED_IN = "signed-in"
-    GROUPS = "groups"
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Who may call a route: anybody, any signed-in user, or members of some groups."""
-
-    access: Access
-    groups: frozenset[Group] = frozenset()
-
-    @staticmethod
-    def public() -> Rule:
-        return Rule(Access.PUBLIC)
-
-    @staticmethod
-    def signed_in() -> Rule:
-        return Rule(Access.SIGNED_IN)
-
-    @staticmethod
-    def members_of(*groups: Group) -> Rule:
-        return Rule(Access.GROUPS, frozenset(groups))
-
-
-SIGNED_IN = Rule.signed_in()
-TEACHING = Rule.members_of(Group.TEACHERS, Group.ADMINS)
-LEARNING = Rule.members_of(Group.LEARNERS)
-ADMINS = Rule.members_of(Group.ADMINS)
-# Problem responses a route can give (status → schema name in api.schemas.SCHEMAS).
-PROBLEMS: dict[int, str | None] = {400: "Problem", 401: "Problem", 403: "Problem"}
-FOUND = {**PROBLEMS, 404: "Problem"}
-CHANGING = {**FOUND, 409: "Problem"}
+# What a route answers: status → schema name in api.schemas.SCHEMAS (None: no body); the
+# problems among them are api.problems' PROBLEMS, FOUND or CHANGING.
+Responses = Mapping[int, str | None]
 
 
 @dataclass(frozen=True)
@@ -83,7 +66,7 @@ class RouteSpec:
     operation_id: str
     summary: str
     rule: Rule
-    responses: Mapping[int, str | None]  # status → schema name in SCHEMAS (None: no body)
+    responses: Responses
     body: str | None = None
     query: tuple[QueryParam, ...] = ()
     tags: tuple[str, ...] = ()
@@ -99,6 +82,16 @@ class RouteSpec:
         return _PATH_PARAM.sub(r"<\1>", self.path)
 
 
+class _PathValue:
+    """A path parameter read as an attribute: `request.course_id` is `request.path["courseId"]`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, request: Request, owner: type[Request]) -> str:
+        return request.path[self.name]
+
+
 @dataclass(frozen=True)
 class Request:
     principal: Principal | None
@@ -107,10 +100,23 @@ class Request:
     body: Any
     idempotency_key: str | None = None
 
-    def require_principal(self) -> Principal:
+    course_id = _PathValue("courseId")
+    lesson_id = _PathValue("lessonId")
+    assignment_id = _PathValue("assignmentId")
+    learner_id = _PathValue("learnerId")
+    username = _PathValue("username")
+
+    @property
+    def caller(self) -> Principal:
+        """The signed-in caller."""
         if self.principal is None:  # unreachable behind a non-public rule; kept for type safety
             raise Unauthenticated("Sign in first.")
         return self.principal
+
+    @property
+    def page(self) -> tuple[int, str | None]:
+        """The page asked for (`PAGE_QUERY`): its size and the previous page's `nextCursor`."""
+        return self.query["limit"], self.query["cursor"]
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,10 @@ class Reply:
 
 
 S = TypeVar("S")
+T = TypeVar("T")
 Endpoint = Callable[[Request, S], Reply]
+Register = Callable[[Endpoint[S]], Endpoint[S]]
+Declaration = tuple[str, str, Rule, Responses]  # path, operation id, access rule, responses
 
 
 class ResourceRouter(Generic[S]):
@@ -136,21 +145,43 @@ class ResourceRouter(Generic[S]):
         method: str,
         path: str,
         operation_id: str,
-        summary: str,
         rule: Rule,
-        responses: Mapping[int, str | None],
+        responses: Responses,
         **options: Any,
-    ) -> Callable[[Endpoint[S]], Endpoint[S]]:
-        spec = RouteSpec(
-            method, path, operation_id, summary, rule, responses, tags=(self.tag,), **options
-        )
+    ) -> Register[S]:
+        """Declare a route; the endpoint's docstring is its summary (its lines joined)."""
 
         def register(endpoint: Endpoint[S]) -> Endpoint[S]:
+            summary = " ".join((endpoint.__doc__ or "").split())
+            if not summary and sys.flags.optimize < 2:  # python -OO drops every docstring
+                raise TypeError(f"{operation_id}: the endpoint needs a docstring (its summary)")
+            spec = RouteSpec(
+                method, path, operation_id, summary, rule, responses, tags=(self.tag,), **options
+            )
             self.routes.append((spec, endpoint))
             return endpoint
 
         return register
 
+    # `router.get(path, operation_id, rule, responses, …)` is `router.route("GET", path, …)`.
+    def get(self, *declaration: *Declaration, **options: Any) -> Register[S]:
+        return self.route("GET", *declaration, **options)
 
-def page_json(items: list[dict[str, object]], cursor: str | None) -> dict[str, object]:
-    return {"items": items, "nextCursor": cursor}
+    def post(self, *declaration: *Declaration, **options: Any) -> Register[S]:
+        return self.route("POST", *declaration, **options)
+
+    def put(self, *declaration: *Declaration, **options: Any) -> Register[S]:
+        return self.route("PUT", *declaration, **options)
+
+    def patch(self, *declaration: *Declaration, **options: Any) -> Register[S]:
+        return self.route("PATCH", *declaration, **options)
+
+    def get_page(
+        self, *declaration: *Declaration, query: tuple[QueryParam, ...] = (), **options: Any
+    ) -> Register[S]:
+        """A GET of one page of a list: PAGE_QUERY (`request.page`), then `query`."""
+        return self.route("GET", *declaration, query=(*PAGE_QUERY, *query), **options)
+
+
+def page_json(page: Page[T], item_json: Callable[[T], dict[str, object]]) -> dict[str, object]:
+    return {"items": [item_json(item) for item in page.items], "nextCursor": page.next_cursor}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from manabi_api.kernel.courses import Course, CourseStatus
 from manabi_api.kernel.errors import Conflict, Forbidden, NotFound
 from manabi_api.kernel.principal import Group, Principal
+from manabi_api.ports.learning import Snapshot
 
 
 def is_admin(principal: Principal) -> bool:
@@ -27,6 +28,15 @@ def visible_course(principal: Principal, course: Course | None, course_id: str) 
     hidden = course is not None and course.status is CourseStatus.DRAFT
     if course is None or (hidden and not can_manage(principal, course)):
         raise NotFound(f"Course {course_id} does not exist.")
+    return course
+
+
+def readable_course(principal: Principal, snapshot: Snapshot, course_id: str, what: str) -> Course:
+    """A course whose content the caller may read: its teacher, an admin or an enrolled learner
+    (`what` names the content refused to anybody else)."""
+    course = visible_course(principal, snapshot.course, course_id)
+    if not can_manage(principal, course) and snapshot.enrolment is None:
+        raise Forbidden(f"Enrol in the course to {what}.")
     return course
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from manabi_api.domain.access import can_manage, editable_course, visible_course
+from manabi_api.domain.access import editable_course, readable_course
 from manabi_api.domain.identifiers import idempotent_id
+from manabi_api.domain.learning import LearningService
 from manabi_api.kernel.assignments import Assignment, NewAssignment
-from manabi_api.kernel.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFound
+from manabi_api.kernel.errors import Conflict, FieldIssue, InvalidInput, NotFound
 from manabi_api.kernel.instants import normalise_instant
 from manabi_api.kernel.paging import Page
 from manabi_api.kernel.principal import Principal
-from manabi_api.ports.learning import LearningStore
-from manabi_api.ports.runtime import Clock, IdGenerator
 
 
 def due_instant(text: str) -> str:
@@ -24,12 +23,7 @@ def due_instant(text: str) -> str:
         ) from error
 
 
-class AssignmentService:
-    def __init__(self, store: LearningStore, clock: Clock, ids: IdGenerator) -> None:
-        self._store = store
-        self._clock = clock
-        self._ids = ids
-
+class AssignmentService(LearningService):
     def create(
         self,
         principal: Principal,
@@ -64,18 +58,14 @@ class AssignmentService:
         self, principal: Principal, course_id: str, limit: int, cursor: str | None
     ) -> Page[Assignment]:
         snapshot = self._store.load(course_id, learner_id=principal.user_id)
-        course = visible_course(principal, snapshot.course, course_id)
-        if not can_manage(principal, course) and snapshot.enrolment is None:
-            raise Forbidden("Enrol in the course to see its assignments.")
+        readable_course(principal, snapshot, course_id, "see its assignments")
         return self._store.assignments(course_id, limit, cursor)
 
     def get(self, principal: Principal, course_id: str, assignment_id: str) -> Assignment:
         snapshot = self._store.load(
             course_id, learner_id=principal.user_id, assignment_id=assignment_id
         )
-        course = visible_course(principal, snapshot.course, course_id)
-        if not can_manage(principal, course) and snapshot.enrolment is None:
-            raise Forbidden("Enrol in the course to see its assignments.")
+        readable_course(principal, snapshot, course_id, "see its assignments")
         if snapshot.assignment is None:
             raise NotFound(f"Assignment {assignment_id} does not exist.")
         return snapshot.assignment

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from manabi_api.domain.access import editable_course, is_admin, managed_course, visible_course
 from manabi_api.domain.identifiers import idempotent_id
+from manabi_api.domain.learning import LearningService
 from manabi_api.kernel.courses import (
     TRANSITIONS,
     Course,
@@ -15,16 +16,9 @@ from manabi_api.kernel.courses import (
 from manabi_api.kernel.errors import Conflict, Forbidden, NotFound
 from manabi_api.kernel.paging import Page
 from manabi_api.kernel.principal import Group, Principal
-from manabi_api.ports.learning import LearningStore
-from manabi_api.ports.runtime import Clock, IdGenerator
 
 
-class CourseService:
-    def __init__(self, store: LearningStore, clock: Clock, ids: IdGenerator) -> None:
-        self._store = store
-        self._clock = clock
-        self._ids = ids
-
+class CourseService(LearningService):
     def create(
         self, owner: Principal, new: NewCourse, idempotency_key: str | None = None
     ) -> Course:

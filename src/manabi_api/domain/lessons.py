@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from manabi_api.domain.access import can_manage, editable_course, managed_course, visible_course
-from manabi_api.domain.identifiers import idempotent_id
-from manabi_api.kernel.courses import Lesson, LessonChanges, Outline
-from manabi_api.kernel.errors import (
-    Conflict,
-    FieldIssue,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    StaleVersion,
+from manabi_api.domain.access import (
+    editable_course,
+    managed_course,
+    readable_course,
+    visible_course,
 )
+from manabi_api.domain.identifiers import idempotent_id
+from manabi_api.domain.learning import LearningService
+from manabi_api.kernel.courses import Lesson, LessonChanges, Outline
+from manabi_api.kernel.errors import Conflict, FieldIssue, InvalidInput, NotFound, StaleVersion
 from manabi_api.kernel.principal import Principal
-from manabi_api.ports.learning import LearningStore
-from manabi_api.ports.runtime import Clock, IdGenerator
 
 
-class LessonService:
-    def __init__(self, store: LearningStore, clock: Clock, ids: IdGenerator) -> None:
-        self._store = store
-        self._clock = clock
-        self._ids = ids
-
+class LessonService(LearningService):
     def outline(self, principal: Principal, course_id: str) -> tuple[Outline, list[Lesson]]:
         visible_course(principal, self._store.get(course_id), course_id)
         return self._store.lessons(course_id)
@@ -52,9 +44,7 @@ class LessonService:
 
     def get(self, principal: Principal, course_id: str, lesson_id: str) -> Lesson:
         snapshot = self._store.load(course_id, learner_id=principal.user_id, lesson_id=lesson_id)
-        course = visible_course(principal, snapshot.course, course_id)
-        if not can_manage(principal, course) and snapshot.enrolment is None:
-            raise Forbidden("Enrol in the course to read its lessons.")
+        readable_course(principal, snapshot, course_id, "read its lessons")
         if snapshot.lesson is None:
             raise NotFound(f"Lesson {lesson_id} does not exist.")
         return snapshot.lesson

@@ -10,6 +10,7 @@ records the submission, and signs downloads only for CLEAN objects.
 from __future__ import annotations
 
 from manabi_api.domain.access import can_manage, managed_course, visible_course
+from manabi_api.domain.learning import LearningService
 from manabi_api.kernel.assignments import (
     DownloadLink,
     FileMetadata,
@@ -65,7 +66,7 @@ def _check_file(file: FileMetadata) -> None:
         raise InvalidInput("The file cannot be submitted.", issues)
 
 
-class SubmissionService:
+class SubmissionService(LearningService):
     def __init__(
         self,
         store: LearningStore,
@@ -74,9 +75,7 @@ class SubmissionService:
         files: FileStore,
         scans: ScanRequests | None = None,
     ) -> None:
-        self._store = store
-        self._clock = clock
-        self._ids = ids
+        super().__init__(store, clock, ids)
         self._files = files
         self._scans = scans  # None with the GuardDuty backend: its scans cannot be asked again
 

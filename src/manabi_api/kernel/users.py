@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from manabi_api.kernel.paging import Page
 from manabi_api.kernel.principal import Group
 
 
@@ -17,6 +18,5 @@ class DirectoryUser(NamedTuple):
     created_at: str
 
 
-class UserPage(NamedTuple):
-    items: list[DirectoryUser]
-    next_cursor: str | None
+# A page of accounts: the same `Page` as every other list of the API.
+UserPage = Page[DirectoryUser]

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from manabi_api.api.routing import (
-    ADMINS,
-    CHANGING,
-    PROBLEMS,
-    QueryParam,
-    Reply,
-    Request,
-    ResourceRouter,
-    page_json,
-)
+from manabi_api.api.access import ADMINS
+from manabi_api.api.problems import CHANGING, PROBLEMS
+from manabi_api.api.routing import QueryParam, Reply, Request, ResourceRouter, page_json
 from manabi_api.domain.users import UserAdminService
 from manabi_api.kernel.principal import Group
 from manabi_api.kernel.users import DirectoryUser
 
 router: ResourceRouter[UserAdminService] = ResourceRouter("admin")
+USER = "/admin/users/{username}"
+# Cognito lists at most 60 accounts a call.
+USER_PAGE_QUERY = (
+    QueryParam("limit", "Page size (1–60, default 20).", integer=True, maximum=60, default=20),
+    QueryParam("cursor", "The `nextCursor` of the previous page."),
+)
 
 
 def user_json(u: DirectoryUser) -> dict[str, object]:
@@ -31,50 +30,28 @@ def user_json(u: DirectoryUser) -> dict[str, object]:
     }
 
 
-@router.route(
-    "GET",
-    "/admin/users",
-    "listUsers",
-    "List user accounts",
-    ADMINS,
-    {200: "UserPage", **PROBLEMS},
-    query=(
-        QueryParam("limit", "Page size (1–60, default 20).", integer=True, maximum=60, default=20),
-        QueryParam("cursor", "The `nextCursor` of the previous page."),
-    ),
+@router.get(
+    "/admin/users", "listUsers", ADMINS, {200: "UserPage", **PROBLEMS}, query=USER_PAGE_QUERY
 )
 def list_users(request: Request, users: UserAdminService) -> Reply:
-    page = users.list(request.query["limit"], request.query["cursor"])
-    return Reply(200, page_json([user_json(u) for u in page.items], page.next_cursor))
+    """List user accounts"""
+    return Reply(200, page_json(users.list(*request.page), user_json))
 
 
-@router.route(
-    "PUT",
-    "/admin/users/{username}/group",
-    "setUserGroup",
-    "Make a group the user's only group",
-    ADMINS,
-    {200: "User", **CHANGING},
-    body="UserGroup",
-)
+@router.put(f"{USER}/group", "setUserGroup", ADMINS, {200: "User", **CHANGING}, body="UserGroup")
 def set_group(request: Request, users: UserAdminService) -> Reply:
-    user = users.set_group(
-        request.require_principal(), request.path["username"], Group(request.body["group"])
-    )
-    return Reply(200, user_json(user))
+    """Make a group the user's only group"""
+    group = Group(request.body["group"])
+    return Reply(200, user_json(users.set_group(request.caller, request.username, group)))
 
 
-for _action, _enabled in (("disable", False), ("enable", True)):
+@router.post(f"{USER}/disable", "disableUser", ADMINS, {200: "User", **CHANGING})
+def disable_user(request: Request, users: UserAdminService) -> Reply:
+    """Disable an account"""
+    return Reply(200, user_json(users.set_enabled(request.caller, request.username, False)))
 
-    def set_enabled(request: Request, users: UserAdminService, enabled: bool = _enabled) -> Reply:
-        user = users.set_enabled(request.require_principal(), request.path["username"], enabled)
-        return Reply(200, user_json(user))
 
-    router.route(
-        "POST",
-        f"/admin/users/{{username}}/{_action}",
-        f"{_action}User",
-        f"{_action.capitalize()} an account",
-        ADMINS,
-        {200: "User", **CHANGING},
-    )(set_enabled)
+@router.post(f"{USER}/enable", "enableUser", ADMINS, {200: "User", **CHANGING})
+def enable_user(request: Request, users: UserAdminService) -> Reply:
+    """Enable an account"""
+    return Reply(200, user_json(users.set_enabled(request.caller, request.username, True)))

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
+from manabi_api.api.access import SIGNED_IN, TEACHING
+from manabi_api.api.problems import CHANGING, FOUND
 from manabi_api.api.routers.courses import COURSE
-from manabi_api.api.routing import (
-    CHANGING,
-    FOUND,
-    PAGE_QUERY,
-    SIGNED_IN,
-    TEACHING,
-    Reply,
-    Request,
-    ResourceRouter,
-    page_json,
-)
+from manabi_api.api.routing import Reply, Request, ResourceRouter, page_json
 from manabi_api.domain.assignments import AssignmentService
 from manabi_api.kernel.assignments import Assignment, NewAssignment
 
 router: ResourceRouter[AssignmentService] = ResourceRouter("assignments")
-ASSIGNMENT = COURSE + "/assignments/{assignmentId}"
+ASSIGNMENTS = f"{COURSE}/assignments"
+ASSIGNMENT = ASSIGNMENTS + "/{assignmentId}"
 
 
 def assignment_json(a: Assignment) -> dict[str, object]:
@@ -34,57 +27,32 @@ def assignment_json(a: Assignment) -> dict[str, object]:
     }
 
 
-@router.route(
-    "POST",
-    f"{COURSE}/assignments",
+@router.post(
+    ASSIGNMENTS,
     "createAssignment",
-    "Create an assignment (instructions, due date)",
     TEACHING,
     {201: "Assignment", **CHANGING},
     body="AssignmentCreate",
     idempotent=True,
 )
 def create_assignment(request: Request, assignments: AssignmentService) -> Reply:
+    """Create an assignment (instructions, due date)"""
     body = request.body
-    assignment = assignments.create(
-        request.require_principal(),
-        request.path["courseId"],
-        NewAssignment(body["title"], body["instructions"], body["dueAt"]),
-        request.idempotency_key,
-    )
+    new = NewAssignment(body["title"], body["instructions"], body["dueAt"])
+    assignment = assignments.create(request.caller, request.course_id, new, request.idempotency_key)
     location = f"/courses/{assignment.course_id}/assignments/{assignment.assignment_id}"
     return Reply(201, assignment_json(assignment), {"Location": location})
 
 
-@router.route(
-    "GET",
-    f"{COURSE}/assignments",
-    "listAssignments",
-    "The course's assignments",
-    SIGNED_IN,
-    {200: "AssignmentPage", **FOUND},
-    query=PAGE_QUERY,
-)
+@router.get_page(ASSIGNMENTS, "listAssignments", SIGNED_IN, {200: "AssignmentPage", **FOUND})
 def list_assignments(request: Request, assignments: AssignmentService) -> Reply:
-    page = assignments.list(
-        request.require_principal(),
-        request.path["courseId"],
-        request.query["limit"],
-        request.query["cursor"],
-    )
-    return Reply(200, page_json([assignment_json(a) for a in page.items], page.next_cursor))
+    """The course's assignments"""
+    page = assignments.list(request.caller, request.course_id, *request.page)
+    return Reply(200, page_json(page, assignment_json))
 
 
-@router.route(
-    "GET",
-    ASSIGNMENT,
-    "getAssignment",
-    "One assignment",
-    SIGNED_IN,
-    {200: "Assignment", **FOUND},
-)
+@router.get(ASSIGNMENT, "getAssignment", SIGNED_IN, {200: "Assignment", **FOUND})
 def get_assignment(request: Request, assignments: AssignmentService) -> Reply:
-    assignment = assignments.get(
-        request.require_principal(), request.path["courseId"], request.path["assignmentId"]
-    )
+    """One assignment"""
+    assignment = assignments.get(request.caller, request.course_id, request.assignment_id)
     return Reply(200, assignment_json(assignment))

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
+from manabi_api.api.access import LEARNING, SIGNED_IN, TEACHING
+from manabi_api.api.problems import CHANGING, FOUND, PROBLEMS
 from manabi_api.api.routers.courses import COURSE
 from manabi_api.api.routers.lessons import LESSON
-from manabi_api.api.routing import (
-    CHANGING,
-    FOUND,
-    LEARNING,
-    PAGE_QUERY,
-    PROBLEMS,
-    SIGNED_IN,
-    TEACHING,
-    Reply,
-    Request,
-    ResourceRouter,
-    page_json,
-)
+from manabi_api.api.routing import Reply, Request, ResourceRouter, page_json
 from manabi_api.domain.enrolment import EnrolmentService
 from manabi_api.kernel.enrolment import Enrolment, Progress
 
@@ -45,79 +35,41 @@ def progress_json(progress: Progress) -> dict[str, object]:
     }
 
 
-@router.route(
-    "POST",
-    f"{COURSE}/enrolment",
-    "enrol",
-    "Enrol in a published course (201; 200 when already enrolled)",
-    LEARNING,
-    {200: "Enrolment", 201: "Enrolment", **CHANGING},
+@router.post(
+    f"{COURSE}/enrolment", "enrol", LEARNING, {200: "Enrolment", 201: "Enrolment", **CHANGING}
 )
 def enrol(request: Request, enrolment: EnrolmentService) -> Reply:
-    created_enrolment, created = enrolment.enrol(
-        request.require_principal(), request.path["courseId"]
-    )
-    return Reply(201 if created else 200, enrolment_json(created_enrolment))
+    """Enrol in a published course (201; 200 when already enrolled)"""
+    enrolled, created = enrolment.enrol(request.caller, request.course_id)
+    return Reply(201 if created else 200, enrolment_json(enrolled))
 
 
-@router.route(
-    "GET",
-    "/me/enrolments",
-    "listMyEnrolments",
-    "The caller's enrolments",
-    SIGNED_IN,
-    {200: "EnrolmentPage", **PROBLEMS},
-    query=PAGE_QUERY,
+@router.get_page(
+    "/me/enrolments", "listMyEnrolments", SIGNED_IN, {200: "EnrolmentPage", **PROBLEMS}
 )
 def my_enrolments(request: Request, enrolment: EnrolmentService) -> Reply:
-    page = enrolment.mine(
-        request.require_principal(), request.query["limit"], request.query["cursor"]
-    )
-    return Reply(200, page_json([enrolment_json(e) for e in page.items], page.next_cursor))
+    """The caller's enrolments"""
+    page = enrolment.mine(request.caller, *request.page)
+    return Reply(200, page_json(page, enrolment_json))
 
 
-@router.route(
-    "GET",
-    f"{COURSE}/enrolments",
-    "listCourseEnrolments",
-    "The course's learners and their progress (the course's teacher)",
-    TEACHING,
-    {200: "ProgressPage", **FOUND},
-    query=PAGE_QUERY,
+@router.get_page(
+    f"{COURSE}/enrolments", "listCourseEnrolments", TEACHING, {200: "ProgressPage", **FOUND}
 )
 def course_enrolments(request: Request, enrolment: EnrolmentService) -> Reply:
-    page = enrolment.course_progress(
-        request.require_principal(),
-        request.path["courseId"],
-        request.query["limit"],
-        request.query["cursor"],
-    )
-    return Reply(200, page_json([progress_json(p) for p in page.items], page.next_cursor))
+    """The course's learners and their progress (the course's teacher)"""
+    page = enrolment.course_progress(request.caller, request.course_id, *request.page)
+    return Reply(200, page_json(page, progress_json))
 
 
-@router.route(
-    "PUT",
-    f"{LESSON}/completion",
-    "completeLesson",
-    "Mark a lesson complete (idempotent); returns the course progress",
-    LEARNING,
-    {200: "Progress", **FOUND},
-)
+@router.put(f"{LESSON}/completion", "completeLesson", LEARNING, {200: "Progress", **FOUND})
 def complete_lesson(request: Request, enrolment: EnrolmentService) -> Reply:
-    progress = enrolment.complete(
-        request.require_principal(), request.path["courseId"], request.path["lessonId"]
-    )
+    """Mark a lesson complete (idempotent); returns the course progress"""
+    progress = enrolment.complete(request.caller, request.course_id, request.lesson_id)
     return Reply(200, progress_json(progress))
 
 
-@router.route(
-    "GET",
-    f"{COURSE}/progress",
-    "getMyProgress",
-    "The caller's progress in a course",
-    LEARNING,
-    {200: "Progress", **FOUND},
-)
+@router.get(f"{COURSE}/progress", "getMyProgress", LEARNING, {200: "Progress", **FOUND})
 def my_progress(request: Request, enrolment: EnrolmentService) -> Reply:
-    progress = enrolment.progress(request.require_principal(), request.path["courseId"])
-    return Reply(200, progress_json(progress))
+    """The caller's progress in a course"""
+    return Reply(200, progress_json(enrolment.progress(request.caller, request.course_id)))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from manabi_api.api.routing import Reply, Request, ResourceRouter, Rule
+from manabi_api.api.access import PUBLIC
+from manabi_api.api.routing import Reply, Request, ResourceRouter
 
 router: ResourceRouter[None] = ResourceRouter("system")
 
 
-@router.route("GET", "/health", "getHealth", "Liveness check", Rule.public(), {200: "Health"})
+@router.get("/health", "getHealth", PUBLIC, {200: "Health"})
 def health(_: Request, __: None) -> Reply:
+    """Liveness check"""
     return Reply(200, {"status": "ok"})

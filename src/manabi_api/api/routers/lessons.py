@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
+from manabi_api.api.access import SIGNED_IN, TEACHING
+from manabi_api.api.problems import CHANGING, FOUND
 from manabi_api.api.routers.courses import COURSE
-from manabi_api.api.routing import (
-    CHANGING,
-    FOUND,
-    SIGNED_IN,
-    TEACHING,
-    Reply,
-    Request,
-    ResourceRouter,
-)
+from manabi_api.api.routing import Reply, Request, ResourceRouter
 from manabi_api.domain.lessons import LessonService
 from manabi_api.kernel.courses import Lesson, LessonChanges
 
 router: ResourceRouter[LessonService] = ResourceRouter("lessons")
-LESSON = COURSE + "/lessons/{lessonId}"
+LESSONS = f"{COURSE}/lessons"
+LESSON = LESSONS + "/{lessonId}"
+LESSON_ORDER = f"{COURSE}/lesson-order"
 
 
 def lesson_json(lesson: Lesson) -> dict[str, object]:
@@ -31,101 +27,63 @@ def lesson_json(lesson: Lesson) -> dict[str, object]:
     }
 
 
-@router.route(
-    "GET",
-    f"{COURSE}/lessons",
-    "listLessons",
-    "The course's lessons in order (titles; bodies via getLesson)",
-    SIGNED_IN,
-    {200: "Outline", **FOUND},
-)
+def outline_entry_json(position: int, lesson: Lesson) -> dict[str, object]:
+    """A lesson as the outline lists it: no body."""
+    return {
+        "lessonId": lesson.lesson_id,
+        "title": lesson.title,
+        "position": position,
+        "updatedAt": lesson.updated_at,
+        "version": lesson.version,
+    }
+
+
+@router.get(LESSONS, "listLessons", SIGNED_IN, {200: "Outline", **FOUND})
 def list_lessons(request: Request, lessons: LessonService) -> Reply:
-    course_id = request.path["courseId"]
-    outline, items = lessons.outline(request.require_principal(), course_id)
-    summaries = [
-        {
-            "lessonId": lesson.lesson_id,
-            "title": lesson.title,
-            "position": position,
-            "updatedAt": lesson.updated_at,
-            "version": lesson.version,
-        }
-        for position, lesson in enumerate(items, start=1)
-    ]
-    return Reply(200, {"courseId": course_id, "lessons": summaries, "version": outline.version})
+    """The course's lessons in order (titles; bodies via getLesson)"""
+    outline, items = lessons.outline(request.caller, request.course_id)
+    entries = [outline_entry_json(n, lesson) for n, lesson in enumerate(items, start=1)]
+    body = {"courseId": request.course_id, "lessons": entries, "version": outline.version}
+    return Reply(200, body)
 
 
-@router.route(
-    "POST",
-    f"{COURSE}/lessons",
+@router.post(
+    LESSONS,
     "createLesson",
-    "Add a lesson at the end",
     TEACHING,
     {201: "Lesson", **CHANGING},
     body="LessonCreate",
     idempotent=True,
 )
 def create_lesson(request: Request, lessons: LessonService) -> Reply:
-    lesson = lessons.add(
-        request.require_principal(),
-        request.path["courseId"],
-        request.body["title"],
-        request.body["body"],
-        request.idempotency_key,
-    )
+    """Add a lesson at the end"""
+    title, text = request.body["title"], request.body["body"]
+    lesson = lessons.add(request.caller, request.course_id, title, text, request.idempotency_key)
     location = f"/courses/{lesson.course_id}/lessons/{lesson.lesson_id}"
     return Reply(201, lesson_json(lesson), {"Location": location})
 
 
-@router.route(
-    "GET",
-    LESSON,
-    "getLesson",
-    "Read a lesson (enrolled learners, the teacher)",
-    SIGNED_IN,
-    {200: "Lesson", **FOUND},
-)
+@router.get(LESSON, "getLesson", SIGNED_IN, {200: "Lesson", **FOUND})
 def get_lesson(request: Request, lessons: LessonService) -> Reply:
-    lesson = lessons.get(
-        request.require_principal(), request.path["courseId"], request.path["lessonId"]
-    )
+    """Read a lesson (enrolled learners, the teacher)"""
+    lesson = lessons.get(request.caller, request.course_id, request.lesson_id)
     return Reply(200, lesson_json(lesson))
 
 
-@router.route(
-    "PATCH",
-    LESSON,
-    "updateLesson",
-    "Edit a lesson's title or Markdown body",
-    TEACHING,
-    {200: "Lesson", **CHANGING},
-    body="LessonUpdate",
-)
+@router.patch(LESSON, "updateLesson", TEACHING, {200: "Lesson", **CHANGING}, body="LessonUpdate")
 def update_lesson(request: Request, lessons: LessonService) -> Reply:
+    """Edit a lesson's title or Markdown body"""
     body = request.body
-    lesson = lessons.update(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["lessonId"],
-        LessonChanges(body["version"], body.get("title"), body.get("body")),
-    )
+    changes = LessonChanges(body["version"], body.get("title"), body.get("body"))
+    lesson = lessons.update(request.caller, request.course_id, request.lesson_id, changes)
     return Reply(200, lesson_json(lesson))
 
 
-@router.route(
-    "PUT",
-    f"{COURSE}/lesson-order",
-    "reorderLessons",
-    "Put the lessons in a new order (every lesson exactly once)",
-    TEACHING,
-    {200: "LessonOrder", **CHANGING},
-    body="LessonOrder",
+@router.put(
+    LESSON_ORDER, "reorderLessons", TEACHING, {200: "LessonOrder", **CHANGING}, body="LessonOrder"
 )
 def reorder_lessons(request: Request, lessons: LessonService) -> Reply:
-    outline = lessons.reorder(
-        request.require_principal(),
-        request.path["courseId"],
-        request.body["lessonIds"],
-        request.body["version"],
-    )
+    """Put the lessons in a new order (every lesson exactly once)"""
+    order, version = request.body["lessonIds"], request.body["version"]
+    outline = lessons.reorder(request.caller, request.course_id, order, version)
     return Reply(200, {"lessonIds": outline.lesson_ids, "version": outline.version})

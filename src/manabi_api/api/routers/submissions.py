@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from manabi_api.api.access import LEARNING, SIGNED_IN, TEACHING
+from manabi_api.api.problems import CHANGING, FOUND
 from manabi_api.api.routers.assignments import ASSIGNMENT
-from manabi_api.api.routing import (
-    CHANGING,
-    FOUND,
-    LEARNING,
-    PAGE_QUERY,
-    SIGNED_IN,
-    TEACHING,
-    Reply,
-    Request,
-    ResourceRouter,
-    page_json,
-)
+from manabi_api.api.routing import Reply, Request, ResourceRouter, page_json
 from manabi_api.domain.submissions import SubmissionService
 from manabi_api.kernel.assignments import FileMetadata, Submission, UploadTicket
 
 # The same resource as the assignments' in the OpenAPI document (tag `assignments`).
 router: ResourceRouter[SubmissionService] = ResourceRouter("assignments")
+MY_SUBMISSION = f"{ASSIGNMENT}/submission"  # the caller's own
+UPLOADS = f"{MY_SUBMISSION}/uploads"
 LEARNER_SUBMISSION = ASSIGNMENT + "/submissions/{learnerId}"
+DOWNLOAD = f"{LEARNER_SUBMISSION}/download"
+GRADE = f"{LEARNER_SUBMISSION}/grade"
 
 
 def submission_json(s: Submission) -> dict[str, object]:
@@ -58,134 +53,75 @@ def _file(body: Any) -> FileMetadata:
     return FileMetadata(body["fileName"], body["contentType"], body["sizeBytes"])
 
 
-@router.route(
-    "POST",
-    f"{ASSIGNMENT}/submission/uploads",
-    "startUpload",
-    "A presigned POST for the file of a (re)submission (type, size, 5 minutes)",
-    LEARNING,
-    {201: "UploadTicket", **CHANGING},
-    body="UploadRequest",
+@router.post(
+    UPLOADS, "startUpload", LEARNING, {201: "UploadTicket", **CHANGING}, body="UploadRequest"
 )
 def start_upload(request: Request, submissions: SubmissionService) -> Reply:
+    """A presigned POST for the file of a (re)submission (type, size, 5 minutes)"""
+    file = _file(request.body)
     ticket = submissions.start_upload(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["assignmentId"],
-        _file(request.body),
+        request.caller, request.course_id, request.assignment_id, file
     )
     return Reply(201, upload_json(ticket))
 
 
-@router.route(
-    "PUT",
-    f"{ASSIGNMENT}/submission",
-    "submit",
-    "Record the caller's (re)submission once its file is uploaded; status PENDING until"
-    " scanned; until the due date",
-    LEARNING,
-    {200: "Submission", **CHANGING},
-    body="SubmissionCreate",
+@router.put(
+    MY_SUBMISSION, "submit", LEARNING, {200: "Submission", **CHANGING}, body="SubmissionCreate"
 )
 def submit(request: Request, submissions: SubmissionService) -> Reply:
+    """Record the caller's (re)submission once its file is uploaded; status PENDING until scanned;
+    until the due date"""
+    file, upload_id = _file(request.body), request.body["uploadId"]
     submission = submissions.submit(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["assignmentId"],
-        _file(request.body),
-        request.body["uploadId"],
+        request.caller, request.course_id, request.assignment_id, file, upload_id
     )
     return Reply(200, submission_json(submission))
 
 
-@router.route(
-    "GET",
-    f"{LEARNER_SUBMISSION}/download",
-    "downloadSubmission",
-    "A short-lived download link of a CLEAN submission (that learner, or the teacher)",
-    SIGNED_IN,
-    {200: "DownloadLink", **CHANGING},
-)
+@router.get(DOWNLOAD, "downloadSubmission", SIGNED_IN, {200: "DownloadLink", **CHANGING})
 def download_submission(request: Request, submissions: SubmissionService) -> Reply:
+    """A short-lived download link of a CLEAN submission (that learner, or the teacher)"""
     link = submissions.download(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["assignmentId"],
-        request.path["learnerId"],
+        request.caller, request.course_id, request.assignment_id, request.learner_id
     )
     return Reply(200, {"url": link.url, "expiresAt": link.expires_at})
 
 
-@router.route(
-    "GET",
-    f"{ASSIGNMENT}/submission",
-    "getMySubmission",
-    "The caller's submission, status, grade and feedback",
-    LEARNING,
-    {200: "Submission", **FOUND},
-)
+@router.get(MY_SUBMISSION, "getMySubmission", LEARNING, {200: "Submission", **FOUND})
 def my_submission(request: Request, submissions: SubmissionService) -> Reply:
-    principal = request.require_principal()
-    submission = submissions.get(
-        principal, request.path["courseId"], request.path["assignmentId"], principal.user_id
-    )
+    """The caller's submission, status, grade and feedback"""
+    caller = request.caller
+    submission = submissions.get(caller, request.course_id, request.assignment_id, caller.user_id)
     return Reply(200, submission_json(submission))
 
 
-@router.route(
-    "GET",
-    f"{ASSIGNMENT}/submissions",
-    "listSubmissions",
-    "Every learner's submission (the course's teacher)",
-    TEACHING,
-    {200: "SubmissionPage", **FOUND},
-    query=PAGE_QUERY,
+@router.get_page(
+    f"{ASSIGNMENT}/submissions", "listSubmissions", TEACHING, {200: "SubmissionPage", **FOUND}
 )
 def list_submissions(request: Request, submissions: SubmissionService) -> Reply:
-    page = submissions.list(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["assignmentId"],
-        request.query["limit"],
-        request.query["cursor"],
-    )
-    return Reply(200, page_json([submission_json(s) for s in page.items], page.next_cursor))
+    """Every learner's submission (the course's teacher)"""
+    page = submissions.list(request.caller, request.course_id, request.assignment_id, *request.page)
+    return Reply(200, page_json(page, submission_json))
 
 
-@router.route(
-    "GET",
-    LEARNER_SUBMISSION,
-    "getSubmission",
-    "One learner's submission (that learner, or the course's teacher)",
-    SIGNED_IN,
-    {200: "Submission", **FOUND},
-)
+@router.get(LEARNER_SUBMISSION, "getSubmission", SIGNED_IN, {200: "Submission", **FOUND})
 def get_submission(request: Request, submissions: SubmissionService) -> Reply:
+    """One learner's submission (that learner, or the course's teacher)"""
     submission = submissions.get(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["assignmentId"],
-        request.path["learnerId"],
+        request.caller, request.course_id, request.assignment_id, request.learner_id
     )
     return Reply(200, submission_json(submission))
 
 
-@router.route(
-    "PUT",
-    f"{LEARNER_SUBMISSION}/grade",
-    "gradeSubmission",
-    "Grade a clean submission (0–100) with feedback",
-    TEACHING,
-    {200: "Submission", **CHANGING},
-    body="Grade",
-)
+@router.put(GRADE, "gradeSubmission", TEACHING, {200: "Submission", **CHANGING}, body="Grade")
 def grade(request: Request, submissions: SubmissionService) -> Reply:
+    """Grade a clean submission (0–100) with feedback"""
     body = request.body
     submission = submissions.grade(
-        request.require_principal(),
-        request.path["courseId"],
-        request.path["assignmentId"],
-        request.path["learnerId"],
+        request.caller,
+        request.course_id,
+        request.assignment_id,
+        request.learner_id,
         body["grade"],
         body["feedback"],
         body["version"],
