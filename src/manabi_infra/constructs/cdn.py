@@ -24,10 +24,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from manabi_contract.resources import ResourceNames
 from manabi_infra import names
-from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.waf import OriginHeaderWebAcl
+from manabi_infra.deployment import Deployment, DeploymentConstruct
 
 CONNECTION_ATTEMPTS = 3
 CONNECTION_TIMEOUT = Duration.seconds(10)
@@ -45,14 +44,13 @@ function handler(event) {
 """
 
 
-class Cdn(Construct):
+class Cdn(DeploymentConstruct):
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        config: EnvironmentConfig,
-        resource_names: ResourceNames,
+        deployment: Deployment,
         web_bucket: s3.IBucket,
         log_bucket: s3.IBucket,
         waf_log_bucket: s3.IBucket,
@@ -61,12 +59,12 @@ class Cdn(Construct):
         certificate: acm.ICertificate | None,
         hosted_zone: route53.IHostedZone | None,
     ) -> None:
-        super().__init__(scope, construct_id)
+        super().__init__(scope, construct_id, deployment=deployment)
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_FRONTEND)
         self.origin_secret = secretsmanager.Secret(
             self,
             "OriginSecret",
-            secret_name=resource_names.origin_secret,
+            secret_name=self.resource_names.origin_secret,
             description="Header value CloudFront adds to API requests; the API WebACL checks it",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 exclude_punctuation=True, password_length=48
@@ -81,25 +79,25 @@ class Cdn(Construct):
         self.api_web_acl = OriginHeaderWebAcl(
             self,
             "ApiWebAcl",
-            name=resource_names.regional_web_acl,
+            name=self.resource_names.regional_web_acl,
             secret_value=secret_value,
             stage_arn=stage.stage_arn,
             log_bucket=waf_log_bucket,
         ).web_acl
 
-        web_names = [config.domain] if config.domain and certificate else None
-        api_names = [config.api_domain] if config.api_domain and certificate else None
+        web_names = [self.config.domain] if self.config.domain and certificate else None
+        api_names = [self.config.api_domain] if self.config.api_domain and certificate else None
         spa_routing = cloudfront.Function(
             self,
             "SpaRouting",
-            function_name=f"{resource_names.web_distribution}-spa-routing",
+            function_name=f"{self.resource_names.web_distribution}-spa-routing",
             comment="Answer SPA routes with index.html",
             code=cloudfront.FunctionCode.from_inline(SPA_ROUTING_CODE),
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
         self.web_distribution = self._distribution(
             "WebDistribution",
-            comment=resource_names.web_distribution,
+            comment=self.resource_names.web_distribution,
             domain_names=web_names,
             default_root_object="index.html",
             log_file_prefix=names.CF_LOG_PREFIX_WEBSITE,
@@ -130,7 +128,7 @@ class Cdn(Construct):
         )
         self.api_distribution = self._distribution(
             "ApiDistribution",
-            comment=resource_names.api_distribution,
+            comment=self.resource_names.api_distribution,
             domain_names=api_names,
             default_root_object=None,
             log_file_prefix=names.CF_LOG_PREFIX_API,
@@ -157,10 +155,10 @@ class Cdn(Construct):
                 compress=False,
             ),
         )
-        if hosted_zone is not None and config.domain and config.api_domain:
+        if hosted_zone is not None and self.config.domain and self.config.api_domain:
             for record_id, name, distribution in (
-                ("Web", config.domain, self.web_distribution),
-                ("Api", config.api_domain, self.api_distribution),
+                ("Web", self.config.domain, self.web_distribution),
+                ("Api", self.config.api_domain, self.api_distribution),
             ):
                 target = route53.RecordTarget.from_alias(targets.CloudFrontTarget(distribution))
                 route53.ARecord(

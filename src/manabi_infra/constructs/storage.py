@@ -21,9 +21,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from manabi_contract.resources import ResourceNames
 from manabi_infra import names
-from manabi_infra.config import EnvironmentConfig
+from manabi_infra.deployment import Deployment, DeploymentConstruct
 
 # The design keeps logs for 25 months (761 days), then deletes them for good (MP-S3-05/06).
 LOG_EXPIRATION_DAYS = 761
@@ -152,21 +151,14 @@ def allow_log_delivery(bucket: s3.Bucket, source_region: str) -> None:
     )
 
 
-class Storage(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        config: EnvironmentConfig,
-        resource_names: ResourceNames,
-    ) -> None:
-        super().__init__(scope, construct_id)
+class Storage(DeploymentConstruct):
+    def __init__(self, scope: Construct, construct_id: str, *, deployment: Deployment) -> None:
+        super().__init__(scope, construct_id, deployment=deployment)
         self.log_bucket = private_bucket(
             self,
             "LogBucket",
             BucketSpec(
-                resource_names.log_bucket,
+                self.resource_names.log_bucket,
                 names.CLASS_CONFIDENTIAL,
                 names.FUNCTION_OPS,
                 expire_after_days=LOG_EXPIRATION_DAYS,
@@ -177,7 +169,7 @@ class Storage(Construct):
             self,
             "WebBucket",
             BucketSpec(
-                resource_names.web_bucket,
+                self.resource_names.web_bucket,
                 names.CLASS_PUBLIC,
                 names.FUNCTION_FRONTEND,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_WEB,
@@ -188,13 +180,13 @@ class Storage(Construct):
             self,
             "DataBucket",
             BucketSpec(
-                resource_names.data_bucket,
+                self.resource_names.data_bucket,
                 names.CLASS_PERSONAL,
                 names.FUNCTION_BACKEND,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_DATA,
                 # verdicts are tags on the exact version the scanner read (MP-AV-02)
                 versioned=True,
-                upload_origin=config.web_origin,
+                upload_origin=self.config.web_origin,
             ),
             log_bucket=self.log_bucket,
         )
@@ -202,7 +194,7 @@ class Storage(Construct):
             self,
             "ApplicationBucket",
             BucketSpec(
-                resource_names.application_bucket,
+                self.resource_names.application_bucket,
                 names.CLASS_INTERNAL,
                 names.FUNCTION_BACKEND,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_APPLICATION,
@@ -214,7 +206,7 @@ class Storage(Construct):
             self,
             "BackupBucket",
             BucketSpec(
-                resource_names.backup_bucket,
+                self.resource_names.backup_bucket,
                 names.CLASS_PERSONAL,
                 names.FUNCTION_OPS,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_BACKUP,
@@ -226,7 +218,7 @@ class Storage(Construct):
             self,
             "CloudTrailBucket",
             BucketSpec(
-                resource_names.cloudtrail_bucket,
+                self.resource_names.cloudtrail_bucket,
                 names.CLASS_CONFIDENTIAL,
                 names.FUNCTION_OPS,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_CLOUDTRAIL,
@@ -240,7 +232,7 @@ class Storage(Construct):
             self,
             "DefinitionsBucket",
             BucketSpec(
-                resource_names.definitions_bucket,
+                self.resource_names.definitions_bucket,
                 names.CLASS_INTERNAL,
                 names.FUNCTION_SECURITY,
                 access_log_prefix=names.ACCESS_LOG_PREFIX_DEFINITIONS,
@@ -252,21 +244,21 @@ class Storage(Construct):
             self,
             "WafLogBucket",
             BucketSpec(
-                resource_names.waf_log_bucket_api,
+                self.resource_names.waf_log_bucket_api,
                 names.CLASS_CONFIDENTIAL,
                 names.FUNCTION_SECURITY,
                 expire_after_days=LOG_EXPIRATION_DAYS,
             ),
         )
         allow_log_delivery(self.waf_log_bucket, Aws.REGION)
-        self._cloudtrail_policy(resource_names)
-        if config.replicate_backups:
-            self._replicate_backups(resource_names)
+        self._cloudtrail_policy()
+        if self.config.replicate_backups:
+            self._replicate_backups()
 
-    def _cloudtrail_policy(self, resource_names: ResourceNames) -> None:
+    def _cloudtrail_policy(self) -> None:
         """Written by the environment's trail only (MP-S3-06)."""
         principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
-        trail = resource_names.trail
+        trail = self.resource_names.trail
         trail_arn = f"arn:{Aws.PARTITION}:cloudtrail:{Aws.REGION}:{Aws.ACCOUNT_ID}:trail/{trail}"
         source = {"StringEquals": {"aws:SourceArn": trail_arn}}
         bucket = self.cloudtrail_bucket
@@ -294,9 +286,9 @@ class Storage(Construct):
             )
         )
 
-    def _replicate_backups(self, resource_names: ResourceNames) -> None:
+    def _replicate_backups(self) -> None:
         """Production: every backup object is copied to the Osaka DR bucket (MP-S3-04)."""
-        destination_arn = f"arn:{Aws.PARTITION}:s3:::{resource_names.dr_backup_bucket}"
+        destination_arn = f"arn:{Aws.PARTITION}:s3:::{self.resource_names.dr_backup_bucket}"
         role = iam.Role(
             self,
             "ReplicationRole",
