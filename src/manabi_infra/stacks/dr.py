@@ -11,7 +11,7 @@ from constructs import Construct
 
 from manabi_infra import names
 from manabi_infra.config import OSAKA
-from manabi_infra.constructs.storage import LOG_EXPIRATION_DAYS, BucketSpec, private_bucket
+from manabi_infra.constructs.storage import backup_bucket, expiring_log_bucket
 from manabi_infra.deployment import Deployment
 from manabi_infra.stacks.deployment_stack import DeploymentStack
 
@@ -26,26 +26,10 @@ class DrStack(DeploymentStack):
             description="Manabi Plus DR backups in Osaka",
         )
         resource_names = deployment.resource_names
-        self.log_bucket = private_bucket(
-            self,
-            "DrLogBucket",
-            BucketSpec(
-                resource_names.dr_log_bucket,
-                names.CLASS_CONFIDENTIAL,
-                names.FUNCTION_OPS,
-                expire_after_days=LOG_EXPIRATION_DAYS,
-            ),
+        self.log_bucket = expiring_log_bucket(
+            self, "DrLogBucket", resource_names.dr_log_bucket, names.FUNCTION_OPS
         )
-        # Versioned: a replication destination must be.
-        self.backup_bucket = private_bucket(
-            self,
-            "DrBackupBucket",
-            BucketSpec(
-                resource_names.dr_backup_bucket,
-                names.CLASS_PERSONAL,
-                names.FUNCTION_OPS,
-                access_log_prefix=names.ACCESS_LOG_PREFIX_BACKUP,
-                versioned=True,
-            ),
-            log_bucket=self.log_bucket,
+        # The replication destination of the Tokyo backup bucket.
+        self.backup_bucket = backup_bucket(
+            self, "DrBackupBucket", resource_names.dr_backup_bucket, log_bucket=self.log_bucket
         )

@@ -18,12 +18,7 @@ from constructs import Construct
 from manabi_infra import names
 from manabi_infra.config import US_EAST_1
 from manabi_infra.constructs.function_logs_and_role import retained_log_group
-from manabi_infra.constructs.storage import (
-    LOG_EXPIRATION_DAYS,
-    BucketSpec,
-    allow_log_delivery,
-    private_bucket,
-)
+from manabi_infra.constructs.storage import waf_log_bucket
 from manabi_infra.constructs.waf import ManagedRulesWebAcl
 from manabi_infra.deployment import Deployment
 from manabi_infra.stacks.deployment_stack import DeploymentStack
@@ -41,17 +36,9 @@ class EdgeStack(DeploymentStack):
         )
         config, resource_names = deployment.config, deployment.resource_names
 
-        self.waf_log_bucket = private_bucket(
-            self,
-            "WafLogBucket",
-            BucketSpec(
-                resource_names.waf_log_bucket_edge,
-                names.CLASS_CONFIDENTIAL,
-                names.FUNCTION_SECURITY,
-                expire_after_days=LOG_EXPIRATION_DAYS,
-            ),
+        self.waf_log_bucket = waf_log_bucket(
+            self, "WafLogBucket", resource_names.waf_log_bucket_edge, source_region=US_EAST_1
         )
-        allow_log_delivery(self.waf_log_bucket, US_EAST_1)
         self.web_acl = ManagedRulesWebAcl(
             self,
             "CloudFrontWebAcl",
