@@ -78,13 +78,9 @@ class WorkloadStack(DeploymentStack):
             self,
             "Cdn",
             deployment=deployment,
-            web_bucket=self.storage.web_bucket,
-            log_bucket=self.storage.log_bucket,
-            waf_log_bucket=self.storage.waf_log_bucket,
+            storage=self.storage,
             rest_api=self.api.rest_api,
-            web_acl_arn=edge.web_acl.attr_arn,
-            certificate=edge.certificate,
-            hosted_zone=edge.hosted_zone,
+            edge=edge,
         )
         self.access = AccessRoles(
             self,
