@@ -18,7 +18,7 @@ from manabi_infra.config import TOKYO, EnvironmentConfig
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
 from manabi_infra.constructs.powertools import powertools_environment
 from manabi_infra.deployment import Deployment, DeploymentConstruct
-from manabi_infra.nag_reasons import XRAY_WRITES
+from manabi_infra.nag_reasons import AWS, LOG_GROUP_KEY, NIST, XRAY_WRITES
 
 VERIFICATION_MESSAGE = "検証コードは {####} です。"
 VERIFICATION_SUBJECT = "検証コード"
@@ -173,36 +173,26 @@ class Auth(DeploymentConstruct):
         _acknowledge(
             function,
             (
-                "AwsSolutions::AwsSolutions-L1",
-                _NIST + "LambdaConcurrency",
-                _NIST + "LambdaDLQ",
-                _NIST + "LambdaInsideVPC",
+                f"{AWS}L1",
+                f"{NIST}LambdaConcurrency",
+                f"{NIST}LambdaDLQ",
+                f"{NIST}LambdaInsideVPC",
             ),
             "python3.13 by decision (docs/decisions/0001, MP-LMD-01); invoked synchronously by "
             "Cognito, which retries and reports a failure to the user, so a DLQ would hold "
             "nothing; one short call per confirmed sign-up needs no concurrency cap; no VPC by "
             "MP-NET-01",
         )
-        _acknowledge(
-            log_group,
-            (_NIST + "CloudWatchLogGroupEncrypted",),
-            "CloudWatch Logs encrypts at rest with its own key; no CMK by MP-ENC-01 (1096-day "
-            "retention per MP-LOG-03)",
-        )
+        _acknowledge(log_group, (f"{NIST}CloudWatchLogGroupEncrypted",), LOG_GROUP_KEY)
         for holder in (role, policy):
             _acknowledge(
                 holder,
-                (_NIST + "IAMNoInlinePolicy",),
+                (f"{NIST}IAMNoInlinePolicy",),
                 "A role-specific inline policy is the least privilege of MP-IAM-02: it names this "
                 "pool and this log group only",
             )
-        _acknowledge(
-            role, ("AwsSolutions::AwsSolutions-IAM5[Resource::*]",), f"{XRAY_WRITES} (MP-MON-03)."
-        )
+        _acknowledge(role, (f"{AWS}IAM5[Resource::*]",), f"{XRAY_WRITES} (MP-MON-03).")
         return function
-
-
-_NIST = "NIST.800.53.R5::NIST.800.53.R5-"
 
 
 def _acknowledge(construct: Construct, rules: tuple[str, ...], reason: str) -> None:
