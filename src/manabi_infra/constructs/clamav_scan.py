@@ -29,6 +29,7 @@ from manabi_infra.constructs.virus_definitions import (
     CLAMD_MEMORY_MB,
     DEFINITIONS_STORAGE,
     VirusDefinitions,
+    scanner_image,
 )
 from manabi_infra.constructs.virus_scan import (
     READ_ACTIONS,
@@ -98,9 +99,7 @@ class ClamAvScan(VirusScan):
             "Function",
             function_name=self.resource_names.scan_function,
             description="Manabi Plus virus scanner: ClamAV verdicts on uploads",
-            code=lambda_.DockerImageCode.from_ecr(
-                repository, tag_or_digest=self.config.scanner_image_tag
-            ),
+            code=scanner_image(repository, self.config),
             memory_size=SCANNER_MEMORY_MB,
             ephemeral_storage_size=DEFINITIONS_STORAGE,
             timeout=Duration.seconds(SCANNER_TIMEOUT_SECONDS),
@@ -143,11 +142,7 @@ class ClamAvScan(VirusScan):
             "Reconciler",
             function_name=self.resource_names.reconciler_function,
             description="Manabi Plus scan reconciler: re-queues uploads without a verdict",
-            code=lambda_.DockerImageCode.from_ecr(
-                repository,
-                tag_or_digest=self.config.scanner_image_tag,
-                cmd=[contract.RECONCILER_HANDLER],
-            ),
+            code=scanner_image(repository, self.config, contract.RECONCILER_HANDLER),
             architecture=lambda_.Architecture.ARM_64,
             memory_size=256,
             timeout=Duration.minutes(5),

@@ -24,6 +24,7 @@ from manabi_contract import environment as env
 from manabi_contract import names as contract
 from manabi_contract import storage
 from manabi_infra import names
+from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
 from manabi_infra.constructs.powertools import powertools_environment
@@ -42,6 +43,16 @@ UPDATER_TIMEOUT = Duration.minutes(10)
 # The definitions live in /tmp: ~400 MB a set, twice while a new set replaces the old one.
 DEFINITIONS_STORAGE = Size.mebibytes(2048)
 SCANNER_REFRESH_MINUTES = 60  # how often a warm scanner looks for a newer set
+
+
+def scanner_image(
+    repository: ecr.IRepository, config: EnvironmentConfig, handler: str | None = None
+) -> lambda_.DockerImageCode:
+    """The scanner's image (src/manabi_scanner/Dockerfile) at the configured tag; the updater and
+    the reconciler run another `handler` of it."""
+    return lambda_.DockerImageCode.from_ecr(
+        repository, tag_or_digest=config.scanner_image_tag, cmd=[handler] if handler else None
+    )
 
 
 class VirusDefinitions(DeploymentConstruct):
@@ -78,11 +89,7 @@ class VirusDefinitions(DeploymentConstruct):
             "Updater",
             function_name=self.resource_names.updater_function,
             description="Manabi Plus virus definitions: daily freshclam, EICAR proof, publish",
-            code=lambda_.DockerImageCode.from_ecr(
-                repository,
-                tag_or_digest=self.config.scanner_image_tag,
-                cmd=[contract.UPDATER_HANDLER],
-            ),
+            code=scanner_image(repository, self.config, contract.UPDATER_HANDLER),
             architecture=lambda_.Architecture.ARM_64,
             memory_size=UPDATER_MEMORY_MB,
             ephemeral_storage_size=DEFINITIONS_STORAGE,
