@@ -20,6 +20,7 @@ from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from manabi_infra.config import ENVIRONMENTS, ScanBackend
+from manabi_infra.deployment import Deployment
 from manabi_infra.lambda_asset import REPO_ROOT, build_api_asset
 from manabi_infra.nag import acknowledge_findings
 from manabi_infra.stacks.dr import DrStack
@@ -70,9 +71,10 @@ def build_app(api_code_dir: Path | None = None) -> App:
     for config in ENVIRONMENTS.values():
         if backend is not None:
             config = replace(config, scan_backend=backend)
-        edge = EdgeStack(app, config=config)
-        dr = DrStack(app, config=config)
-        workload = WorkloadStack(app, config=config, api_code_dir=code_dir, edge=edge)
+        deployment = Deployment(config)
+        edge = EdgeStack(app, deployment=deployment)
+        dr = DrStack(app, deployment=deployment)
+        workload = WorkloadStack(app, deployment=deployment, api_code_dir=code_dir, edge=edge)
         workload.add_stack_dependency(dr, "the backup bucket replicates into the DR bucket")
         if os.environ.get(ACKNOWLEDGE_ENV, "1") != "0":
             acknowledge_findings(edge=edge, dr=dr, workload=workload, config=config)

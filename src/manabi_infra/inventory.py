@@ -14,7 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -206,37 +207,46 @@ def _log_group_row(template: Template, logical_id: str, resource: Resource) -> d
     }
 
 
-def _secret_row(template: Template, logical_id: str, resource: Resource) -> dict[str, str]:
-    props = resource["Properties"]
-    return {
-        "resource": f"Secret `{props['Name']}`",
-        "backup": "none (generated again on a new deploy)",
-        "access": "CloudFormation dynamic reference (CloudFront origin header, API WebACL)",
-        "encryption": "KMS key" if props.get("KmsKeyId") else "aws/secretsmanager key",
-        "deletion": _deletion(resource),
-        "logs": "CloudTrail management events",
-    }
+@dataclass(frozen=True)
+class _FixedRow:
+    """The row of a resource whose handling the template does not vary: only its name, whether
+    it has a KMS key, and its deletion policy come from the template."""
+
+    resource: str  # with the name's property in braces: "Secret `{Name}`"
+    backup: str
+    access: str
+    encryption: tuple[str, str]  # the KMS key's property, and the encryption without a key
+
+    def __call__(self, template: Template, logical_id: str, resource: Resource) -> dict[str, str]:
+        props = resource["Properties"]
+        key_property, without_key = self.encryption
+        return {
+            "resource": self.resource.format_map(props),
+            "backup": self.backup,
+            "access": self.access,
+            "encryption": "KMS key" if props.get(key_property) else without_key,
+            "deletion": _deletion(resource),
+            "logs": "CloudTrail management events",
+        }
 
 
-def _topic_row(template: Template, logical_id: str, resource: Resource) -> dict[str, str]:
-    props = resource["Properties"]
-    return {
-        "resource": f"SNS topic `{props['TopicName']}`",
-        "backup": "none (messages are delivered, not stored)",
-        "access": "CloudWatch alarms publish; e-mail subscription of the operators; TLS only",
-        "encryption": "KMS key" if props.get("KmsMasterKeyId") else "none",
-        "deletion": _deletion(resource),
-        "logs": "CloudTrail management events",
-    }
-
-
-_ROWS = {
+_ROWS: dict[str, Callable[[Template, str, Resource], dict[str, str]]] = {
     "AWS::S3::Bucket": _bucket_row,
     "AWS::DynamoDB::Table": _table_row,
     "AWS::Cognito::UserPool": _user_pool_row,
     "AWS::Logs::LogGroup": _log_group_row,
-    "AWS::SecretsManager::Secret": _secret_row,
-    "AWS::SNS::Topic": _topic_row,
+    "AWS::SecretsManager::Secret": _FixedRow(
+        "Secret `{Name}`",
+        "none (generated again on a new deploy)",
+        "CloudFormation dynamic reference (CloudFront origin header, API WebACL)",
+        ("KmsKeyId", "aws/secretsmanager key"),
+    ),
+    "AWS::SNS::Topic": _FixedRow(
+        "SNS topic `{TopicName}`",
+        "none (messages are delivered, not stored)",
+        "CloudWatch alarms publish; e-mail subscription of the operators; TLS only",
+        ("KmsMasterKeyId", "none"),
+    ),
 }
 
 

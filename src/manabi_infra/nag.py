@@ -1,30 +1,33 @@
 """Accepted cdk-nag findings: each on its resource, with the requirement or decision behind it.
 
 The AwsSolutions and NIST 800-53 rev 5 packs run on every stack (manabi_infra.app). A finding
-that is not acknowledged here fails the synth; tests/infra/test_infra_nag.py proves the report
-holds no unacknowledged finding and that every acknowledgment below is still needed.
+that is not acknowledged here (or, for the virus-scan backends, in manabi_infra.nag_scan) fails
+the synth; tests/infra/test_infra_nag.py proves the report holds no unacknowledged finding and
+that every acknowledgment is still needed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aws_cdk import Acknowledgment, Stack, Validations
 
 from manabi_infra.config import EnvironmentConfig, ScanBackend
-from manabi_infra.constructs.access import CFN_ADMIN_POLICIES
-from manabi_infra.nag_reasons import XRAY_WRITES
-
-AWS = "AwsSolutions::AwsSolutions-"
-NIST = "NIST.800.53.R5::NIST.800.53.R5-"
-
-
-@dataclass(frozen=True)
-class Accepted:
-    path: str  # construct path below the stack
-    rules: tuple[str, ...]
-    reason: str
-
+from manabi_infra.constructs.access import (
+    CFN_ADMIN_POLICIES,
+    DEVELOPER_POLICIES,
+    OPERATIONS_POLICIES,
+)
+from manabi_infra.nag_reasons import (
+    AWS,
+    INLINE,
+    NIST,
+    NO_DLQ_NO_VPC,
+    XRAY_WRITES,
+    Accepted,
+    aws_policy,
+    log_groups,
+    objects,
+)
+from manabi_infra.nag_scan import CLAMAV_SCAN, GUARDDUTY_SCAN
 
 # Reasons shared by several resources.
 _SSE_S3 = "SSE-S3 by decision MP-ENC-01 (design 2.3.4): no customer key is needed for this data"
@@ -34,63 +37,53 @@ _NO_VERSIONING = (
     "this bucket holds rebuildable or append-only data"
 )
 _LOG_BUCKET = "This is itself a log bucket (MP-S3-05, MP-WAF-03); logging it would log the logging"
-_LOG_GROUP_KEY = (
-    "CloudWatch Logs encrypts at rest with its own key; no CMK by MP-ENC-01 (1096-day retention "
-    "per MP-LOG-03)"
-)
-_INLINE = (
-    "A role-specific inline policy is the least privilege of MP-IAM-02: it names this "
-    "environment's own resources, which a shared managed policy could not"
-)
 _OBJECTS = "Object ARNs of the environment's own bucket (`bucket/*`), as MP-IAM-02 requires"
 _GRANT_ACTIONS = "CDK grant actions (s3:GetObject*, s3:List* …) on the role's own buckets only"
 _DESIGN_POLICIES = "Managed policies named by the design for this role (6.1, MP-IAM-01)"
 
-BUCKET_RULES = (f"{NIST}S3DefaultEncryptionKMS",)
+_KMS = f"{NIST}S3DefaultEncryptionKMS"
+BUCKET_RULES = (_KMS,)
+_REPLICATION = f"{NIST}S3BucketReplicationEnabled"
+_VERSIONING = f"{NIST}S3BucketVersioningEnabled"
+# Object ARNs of the environment's own buckets, as cdk-nag prints them.
+_DATA_OBJECTS = "<StorageDataBucketB1B922FA.Arn>/*"
+_BACKUP_OBJECTS = "<StorageBackupBucketF1474890.Arn>/*"
+# The actions of CDK's S3 grants (grant_read, grant_read_write, grant_put) that end in `*`.
+_GRANT_WILDCARDS = tuple(
+    f"{AWS}IAM5[Action::{action}]"
+    for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*", "s3:Abort*")
+)
+
+
+def _waf_log_bucket(path: str) -> Accepted:
+    """A WebACL's `aws-waf-logs-` bucket (MP-WAF-03), in us-east-1 or Tokyo."""
+    return Accepted(
+        path,
+        (f"{AWS}S1", f"{NIST}S3BucketLoggingEnabled", _KMS, _REPLICATION, _VERSIONING),
+        f"{_LOG_BUCKET}. {_SSE_S3}. {_NO_REPLICATION}. {_NO_VERSIONING}.",
+    )
+
 
 WORKLOAD: tuple[Accepted, ...] = (
     # --- S3 (MP-S3-*) ---------------------------------------------------------------------------
     *(
         Accepted(
             f"Storage/{bucket}",
-            (
-                f"{NIST}S3DefaultEncryptionKMS",
-                f"{NIST}S3BucketReplicationEnabled",
-                f"{NIST}S3BucketVersioningEnabled",
-            ),
+            (_KMS, _REPLICATION, _VERSIONING),
             f"{_SSE_S3}. {_NO_REPLICATION}. {_NO_VERSIONING}.",
         )
-        for bucket in (
-            "WebBucket",
-            "ApplicationBucket",
-            "LogBucket",
-            "CloudTrailBucket",
-        )
+        for bucket in ("WebBucket", "ApplicationBucket", "LogBucket", "CloudTrailBucket")
     ),
     Accepted(
         "Storage/DataBucket",
-        (f"{NIST}S3DefaultEncryptionKMS", f"{NIST}S3BucketReplicationEnabled"),
+        (_KMS, _REPLICATION),
         f"{_SSE_S3}. {_NO_REPLICATION}. Versioned: verdict tags sit on exact versions (MP-AV-02).",
     ),
-    Accepted(
-        "Storage/WafLogBucket",
-        (
-            f"{AWS}S1",
-            f"{NIST}S3BucketLoggingEnabled",
-            f"{NIST}S3DefaultEncryptionKMS",
-            f"{NIST}S3BucketReplicationEnabled",
-            f"{NIST}S3BucketVersioningEnabled",
-        ),
-        f"{_LOG_BUCKET}. {_SSE_S3}. {_NO_REPLICATION}. {_NO_VERSIONING}.",
-    ),
-    Accepted(
-        "Storage/BackupBucket",
-        (f"{NIST}S3DefaultEncryptionKMS",),
-        f"{_SSE_S3}.",
-    ),
+    _waf_log_bucket("Storage/WafLogBucket"),
+    Accepted("Storage/BackupBucket", (_KMS,), f"{_SSE_S3}."),
     Accepted(
         "Storage/DefinitionsBucket",
-        (f"{NIST}S3DefaultEncryptionKMS", f"{NIST}S3BucketReplicationEnabled"),
+        (_KMS, _REPLICATION),
         f"{_SSE_S3}: public ClamAV signatures, downloaded again every day (MP-AV-04). "
         f"{_NO_REPLICATION}.",
     ),
@@ -104,24 +97,15 @@ WORKLOAD: tuple[Accepted, ...] = (
     # --- API (MP-LMD-*, MP-APIGW-*) -------------------------------------------------------------
     Accepted(
         "Api/Function",
-        (
-            f"{AWS}L1",
-            f"{NIST}LambdaConcurrency",
-            f"{NIST}LambdaDLQ",
-            f"{NIST}LambdaInsideVPC",
-        ),
+        (f"{AWS}L1", f"{NIST}LambdaConcurrency", *NO_DLQ_NO_VPC),
         "python3.13 by decision (docs/decisions/0001, MP-LMD-01: supported into 2029, matches the "
         "local Python); invoked synchronously by API Gateway, so a DLQ holds nothing and API "
         "Gateway's throttling caps concurrency; not in a VPC by MP-LMD-03 / MP-NET-01",
     ),
     Accepted(
         "Api/FunctionRole",
-        (
-            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/*]",
-            f"{AWS}IAM5[Resource::*]",
-            f"{NIST}IAMNoInlinePolicy",
-        ),
-        f"{_OBJECTS}; {XRAY_WRITES} (MP-APIGW-03 tracing). {_INLINE}.",
+        (*objects(_DATA_OBJECTS), f"{AWS}IAM5[Resource::*]", f"{NIST}IAMNoInlinePolicy"),
+        f"{_OBJECTS}; {XRAY_WRITES} (MP-APIGW-03 tracing). {INLINE}.",
     ),
     Accepted(
         "Api/RestApi",
@@ -130,10 +114,7 @@ WORKLOAD: tuple[Accepted, ...] = (
     ),
     Accepted(
         "Api/RestApi/CloudWatchRole",
-        (
-            f"{AWS}IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AmazonAPIGatewayPushToCloudWatchLogs]",
-        ),
+        (aws_policy("service-role/AmazonAPIGatewayPushToCloudWatchLogs"),),
         "The AWS policy made for API Gateway's account CloudWatch role (MP-APIGW-03, decisions)",
     ),
     Accepted(
@@ -147,16 +128,7 @@ WORKLOAD: tuple[Accepted, ...] = (
         (f"{AWS}APIG4", f"{AWS}COG4"),
         "The public health check (MP-APIGW-02); every other route has the Cognito authorizer",
     ),
-    Accepted(
-        "Api/AccessLogs",
-        (f"{NIST}CloudWatchLogGroupEncrypted",),
-        _LOG_GROUP_KEY,
-    ),
-    Accepted(
-        "Api/FunctionLogs",
-        (f"{NIST}CloudWatchLogGroupEncrypted",),
-        _LOG_GROUP_KEY,
-    ),
+    *log_groups("Api/AccessLogs", "Api/FunctionLogs"),
     # --- DynamoDB -------------------------------------------------------------------------------
     Accepted(
         "Data/Table",
@@ -188,51 +160,31 @@ WORKLOAD: tuple[Accepted, ...] = (
     # --- Access roles (MP-IAM-01) ---------------------------------------------------------------
     Accepted(
         "Access/CfnAdmin",
-        tuple(
-            f"{AWS}IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{p}]"
-            for p in CFN_ADMIN_POLICIES
-        ),
+        tuple(aws_policy(p) for p in CFN_ADMIN_POLICIES),
         _DESIGN_POLICIES,
     ),
     Accepted(
         "Access/Developer",
-        (
-            f"{AWS}IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonCognitoPowerUser]",
-            f"{AWS}IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonS3ReadOnlyAccess]",
-            f"{NIST}IAMNoInlinePolicy",
-        ),
-        f"{_DESIGN_POLICIES}. {_INLINE}.",
+        (*(aws_policy(p) for p in DEVELOPER_POLICIES), f"{NIST}IAMNoInlinePolicy"),
+        f"{_DESIGN_POLICIES}. {INLINE}.",
     ),
     Accepted(
         "Access/Operations",
         (
-            f"{AWS}IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchLogsReadOnlyAccess]",
-            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/*]",
-            f"{AWS}IAM5[Resource::<StorageBackupBucketF1474890.Arn>/*]",
-            f"{AWS}IAM5[Resource::<StorageLogBucket7C8550DC.Arn>/*]",
-            f"{AWS}IAM5[Action::s3:GetBucket*]",
-            f"{AWS}IAM5[Action::s3:GetObject*]",
-            f"{AWS}IAM5[Action::s3:List*]",
-            f"{AWS}IAM5[Action::s3:Abort*]",
+            *(aws_policy(p) for p in OPERATIONS_POLICIES),
+            *objects(_DATA_OBJECTS, _BACKUP_OBJECTS, "<StorageLogBucket7C8550DC.Arn>/*"),
+            *_GRANT_WILDCARDS,
             f"{AWS}IAM5[Action::s3:DeleteObject*]",
             f"{NIST}IAMNoInlinePolicy",
         ),
         "Operations read every log and back up / restore the data storage (design 6.1, "
-        f"MP-IAM-01). {_OBJECTS}. {_GRANT_ACTIONS}. {_INLINE}.",
+        f"MP-IAM-01). {_OBJECTS}. {_GRANT_ACTIONS}. {INLINE}.",
     ),
     Accepted(
         "Access/Backup",
-        (
-            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/*]",
-            f"{AWS}IAM5[Resource::<StorageBackupBucketF1474890.Arn>/*]",
-            f"{AWS}IAM5[Action::s3:GetBucket*]",
-            f"{AWS}IAM5[Action::s3:GetObject*]",
-            f"{AWS}IAM5[Action::s3:List*]",
-            f"{AWS}IAM5[Action::s3:Abort*]",
-            f"{NIST}IAMNoInlinePolicy",
-        ),
+        (*objects(_DATA_OBJECTS, _BACKUP_OBJECTS), *_GRANT_WILDCARDS, f"{NIST}IAMNoInlinePolicy"),
         "The backup operator copies the data storage into the backup bucket (design 6.1, "
-        f"MP-IAM-01). {_OBJECTS}. {_GRANT_ACTIONS}. {_INLINE}.",
+        f"MP-IAM-01). {_OBJECTS}. {_GRANT_ACTIONS}. {INLINE}.",
     ),
 )
 
@@ -249,153 +201,29 @@ PRODUCTION_WORKLOAD: tuple[Accepted, ...] = (
     Accepted(
         "Storage/ReplicationRole",
         (
-            f"{AWS}IAM5[Resource::<StorageBackupBucketF1474890.Arn>/*]",
-            f"{AWS}IAM5[Resource::arn:<AWS::Partition>:s3:::dr-manabiplus-backup/*]",
+            *objects(_BACKUP_OBJECTS, "arn:<AWS::Partition>:s3:::dr-manabiplus-backup/*"),
             f"{NIST}IAMNoInlinePolicy",
         ),
         "Replication reads every object version of the backup bucket and writes it into the "
-        f"Osaka DR bucket (MP-S3-04). {_INLINE}.",
+        f"Osaka DR bucket (MP-S3-04). {INLINE}.",
     ),
 )
 
 EDGE: tuple[Accepted, ...] = (
-    Accepted(
-        "WafLogBucket",
-        (
-            f"{AWS}S1",
-            f"{NIST}S3BucketLoggingEnabled",
-            f"{NIST}S3DefaultEncryptionKMS",
-            f"{NIST}S3BucketReplicationEnabled",
-            f"{NIST}S3BucketVersioningEnabled",
-        ),
-        f"{_LOG_BUCKET}. {_SSE_S3}. {_NO_REPLICATION}. {_NO_VERSIONING}.",
-    ),
-    Accepted("QueryLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
+    _waf_log_bucket("WafLogBucket"),
+    *log_groups("QueryLogs"),
 )
 
 DR: tuple[Accepted, ...] = (
     Accepted(
         "DrBackupBucket",
-        (f"{NIST}S3DefaultEncryptionKMS", f"{NIST}S3BucketReplicationEnabled"),
+        (_KMS, _REPLICATION),
         f"{_SSE_S3}. This is the replication destination in Osaka (MP-S3-04).",
     ),
     Accepted(
         "DrLogBucket",
-        (
-            f"{NIST}S3DefaultEncryptionKMS",
-            f"{NIST}S3BucketReplicationEnabled",
-            f"{NIST}S3BucketVersioningEnabled",
-        ),
+        (_KMS, _REPLICATION, _VERSIONING),
         f"Access logs of the Osaka DR bucket (MP-S3-04). {_SSE_S3}. {_NO_VERSIONING}.",
-    ),
-)
-
-
-# --- Virus scan with ClamAV (MP-AV-01..04, GL-QUEUE-01) ---------------------------------------
-CLAMAV_SCAN: tuple[Accepted, ...] = (
-    Accepted(
-        "VirusScan/Function",
-        (f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC"),
-        "Invoked by the SQS event source: failed messages go to the scan queue's DLQ (14 days, "
-        "GL-QUEUE-01), a function DLQ would hold nothing; not in a VPC by MP-LMD-03 / MP-NET-01",
-    ),
-    Accepted(
-        "VirusScan/FunctionRole",
-        (
-            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/submissions/*]",
-            f"{AWS}IAM5[Resource::<StorageDefinitionsBucket5F0968FA.Arn>/definitions/*]",
-            f"{AWS}IAM5[Resource::*]",
-            f"{NIST}IAMNoInlinePolicy",
-        ),
-        "Object ARNs of the uploads' prefix of the environment's own data bucket (MP-AV-01) and "
-        f"of the published definition sets (MP-AV-04); {XRAY_WRITES}. {_INLINE}.",
-    ),
-    Accepted("VirusScan/FunctionLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
-    Accepted(
-        "VirusScan/Reconciler",
-        (f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC"),
-        "Scheduled by EventBridge every 15 minutes: a failed run is retried by the rule and the "
-        "next run repeats its work, so a DLQ adds nothing (MP-AV-01); not in a VPC by MP-LMD-03",
-    ),
-    Accepted(
-        "VirusScan/ReconcilerRole",
-        (
-            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/submissions/*]",
-            f"{AWS}IAM5[Resource::*]",
-            f"{NIST}IAMNoInlinePolicy",
-        ),
-        "Reads the verdict tags of the uploads' prefix of the environment's own data bucket "
-        f"(MP-AV-01); {XRAY_WRITES}. {_INLINE}.",
-    ),
-    Accepted("VirusScan/ReconcilerLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
-    Accepted(
-        "VirusScan/Definitions/Updater",
-        (f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC"),
-        "Scheduled by EventBridge every hour: a failed run is retried by the rule and by the next "
-        "run, and the staleness alarm reports definitions older than 26 h (MP-AV-04), so a DLQ "
-        "adds nothing; not in a VPC by MP-LMD-03 / MP-NET-01",
-    ),
-    Accepted(
-        "VirusScan/Definitions/UpdaterRole",
-        (
-            f"{AWS}IAM5[Resource::<StorageDefinitionsBucket5F0968FA.Arn>/definitions/*]",
-            f"{AWS}IAM5[Resource::*]",
-            f"{NIST}IAMNoInlinePolicy",
-        ),
-        "Publishes and prunes the definition sets under `definitions/` of the environment's own "
-        f"definitions bucket (MP-AV-04); {XRAY_WRITES}. {_INLINE}.",
-    ),
-    Accepted(
-        "VirusScan/Definitions/UpdaterLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY
-    ),
-    Accepted(
-        "BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role",
-        (
-            f"{AWS}IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AWSLambdaBasicExecutionRole]",
-        ),
-        "CDK's own deploy-time helper that sets the data bucket's S3→SQS notification "
-        "(MP-AV-01); it runs only during deployments and only writes its logs",
-    ),
-    Accepted(
-        "Storage/DataBucket/Notifications/HandlerPolicy",
-        (f"{NIST}IAMNoInlinePolicy",),
-        "CDK's notification helper may only put the data bucket's notification configuration "
-        f"(MP-AV-01). {_INLINE}.",
-    ),
-)
-
-# --- Virus scan with GuardDuty Malware Protection for S3 (`scanBackend=guardduty`) ------------
-GUARDDUTY_SCAN: tuple[Accepted, ...] = (
-    Accepted(
-        "VirusScan/Function",
-        (f"{AWS}L1", f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC"),
-        "python3.13 by decision (docs/decisions/0001, MP-LMD-01); invoked by the SQS event source: "
-        "failed messages go to the scan queue's DLQ (14 days, GL-QUEUE-01), a function DLQ would "
-        "hold nothing; not in a VPC by MP-LMD-03 / MP-NET-01",
-    ),
-    Accepted(
-        "VirusScan/FunctionRole",
-        (
-            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/submissions/*]",
-            f"{AWS}IAM5[Resource::*]",
-            f"{NIST}IAMNoInlinePolicy",
-        ),
-        "Writes verdict tags on the uploads' prefix of the environment's own data bucket "
-        f"(MP-AV-01); {XRAY_WRITES}. {_INLINE}.",
-    ),
-    Accepted("VirusScan/FunctionLogs", (f"{NIST}CloudWatchLogGroupEncrypted",), _LOG_GROUP_KEY),
-    Accepted(
-        "VirusScan/GuardDutyRole",
-        (
-            f"{AWS}IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:"
-            "rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*]",
-            f"{AWS}IAM5[Resource::<StorageDataBucketB1B922FA.Arn>/submissions/*]",
-            f"{NIST}IAMNoInlinePolicy",
-        ),
-        "The role GuardDuty Malware Protection for S3 documents: its managed EventBridge rules "
-        "(named by GuardDuty) and the uploads it scans (MP-AV-01). "
-        f"{_INLINE}.",
     ),
 )
 

@@ -1,6 +1,57 @@
-"""Reasons of accepted cdk-nag findings that constructs and manabi_infra.nag both give."""
+"""What the tables of accepted cdk-nag findings are made of (manabi_infra.nag, manabi_infra.
+nag_scan; auth.py acknowledges its trigger's findings itself): the record of an accepted finding,
+the rule-id prefixes of both packs, the reasons several findings give and the findings that recur.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+AWS = "AwsSolutions::AwsSolutions-"
+NIST = "NIST.800.53.R5::NIST.800.53.R5-"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    path: str  # construct path below the stack
+    rules: tuple[str, ...]
+    reason: str
+
+
 # Lambda's active tracing: X-Ray's write actions take no resource (MP-APIGW-03, MP-MON-03).
 XRAY_WRITES = "Resource::* is X-Ray's PutTraceSegments/PutTelemetryRecords, which take no resource"
+LOG_GROUP_KEY = (
+    "CloudWatch Logs encrypts at rest with its own key; no CMK by MP-ENC-01 (1096-day retention "
+    "per MP-LOG-03)"
+)
+INLINE = (
+    "A role-specific inline policy is the least privilege of MP-IAM-02: it names this "
+    "environment's own resources, which a shared managed policy could not"
+)
+# Functions that are not invoked asynchronously and not in a VPC (MP-LMD-03, MP-NET-01).
+NO_DLQ_NO_VPC = (f"{NIST}LambdaDLQ", f"{NIST}LambdaInsideVPC")
+
+
+def aws_policy(name: str) -> str:
+    """IAM4 on an AWS managed policy, e.g. `service-role/AWSLambdaBasicExecutionRole`."""
+    return f"{AWS}IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]"
+
+
+def objects(*arns: str) -> tuple[str, ...]:
+    """IAM5 on object ARNs (`bucket/*`, `bucket/prefix/*`) as cdk-nag prints them."""
+    return tuple(f"{AWS}IAM5[Resource::{arn}]" for arn in arns)
+
+
+def log_groups(*paths: str) -> tuple[Accepted, ...]:
+    """Log groups under CloudWatch Logs' own key."""
+    return tuple(Accepted(p, (f"{NIST}CloudWatchLogGroupEncrypted",), LOG_GROUP_KEY) for p in paths)
+
+
+def traced_function_role(path: str, resources: tuple[str, ...], what: str) -> Accepted:
+    """The own role of a traced function: object ARNs of its own buckets (`resources`), X-Ray's
+    `*` and its inline policy."""
+    return Accepted(
+        path,
+        (*objects(*resources), f"{AWS}IAM5[Resource::*]", f"{NIST}IAMNoInlinePolicy"),
+        f"{what}; {XRAY_WRITES}. {INLINE}.",
+    )

@@ -13,9 +13,9 @@ from aws_cdk import aws_lambda as lambda_
 
 from manabi_contract import environment as env
 from manabi_contract import names as contract
-from manabi_infra import names
 from manabi_infra.config import PRODUCTION, STAGING, TOKYO, EnvironmentConfig, EnvName
 from manabi_infra.constructs.auth import Auth
+from manabi_infra.deployment import Deployment
 
 from .conftest import Resource, SynthesizedStack
 
@@ -34,8 +34,7 @@ def _auth_only(config: EnvironmentConfig, *, learners_trigger: bool = False) -> 
     Auth(
         stack,
         "Auth",
-        config=config,
-        resource_names=names.resource_names(config),
+        deployment=Deployment(config),
         trigger_code=code,
     )
     template: dict[str, Any] = app.synth().get_stack_by_name("AuthOnly").template

@@ -14,10 +14,10 @@ from aws_cdk import aws_lambda as lambda_
 
 from manabi_contract import environment as env
 from manabi_contract import names as contract
-from manabi_infra import names
 from manabi_infra.config import LOG_LEVELS, STAGING, TOKYO, ScanBackend
 from manabi_infra.constructs.auth import Auth
 from manabi_infra.constructs.powertools import powertools_environment
+from manabi_infra.deployment import Deployment
 
 from .conftest import SynthesizedStack
 
@@ -86,8 +86,7 @@ def test_mp_mon_03_the_log_level_comes_from_the_environment_config() -> None:
     Auth(
         stack,
         "Auth",
-        config=config,
-        resource_names=names.resource_names(config),
+        deployment=Deployment(config),
         trigger_code=lambda_.Code.from_asset(str(Path(__file__).parent)),
     )
     template = app.synth().get_stack_by_name("AuthOnly").template

@@ -17,9 +17,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from manabi_contract.resources import ResourceNames
 from manabi_infra import names
-from manabi_infra.config import EnvironmentConfig
+from manabi_infra.deployment import Deployment, DeploymentConstruct
 
 CFN_ADMIN_POLICIES = (
     "AmazonS3FullAccess",
@@ -37,22 +36,20 @@ OPERATIONS_POLICIES = ("CloudWatchLogsReadOnlyAccess",)
 MAX_SESSION = Duration.hours(1)
 
 
-class AccessRoles(Construct):
+class AccessRoles(DeploymentConstruct):
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        config: EnvironmentConfig,
-        resource_names: ResourceNames,
+        deployment: Deployment,
         data_bucket: s3.IBucket,
         backup_bucket: s3.IBucket,
         log_bucket: s3.IBucket,
         api_function: lambda_.IFunction,
     ) -> None:
-        super().__init__(scope, construct_id)
-        self._config = config
-        prefix = resource_names.access_role_prefix
+        super().__init__(scope, construct_id, deployment=deployment)
+        prefix = self.resource_names.access_role_prefix
         self.cfn_admin = self._role("CfnAdmin", f"{prefix}-cfn-admin", CFN_ADMIN_POLICIES)
         self.operations = self._role("Operations", f"{prefix}-operations", OPERATIONS_POLICIES)
         self.backup = self._role("Backup", f"{prefix}-backup", ())
@@ -83,7 +80,7 @@ class AccessRoles(Construct):
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
 
     def _role(self, construct_id: str, role_name: str, managed: tuple[str, ...]) -> iam.Role:
-        principal = iam.AccountPrincipal(self._config.iam_management_account).with_conditions(
+        principal = iam.AccountPrincipal(self.config.iam_management_account).with_conditions(
             {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
         )
         return iam.Role(

@@ -16,21 +16,13 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from manabi_contract.resources import ResourceNames
 from manabi_infra import names
-from manabi_infra.config import EnvironmentConfig
+from manabi_infra.deployment import Deployment, DeploymentConstruct
 
 
-class Alerts(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        config: EnvironmentConfig,
-        resource_names: ResourceNames,
-    ) -> None:
-        super().__init__(scope, construct_id)
+class Alerts(DeploymentConstruct):
+    def __init__(self, scope: Construct, construct_id: str, *, deployment: Deployment) -> None:
+        super().__init__(scope, construct_id, deployment=deployment)
         self.key = kms.Key(
             self,
             "TopicKey",
@@ -49,12 +41,12 @@ class Alerts(Construct):
         self.topic = sns.Topic(
             self,
             "Topic",
-            topic_name=resource_names.alerts_topic,
+            topic_name=self.resource_names.alerts_topic,
             display_name="Manabi Plus alerts",
             master_key=self.key,
             enforce_ssl=True,
         )
-        self.topic.add_subscription(subscriptions.EmailSubscription(config.alert_email))
+        self.topic.add_subscription(subscriptions.EmailSubscription(self.config.alert_email))
         self.action = cloudwatch_actions.SnsAction(self.topic)
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_OPS)
         Tags.of(self.topic).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_INTERNAL)

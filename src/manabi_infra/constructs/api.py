@@ -19,14 +19,13 @@ from constructs import Construct
 
 from manabi_contract import environment as env
 from manabi_contract import names as contract
-from manabi_contract.resources import ResourceNames
 from manabi_infra import names
-from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.function_logs_and_role import (
     function_logs_and_role,
     retained_log_group,
 )
 from manabi_infra.constructs.powertools import powertools_environment
+from manabi_infra.deployment import Deployment, DeploymentConstruct
 
 # The design's values (MP-LMD-02); change them only with a benchmark in the repo that shows why.
 MEMORY_MB = 128
@@ -51,34 +50,33 @@ USER_POOL_ACTIONS = (
 CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key"]
 
 
-class Api(Construct):
+class Api(DeploymentConstruct):
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        config: EnvironmentConfig,
-        resource_names: ResourceNames,
+        deployment: Deployment,
         code_dir: Path,
         table: dynamodb.ITable,
         data_bucket: s3.IBucket,
         user_pool: cognito.IUserPool,
     ) -> None:
-        super().__init__(scope, construct_id)
+        super().__init__(scope, construct_id, deployment=deployment)
         # Its own role, no managed policies: logs to its log group, data access granted below
         # (MP-IAM-02).
         log_group, role = function_logs_and_role(
             self,
             "Function",
-            log_group_name=resource_names.api_log_group,
-            role_name=resource_names.api_role,
+            log_group_name=self.resource_names.api_log_group,
+            role_name=self.resource_names.api_role,
             description="Runtime role of the Manabi Plus API function",
         )
         _grant_data_access(role, table=table, data_bucket=data_bucket, user_pool=user_pool)
         self.function = lambda_.Function(
             self,
             "Function",
-            function_name=resource_names.api_function,
+            function_name=self.resource_names.api_function,
             description="Manabi Plus API: every route of the REST API",
             runtime=lambda_.Runtime.PYTHON_3_13,
             architecture=lambda_.Architecture.ARM_64,
@@ -94,24 +92,21 @@ class Api(Construct):
                 env.TABLE_NAME: table.table_name,
                 env.DATA_BUCKET: data_bucket.bucket_name,
                 env.USER_POOL_ID: user_pool.user_pool_id,
-                env.ALLOWED_ORIGIN: config.web_origin,
-                env.STAGE: config.name.value,
-                **powertools_environment(config, contract.API_SERVICE),
+                env.ALLOWED_ORIGIN: self.config.web_origin,
+                env.STAGE: self.config.name.value,
+                **powertools_environment(self.config, contract.API_SERVICE),
             },
         )
-        self.rest_api = self._rest_api(config, resource_names, user_pool)
+        self.rest_api = self._rest_api(user_pool)
 
-    def _rest_api(
-        self,
-        config: EnvironmentConfig,
-        resource_names: ResourceNames,
-        user_pool: cognito.IUserPool,
-    ) -> apigw.RestApi:
-        access_logs = retained_log_group(self, "AccessLogs", resource_names.api_access_log_group)
+    def _rest_api(self, user_pool: cognito.IUserPool) -> apigw.RestApi:
+        access_logs = retained_log_group(
+            self, "AccessLogs", self.resource_names.api_access_log_group
+        )
         rest_api = apigw.RestApi(
             self,
             "RestApi",
-            rest_api_name=resource_names.rest_api,
+            rest_api_name=self.resource_names.rest_api,
             description="Manabi Plus REST API",
             # REGIONAL: our own CloudFront distribution sits in front (MP-APIGW-01).
             endpoint_types=[apigw.EndpointType.REGIONAL],
@@ -124,7 +119,7 @@ class Api(Construct):
                 tracing_enabled=True,
                 logging_level=apigw.MethodLoggingLevel.INFO,  # ERROR and INFO, as designed
                 data_trace_enabled=False,  # full request/response bodies may hold personal data
-                metrics_enabled=config.api_detailed_metrics,
+                metrics_enabled=self.config.api_detailed_metrics,
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
                 access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
                     caller=False,
@@ -139,7 +134,7 @@ class Api(Construct):
                 ),
             ),
             default_cors_preflight_options=apigw.CorsOptions(
-                allow_origins=[config.web_origin],
+                allow_origins=[self.config.web_origin],
                 allow_headers=CORS_ALLOW_HEADERS,
                 allow_methods=apigw.Cors.ALL_METHODS,
             ),
@@ -150,13 +145,13 @@ class Api(Construct):
             rest_api.add_gateway_response(
                 f"Cors{response_type.response_type}",
                 type=response_type,
-                response_headers={"Access-Control-Allow-Origin": f"'{config.web_origin}'"},
+                response_headers={"Access-Control-Allow-Origin": f"'{self.config.web_origin}'"},
             )
 
         authorizer = apigw.CognitoUserPoolsAuthorizer(
             self,
             "Authorizer",
-            authorizer_name=resource_names.api_authorizer,
+            authorizer_name=self.resource_names.api_authorizer,
             cognito_user_pools=[user_pool],
         )
         # One integration for every route; it also grants API Gateway the invoke permission.

@@ -14,11 +14,11 @@ from constructs import Construct
 
 from manabi_contract import environment as env
 from manabi_contract import names as contract
-from manabi_contract.resources import ResourceNames
 from manabi_infra.config import TOKYO, EnvironmentConfig
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
 from manabi_infra.constructs.powertools import powertools_environment
-from manabi_infra.nag_reasons import XRAY_WRITES
+from manabi_infra.deployment import Deployment, DeploymentConstruct
+from manabi_infra.nag_reasons import AWS, LOG_GROUP_KEY, NIST, XRAY_WRITES
 
 VERIFICATION_MESSAGE = "検証コードは {####} です。"
 VERIFICATION_SUBJECT = "検証コード"
@@ -48,23 +48,22 @@ _GROUP_DESCRIPTIONS = {
 }
 
 
-class Auth(Construct):
+class Auth(DeploymentConstruct):
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        config: EnvironmentConfig,
-        resource_names: ResourceNames,
+        deployment: Deployment,
         trigger_code: lambda_.Code | None = None,
     ) -> None:
         """`trigger_code` (the API's asset) adds the PostConfirmation Lambda that puts new
         sign-ups in `learners` (none until the workload stack passes it; docs/auth.md)."""
-        super().__init__(scope, construct_id)
+        super().__init__(scope, construct_id, deployment=deployment)
         self.user_pool = cognito.UserPool(
             self,
             "UserPool",
-            user_pool_name=resource_names.user_pool,
+            user_pool_name=self.resource_names.user_pool,
             self_sign_up_enabled=True,
             # username stays on, so these become AliasAttributes as the design asks (MP-COG-04).
             sign_in_aliases=cognito.SignInAliases(
@@ -90,11 +89,11 @@ class Auth(Construct):
                 sms_message=VERIFICATION_MESSAGE,
             ),
             mfa_message=VERIFICATION_MESSAGE,  # SmsAuthenticationMessage
-            email=_email(config),
+            email=_email(self.config),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             # No SMS is sent yet (no MFA, phone not auto-verified): no SNS role to hold.
             enable_sms_role=False,
-            deletion_protection=config.deletion_protection,
+            deletion_protection=self.config.deletion_protection,
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.groups = {
@@ -112,7 +111,7 @@ class Auth(Construct):
         # refreshes tokens; a browser cannot keep a client secret.
         self.web_client = self.user_pool.add_client(
             "WebClient",
-            user_pool_client_name=resource_names.user_pool_client,
+            user_pool_client_name=self.resource_names.user_pool_client,
             generate_secret=False,
             auth_flows=cognito.AuthFlow(user_password=True),
             disable_o_auth=True,  # no hosted UI: the SPA calls the Cognito API itself
@@ -125,17 +124,15 @@ class Auth(Construct):
         )
         self.post_confirmation: lambda_.Function | None = None
         if trigger_code is not None:
-            self.post_confirmation = self._post_confirmation(config, resource_names, trigger_code)
+            self.post_confirmation = self._post_confirmation(trigger_code)
 
-    def _post_confirmation(
-        self, config: EnvironmentConfig, resource_names: ResourceNames, code: lambda_.Code
-    ) -> lambda_.Function:
+    def _post_confirmation(self, code: lambda_.Code) -> lambda_.Function:
         """PostConfirmation trigger: AdminAddUserToGroup `learners` on this pool, nothing else."""
-        function_name = resource_names.post_confirmation_function
+        function_name = self.resource_names.post_confirmation_function
         log_group, role = function_logs_and_role(
             self,
             "PostConfirmation",
-            log_group_name=resource_names.post_confirmation_log_group,
+            log_group_name=self.resource_names.post_confirmation_log_group,
             role_name=f"{function_name}-role",
             description="Runtime role of the Manabi Plus PostConfirmation trigger",
         )
@@ -155,7 +152,7 @@ class Auth(Construct):
             log_group=log_group,
             environment={
                 env.GROUP_NAME: contract.GROUP_LEARNERS,
-                **powertools_environment(config, contract.POST_CONFIRMATION_SERVICE),
+                **powertools_environment(self.config, contract.POST_CONFIRMATION_SERVICE),
             },
         )
         # A separate policy, not the role's default one: the function must not depend on the
@@ -176,36 +173,26 @@ class Auth(Construct):
         _acknowledge(
             function,
             (
-                "AwsSolutions::AwsSolutions-L1",
-                _NIST + "LambdaConcurrency",
-                _NIST + "LambdaDLQ",
-                _NIST + "LambdaInsideVPC",
+                f"{AWS}L1",
+                f"{NIST}LambdaConcurrency",
+                f"{NIST}LambdaDLQ",
+                f"{NIST}LambdaInsideVPC",
             ),
             "python3.13 by decision (docs/decisions/0001, MP-LMD-01); invoked synchronously by "
             "Cognito, which retries and reports a failure to the user, so a DLQ would hold "
             "nothing; one short call per confirmed sign-up needs no concurrency cap; no VPC by "
             "MP-NET-01",
         )
-        _acknowledge(
-            log_group,
-            (_NIST + "CloudWatchLogGroupEncrypted",),
-            "CloudWatch Logs encrypts at rest with its own key; no CMK by MP-ENC-01 (1096-day "
-            "retention per MP-LOG-03)",
-        )
+        _acknowledge(log_group, (f"{NIST}CloudWatchLogGroupEncrypted",), LOG_GROUP_KEY)
         for holder in (role, policy):
             _acknowledge(
                 holder,
-                (_NIST + "IAMNoInlinePolicy",),
+                (f"{NIST}IAMNoInlinePolicy",),
                 "A role-specific inline policy is the least privilege of MP-IAM-02: it names this "
                 "pool and this log group only",
             )
-        _acknowledge(
-            role, ("AwsSolutions::AwsSolutions-IAM5[Resource::*]",), f"{XRAY_WRITES} (MP-MON-03)."
-        )
+        _acknowledge(role, (f"{AWS}IAM5[Resource::*]",), f"{XRAY_WRITES} (MP-MON-03).")
         return function
-
-
-_NIST = "NIST.800.53.R5::NIST.800.53.R5-"
 
 
 def _acknowledge(construct: Construct, rules: tuple[str, ...], reason: str) -> None:

@@ -13,6 +13,8 @@ timeout, no origin shield.
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from aws_cdk import Duration, Fn, Stack, Tags
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_certificatemanager as acm
@@ -20,17 +22,35 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
-from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from manabi_contract.resources import ResourceNames
 from manabi_infra import names
-from manabi_infra.config import EnvironmentConfig
+from manabi_infra.constructs.storage import Storage
 from manabi_infra.constructs.waf import OriginHeaderWebAcl
+from manabi_infra.deployment import Deployment, DeploymentConstruct
 
-CONNECTION_ATTEMPTS = 3
-CONNECTION_TIMEOUT = Duration.seconds(10)
+# What both distributions share (MP-CF-04).
+DISTRIBUTION_SETTINGS: dict[str, Any] = {
+    "minimum_protocol_version": cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+    "ssl_support_method": cloudfront.SSLMethod.SNI,
+    "http_version": cloudfront.HttpVersion.HTTP2,  # HTTP/2 and HTTP/1.x
+    "enable_ipv6": True,
+    "price_class": cloudfront.PriceClass.PRICE_CLASS_ALL,
+    "enable_logging": True,
+    "log_includes_cookies": False,
+}
+# ... their origins,
+ORIGIN_CONNECTION: dict[str, Any] = {
+    "connection_attempts": 3,
+    "connection_timeout": Duration.seconds(10),
+}
+# ... and their default behaviours.
+BEHAVIOR_SETTINGS: dict[str, Any] = {
+    "cached_methods": cloudfront.CachedMethods.CACHE_GET_HEAD,
+    "compress": False,  # the design leaves automatic compression off
+}
 
 # Paths without a file extension are SPA routes: answer them with the app shell.
 SPA_ROUTING_CODE = """\
@@ -45,28 +65,40 @@ function handler(event) {
 """
 
 
-class Cdn(Construct):
+class EdgeResources(Protocol):
+    """What the environment's us-east-1 stack gives the distributions: the CLOUDFRONT WebACL,
+    and with a domain the certificate and the hosted zone."""
+
+    @property
+    def web_acl(self) -> wafv2.CfnWebACL: ...
+
+    @property
+    def certificate(self) -> acm.ICertificate | None: ...
+
+    @property
+    def hosted_zone(self) -> route53.IHostedZone | None: ...
+
+
+class Cdn(DeploymentConstruct):
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        config: EnvironmentConfig,
-        resource_names: ResourceNames,
-        web_bucket: s3.IBucket,
-        log_bucket: s3.IBucket,
-        waf_log_bucket: s3.IBucket,
+        deployment: Deployment,
+        storage: Storage,
         rest_api: apigw.RestApi,
-        web_acl_arn: str,
-        certificate: acm.ICertificate | None,
-        hosted_zone: route53.IHostedZone | None,
+        edge: EdgeResources,
     ) -> None:
-        super().__init__(scope, construct_id)
+        """The web bucket is the website's origin; the distributions log to the log bucket, the
+        API's WebACL to the WAF log bucket."""
+        super().__init__(scope, construct_id, deployment=deployment)
+        config = self.config
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_FRONTEND)
         self.origin_secret = secretsmanager.Secret(
             self,
             "OriginSecret",
-            secret_name=resource_names.origin_secret,
+            secret_name=self.resource_names.origin_secret,
             description="Header value CloudFront adds to API requests; the API WebACL checks it",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 exclude_punctuation=True, password_length=48
@@ -81,62 +113,61 @@ class Cdn(Construct):
         self.api_web_acl = OriginHeaderWebAcl(
             self,
             "ApiWebAcl",
-            name=resource_names.regional_web_acl,
+            name=self.resource_names.regional_web_acl,
             secret_value=secret_value,
             stage_arn=stage.stage_arn,
-            log_bucket=waf_log_bucket,
+            log_bucket=storage.waf_log_bucket,
         ).web_acl
 
-        web_names = [config.domain] if config.domain and certificate else None
-        api_names = [config.api_domain] if config.api_domain and certificate else None
+        certificate = edge.certificate
+        shared: dict[str, Any] = {
+            "certificate": certificate,
+            "web_acl_id": edge.web_acl.attr_arn,
+            "log_bucket": storage.log_bucket,
+            **DISTRIBUTION_SETTINGS,
+        }
         spa_routing = cloudfront.Function(
             self,
             "SpaRouting",
-            function_name=f"{resource_names.web_distribution}-spa-routing",
+            function_name=f"{self.resource_names.web_distribution}-spa-routing",
             comment="Answer SPA routes with index.html",
             code=cloudfront.FunctionCode.from_inline(SPA_ROUTING_CODE),
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
-        self.web_distribution = self._distribution(
+        self.web_distribution = cloudfront.Distribution(
+            self,
             "WebDistribution",
-            comment=resource_names.web_distribution,
-            domain_names=web_names,
+            comment=self.resource_names.web_distribution,
+            domain_names=[config.domain] if config.domain and certificate else None,
             default_root_object="index.html",
             log_file_prefix=names.CF_LOG_PREFIX_WEBSITE,
-            certificate=certificate,
-            web_acl_arn=web_acl_arn,
-            log_bucket=log_bucket,
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(
-                    web_bucket,
+                    storage.web_bucket,
                     origin_access_levels=[cloudfront.AccessLevel.READ],
-                    connection_attempts=CONNECTION_ATTEMPTS,
-                    connection_timeout=CONNECTION_TIMEOUT,
+                    **ORIGIN_CONNECTION,
                 ),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-                cached_methods=cloudfront.CachedMethods.CACHE_GET_HEAD,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                compress=False,  # the design leaves automatic compression off
                 function_associations=[
                     cloudfront.FunctionAssociation(
                         function=spa_routing, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
                     )
                 ],
+                **BEHAVIOR_SETTINGS,
             ),
+            **shared,
         )
         api_origin_domain = Fn.join(
             ".", [rest_api.rest_api_id, "execute-api", Stack.of(self).region, "amazonaws.com"]
         )
-        self.api_distribution = self._distribution(
+        self.api_distribution = cloudfront.Distribution(
+            self,
             "ApiDistribution",
-            comment=resource_names.api_distribution,
-            domain_names=api_names,
-            default_root_object=None,
+            comment=self.resource_names.api_distribution,
+            domain_names=[config.api_domain] if config.api_domain and certificate else None,
             log_file_prefix=names.CF_LOG_PREFIX_API,
-            certificate=certificate,
-            web_acl_arn=web_acl_arn,
-            log_bucket=log_bucket,
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.HttpOrigin(
                     api_origin_domain,
@@ -144,19 +175,19 @@ class Cdn(Construct):
                     protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
                     origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
                     custom_headers={names.ORIGIN_SECRET_HEADER: secret_value},
-                    connection_attempts=CONNECTION_ATTEMPTS,
-                    connection_timeout=CONNECTION_TIMEOUT,
+                    **ORIGIN_CONNECTION,
                 ),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-                cached_methods=cloudfront.CachedMethods.CACHE_GET_HEAD,
                 # Authenticated answers are never cached; every viewer header but Host reaches
                 # API Gateway (the Authorization header included).
                 cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                 origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-                compress=False,
+                **BEHAVIOR_SETTINGS,
             ),
+            **shared,
         )
+        hosted_zone = edge.hosted_zone
         if hosted_zone is not None and config.domain and config.api_domain:
             for record_id, name, distribution in (
                 ("Web", config.domain, self.web_distribution),
@@ -169,37 +200,3 @@ class Cdn(Construct):
                 route53.AaaaRecord(
                     self, f"{record_id}Aaaa", zone=hosted_zone, record_name=name, target=target
                 )
-
-    def _distribution(
-        self,
-        construct_id: str,
-        *,
-        comment: str,
-        domain_names: list[str] | None,
-        default_root_object: str | None,
-        log_file_prefix: str,
-        certificate: acm.ICertificate | None,
-        web_acl_arn: str,
-        log_bucket: s3.IBucket,
-        default_behavior: cloudfront.BehaviorOptions,
-    ) -> cloudfront.Distribution:
-        """The distribution settings both share (MP-CF-04)."""
-        return cloudfront.Distribution(
-            self,
-            construct_id,
-            comment=comment,
-            domain_names=domain_names,
-            default_root_object=default_root_object,
-            default_behavior=default_behavior,
-            certificate=certificate,
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-            ssl_support_method=cloudfront.SSLMethod.SNI,
-            http_version=cloudfront.HttpVersion.HTTP2,  # HTTP/2 and HTTP/1.x
-            enable_ipv6=True,
-            price_class=cloudfront.PriceClass.PRICE_CLASS_ALL,
-            web_acl_id=web_acl_arn,
-            enable_logging=True,
-            log_bucket=log_bucket,
-            log_file_prefix=log_file_prefix,
-            log_includes_cookies=False,
-        )

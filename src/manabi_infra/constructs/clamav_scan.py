@@ -29,6 +29,7 @@ from manabi_infra.constructs.virus_definitions import (
     CLAMD_MEMORY_MB,
     DEFINITIONS_STORAGE,
     VirusDefinitions,
+    scanner_image,
 )
 from manabi_infra.constructs.virus_scan import (
     READ_ACTIONS,
@@ -54,14 +55,13 @@ class ClamAvScan(VirusScan):
     ) -> None:
         super().__init__(scope, construct_id, inputs)
         repository = ecr.Repository.from_repository_name(
-            self, "ImageRepository", inputs.config.scanner_image_repository
+            self, "ImageRepository", self.config.scanner_image_repository
         )
         function = self._scanner(repository)
         self.definitions = VirusDefinitions(
             self,
             "Definitions",
-            config=inputs.config,
-            resource_names=inputs.resource_names,
+            deployment=self.deployment,
             bucket=definitions_bucket,
             repository=repository,
             alerts=inputs.alerts,
@@ -97,11 +97,9 @@ class ClamAvScan(VirusScan):
         return lambda_.DockerImageFunction(
             self,
             "Function",
-            function_name=self.inputs.resource_names.scan_function,
+            function_name=self.resource_names.scan_function,
             description="Manabi Plus virus scanner: ClamAV verdicts on uploads",
-            code=lambda_.DockerImageCode.from_ecr(
-                repository, tag_or_digest=self.inputs.config.scanner_image_tag
-            ),
+            code=scanner_image(repository, self.config),
             memory_size=SCANNER_MEMORY_MB,
             ephemeral_storage_size=DEFINITIONS_STORAGE,
             timeout=Duration.seconds(SCANNER_TIMEOUT_SECONDS),
@@ -115,12 +113,12 @@ class ClamAvScan(VirusScan):
     def _reconciler(self, repository: ecr.IRepository) -> lambda_.Function:
         """Every RECONCILE_EVERY, objects without a verdict after RECONCILE_AFTER are queued
         again as S3 events (same image, another handler). It cannot read objects."""
-        resource_names, data_bucket = self.inputs.resource_names, self.inputs.data_bucket
+        data_bucket = self.inputs.data_bucket
         log_group, role = function_logs_and_role(
             self,
             "Reconciler",
-            log_group_name=resource_names.reconciler_log_group,
-            role_name=resource_names.reconciler_role,
+            log_group_name=self.resource_names.reconciler_log_group,
+            role_name=self.resource_names.reconciler_role,
             description="Runtime role of the Manabi Plus scan reconciler",
         )
         role.add_to_policy(
@@ -142,13 +140,9 @@ class ClamAvScan(VirusScan):
         function = lambda_.DockerImageFunction(
             self,
             "Reconciler",
-            function_name=resource_names.reconciler_function,
+            function_name=self.resource_names.reconciler_function,
             description="Manabi Plus scan reconciler: re-queues uploads without a verdict",
-            code=lambda_.DockerImageCode.from_ecr(
-                repository,
-                tag_or_digest=self.inputs.config.scanner_image_tag,
-                cmd=[contract.RECONCILER_HANDLER],
-            ),
+            code=scanner_image(repository, self.config, contract.RECONCILER_HANDLER),
             architecture=lambda_.Architecture.ARM_64,
             memory_size=256,
             timeout=Duration.minutes(5),
@@ -160,7 +154,7 @@ class ClamAvScan(VirusScan):
                 env.DATA_BUCKET: data_bucket.bucket_name,
                 env.SCAN_QUEUE_URL: self.queue.queue_url,
                 env.RECONCILE_AFTER_MINUTES: str(RECONCILE_AFTER_MINUTES),
-                **powertools_environment(self.inputs.config, contract.RECONCILER_SERVICE),
+                **powertools_environment(self.config, contract.RECONCILER_SERVICE),
             },
         )
         events.Rule(

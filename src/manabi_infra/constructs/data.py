@@ -6,9 +6,8 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from manabi_contract.resources import ResourceNames
 from manabi_contract.table import PARTITION_KEY, SORT_KEY
-from manabi_infra.config import EnvironmentConfig
+from manabi_infra.deployment import Deployment, DeploymentConstruct
 
 # Provisioned capacity with target tracking, as the design sets it (MP-DDB-02). The alternative
 # (on-demand with caps) needs a written cost comparison first.
@@ -19,22 +18,15 @@ SCALING_COOLDOWN = Duration.seconds(60)
 PITR_RECOVERY_DAYS = 35
 
 
-class Data(Construct):
+class Data(DeploymentConstruct):
     """Single table: `PK`/`SK` strings, no secondary index; access patterns are Get/Query only."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        config: EnvironmentConfig,
-        resource_names: ResourceNames,
-    ) -> None:
-        super().__init__(scope, construct_id)
+    def __init__(self, scope: Construct, construct_id: str, *, deployment: Deployment) -> None:
+        super().__init__(scope, construct_id, deployment=deployment)
         self.table = dynamodb.Table(
             self,
             "Table",
-            table_name=resource_names.table,
+            table_name=self.resource_names.table,
             partition_key=dynamodb.Attribute(
                 name=PARTITION_KEY, type=dynamodb.AttributeType.STRING
             ),
@@ -48,7 +40,7 @@ class Data(Construct):
                 point_in_time_recovery_enabled=True,
                 recovery_period_in_days=PITR_RECOVERY_DAYS,
             ),
-            deletion_protection=config.deletion_protection,
+            deletion_protection=self.config.deletion_protection,
             # Learner data outlives the stack: deleting the stack must never delete the table.
             removal_policy=RemovalPolicy.RETAIN,
         )

@@ -22,7 +22,6 @@ from constructs import Construct
 from manabi_contract import environment as env
 from manabi_contract import names as contract
 from manabi_contract import storage, verdicts
-from manabi_contract.resources import ResourceNames
 from manabi_infra.constructs.virus_scan import (
     READ_ACTIONS,
     VERDICT_TAG_ACTIONS,
@@ -41,7 +40,7 @@ class GuardDutyScan(VirusScan):
     ) -> None:
         super().__init__(scope, construct_id, inputs)
         data_bucket = inputs.data_bucket
-        self.service_role = self._service_role(inputs.resource_names, data_bucket)
+        self.service_role = self._service_role(data_bucket)
         self.malware_protection_plan = guardduty.CfnMalwareProtectionPlan(
             self,
             "MalwareProtectionPlan",
@@ -81,7 +80,7 @@ class GuardDutyScan(VirusScan):
         function = lambda_.Function(
             self,
             "Function",
-            function_name=inputs.resource_names.guardduty_verdict_function,
+            function_name=self.resource_names.guardduty_verdict_function,
             description="Manabi Plus verdicts from GuardDuty Malware Protection scan results",
             runtime=lambda_.Runtime.PYTHON_3_13,
             handler=contract.GUARDDUTY_VERDICT_HANDLER,
@@ -97,13 +96,13 @@ class GuardDutyScan(VirusScan):
         # GuardDuty reads the uploads it scans; the verdict function never does.
         self._judge(function, readers=[self.service_role])
 
-    def _service_role(self, resource_names: ResourceNames, data_bucket: s3.IBucket) -> iam.Role:
+    def _service_role(self, data_bucket: s3.IBucket) -> iam.Role:
         """The role GuardDuty Malware Protection for S3 documents: its managed EventBridge rule,
         the bucket's events, its validation object and the uploads it scans."""
         role = iam.Role(
             self,
             "GuardDutyRole",
-            role_name=resource_names.guardduty_scan_role,
+            role_name=self.resource_names.guardduty_scan_role,
             # Only GuardDuty acting for this account's own plans (confused deputy).
             assumed_by=iam.ServicePrincipal(
                 GUARDDUTY_SERVICE,

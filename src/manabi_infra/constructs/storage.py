@@ -15,15 +15,15 @@ an ACL grant (docs/decisions/0005). WAF logs go to a sibling bucket whose name s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from aws_cdk import Aws, Duration, RemovalPolicy, Tags
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from manabi_contract.resources import ResourceNames
 from manabi_infra import names
-from manabi_infra.config import EnvironmentConfig
+from manabi_infra.deployment import Deployment, DeploymentConstruct
 
 # The design keeps logs for 25 months (761 days), then deletes them for good (MP-S3-05/06).
 LOG_EXPIRATION_DAYS = 761
@@ -34,16 +34,22 @@ NONCURRENT_VERSION_DAYS = 35
 
 @dataclass(frozen=True)
 class BucketSpec:
-    """What differs between the buckets: name, classification, logs, lifecycle, versions."""
+    """What differs between the buckets: name, classification, lifecycle, versions."""
 
     name: str
     classification: str
     function: str
-    access_log_prefix: str | None = None
     expire_after_days: int | None = None
     versioned: bool = False
     acl_log_delivery: bool = False  # ACLs enabled for CloudFront's legacy log delivery
     upload_origin: str | None = None  # the web origin that POSTs files straight to the bucket
+
+
+class AccessLogs(NamedTuple):
+    """Where a bucket's server access logs go: a log bucket of its region, under a prefix."""
+
+    bucket: s3.IBucket
+    prefix: str
 
 
 def _upload_cors(origin: str | None) -> list[s3.CorsRule] | None:
@@ -78,9 +84,10 @@ def private_bucket(
     construct_id: str,
     spec: BucketSpec,
     *,
-    log_bucket: s3.IBucket | None = None,
+    access_logs: AccessLogs | None = None,
 ) -> s3.Bucket:
-    """One bucket of the design: private, TLS-only, SSE-S3, retained, tagged."""
+    """One bucket of the design: private, TLS-only, SSE-S3, retained, tagged; it logs its
+    server access where `access_logs` says."""
     lifecycle: list[s3.LifecycleRule] = []
     if spec.expire_after_days is not None:
         lifecycle = expiring_logs(spec.expire_after_days)
@@ -106,8 +113,8 @@ def private_bucket(
             else s3.ObjectOwnership.BUCKET_OWNER_ENFORCED
         ),
         versioned=spec.versioned or None,
-        server_access_logs_bucket=log_bucket if spec.access_log_prefix else None,
-        server_access_logs_prefix=spec.access_log_prefix,
+        server_access_logs_bucket=access_logs.bucket if access_logs else None,
+        server_access_logs_prefix=access_logs.prefix if access_logs else None,
         lifecycle_rules=lifecycle or None,
         cors=_upload_cors(spec.upload_origin),
         removal_policy=RemovalPolicy.RETAIN,
@@ -117,186 +124,176 @@ def private_bucket(
     return bucket
 
 
+def expiring_log_bucket(
+    scope: Construct,
+    construct_id: str,
+    name: str,
+    function: str,
+    *,
+    acl_log_delivery: bool = False,
+    access_logs: AccessLogs | None = None,
+) -> s3.Bucket:
+    """A bucket of logs: confidential, each object deleted after 761 days (MP-S3-05/06)."""
+    spec = BucketSpec(
+        name,
+        names.CLASS_CONFIDENTIAL,
+        function,
+        expire_after_days=LOG_EXPIRATION_DAYS,
+        acl_log_delivery=acl_log_delivery,
+    )
+    return private_bucket(scope, construct_id, spec, access_logs=access_logs)
+
+
+def waf_log_bucket(
+    scope: Construct, construct_id: str, name: str, *, source_region: str
+) -> s3.Bucket:
+    """The bucket a WebACL of `source_region` logs to directly (MP-WAF-03)."""
+    bucket = expiring_log_bucket(scope, construct_id, name, names.FUNCTION_SECURITY)
+    allow_log_delivery(bucket, source_region)
+    return bucket
+
+
+def backup_bucket(
+    scope: Construct, construct_id: str, name: str, *, log_bucket: s3.IBucket
+) -> s3.Bucket:
+    """A bucket of the data storage's backups, in Tokyo or Osaka (MP-S3-04). Versioned:
+    replication needs it on both ends, and a backup must survive an overwrite."""
+    return private_bucket(
+        scope,
+        construct_id,
+        BucketSpec(name, names.CLASS_PERSONAL, names.FUNCTION_OPS, versioned=True),
+        access_logs=AccessLogs(log_bucket, names.ACCESS_LOG_PREFIX_BACKUP),
+    )
+
+
 def allow_log_delivery(bucket: s3.Bucket, source_region: str) -> None:
     """Bucket policy for WAF's direct log delivery (`delivery.logs.amazonaws.com`)."""
-    principal = iam.ServicePrincipal("delivery.logs.amazonaws.com")
-    conditions = {
-        "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
-        "ArnLike": {
-            "aws:SourceArn": f"arn:{Aws.PARTITION}:logs:{source_region}:{Aws.ACCOUNT_ID}:*"
-        },
-    }
-    bucket.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="AWSLogDeliveryWrite",
-            principals=[principal],
-            actions=["s3:PutObject"],
-            resources=[bucket.arn_for_objects(f"AWSLogs/{Aws.ACCOUNT_ID}/*")],
-            conditions={
-                **conditions,
-                "StringEquals": {
-                    **conditions["StringEquals"],
-                    "s3:x-amz-acl": "bucket-owner-full-control",
-                },
+    acl_check, write = log_delivery_statements(
+        bucket,
+        service="delivery.logs.amazonaws.com",
+        sid="AWSLogDelivery",
+        conditions={
+            "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+            "ArnLike": {
+                "aws:SourceArn": f"arn:{Aws.PARTITION}:logs:{source_region}:{Aws.ACCOUNT_ID}:*"
             },
-        )
+        },
     )
-    bucket.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="AWSLogDeliveryAclCheck",
-            principals=[principal],
-            actions=["s3:GetBucketAcl"],
-            resources=[bucket.bucket_arn],
-            conditions=conditions,
-        )
-    )
+    bucket.add_to_resource_policy(write)
+    bucket.add_to_resource_policy(acl_check)
 
 
-class Storage(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        config: EnvironmentConfig,
-        resource_names: ResourceNames,
-    ) -> None:
-        super().__init__(scope, construct_id)
-        self.log_bucket = private_bucket(
+def log_delivery_statements(
+    bucket: s3.IBucket, *, service: str, sid: str, conditions: dict[str, dict[str, str]]
+) -> tuple[iam.PolicyStatement, iam.PolicyStatement]:
+    """What a service that delivers logs into `bucket` is allowed, under `conditions`: check the
+    bucket's ACL (`<sid>AclCheck`), and write under `AWSLogs/<account>/` objects the bucket owner
+    fully controls (`<sid>Write`)."""
+    principal = iam.ServicePrincipal(service)
+    acl_check = iam.PolicyStatement(
+        sid=f"{sid}AclCheck",
+        principals=[principal],
+        actions=["s3:GetBucketAcl"],
+        resources=[bucket.bucket_arn],
+        conditions=conditions,
+    )
+    owner_controls = {"s3:x-amz-acl": "bucket-owner-full-control"}
+    write = iam.PolicyStatement(
+        sid=f"{sid}Write",
+        principals=[principal],
+        actions=["s3:PutObject"],
+        resources=[bucket.arn_for_objects(f"AWSLogs/{Aws.ACCOUNT_ID}/*")],
+        conditions={
+            **conditions,
+            "StringEquals": {**conditions.get("StringEquals", {}), **owner_controls},
+        },
+    )
+    return acl_check, write
+
+
+class Storage(DeploymentConstruct):
+    def __init__(self, scope: Construct, construct_id: str, *, deployment: Deployment) -> None:
+        super().__init__(scope, construct_id, deployment=deployment)
+        self.log_bucket = expiring_log_bucket(
             self,
             "LogBucket",
-            BucketSpec(
-                resource_names.log_bucket,
-                names.CLASS_CONFIDENTIAL,
-                names.FUNCTION_OPS,
-                expire_after_days=LOG_EXPIRATION_DAYS,
-                acl_log_delivery=True,
-            ),
+            self.resource_names.log_bucket,
+            names.FUNCTION_OPS,
+            acl_log_delivery=True,
         )
-        self.web_bucket = private_bucket(
-            self,
+        self.web_bucket = self._logged_bucket(
             "WebBucket",
-            BucketSpec(
-                resource_names.web_bucket,
-                names.CLASS_PUBLIC,
-                names.FUNCTION_FRONTEND,
-                access_log_prefix=names.ACCESS_LOG_PREFIX_WEB,
-            ),
-            log_bucket=self.log_bucket,
+            names.ACCESS_LOG_PREFIX_WEB,
+            BucketSpec(self.resource_names.web_bucket, names.CLASS_PUBLIC, names.FUNCTION_FRONTEND),
         )
-        self.data_bucket = private_bucket(
-            self,
+        self.data_bucket = self._logged_bucket(
             "DataBucket",
+            names.ACCESS_LOG_PREFIX_DATA,
             BucketSpec(
-                resource_names.data_bucket,
+                self.resource_names.data_bucket,
                 names.CLASS_PERSONAL,
                 names.FUNCTION_BACKEND,
-                access_log_prefix=names.ACCESS_LOG_PREFIX_DATA,
                 # verdicts are tags on the exact version the scanner read (MP-AV-02)
                 versioned=True,
-                upload_origin=config.web_origin,
+                upload_origin=self.config.web_origin,
             ),
-            log_bucket=self.log_bucket,
         )
-        self.application_bucket = private_bucket(
-            self,
+        self.application_bucket = self._logged_bucket(
             "ApplicationBucket",
+            names.ACCESS_LOG_PREFIX_APPLICATION,
             BucketSpec(
-                resource_names.application_bucket,
-                names.CLASS_INTERNAL,
-                names.FUNCTION_BACKEND,
-                access_log_prefix=names.ACCESS_LOG_PREFIX_APPLICATION,
+                self.resource_names.application_bucket, names.CLASS_INTERNAL, names.FUNCTION_BACKEND
             ),
-            log_bucket=self.log_bucket,
         )
-        # Versioned: replication to Osaka needs it, and a backup must survive an overwrite.
-        self.backup_bucket = private_bucket(
-            self,
-            "BackupBucket",
-            BucketSpec(
-                resource_names.backup_bucket,
-                names.CLASS_PERSONAL,
-                names.FUNCTION_OPS,
-                access_log_prefix=names.ACCESS_LOG_PREFIX_BACKUP,
-                versioned=True,
-            ),
-            log_bucket=self.log_bucket,
+        self.backup_bucket = backup_bucket(
+            self, "BackupBucket", self.resource_names.backup_bucket, log_bucket=self.log_bucket
         )
-        self.cloudtrail_bucket = private_bucket(
+        self.cloudtrail_bucket = expiring_log_bucket(
             self,
             "CloudTrailBucket",
-            BucketSpec(
-                resource_names.cloudtrail_bucket,
-                names.CLASS_CONFIDENTIAL,
-                names.FUNCTION_OPS,
-                access_log_prefix=names.ACCESS_LOG_PREFIX_CLOUDTRAIL,
-                expire_after_days=LOG_EXPIRATION_DAYS,
-            ),
-            log_bucket=self.log_bucket,
+            self.resource_names.cloudtrail_bucket,
+            names.FUNCTION_OPS,
+            access_logs=AccessLogs(self.log_bucket, names.ACCESS_LOG_PREFIX_CLOUDTRAIL),
         )
         # Not one of the design's six: the published virus definitions (MP-AV-04). Sets are
         # pruned by the updater, which keeps the newest few; old object versions expire.
-        self.definitions_bucket = private_bucket(
-            self,
+        self.definitions_bucket = self._logged_bucket(
             "DefinitionsBucket",
+            names.ACCESS_LOG_PREFIX_DEFINITIONS,
             BucketSpec(
-                resource_names.definitions_bucket,
+                self.resource_names.definitions_bucket,
                 names.CLASS_INTERNAL,
                 names.FUNCTION_SECURITY,
-                access_log_prefix=names.ACCESS_LOG_PREFIX_DEFINITIONS,
                 versioned=True,
             ),
-            log_bucket=self.log_bucket,
         )
-        self.waf_log_bucket = private_bucket(
-            self,
-            "WafLogBucket",
-            BucketSpec(
-                resource_names.waf_log_bucket_api,
-                names.CLASS_CONFIDENTIAL,
-                names.FUNCTION_SECURITY,
-                expire_after_days=LOG_EXPIRATION_DAYS,
-            ),
+        self.waf_log_bucket = waf_log_bucket(
+            self, "WafLogBucket", self.resource_names.waf_log_bucket_api, source_region=Aws.REGION
         )
-        allow_log_delivery(self.waf_log_bucket, Aws.REGION)
-        self._cloudtrail_policy(resource_names)
-        if config.replicate_backups:
-            self._replicate_backups(resource_names)
+        self._cloudtrail_policy()
+        if self.config.replicate_backups:
+            self._replicate_backups()
 
-    def _cloudtrail_policy(self, resource_names: ResourceNames) -> None:
+    def _logged_bucket(self, construct_id: str, log_prefix: str, spec: BucketSpec) -> s3.Bucket:
+        """A bucket that logs its server access to the log bucket, under `log_prefix`."""
+        access_logs = AccessLogs(self.log_bucket, log_prefix)
+        return private_bucket(self, construct_id, spec, access_logs=access_logs)
+
+    def _cloudtrail_policy(self) -> None:
         """Written by the environment's trail only (MP-S3-06)."""
-        principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
-        trail = resource_names.trail
+        trail = self.resource_names.trail
         trail_arn = f"arn:{Aws.PARTITION}:cloudtrail:{Aws.REGION}:{Aws.ACCOUNT_ID}:trail/{trail}"
-        source = {"StringEquals": {"aws:SourceArn": trail_arn}}
-        bucket = self.cloudtrail_bucket
-        bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudTrailAclCheck",
-                principals=[principal],
-                actions=["s3:GetBucketAcl"],
-                resources=[bucket.bucket_arn],
-                conditions=source,
-            )
-        )
-        bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudTrailWrite",
-                principals=[principal],
-                actions=["s3:PutObject"],
-                resources=[bucket.arn_for_objects(f"AWSLogs/{Aws.ACCOUNT_ID}/*")],
-                conditions={
-                    "StringEquals": {
-                        "aws:SourceArn": trail_arn,
-                        "s3:x-amz-acl": "bucket-owner-full-control",
-                    }
-                },
-            )
-        )
+        for statement in log_delivery_statements(
+            self.cloudtrail_bucket,
+            service="cloudtrail.amazonaws.com",
+            sid="CloudTrail",
+            conditions={"StringEquals": {"aws:SourceArn": trail_arn}},
+        ):
+            self.cloudtrail_bucket.add_to_resource_policy(statement)
 
-    def _replicate_backups(self, resource_names: ResourceNames) -> None:
+    def _replicate_backups(self) -> None:
         """Production: every backup object is copied to the Osaka DR bucket (MP-S3-04)."""
-        destination_arn = f"arn:{Aws.PARTITION}:s3:::{resource_names.dr_backup_bucket}"
+        destination_arn = f"arn:{Aws.PARTITION}:s3:::{self.resource_names.dr_backup_bucket}"
         role = iam.Role(
             self,
             "ReplicationRole",

@@ -23,12 +23,12 @@ from constructs import Construct
 from manabi_contract import environment as env
 from manabi_contract import names as contract
 from manabi_contract import storage
-from manabi_contract.resources import ResourceNames
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
 from manabi_infra.constructs.powertools import powertools_environment
+from manabi_infra.deployment import Deployment, DeploymentConstruct
 
 UPDATE_EVERY_HOURS = 1
 UPDATE_AFTER_HOURS = 24  # once a day
@@ -45,26 +45,35 @@ DEFINITIONS_STORAGE = Size.mebibytes(2048)
 SCANNER_REFRESH_MINUTES = 60  # how often a warm scanner looks for a newer set
 
 
-class VirusDefinitions(Construct):
+def scanner_image(
+    repository: ecr.IRepository, config: EnvironmentConfig, handler: str | None = None
+) -> lambda_.DockerImageCode:
+    """The scanner's image (src/manabi_scanner/Dockerfile) at the configured tag; the updater and
+    the reconciler run another `handler` of it."""
+    return lambda_.DockerImageCode.from_ecr(
+        repository, tag_or_digest=config.scanner_image_tag, cmd=[handler] if handler else None
+    )
+
+
+class VirusDefinitions(DeploymentConstruct):
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        config: EnvironmentConfig,
-        resource_names: ResourceNames,
+        deployment: Deployment,
         bucket: s3.IBucket,
         repository: ecr.IRepository,
         alerts: Alerts,
     ) -> None:
-        super().__init__(scope, construct_id)
+        super().__init__(scope, construct_id, deployment=deployment)
         self.bucket = bucket
         self.sets = bucket.arn_for_objects(f"{storage.DEFINITIONS_PREFIX}*")
         log_group, self.role = function_logs_and_role(
             self,
             "Updater",
-            log_group_name=resource_names.updater_log_group,
-            role_name=resource_names.updater_role,
+            log_group_name=self.resource_names.updater_log_group,
+            role_name=self.resource_names.updater_role,
             description="Runtime role of the Manabi Plus virus-definitions updater",
         )
         self.role.add_to_policy(self._list_sets("ListDefinitionSets"))
@@ -78,11 +87,9 @@ class VirusDefinitions(Construct):
         self.function = lambda_.DockerImageFunction(
             self,
             "Updater",
-            function_name=resource_names.updater_function,
+            function_name=self.resource_names.updater_function,
             description="Manabi Plus virus definitions: daily freshclam, EICAR proof, publish",
-            code=lambda_.DockerImageCode.from_ecr(
-                repository, tag_or_digest=config.scanner_image_tag, cmd=[contract.UPDATER_HANDLER]
-            ),
+            code=scanner_image(repository, self.config, contract.UPDATER_HANDLER),
             architecture=lambda_.Architecture.ARM_64,
             memory_size=UPDATER_MEMORY_MB,
             ephemeral_storage_size=DEFINITIONS_STORAGE,
@@ -93,9 +100,9 @@ class VirusDefinitions(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             environment={
                 env.DEFINITIONS_BUCKET: bucket.bucket_name,
-                env.CLAMAV_MIRROR: config.clamav_mirror,
+                env.CLAMAV_MIRROR: self.config.clamav_mirror,
                 env.UPDATE_AFTER_HOURS: str(UPDATE_AFTER_HOURS),
-                **powertools_environment(config, contract.UPDATER_SERVICE),
+                **powertools_environment(self.config, contract.UPDATER_SERVICE),
             },
         )
         self.schedule = events.Rule(
@@ -108,7 +115,7 @@ class VirusDefinitions(Construct):
         self.age_alarm = cloudwatch.Alarm(
             self,
             "StaleAlarm",
-            alarm_name=f"{resource_names.updater_function}-stale",
+            alarm_name=f"{self.resource_names.updater_function}-stale",
             alarm_description=(
                 f"The newest virus definitions are older than {STALE_AFTER_HOURS} h, or the "
                 "updater stopped reporting (MP-AV-04). Check the updater's log and the mirror."

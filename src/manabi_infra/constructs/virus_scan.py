@@ -33,12 +33,11 @@ from constructs import Construct
 
 from manabi_contract import environment as env
 from manabi_contract import storage, verdicts
-from manabi_contract.resources import ResourceNames
 from manabi_infra import names
-from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
 from manabi_infra.constructs.powertools import powertools_environment
+from manabi_infra.deployment import Deployment, DeploymentConstruct
 
 # The longest a verdict function may work on one batch: the ClamAV scanner's timeout (one
 # 100 MiB file took 66.6 s, docs/virus-scan.md). The queue hides a message 6× as long.
@@ -69,14 +68,13 @@ class ScanInputs:
     """What every backend works with: the environment, the uploads' bucket, the table its
     verdicts go to and the alert topic of its alarms."""
 
-    config: EnvironmentConfig
-    resource_names: ResourceNames
+    deployment: Deployment
     data_bucket: s3.IBucket
     table: dynamodb.ITable
     alerts: Alerts
 
 
-class VirusScan(Construct):
+class VirusScan(DeploymentConstruct):
     """A scan backend as the workload stack sees it: the scan queue and its DLQ, their alarms,
     the verdict writer (`function`, `role`: the only tagger) and who may read unscanned objects
     (`readers`). A backend builds its verdict function, then hands it to `_judge`."""
@@ -85,9 +83,8 @@ class VirusScan(Construct):
     readers: tuple[iam.IRole, ...]
 
     def __init__(self, scope: Construct, construct_id: str, inputs: ScanInputs) -> None:
-        super().__init__(scope, construct_id)
+        super().__init__(scope, construct_id, deployment=inputs.deployment)
         self.inputs = inputs
-        resource_names = inputs.resource_names
         # Both queues: SSE-SQS, and a policy that denies requests without TLS (GL-QUEUE-01).
         protected: dict[str, Any] = {
             "encryption": sqs.QueueEncryption.SQS_MANAGED,
@@ -96,14 +93,14 @@ class VirusScan(Construct):
         self.dead_letter_queue = sqs.Queue(
             self,
             "DeadLetterQueue",
-            queue_name=resource_names.scan_dead_letter_queue,
+            queue_name=self.resource_names.scan_dead_letter_queue,
             retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
             **protected,
         )
         self.queue = sqs.Queue(
             self,
             "Queue",
-            queue_name=resource_names.scan_queue,
+            queue_name=self.resource_names.scan_queue,
             visibility_timeout=Duration.seconds(VISIBILITY_TIMEOUT_SECONDS),
             dead_letter_queue=sqs.DeadLetterQueue(
                 queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVES
@@ -114,8 +111,8 @@ class VirusScan(Construct):
         self.log_group, self.role = function_logs_and_role(
             self,
             "Function",
-            log_group_name=resource_names.scan_log_group,
-            role_name=resource_names.scan_role,
+            log_group_name=self.resource_names.scan_log_group,
+            role_name=self.resource_names.scan_role,
             description="Runtime role of the Manabi Plus virus scanner",
         )
         self.submissions = inputs.data_bucket.arn_for_objects(f"{storage.SUBMISSIONS_PREFIX}*")
@@ -126,7 +123,7 @@ class VirusScan(Construct):
                 resources=[inputs.table.table_arn],
             )
         )
-        self._queue_alarms(resource_names, inputs.alerts)
+        self._queue_alarms(inputs.alerts)
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
 
     def grant_rescan(self, function: lambda_.Function) -> None:
@@ -138,7 +135,7 @@ class VirusScan(Construct):
         log group, at most `scanner_concurrency` at once (bursts wait in the queue)."""
         return {
             "architecture": lambda_.Architecture.ARM_64,
-            "reserved_concurrent_executions": self.inputs.config.scanner_concurrency,
+            "reserved_concurrent_executions": self.config.scanner_concurrency,
             "role": self.role,
             "log_group": self.log_group,
             "tracing": lambda_.Tracing.ACTIVE,
@@ -149,7 +146,7 @@ class VirusScan(Construct):
         its Powertools settings."""
         return {
             env.TABLE_NAME: self.inputs.table.table_name,
-            **powertools_environment(self.inputs.config, service),
+            **powertools_environment(self.config, service),
         }
 
     def _judge(self, function: lambda_.Function, readers: Sequence[iam.IRole] = ()) -> None:
@@ -162,18 +159,18 @@ class VirusScan(Construct):
                 self.queue,
                 batch_size=BATCH_SIZE,
                 report_batch_item_failures=True,
-                max_concurrency=self.inputs.config.scanner_concurrency,
+                max_concurrency=self.config.scanner_concurrency,
             )
         )
         deny_until_clean(self.inputs.data_bucket, readers=self.readers, tagger=self.role)
 
-    def _queue_alarms(self, resource_names: ResourceNames, alerts: Alerts) -> None:
+    def _queue_alarms(self, alerts: Alerts) -> None:
         """A message in the DLQ is an upload that could not be judged; an old message means the
         scanner is not keeping up (MP-MON-02)."""
         self.dead_letter_alarm = cloudwatch.Alarm(
             self,
             "DeadLetterAlarm",
-            alarm_name=f"{resource_names.scan_dead_letter_queue}-not-empty",
+            alarm_name=f"{self.resource_names.scan_dead_letter_queue}-not-empty",
             alarm_description=(
                 "Uploads whose scan failed five times wait in the DLQ: they stay unreadable. "
                 "Read the scanner's log, fix the cause, then redrive the DLQ."
@@ -189,7 +186,7 @@ class VirusScan(Construct):
         self.oldest_message_alarm = cloudwatch.Alarm(
             self,
             "OldestMessageAlarm",
-            alarm_name=f"{resource_names.scan_queue}-waiting",
+            alarm_name=f"{self.resource_names.scan_queue}-waiting",
             alarm_description=(
                 f"An upload has waited more than {OLDEST_MESSAGE_ALARM_SECONDS // 60} minutes "
                 "for its scan: learners see 検査中. Check the scanner's errors and throttles."

@@ -13,6 +13,8 @@ recorded in docs/infrastructure.md instead of the design's Kinesis Data Firehose
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from aws_cdk import Tags
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_wafv2 as wafv2
@@ -47,17 +49,69 @@ def _visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
     )
 
 
-def _log_to(scope: Construct, web_acl: wafv2.CfnWebACL, bucket: s3.IBucket) -> None:
-    logging = wafv2.CfnLoggingConfiguration(
-        scope,
-        "Logging",
-        resource_arn=web_acl.attr_arn,
-        log_destination_configs=[bucket.bucket_arn],
-    )
-    logging.node.add_dependency(bucket)
+class WebAclSettings(NamedTuple):
+    """What a WebACL is besides its rules: where it applies, what for, and what it does with a
+    request that no rule decides."""
+
+    waf_scope: str  # CLOUDFRONT or REGIONAL
+    description: str
+    default_action: wafv2.CfnWebACL.DefaultActionProperty
 
 
-class ManagedRulesWebAcl(Construct):
+DISTRIBUTIONS_WEB_ACL = WebAclSettings(
+    "CLOUDFRONT",
+    "Manabi Plus distributions - AWS managed rule groups of the design",
+    wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+)
+API_STAGE_WEB_ACL = WebAclSettings(
+    "REGIONAL",
+    "Manabi Plus API stage - only requests through the API distribution",
+    # Fail closed: whatever does not carry the secret header is blocked.
+    wafv2.CfnWebACL.DefaultActionProperty(block={}),
+)
+
+
+class LoggedWebAcl(Construct):
+    """A WebACL of the security function: metrics and sampled requests under its name, logs
+    straight to `log_bucket`; a REGIONAL one guards the API stage `stage_arn`."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        settings: WebAclSettings,
+        *,
+        name: str,
+        rules: list[wafv2.CfnWebACL.RuleProperty],
+        log_bucket: s3.IBucket,
+        stage_arn: str | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            name=name,
+            description=settings.description,
+            scope=settings.waf_scope,
+            default_action=settings.default_action,
+            rules=rules,
+            visibility_config=_visibility(name),
+        )
+        Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
+        if stage_arn is not None:
+            wafv2.CfnWebACLAssociation(
+                self, "StageAssociation", resource_arn=stage_arn, web_acl_arn=self.web_acl.attr_arn
+            )
+        logging = wafv2.CfnLoggingConfiguration(
+            self,
+            "Logging",
+            resource_arn=self.web_acl.attr_arn,
+            log_destination_configs=[log_bucket.bucket_arn],
+        )
+        logging.node.add_dependency(log_bucket)
+
+
+class ManagedRulesWebAcl(LoggedWebAcl):
     def __init__(
         self,
         scope: Construct,
@@ -67,51 +121,51 @@ class ManagedRulesWebAcl(Construct):
         name: str,
         log_bucket: s3.IBucket,
     ) -> None:
-        super().__init__(scope, construct_id)
-        override = (
-            wafv2.CfnWebACL.OverrideActionProperty(none={})
-            if config.waf_block
-            else wafv2.CfnWebACL.OverrideActionProperty(count={})
-        )
-        rules = []
-        for priority, group in MANAGED_RULE_GROUPS:
-            configs = None
-            if group == "AWSManagedRulesBotControlRuleSet":
-                configs = [
-                    wafv2.CfnWebACL.ManagedRuleGroupConfigProperty(
-                        aws_managed_rules_bot_control_rule_set=wafv2.CfnWebACL.AWSManagedRulesBotControlRuleSetProperty(
-                            inspection_level=config.bot_control_level
-                        )
-                    )
-                ]
-            rules.append(
-                wafv2.CfnWebACL.RuleProperty(
-                    name=group,
-                    priority=priority,
-                    override_action=override,
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                            vendor_name="AWS", name=group, managed_rule_group_configs=configs
-                        )
-                    ),
-                    visibility_config=_visibility(group),
-                )
-            )
-        self.web_acl = wafv2.CfnWebACL(
-            self,
-            "WebAcl",
+        rules = _managed_rules(config)
+        super().__init__(
+            scope,
+            construct_id,
+            DISTRIBUTIONS_WEB_ACL,
             name=name,
-            description="Manabi Plus distributions - AWS managed rule groups of the design",
-            scope="CLOUDFRONT",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             rules=rules,
-            visibility_config=_visibility(name),
+            log_bucket=log_bucket,
         )
-        Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
-        _log_to(self, self.web_acl, log_bucket)
 
 
-class OriginHeaderWebAcl(Construct):
+def _managed_rules(config: EnvironmentConfig) -> list[wafv2.CfnWebACL.RuleProperty]:
+    override = (
+        wafv2.CfnWebACL.OverrideActionProperty(none={})
+        if config.waf_block
+        else wafv2.CfnWebACL.OverrideActionProperty(count={})
+    )
+    rules = []
+    for priority, group in MANAGED_RULE_GROUPS:
+        configs = None
+        if group == "AWSManagedRulesBotControlRuleSet":
+            configs = [
+                wafv2.CfnWebACL.ManagedRuleGroupConfigProperty(
+                    aws_managed_rules_bot_control_rule_set=wafv2.CfnWebACL.AWSManagedRulesBotControlRuleSetProperty(
+                        inspection_level=config.bot_control_level
+                    )
+                )
+            ]
+        rules.append(
+            wafv2.CfnWebACL.RuleProperty(
+                name=group,
+                priority=priority,
+                override_action=override,
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS", name=group, managed_rule_group_configs=configs
+                    )
+                ),
+                visibility_config=_visibility(group),
+            )
+        )
+    return rules
+
+
+class OriginHeaderWebAcl(LoggedWebAcl):
     def __init__(
         self,
         scope: Construct,
@@ -122,39 +176,30 @@ class OriginHeaderWebAcl(Construct):
         stage_arn: str,
         log_bucket: s3.IBucket,
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.web_acl = wafv2.CfnWebACL(
-            self,
-            "WebAcl",
-            name=name,
-            description="Manabi Plus API stage - only requests through the API distribution",
-            scope="REGIONAL",
-            # Fail closed: whatever does not carry the secret header is blocked.
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(block={}),
-            rules=[
-                wafv2.CfnWebACL.RuleProperty(
-                    name="AllowFromApiDistribution",
-                    priority=0,
-                    action=wafv2.CfnWebACL.RuleActionProperty(allow={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
-                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
-                                single_header={"Name": names.ORIGIN_SECRET_HEADER}
-                            ),
-                            positional_constraint="EXACTLY",
-                            search_string=secret_value,
-                            text_transformations=[
-                                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
-                            ],
-                        )
+        rule = wafv2.CfnWebACL.RuleProperty(
+            name="AllowFromApiDistribution",
+            priority=0,
+            action=wafv2.CfnWebACL.RuleActionProperty(allow={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                        single_header={"Name": names.ORIGIN_SECRET_HEADER}
                     ),
-                    visibility_config=_visibility("AllowFromApiDistribution"),
+                    positional_constraint="EXACTLY",
+                    search_string=secret_value,
+                    text_transformations=[
+                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                    ],
                 )
-            ],
-            visibility_config=_visibility(name),
+            ),
+            visibility_config=_visibility("AllowFromApiDistribution"),
         )
-        Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
-        wafv2.CfnWebACLAssociation(
-            self, "StageAssociation", resource_arn=stage_arn, web_acl_arn=self.web_acl.attr_arn
+        super().__init__(
+            scope,
+            construct_id,
+            API_STAGE_WEB_ACL,
+            name=name,
+            rules=[rule],
+            log_bucket=log_bucket,
+            stage_arn=stage_arn,
         )
-        _log_to(self, self.web_acl, log_bucket)

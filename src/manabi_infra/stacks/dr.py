@@ -7,47 +7,29 @@ into the DR bucket; deploy this stack before the workload stack.
 
 from __future__ import annotations
 
-from aws_cdk import Environment, Stack
 from constructs import Construct
 
 from manabi_infra import names
-from manabi_infra.config import OSAKA, EnvironmentConfig
-from manabi_infra.constructs.storage import LOG_EXPIRATION_DAYS, BucketSpec, private_bucket
-from manabi_infra.stacks.tagging import tag_environment
+from manabi_infra.config import OSAKA
+from manabi_infra.constructs.storage import backup_bucket, expiring_log_bucket
+from manabi_infra.deployment import Deployment
+from manabi_infra.stacks.deployment_stack import DeploymentStack
 
 
-class DrStack(Stack):
-    def __init__(self, scope: Construct, *, config: EnvironmentConfig) -> None:
-        tags = tag_environment(config)
+class DrStack(DeploymentStack):
+    def __init__(self, scope: Construct, *, deployment: Deployment) -> None:
         super().__init__(
             scope,
-            names.dr_stack_id(config),
-            env=Environment(account=config.account, region=OSAKA),
-            description=f"Manabi Plus DR backups in Osaka ({config.environment_tag})",
-            tags=tags,
+            names.dr_stack_id(deployment.config),
+            deployment=deployment,
+            region=OSAKA,
+            description="Manabi Plus DR backups in Osaka",
         )
-        tag_environment(config, self)
-        resource_names = names.resource_names(config)
-        self.log_bucket = private_bucket(
-            self,
-            "DrLogBucket",
-            BucketSpec(
-                resource_names.dr_log_bucket,
-                names.CLASS_CONFIDENTIAL,
-                names.FUNCTION_OPS,
-                expire_after_days=LOG_EXPIRATION_DAYS,
-            ),
+        resource_names = deployment.resource_names
+        self.log_bucket = expiring_log_bucket(
+            self, "DrLogBucket", resource_names.dr_log_bucket, names.FUNCTION_OPS
         )
-        # Versioned: a replication destination must be.
-        self.backup_bucket = private_bucket(
-            self,
-            "DrBackupBucket",
-            BucketSpec(
-                resource_names.dr_backup_bucket,
-                names.CLASS_PERSONAL,
-                names.FUNCTION_OPS,
-                access_log_prefix=names.ACCESS_LOG_PREFIX_BACKUP,
-                versioned=True,
-            ),
-            log_bucket=self.log_bucket,
+        # The replication destination of the Tokyo backup bucket.
+        self.backup_bucket = backup_bucket(
+            self, "DrBackupBucket", resource_names.dr_backup_bucket, log_bucket=self.log_bucket
         )

@@ -8,54 +8,37 @@ reads the certificate, the WebACL and the hosted zone through CDK's cross-region
 
 from __future__ import annotations
 
-from aws_cdk import Environment, Stack, Tags
+from aws_cdk import Tags
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
-from manabi_contract.resources import ResourceNames
 from manabi_infra import names
-from manabi_infra.config import US_EAST_1, EnvironmentConfig
+from manabi_infra.config import US_EAST_1
 from manabi_infra.constructs.function_logs_and_role import retained_log_group
-from manabi_infra.constructs.storage import (
-    LOG_EXPIRATION_DAYS,
-    BucketSpec,
-    allow_log_delivery,
-    private_bucket,
-)
+from manabi_infra.constructs.storage import waf_log_bucket
 from manabi_infra.constructs.waf import ManagedRulesWebAcl
-from manabi_infra.stacks.tagging import tag_environment
+from manabi_infra.deployment import Deployment
+from manabi_infra.stacks.deployment_stack import DeploymentStack
 
 
-class EdgeStack(Stack):
-    def __init__(self, scope: Construct, *, config: EnvironmentConfig) -> None:
-        tags = tag_environment(config)
+class EdgeStack(DeploymentStack):
+    def __init__(self, scope: Construct, *, deployment: Deployment) -> None:
         super().__init__(
             scope,
-            names.edge_stack_id(config),
-            env=Environment(account=config.account, region=US_EAST_1),
-            description=(
-                f"Manabi Plus edge: certificate, CloudFront WebACL, DNS ({config.environment_tag})"
-            ),
-            tags=tags,
+            names.edge_stack_id(deployment.config),
+            deployment=deployment,
+            region=US_EAST_1,
+            description="Manabi Plus edge: certificate, CloudFront WebACL, DNS",
             cross_region_references=True,
         )
-        tag_environment(config, self)
-        resource_names = names.resource_names(config)
+        config, resource_names = deployment.config, deployment.resource_names
 
-        self.waf_log_bucket = private_bucket(
-            self,
-            "WafLogBucket",
-            BucketSpec(
-                resource_names.waf_log_bucket_edge,
-                names.CLASS_CONFIDENTIAL,
-                names.FUNCTION_SECURITY,
-                expire_after_days=LOG_EXPIRATION_DAYS,
-            ),
+        self.waf_log_bucket = waf_log_bucket(
+            self, "WafLogBucket", resource_names.waf_log_bucket_edge, source_region=US_EAST_1
         )
-        allow_log_delivery(self.waf_log_bucket, US_EAST_1)
         self.web_acl = ManagedRulesWebAcl(
             self,
             "CloudFrontWebAcl",
@@ -67,7 +50,7 @@ class EdgeStack(Stack):
         self.hosted_zone: route53.PublicHostedZone | None = None
         self.certificate: acm.Certificate | None = None
         if config.domain and config.api_domain:
-            self.hosted_zone = self._hosted_zone(config.domain, resource_names)
+            self.hosted_zone = self._hosted_zone(config.domain)
             # DNS-validated (DV), renewed by ACM while the validation record stays (MP-ACM-01).
             self.certificate = acm.Certificate(
                 self,
@@ -79,8 +62,9 @@ class EdgeStack(Stack):
             )
             Tags.of(self.certificate).add(names.TAG_FUNCTION, names.FUNCTION_FRONTEND)
 
-    def _hosted_zone(self, domain: str, resource_names: ResourceNames) -> route53.PublicHostedZone:
+    def _hosted_zone(self, domain: str) -> route53.PublicHostedZone:
         """Public zone (a private one cannot alias CloudFront) with query logging (MP-NET-02)."""
+        resource_names = self.deployment.resource_names
         query_logs = retained_log_group(self, "QueryLogs", resource_names.query_log_group)
         Tags.of(query_logs).add(names.TAG_FUNCTION, names.FUNCTION_OPS)
         Tags.of(query_logs).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import CfnOutput, Tags
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -13,7 +13,7 @@ from aws_cdk import aws_resourcegroups as resourcegroups
 from constructs import Construct
 
 from manabi_infra import names
-from manabi_infra.config import TOKYO, EnvironmentConfig, ScanBackend
+from manabi_infra.config import TOKYO, ScanBackend
 from manabi_infra.constructs.access import AccessRoles
 from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.api import Api
@@ -24,56 +24,46 @@ from manabi_infra.constructs.data import Data
 from manabi_infra.constructs.guardduty_scan import GuardDutyScan
 from manabi_infra.constructs.storage import Storage
 from manabi_infra.constructs.virus_scan import ScanInputs, VirusScan
+from manabi_infra.deployment import Deployment
+from manabi_infra.stacks.deployment_stack import DeploymentStack
 from manabi_infra.stacks.edge import EdgeStack
-from manabi_infra.stacks.tagging import environment_tags, tag_environment
+from manabi_infra.stacks.tagging import environment_tags
 
 __all__ = ["WorkloadStack", "environment_tags"]
 
 
-class WorkloadStack(Stack):
+class WorkloadStack(DeploymentStack):
     def __init__(
-        self,
-        scope: Construct,
-        *,
-        config: EnvironmentConfig,
-        api_code_dir: Path,
-        edge: EdgeStack,
+        self, scope: Construct, *, deployment: Deployment, api_code_dir: Path, edge: EdgeStack
     ) -> None:
-        tags = tag_environment(config)
         super().__init__(
             scope,
-            names.workload_stack_id(config),
-            env=Environment(account=config.account, region=TOKYO),
-            description=f"Manabi Plus workload ({config.environment_tag})",
-            tags=tags,  # stack tags: CloudFormation adds them to what it creates
+            names.workload_stack_id(deployment.config),
+            deployment=deployment,
+            region=TOKYO,
+            description="Manabi Plus workload",
             cross_region_references=True,
         )
-        tag_environment(config, self)
-
-        resource_names = names.resource_names(config)
-        self.storage = Storage(self, "Storage", config=config, resource_names=resource_names)
-        self.data = Data(self, "Data", config=config, resource_names=resource_names)
+        config = deployment.config
+        self.storage = Storage(self, "Storage", deployment=deployment)
+        self.data = Data(self, "Data", deployment=deployment)
         self.auth = Auth(
             self,
             "Auth",
-            config=config,
-            resource_names=resource_names,
+            deployment=deployment,
             trigger_code=lambda_.Code.from_asset(str(api_code_dir)),  # the API's asset
         )
         self.api = Api(
             self,
             "Api",
-            config=config,
-            resource_names=resource_names,
+            deployment=deployment,
             code_dir=api_code_dir,
             table=self.data.table,
             data_bucket=self.storage.data_bucket,
             user_pool=self.auth.user_pool,
         )
-        self.alerts = Alerts(self, "Alerts", config=config, resource_names=resource_names)
-        scan = ScanInputs(
-            config, resource_names, self.storage.data_bucket, self.data.table, self.alerts
-        )
+        self.alerts = Alerts(self, "Alerts", deployment=deployment)
+        scan = ScanInputs(deployment, self.storage.data_bucket, self.data.table, self.alerts)
         self.virus_scan: VirusScan = (
             GuardDutyScan(self, "VirusScan", scan, code_dir=api_code_dir)
             if config.scan_backend is ScanBackend.GUARDDUTY
@@ -87,21 +77,15 @@ class WorkloadStack(Stack):
         self.cdn = Cdn(
             self,
             "Cdn",
-            config=config,
-            resource_names=resource_names,
-            web_bucket=self.storage.web_bucket,
-            log_bucket=self.storage.log_bucket,
-            waf_log_bucket=self.storage.waf_log_bucket,
+            deployment=deployment,
+            storage=self.storage,
             rest_api=self.api.rest_api,
-            web_acl_arn=edge.web_acl.attr_arn,
-            certificate=edge.certificate,
-            hosted_zone=edge.hosted_zone,
+            edge=edge,
         )
         self.access = AccessRoles(
             self,
             "Access",
-            config=config,
-            resource_names=resource_names,
+            deployment=deployment,
             data_bucket=self.storage.data_bucket,
             backup_bucket=self.storage.backup_bucket,
             log_bucket=self.storage.log_bucket,
