@@ -14,7 +14,8 @@ from manabi_infra.config import EnvironmentConfig
 PROJECT_TAG = "Manabi Plus"
 
 # What the API does with the data bucket's objects (MP-S3-02): presigned uploads (PutObject),
-# completion and download checks of exact versions and their verdict tags, deletes.
+# completion and download checks of exact versions and their verdict tags, deletes (of the exact
+# version too: an upload that is not the file declared is discarded for good, GL-REL-01).
 API_DATA_OBJECT_ACTIONS = (
     "s3:GetObject",
     "s3:GetObjectVersion",
@@ -22,6 +23,7 @@ API_DATA_OBJECT_ACTIONS = (
     "s3:GetObjectVersionTagging",
     "s3:PutObject",
     "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
 )
 
 # Tag keys (MP-TAG-01). The design spells the first one `Projct`: a typo, `Project` is used.

@@ -16,6 +16,9 @@ class RecordedScanRequests:
     def rescan(self, key: str, version_id: str | None) -> None:
         self.requested.append((key, version_id))
 
+    def probe(self) -> None:
+        """Always answers."""
+
 
 class InMemoryFileStore:
     def __init__(self) -> None:
@@ -50,3 +53,11 @@ class InMemoryFileStore:
         self, key: str, version_id: str | None, file_name: str, expires_seconds: int
     ) -> str:
         return f"https://data.example.invalid/{quote(key)}?versionId={version_id}"
+
+    def discard(self, key: str, version_id: str | None) -> None:
+        stored = self.objects.get(key)
+        if stored is not None and version_id in (None, stored.version_id):
+            del self.objects[key]
+
+    def probe(self) -> None:
+        """Always answers (tests that need a failing dependency replace it)."""

@@ -42,3 +42,6 @@ class InMemoryUserDirectory:
         user = self._existing(username)._replace(enabled=enabled)
         self._users[username] = user
         return user
+
+    def probe(self) -> None:
+        """Always answers (tests that need a failing dependency replace it)."""

@@ -111,3 +111,6 @@ class CognitoUserDirectory:
         else:
             self.client.admin_disable_user(UserPoolId=self._pool, Username=username)
         return self._existing(username)
+
+    def probe(self) -> None:
+        self.client.list_users(UserPoolId=self._pool, Limit=1, AttributesToGet=["sub"])

@@ -84,3 +84,10 @@ class S3FileStore:
         return self.client.generate_presigned_url(
             "get_object", Params=params, ExpiresIn=expires_seconds
         )
+
+    def discard(self, key: str, version_id: str | None) -> None:
+        version: dict[str, Any] = {} if version_id is None else {"VersionId": version_id}
+        self.client.delete_object(Bucket=self._bucket, Key=key, **version)
+
+    def probe(self) -> None:
+        self.client.head_bucket(Bucket=self._bucket)

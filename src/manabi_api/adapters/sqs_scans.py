@@ -19,9 +19,16 @@ class SqsScanRequests:
         self._queue_url = queue_url
         self._bucket = bucket
 
-    def rescan(self, key: str, version_id: str | None) -> None:
+    @property
+    def client(self) -> Any:
         if self._client is None:  # created on first use: the API's cold start stays small
             self._client = self._make_client()
+        return self._client
+
+    def probe(self) -> None:
+        self.client.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])
+
+    def rescan(self, key: str, version_id: str | None) -> None:
         record = {
             "eventSource": EVENT_SOURCE,
             "eventName": EVENT_NAME,
@@ -30,6 +37,6 @@ class SqsScanRequests:
                 "object": {"key": quote_plus(key), "versionId": version_id},
             },
         }
-        self._client.send_message(
+        self.client.send_message(
             QueueUrl=self._queue_url, MessageBody=json.dumps({"Records": [record]})
         )

@@ -113,7 +113,7 @@ class RestApi:
             if spec.body is not None:
                 if not validators:
                     validators.append(load_validator(spec.body))
-                parsed = parse_body(event.body, bool(event.is_base64_encoded))
+                parsed = parse_body(event.body, bool(event.is_base64_encoded), event.headers)
                 body = validate_body(validators[0], allowed_fields, parsed)
             key = idempotency_key(event.headers) if spec.idempotent else None
             reply = endpoint(Request(principal, path, query, body, key), service)
@@ -146,7 +146,7 @@ def create_api(
     services: Services, allowed_origin: str | None, accept_emulator_tokens: bool = False
 ) -> RestApi:
     api = RestApi(allowed_origin, accept_emulator_tokens)
-    api.include(health.router, None)
+    api.include(health.router, services.health)
     api.include(courses.router, services.courses)
     api.include(lessons.router, services.lessons)
     api.include(enrolment.router, services.enrolment)

@@ -18,6 +18,15 @@ _DESCRIPTIONS = {
     403: "Not allowed for this account",
     404: "Not found",
     409: "Conflict",
+    415: "The body is not JSON (Content-Type application/json)",
+    429: "A service the API depends on is throttled; retry after `Retry-After` seconds",
+    503: "A service the API depends on is unavailable; retry after `Retry-After` seconds",
+}
+
+_RETRY_AFTER = frozenset({429, 503})
+_RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before retrying the same request.",
+    "schema": {"type": "integer", "minimum": 1},
 }
 
 
@@ -78,6 +87,8 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
         if schema:
             media = "application/problem+json" if schema == "Problem" else "application/json"
             response["content"] = {media: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+        if status in _RETRY_AFTER:
+            response["headers"] = {"Retry-After": _RETRY_AFTER_HEADER}
         operation["responses"][str(status)] = response
     if spec.rule.access is Access.PUBLIC:
         operation["security"] = []

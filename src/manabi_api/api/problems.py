@@ -8,12 +8,16 @@ from aws_lambda_powertools.event_handler import Response
 
 from manabi_api.kernel.errors import (
     Conflict,
+    DependencyFailure,
     DomainError,
     Forbidden,
     InvalidInput,
     NotFound,
     StaleVersion,
+    Throttled,
     Unauthenticated,
+    Unavailable,
+    UnsupportedMediaType,
 )
 
 # The problem responses a route declares besides its own (status → schema in api.schemas):
@@ -22,6 +26,11 @@ from manabi_api.kernel.errors import (
 PROBLEMS: dict[int, str | None] = {400: "Problem", 401: "Problem", 403: "Problem"}
 FOUND = {**PROBLEMS, 404: "Problem"}
 CHANGING = {**FOUND, 409: "Problem"}
+# What every route may answer besides (api.routing adds them to each declaration): a dependency
+# throttled (429) or unavailable (503), both with Retry-After; and, for a route with a body, a
+# body that is not JSON (415).
+DEPENDENCY_PROBLEMS: dict[int, str | None] = {429: "Problem", 503: "Problem"}
+BODY_PROBLEMS: dict[int, str | None] = {415: "Problem"}
 
 PROBLEM_JSON = "application/problem+json"
 _TYPE_BASE = "https://manabiplus.example.jp/problems/"
@@ -34,6 +43,9 @@ _MAPPING: dict[type[DomainError], tuple[int, str, str]] = {
     NotFound: (404, "not-found", "Not found"),
     StaleVersion: (409, "stale-version", "Changed by someone else; reload and retry"),
     Conflict: (409, "conflict", "Conflict"),
+    UnsupportedMediaType: (415, "unsupported-media-type", "The body must be JSON"),
+    Throttled: (429, "throttled", "Too many requests; retry after the time given"),
+    Unavailable: (503, "unavailable", "Temporarily unavailable; retry after the time given"),
 }
 
 
@@ -58,10 +70,14 @@ def problem(error: DomainError, instance: str) -> dict[str, object]:
 
 def response(error: DomainError, instance: str) -> Response[str]:
     body = problem(error, instance)
+    headers = {}
+    if isinstance(error, DependencyFailure):
+        headers["Retry-After"] = str(error.retry_after_seconds)
     return Response(
         status_code=int(str(body["status"])),
         content_type=PROBLEM_JSON,
         body=json.dumps(body, ensure_ascii=False),
+        headers=headers,
     )
 
 

@@ -12,7 +12,13 @@ from typing import Any
 
 from manabi_api.api.access import Access, Rule
 from manabi_api.api.routing import IDEMPOTENCY_KEY_PATTERN, PATH_PARAM_PATTERN, QueryParam
-from manabi_api.kernel.errors import FieldIssue, Forbidden, InvalidInput, Unauthenticated
+from manabi_api.kernel.errors import (
+    FieldIssue,
+    Forbidden,
+    InvalidInput,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
 from manabi_api.kernel.principal import Principal
 
 MAX_BODY_BYTES = 64 * 1024
@@ -65,7 +71,7 @@ def parse_query(params: tuple[QueryParam, ...], raw: Mapping[str, str] | None) -
 
 
 def idempotency_key(headers: Mapping[str, str] | None) -> str | None:
-    value = next((v for k, v in (headers or {}).items() if k.lower() == "idempotency-key"), None)
+    value = header(headers, "Idempotency-Key")
     if value is None:
         return None
     if not _IDEMPOTENCY_KEY.fullmatch(value):
@@ -86,6 +92,23 @@ def check_path(values: Mapping[str, str]) -> None:
         raise InvalidInput("A path parameter is not valid.", issues)
 
 
+def header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    """A request header, whatever its case."""
+    wanted = name.lower()
+    return next((v for k, v in (headers or {}).items() if k.lower() == wanted), None)
+
+
+def check_json_media_type(headers: Mapping[str, str] | None) -> None:
+    """A body route takes `application/json` (or `application/…+json`), with any parameters."""
+    media = (header(headers, "Content-Type") or "").split(";")[0].strip().lower()
+    if media != "application/json" and not (
+        media.startswith("application/") and media.endswith("+json")
+    ):
+        raise UnsupportedMediaType(
+            "The request body must be JSON: send it with Content-Type: application/json."
+        )
+
+
 def _not_unicode() -> InvalidInput:
     return InvalidInput(
         "The request body is not valid Unicode text.",
@@ -93,13 +116,14 @@ def _not_unicode() -> InvalidInput:
     )
 
 
-def parse_body(raw: str | None, is_base64: bool) -> Any:
+def parse_body(raw: str | None, is_base64: bool, headers: Mapping[str, str] | None) -> Any:
+    if raw is None or raw == "":
+        raise InvalidInput("A JSON request body is required.", [FieldIssue("body", "is required")])
+    check_json_media_type(headers)
     if is_base64:
         raise InvalidInput(
             "The request body must be JSON text.", [FieldIssue("body", "must be JSON", "type")]
         )
-    if raw is None or raw == "":
-        raise InvalidInput("A JSON request body is required.", [FieldIssue("body", "is required")])
     try:
         size = len(raw.encode())
     except UnicodeEncodeError as error:

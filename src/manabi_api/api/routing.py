@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from manabi_api.api.access import Rule
+from manabi_api.api.problems import BODY_PROBLEMS, DEPENDENCY_PROBLEMS
 from manabi_api.kernel.errors import Unauthenticated
 from manabi_api.kernel.paging import Page
 from manabi_api.kernel.principal import Principal
@@ -155,8 +156,13 @@ class ResourceRouter(Generic[S]):
             summary = " ".join((endpoint.__doc__ or "").split())
             if not summary and sys.flags.optimize < 2:  # python -OO drops every docstring
                 raise TypeError(f"{operation_id}: the endpoint needs a docstring (its summary)")
+            declared = {  # a route's own declaration wins (a health check answers 503 itself)
+                **DEPENDENCY_PROBLEMS,
+                **(BODY_PROBLEMS if options.get("body") else {}),
+                **responses,
+            }
             spec = RouteSpec(
-                method, path, operation_id, summary, rule, responses, tags=(self.tag,), **options
+                method, path, operation_id, summary, rule, declared, tags=(self.tag,), **options
             )
             self.routes.append((spec, endpoint))
             return endpoint

@@ -18,7 +18,26 @@ _VERSION = {
     "maximum": 1_000_000_000,
     "description": "The version the client last read; the update fails with 409 if it changed.",
 }
-_TITLE = {"type": "string", "minLength": 1, "maxLength": 120, "pattern": r"\S"}
+# Characters no name shown to people may hold: C0/C1 controls, and the bidirectional marks,
+# embeddings, overrides and isolates that make `\u202ecod.exe\u202d.pdf` look like `exe.doc.pdf`.
+_INVISIBLE = r"\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_TITLE = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 120,
+    "pattern": rf"^[^{_INVISIBLE}]*[^\s{_INVISIBLE}][^{_INVISIBLE}]*$",
+}
+# A file name: one path segment of visible characters, not a Windows device name (CON, NUL.txt
+# …), not ending in a dot or a space (both stripped by Windows when the teacher saves it).
+_DEVICE = (
+    r"(?:[Cc][Oo][Nn]|[Pp][Rr][Nn]|[Aa][Uu][Xx]|[Nn][Uu][Ll]|[Cc][Oo][Mm][1-9]|[Ll][Pp][Tt][1-9])"
+)
+_FILE_NAME = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 255,
+    "pattern": rf"^(?!{_DEVICE}(?:\.[^.]*)?$)[^/\\{_INVISIBLE}]*[^/\\. {_INVISIBLE}]$",
+}
 _NULLABLE_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
 
 
@@ -79,8 +98,15 @@ COURSE: Schema = {
 
 HEALTH: Schema = {
     "type": "object",
-    "properties": {"status": {"type": "string", "enum": ["ok"]}},
-    "required": ["status"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "unavailable"]},
+        "dependencies": {
+            "type": "object",
+            "description": "table, dataBucket, userPool and (ClamAV backend) scanQueue",
+            "additionalProperties": {"type": "string", "enum": ["ok", "throttled", "unavailable"]},
+        },
+    },
+    "required": ["status", "dependencies"],
 }
 
 PROBLEM: Schema = {
@@ -216,7 +242,7 @@ ASSIGNMENT = _object(
     ],
 )
 _FILE: dict[str, object] = {
-    "fileName": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[^/\\]+$"},
+    "fileName": _FILE_NAME,
     "contentType": {
         "type": "string",
         "maxLength": 127,

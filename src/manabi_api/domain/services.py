@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from manabi_api.domain.assignments import AssignmentService
 from manabi_api.domain.courses import CourseService
 from manabi_api.domain.enrolment import EnrolmentService
+from manabi_api.domain.health import HealthService, Probe
 from manabi_api.domain.lessons import LessonService
 from manabi_api.domain.submissions import SubmissionService
 from manabi_api.domain.users import UserAdminService
@@ -25,6 +26,7 @@ class Services:
     assignments: AssignmentService
     submissions: SubmissionService
     users: UserAdminService
+    health: HealthService
 
 
 def build_services(
@@ -43,4 +45,15 @@ def build_services(
         assignments=AssignmentService(store, clock, ids),
         submissions=SubmissionService(store, clock, ids, files, scans),
         users=UserAdminService(users),
+        health=HealthService(_probes(store, files, users, scans)),
     )
+
+
+def _probes(
+    store: LearningStore, files: FileStore, users: UserDirectory, scans: ScanRequests | None
+) -> dict[str, Probe]:
+    """Every dependency the API's routes need, by the name `/health` reports."""
+    probes = {"table": store.probe, "dataBucket": files.probe, "userPool": users.probe}
+    if scans is not None:
+        probes["scanQueue"] = scans.probe
+    return probes

@@ -31,7 +31,7 @@ from manabi_api.kernel.errors import (
 from manabi_api.kernel.instants import seconds_after
 from manabi_api.kernel.paging import Page
 from manabi_api.kernel.principal import Principal
-from manabi_api.ports.files import FileStore, ScanRequests
+from manabi_api.ports.files import FileStore, ScanRequests, StoredObject
 from manabi_api.ports.learning import LearningStore
 from manabi_api.ports.runtime import Clock, IdGenerator
 from manabi_contract.storage import MAX_SUBMISSION_BYTES, submission_object_key
@@ -64,6 +64,33 @@ def _check_file(file: FileMetadata) -> None:
         issues.append(FieldIssue("sizeBytes", f"must be 1..{MAX_SUBMISSION_BYTES}", "maximum"))
     if issues:
         raise InvalidInput("The file cannot be submitted.", issues)
+
+
+def _recorded(
+    learner: Principal,
+    course_id: str,
+    assignment_id: str,
+    file: FileMetadata,
+    key: str,
+    stored: StoredObject,
+    previous: Submission | None,
+    now: str,
+) -> Submission:
+    """The record of a (re)submission: PENDING, the next attempt and version, no grade."""
+    return Submission(
+        course_id,
+        assignment_id,
+        learner.user_id,
+        file.file_name,
+        file.content_type,
+        file.size_bytes,
+        SubmissionStatus.PENDING,
+        1 if previous is None else previous.attempt + 1,
+        now,
+        1 if previous is None else previous.version + 1,
+        object_key=key,
+        object_version=stored.version_id,
+    )
 
 
 class SubmissionService(LearningService):
@@ -123,8 +150,36 @@ class SubmissionService(LearningService):
         object are not trusted here: only the scanner's verdict on the record opens a download.
         A resubmission clears the previous grade."""
         _check_file(file)
-        previous = self._open_for(learner, course_id, assignment_id)
         key = submission_object_key(course_id, assignment_id, learner.user_id, upload_id)
+        for attempt in range(2):
+            previous = self._open_for(learner, course_id, assignment_id)
+            if previous is not None and previous.object_key == key:
+                return previous  # a retry of this very completion: it is recorded already
+            stored = self._uploaded(key, file)
+            now = self._clock.now_iso()
+            submission = _recorded(
+                learner, course_id, assignment_id, file, key, stored, previous, now
+            )
+            try:
+                self._store.save_submission(
+                    submission, None if previous is None else previous.version
+                )
+                break
+            except StaleVersion:
+                # The only writer besides the learner is the scanner recording the previous
+                # file's verdict between the read and the write above: read again, once.
+                if attempt:
+                    raise
+        if self._scans is not None and TAG_STATUS in stored.tags:
+            # The scan beat this call: its verdict found no record to update and may have
+            # stopped waiting for one. The scanner judges the version again (its tags are never
+            # taken from here), and that verdict reaches the record saved above.
+            self._scans.rescan(key, stored.version_id)
+        return submission
+
+    def _uploaded(self, key: str, file: FileMetadata) -> StoredObject:
+        """The uploaded object, if it is the file declared; one that is not is discarded (the
+        emulator stores what S3's POST policy would refuse) and the learner told why."""
         stored = self._files.inspect(key)
         if stored is None:
             raise Conflict("The file has not been uploaded (or the upload expired).")
@@ -134,29 +189,12 @@ class SubmissionService(LearningService):
         if stored.content_type not in (None, file.content_type):
             issues.append(FieldIssue("contentType", "does not match the uploaded file", "upload"))
         if issues:
-            raise InvalidInput("The uploaded file is not the one declared.", issues)
-        now = self._clock.now_iso()
-        submission = Submission(
-            course_id,
-            assignment_id,
-            learner.user_id,
-            file.file_name,
-            file.content_type,
-            file.size_bytes,
-            SubmissionStatus.PENDING,
-            1 if previous is None else previous.attempt + 1,
-            now,
-            1 if previous is None else previous.version + 1,
-            object_key=key,
-            object_version=stored.version_id,
-        )
-        self._store.save_submission(submission, None if previous is None else previous.version)
-        if self._scans is not None and TAG_STATUS in stored.tags:
-            # The scan beat this call: its verdict found no record to update and may have
-            # stopped waiting for one. The scanner judges the version again (its tags are never
-            # taken from here), and that verdict reaches the record saved above.
-            self._scans.rescan(key, stored.version_id)
-        return submission
+            self._files.discard(key, stored.version_id)
+            raise InvalidInput(
+                "The uploaded file is not the one declared; it was discarded: upload it again.",
+                issues,
+            )
+        return stored
 
     def download(
         self, principal: Principal, course_id: str, assignment_id: str, learner_id: str

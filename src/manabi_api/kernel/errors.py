@@ -49,3 +49,29 @@ class Conflict(DomainError):
 
 class StaleVersion(Conflict):
     """The `version` the client sent is not the stored one: someone else changed it first."""
+
+
+class UnsupportedMediaType(DomainError):
+    """The request body is not of a media type the route takes (JSON)."""
+
+
+class DependencyFailure(DomainError):
+    """A service the API depends on failed the request; the same request may succeed later.
+    Nothing was written by it (GL-REL-01): the caller may retry after `retry_after_seconds`."""
+
+    retry_after_seconds = 1
+
+    def __init__(self, detail: str, retry_after_seconds: int | None = None) -> None:
+        super().__init__(detail)
+        if retry_after_seconds is not None:
+            self.retry_after_seconds = retry_after_seconds
+
+
+class Throttled(DependencyFailure):
+    """The dependency refused the request for its rate (e.g. DynamoDB throughput)."""
+
+
+class Unavailable(DependencyFailure):
+    """The dependency did not answer in time, or answered that it cannot serve now."""
+
+    retry_after_seconds = 3

@@ -27,6 +27,9 @@ class ScanRequests(Protocol):
     def rescan(self, key: str, version_id: str | None) -> None:
         """Ask the scanner to judge this exact version (again); its verdict reaches the record."""
 
+    def probe(self) -> None:
+        """Raise Throttled or Unavailable when the scan queue cannot serve (the health check)."""
+
 
 class FileStore(Protocol):
     def presign_upload(
@@ -41,3 +44,9 @@ class FileStore(Protocol):
         self, key: str, version_id: str | None, file_name: str, expires_seconds: int
     ) -> str:
         """A GET URL of that exact version, served as an attachment named `file_name`."""
+
+    def discard(self, key: str, version_id: str | None) -> None:
+        """Delete that exact version for good (an upload that is not the file declared)."""
+
+    def probe(self) -> None:
+        """Raise Throttled or Unavailable when the data bucket cannot serve (the health check)."""

@@ -97,3 +97,6 @@ class LearningStore(Protocol):
     def submissions(
         self, course_id: str, assignment_id: str, limit: int, cursor: str | None
     ) -> Page[Submission]: ...
+
+    def probe(self) -> None:
+        """Raise Throttled or Unavailable when the table cannot serve (the health check)."""

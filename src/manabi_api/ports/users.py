@@ -18,3 +18,6 @@ class UserDirectory(Protocol):
         """Make `group` the user's only group of ours; NotFound for an unknown user."""
 
     def set_enabled(self, username: str, enabled: bool) -> DirectoryUser: ...
+
+    def probe(self) -> None:
+        """Raise Throttled or Unavailable when the user pool cannot serve (the health check)."""

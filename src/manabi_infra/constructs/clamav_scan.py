@@ -76,8 +76,9 @@ class ClamAvScan(VirusScan):
 
     def grant_rescan(self, function: lambda_.Function) -> None:
         """A completion that comes after the verdict sends the exact version to the queue
-        again, as an S3 event (MP-AV-01)."""
+        again, as an S3 event (MP-AV-01); the health check reads the queue's ARN (GL-REL-01)."""
         self.queue.grant_send_messages(function)
+        self.queue.grant(function, "sqs:GetQueueAttributes")
         function.add_environment(env.SCAN_QUEUE_URL, self.queue.queue_url)
 
     def _scanner(self, repository: ecr.IRepository) -> lambda_.Function:

@@ -9,8 +9,10 @@ from tests.unit.api.conftest import Call
 
 
 def test_health_is_public(call: Call) -> None:
+    """GL-REL-01: the health check names each dependency the API needs."""
     status, body, _ = call("GET", "/health")
-    assert (status, body) == (200, {"status": "ok"})
+    dependencies = {"table": "ok", "dataBucket": "ok", "userPool": "ok"}
+    assert (status, body) == (200, {"status": "ok", "dependencies": dependencies})
 
 
 def test_teacher_creates_course_sees_it_and_learners_see_it_once_published(call: Call) -> None:

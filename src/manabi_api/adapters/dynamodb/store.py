@@ -15,7 +15,7 @@ from manabi_api.adapters.dynamodb.keys import SORT_KEY, Item
 from manabi_api.kernel.assignments import Assignment, Submission
 from manabi_api.kernel.courses import MAX_LESSONS, Course, CourseList, CourseStatus, Lesson, Outline
 from manabi_api.kernel.enrolment import Enrolment
-from manabi_api.kernel.errors import Conflict, NotFound, StaleVersion
+from manabi_api.kernel.errors import Conflict, NotFound, StaleVersion, Throttled
 from manabi_api.kernel.paging import Page
 from manabi_api.ports.learning import Snapshot
 
@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 T = TypeVar("T")
+# Why DynamoDB cancels a transaction that a retry may pass: throughput, or another transaction
+# on one of its items (docs: TransactWriteItems, CancellationReasons).
+_RETRYABLE_CANCELLATIONS = frozenset(
+    {"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"}
+)
 
 
 def _at_version(expected_version: int | None) -> tuple[str, Item]:
@@ -49,6 +54,10 @@ class DynamoDbLearningStore:
         try:
             self._client.transact_write_items(TransactItems=writes)  # type: ignore[arg-type]
         except self._client.exceptions.TransactionCanceledException as cancelled:
+            reasons = cancelled.response.get("CancellationReasons", [])
+            retryable = sorted({str(r.get("Code")) for r in reasons} & _RETRYABLE_CANCELLATIONS)
+            if retryable:  # nothing was written: the same call may pass
+                raise Throttled(f"The write was cancelled ({', '.join(retryable)}).") from cancelled
             raise error() from cancelled
 
     def _conditional_put(self, item: Item, condition: str, values: Item, error: Exception) -> None:
@@ -129,6 +138,9 @@ class DynamoDbLearningStore:
         if course.status is not CourseStatus.PUBLISHED:
             writes.pop()  # nothing to delete for a new course
         self._transact(writes, lambda: Conflict(f"Course {course.course_id} exists already."))
+
+    def probe(self) -> None:
+        self._client.get_item(TableName=self._table, Key=keys.HEALTH_PROBE)
 
     def get(self, course_id: str) -> Course | None:
         response = self._client.get_item(TableName=self._table, Key=keys.course_key(course_id))

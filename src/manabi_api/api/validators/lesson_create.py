@@ -6,7 +6,7 @@ from manabi_api.api.validation import JsonSchemaValueException, JsonSchemaValues
 
 
 REGEX_PATTERNS = {
-    '\\S': re.compile('\\S')
+    '^[^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$': re.compile('^[^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*\\Z')
 }
 
 NoneType = type(None)
@@ -14,26 +14,26 @@ NoneType = type(None)
 def validate(data, custom_formats={}, name_prefix=None):
     errors = []
     if not isinstance(data, (dict)):
-        errors.append(JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'properties': {'title': {'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '\\S'}, 'body': {'type': 'string', 'maxLength': 20000}}, 'required': ['title', 'body'], 'additionalProperties': False}, rule='type'))
+        errors.append(JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'properties': {'title': {'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '^[^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$'}, 'body': {'type': 'string', 'maxLength': 20000}}, 'required': ['title', 'body'], 'additionalProperties': False}, rule='type'))
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['title', 'body']) - data.keys()
         if data__missing_keys:
-            errors.append(JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'properties': {'title': {'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '\\S'}, 'body': {'type': 'string', 'maxLength': 20000}}, 'required': ['title', 'body'], 'additionalProperties': False}, rule='required'))
+            errors.append(JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'properties': {'title': {'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '^[^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$'}, 'body': {'type': 'string', 'maxLength': 20000}}, 'required': ['title', 'body'], 'additionalProperties': False}, rule='required'))
         data_keys = set(data.keys())
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
             if not isinstance(data__title, (str)):
-                errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".title must be string", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '\\S'}, rule='type'))
+                errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".title must be string", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '^[^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$'}, rule='type'))
             if isinstance(data__title, str):
                 data__title_len = len(data__title)
                 if data__title_len < 1:
-                    errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".title must be longer than or equal to 1 characters", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '\\S'}, rule='minLength'))
+                    errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".title must be longer than or equal to 1 characters", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '^[^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$'}, rule='minLength'))
                 if data__title_len > 120:
-                    errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".title must be shorter than or equal to 120 characters", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '\\S'}, rule='maxLength'))
-                if not REGEX_PATTERNS['\\S'].search(data__title):
-                    errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".title must match pattern \\S", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '\\S'}, rule='pattern'))
+                    errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".title must be shorter than or equal to 120 characters", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '^[^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$'}, rule='maxLength'))
+                if not REGEX_PATTERNS['^[^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$'].search(data__title):
+                    errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".title must match pattern ^[^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '^[^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$'}, rule='pattern'))
         if "body" in data_keys:
             data_keys.remove("body")
             data__body = data["body"]
@@ -44,6 +44,6 @@ def validate(data, custom_formats={}, name_prefix=None):
                 if data__body_len > 20000:
                     errors.append(JsonSchemaValueException("" + (name_prefix or "data") + ".body must be shorter than or equal to 20000 characters", value=data__body, name="" + (name_prefix or "data") + ".body", definition={'type': 'string', 'maxLength': 20000}, rule='maxLength'))
         if data_keys:
-            errors.append(JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'properties': {'title': {'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '\\S'}, 'body': {'type': 'string', 'maxLength': 20000}}, 'required': ['title', 'body'], 'additionalProperties': False}, rule='additionalProperties'))
+            errors.append(JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'properties': {'title': {'type': 'string', 'minLength': 1, 'maxLength': 120, 'pattern': '^[^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$'}, 'body': {'type': 'string', 'maxLength': 20000}}, 'required': ['title', 'body'], 'additionalProperties': False}, rule='additionalProperties'))
     if errors: raise JsonSchemaValuesException(errors)
     return data
