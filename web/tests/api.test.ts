@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiClient, ApiError, NetworkError } from "../src/api/client";
 import { NotSignedInError, type TokenProvider } from "../src/auth/auth";
+import { apiErrorMessage } from "../src/i18n/errors";
 import { course, jsonResponse, queueFetch } from "./helpers";
 
 function tokens() {
@@ -73,5 +74,56 @@ describe("ApiClient", () => {
     const { fn } = queueFetch(new TypeError("Failed to fetch"));
     const api = new ApiClient({ baseUrl: "http://api", auth: tokens(), fetchFn: fn });
     await expect(api.listCourses()).rejects.toBeInstanceOf(NetworkError);
+  });
+});
+
+describe("retries of a throttled or unavailable API (GL-REL-01)", () => {
+  function busy(status: number, retryAfter: string) {
+    const problem = { type: `https://manabiplus.example.jp/problems/${status === 429 ? "throttled" : "unavailable"}`, status };
+    return new Response(JSON.stringify(problem), {
+      status,
+      headers: { "Content-Type": "application/problem+json", "Retry-After": retryAfter },
+    });
+  }
+
+  it("retries a read after Retry-After, then succeeds", async () => {
+    const waits: number[] = [];
+    const { fn, calls } = queueFetch(busy(503, "3"), busy(429, "1"), jsonResponse(200, { items: [], nextCursor: null }));
+    const api = new ApiClient({ baseUrl: "http://api", auth: tokens(), fetchFn: fn, sleep: async (ms) => void waits.push(ms), random: () => 0.5 });
+
+    await expect(api.listCourses()).resolves.toEqual({ items: [], nextCursor: null });
+    expect(calls).toHaveLength(3);
+    expect(waits).toEqual([3000, 1000]); // the server's Retry-After, longer than the backoff
+  });
+
+  it("retries a create only with its Idempotency-Key, the same key every time", async () => {
+    const { fn, calls } = queueFetch(busy(503, "1"), jsonResponse(201, course()));
+    const api = new ApiClient({ baseUrl: "http://api", auth: tokens(), fetchFn: fn, sleep: async () => undefined });
+
+    await api.createCourse({ title: "T", description: "" });
+    const keys = calls.map((c) => (c.init.headers as Record<string, string>)["Idempotency-Key"]);
+    expect(keys[0]).toBeTruthy();
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it("does not retry an update without a key (a PATCH), and says the API is busy in Japanese", async () => {
+    const { fn, calls } = queueFetch(busy(429, "1"));
+    const api = new ApiClient({ baseUrl: "http://api", auth: tokens(), fetchFn: fn, sleep: async () => undefined });
+
+    const error = await api.updateCourse("c-1", { title: "T", version: 1 }).catch((e: unknown) => e);
+    expect(calls).toHaveLength(1);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(apiErrorMessage(error)).toBe("混み合っています。しばらくしてから再度お試しください。");
+  });
+
+  it("gives up after three retries with a growing, jittered backoff", async () => {
+    const waits: number[] = [];
+    const { fn, calls } = queueFetch(busy(503, ""), busy(503, ""), busy(503, ""), busy(503, ""));
+    const api = new ApiClient({ baseUrl: "http://api", auth: tokens(), fetchFn: fn, sleep: async (ms) => void waits.push(ms), random: () => 0 });
+
+    const error = await api.listCourses().catch((e: unknown) => e);
+    expect(calls).toHaveLength(4);
+    expect(waits).toEqual([250, 500, 1000]); // half of 500 · 2^n at the lowest jitter
+    expect(apiErrorMessage(error)).toBe("混み合っています。しばらくしてから再度お試しください。");
   });
 });

@@ -36,6 +36,7 @@ THROTTLING_CODES = frozenset(
     {
         "ProvisionedThroughputExceededException",
         "RequestLimitExceeded",
+        "RequestThrottled",
         "ThrottlingException",
         "Throttling",
         "TooManyRequestsException",

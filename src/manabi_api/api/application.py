@@ -71,7 +71,7 @@ class RestApi:
             CORSConfig(
                 allow_origin=allowed_origin,
                 allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
-                expose_headers=["Location", "ETag"],
+                expose_headers=["Location", "ETag", "Retry-After"],  # read by the SPA's retries
                 max_age=600,
             )
             if allowed_origin

@@ -136,3 +136,25 @@ def test_unknown_route_is_problem_404(call: Call) -> None:
 def test_cors_headers_for_the_web_origin(call: Call) -> None:
     _, _, headers = call("GET", "/health", headers={"Origin": "http://127.0.0.1:8080"})
     assert headers["Access-Control-Allow-Origin"] == ["http://127.0.0.1:8080"]
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/jsonx", ""]
+)
+def test_gl_rel_01_a_body_that_is_not_json_is_415(call: Call, content_type: str) -> None:
+    """GL-REL-01: `POST /courses` with a text/plain (or an empty) Content-Type creates nothing."""
+    headers = {"Content-Type": content_type}
+    status, problem, response_headers = call(
+        "POST", "/courses", raw_body='{"title": "x"}', claims=TEACHER, headers=headers
+    )
+    assert status == 415
+    assert response_headers["Content-Type"] == ["application/problem+json"]
+    assert problem["type"].endswith("/unsupported-media-type")
+    status, page, _ = call("GET", "/courses", claims=TEACHER)
+    assert page["items"] == []
+
+
+def test_a_json_media_type_with_parameters_is_json(call: Call) -> None:
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    status, _, _ = call("POST", "/courses", body={"title": "x"}, claims=TEACHER, headers=headers)
+    assert status == 201

@@ -22,8 +22,8 @@ FILE = {"fileName": "レポート.pdf", "contentType": "application/pdf", "sizeB
 
 
 class World:
-    def __init__(self) -> None:
-        self.store = InMemoryLearningStore()
+    def __init__(self, store: InMemoryLearningStore | None = None) -> None:
+        self.store = store or InMemoryLearningStore()
         self.files = InMemoryFileStore()
         self.scans = RecordedScanRequests()
         self.services = fake_services(self.store, files=self.files, scans=self.scans)
@@ -175,3 +175,57 @@ def test_submission_keys_round_trip() -> None:
         "other/c/a/l/u",
     ):
         assert parse_submission_key(bad) is None
+
+
+def test_gl_rel_01_an_upload_that_is_not_the_file_declared_is_discarded(world: World) -> None:
+    """GL-REL-01: the emulator keeps what S3's POST policy refuses; the API deletes that exact
+    version and tells the learner, so no orphan stays in the bucket."""
+    ticket = world.ticket()
+    world.files.put(ticket["key"], 10 * FILE["sizeBytes"], FILE["contentType"])
+    body = {**FILE, "uploadId": ticket["uploadId"]}
+    status, problem = world.call("PUT", f"{world.base}/submission", LEARNER, body)
+    assert status == 400
+    assert [e["field"] for e in problem["errors"]] == ["sizeBytes"]
+    assert "discarded" in problem["detail"]
+    assert world.files.inspect(ticket["key"]) is None
+
+
+@pytest.mark.parametrize(
+    "name", ["\u0000.pdf", "\u202ecod.exe\u202d.pdf", "CON", "nul.txt", "a.", "a/b.pdf"]
+)
+def test_gl_rel_01_file_names_people_would_misread_are_refused(world: World, name: str) -> None:
+    """GL-REL-01: no control or bidirectional characters, no device names, one path segment."""
+    status, problem = world.call(
+        "POST", f"{world.base}/submission/uploads", LEARNER, {**FILE, "fileName": name}
+    )
+    assert status == 400
+    assert [e["field"] for e in problem["errors"]] == ["fileName"]
+
+
+class VerdictBetweenReadAndWrite(InMemoryLearningStore):
+    """The scanner records the previous file's verdict after the completion read it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.race = False
+
+    def save_submission(self, submission: Any, expected_version: int | None) -> None:
+        if self.race and expected_version is not None:
+            self.race = False
+            self.set_scan_status(
+                submission.course_id, submission.assignment_id, submission.learner_id,
+                SubmissionStatus.CLEAN,
+            )  # fmt: skip
+        super().save_submission(submission, expected_version)
+
+
+def test_gl_rel_01_a_resubmission_racing_the_previous_verdict_is_recorded() -> None:
+    """GL-REL-01: the only other writer of a submission is the scanner's verdict; a
+    resubmission that meets it reads again once instead of answering 409."""
+    store = VerdictBetweenReadAndWrite()
+    world = World(store)
+    world.submitted()
+    store.race = True
+    _, second = world.submitted()
+    assert (second["attempt"], second["status"]) == (2, "PENDING")
+    assert not store.race  # the verdict did land in between

@@ -76,6 +76,29 @@ export interface ApiClientOptions {
   readonly baseUrl: string;
   readonly auth: TokenProvider;
   readonly fetchFn?: typeof fetch;
+  /** Waits between retries of a throttled or unavailable call (tests pass a fake). */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** 0 ≤ x < 1; the jitter of the backoff (tests pass a constant). */
+  readonly random?: () => number;
+}
+
+/** How a call the API answered 429 or 503 is retried (GL-REL-01): at most RETRIES more times,
+ * waiting the server's Retry-After or an exponential backoff with jitter, whichever is longer.
+ * Only calls that cannot be applied twice are retried: reads, PUTs, and creates that carry an
+ * Idempotency-Key; the API writes nothing when it answers 429 or 503. */
+export const RETRIES = 3;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 8000;
+const RETRY_STATUSES = new Set([429, 503]);
+const REPEATABLE_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE"]);
+
+/** The wait before retry number `attempt` (0-based): the server's Retry-After at least. */
+export function retryDelayMs(attempt: number, retryAfter: string | null, random: () => number): number {
+  const backoff = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  const jittered = backoff / 2 + (random() * backoff) / 2;
+  const seconds = Number(retryAfter);
+  const server = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, BACKOFF_CAP_MS) : 0;
+  return Math.max(server, jittered);
 }
 
 /** Typed client for the Manabi Plus API. Every call carries the Cognito ID token. */
@@ -83,11 +106,15 @@ export class ApiClient {
   private readonly baseUrl: string;
   private readonly auth: TokenProvider;
   private readonly fetchFn: typeof fetch;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
 
   constructor(options: ApiClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.auth = options.auth;
     this.fetchFn = options.fetchFn ?? ((input, init) => fetch(input, init));
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
   }
 
   listCourses(params: { limit?: number; cursor?: string | null } = {}, options: RequestOptions = {}) {
@@ -212,6 +239,11 @@ export class ApiClient {
     const key = idempotent && SEND_IDEMPOTENCY_KEY ? newIdempotencyKey() : undefined;
     let token = await this.auth.getIdToken();
     let response = await this.send(method, path, body, token, options, key);
+    const repeatable = REPEATABLE_METHODS.has(method) || key !== undefined;
+    for (let attempt = 0; repeatable && RETRY_STATUSES.has(response.status) && attempt < RETRIES; attempt++) {
+      await this.sleep(retryDelayMs(attempt, response.headers.get("Retry-After"), this.random));
+      response = await this.send(method, path, body, token, options, key);
+    }
     if (response.status === 401) {
       // The token may have expired by the server's clock: renew once and retry.
       token = await this.auth.refreshIdToken();

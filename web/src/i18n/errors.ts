@@ -75,6 +75,9 @@ export function apiErrorMessage(err: unknown): string {
     if (err.status === 404) return ja.apiErrors.notFound;
     if (err.status === 409 && (err.problem?.type ?? "").includes("stale-version")) return ja.apiErrors.stale;
     if (err.status === 409 && err.problem?.detail) return `${ja.apiErrors.conflict}`;
+    // Throttled, or a dependency unavailable: the client retried already (api/client.ts).
+    if (err.status === 429) return ja.apiErrors.busy;
+    if (err.status === 503 && (err.problem?.type ?? "").endsWith("/unavailable")) return ja.apiErrors.busy;
     if (err.status >= 500) return ja.apiErrors.server;
   }
   return ja.apiErrors.unknown;
