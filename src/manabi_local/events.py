@@ -60,6 +60,23 @@ class MalformedResponseError(Exception):
     """The handler returned something API Gateway would answer with 502."""
 
 
+class FunctionTimeout(Exception):
+    """The invocation ran past the function's timeout (API Gateway answers 502)."""
+
+
+class IntegrationTimeout(Exception):
+    """No answer within API Gateway's integration timeout (API Gateway answers 504)."""
+
+
+class FunctionError(Exception):
+    """The handler raised in its environment, or the environment died; `details` is what the
+    environment reported (a traceback)."""
+
+    def __init__(self, message: str, details: str = "") -> None:
+        super().__init__(message)
+        self.details = details
+
+
 def _single_and_multi(
     pairs: Sequence[tuple[str, str]],
 ) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:

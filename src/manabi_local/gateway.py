@@ -1,7 +1,11 @@
 """The local API Gateway: routes like the template, authorizes like Cognito, calls the handler.
 
 `LocalApiGateway` is the app (HttpRequest -> HttpResponse, no sockets); manabi_local.httpserver
-serves it on http://127.0.0.1:8081.
+serves it on http://127.0.0.1:8081. Invocations run in parallel, up to `concurrency` at once (the
+function's reserved concurrency, MP-LOC-02); beyond it a request is throttled as API Gateway
+throttles it: 429, here as problem details with Retry-After. `handler` is any callable
+`(event, context) -> result`: in `make run` manabi_local.environments runs each call in an
+execution environment of its own and enforces the function's timeout.
 """
 
 from __future__ import annotations
@@ -15,16 +19,23 @@ from typing import Any
 
 from manabi_local.auth import AuthorizationError, CognitoVerifier, stringify_claims
 from manabi_local.events import (
+    FunctionError,
+    FunctionTimeout,
     HttpRequest,
     HttpResponse,
+    IntegrationTimeout,
     LambdaContext,
     MalformedResponseError,
     build_event,
     parse_result,
 )
+from manabi_local.httpserver import too_many_requests
 from manabi_local.routes import Match, RouteTable
 
 DEFAULT_PORT = 8081
+# Invocations at once. The template reserves none for the API (the account's 1000 apply in the
+# cloud); locally each one is a process, and 50 concurrent users is what MP-LOC-02 asks for.
+DEFAULT_CONCURRENCY = 50
 Handler = Callable[[dict[str, Any], Any], Any]
 
 logger = logging.getLogger("manabi_local.gateway")
@@ -32,6 +43,7 @@ logger = logging.getLogger("manabi_local.gateway")
 _ERROR_TYPES = {
     "UNAUTHORIZED": "UnauthorizedException",
     "MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationTokenException",
+    "THROTTLED": "TooManyRequestsException",
 }
 
 
@@ -58,6 +70,7 @@ class LocalApiGateway:
         function_name: str = DEFAULT_FUNCTION_NAME,
         memory_mb: int = 512,
         timeout_seconds: float = 29.0,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         self.routes = routes
         self.handler = handler
@@ -67,9 +80,8 @@ class LocalApiGateway:
         self.function_name = function_name
         self.memory_mb = memory_mb
         self.timeout_seconds = timeout_seconds
-        # One Lambda execution environment handles one event at a time; serializing the calls
-        # keeps handler code from meeting a concurrency the cloud never gives it.
-        self._invoke_lock = threading.Lock()
+        self.concurrency = concurrency
+        self._slots = threading.BoundedSemaphore(concurrency)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
@@ -94,7 +106,27 @@ class LocalApiGateway:
             mock = match.method.mock
             headers = self._cors(list(mock.headers.items()))
             return HttpResponse(mock.status, [*headers, ("x-amzn-RequestId", request_id)])
-        return self._invoke(request, match, claims, request_id)
+        if not self._slots.acquire(blocking=False):
+            return self._throttled(request, request_id)
+        try:
+            return self._invoke(request, match, claims, request_id)
+        finally:
+            self._slots.release()
+
+    def _throttled(self, request: HttpRequest, request_id: str) -> HttpResponse:
+        response = too_many_requests(
+            request,
+            f"Every execution environment of the API is busy ({self.concurrency} requests at "
+            "once); retry after the time in Retry-After.",
+        )
+        spec = self.routes.gateway_response("THROTTLED")
+        headers = [
+            *response.headers,
+            *self._cors(list(spec.headers.items())),
+            ("x-amzn-RequestId", request_id),
+            ("x-amzn-ErrorType", _ERROR_TYPES["THROTTLED"]),
+        ]
+        return HttpResponse(429, headers, response.body)
 
     def _invoke(
         self, request: HttpRequest, match: Match, claims: dict[str, str] | None, request_id: str
@@ -110,9 +142,20 @@ class LocalApiGateway:
             log_group_name=f"/aws/lambda/{self.function_name}",
         )
         try:
-            with self._invoke_lock:
-                result = self.handler(event, context)
+            result = self.handler(event, context)
             response = parse_result(result)
+        except FunctionTimeout as error:
+            # What Lambda logs; API Gateway answers a failed invocation with 502.
+            logger.error("%s %s", request_id, error)
+            return self._gateway_error("DEFAULT_5XX", "Internal server error", request_id, 502)
+        except IntegrationTimeout as error:
+            logger.error("%s %s", request_id, error)
+            return self._gateway_error(
+                "INTEGRATION_TIMEOUT", "Endpoint request timed out", request_id, 504
+            )
+        except FunctionError as error:
+            logger.error("the handler raised: %s\n%s", error, error.details)
+            return self._gateway_error("DEFAULT_5XX", "Internal server error", request_id, 502)
         except MalformedResponseError as error:
             logger.error("Malformed Lambda proxy response: %s", error)
             return self._gateway_error("DEFAULT_5XX", "Internal server error", request_id, 502)

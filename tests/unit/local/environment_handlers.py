@@ -1,0 +1,41 @@
+"""Handlers the execution-environment tests run in worker processes (imported by dotted path)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from typing import Any
+
+INITIALISED_IN = os.getpid()  # the process that ran this module's init
+
+
+def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return {
+        "event": event,
+        "pid": os.getpid(),
+        "init_pid": INITIALISED_IN,
+        "remaining_ms": context.get_remaining_time_in_millis(),
+    }
+
+
+def nap(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Sleeps `seconds`; returns when it ran, so a test can see runs overlap."""
+    started = time.monotonic()
+    time.sleep(float(event.get("seconds", 0.2)))
+    return {"pid": os.getpid(), "started": started, "ended": time.monotonic()}
+
+
+def fail(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    raise ValueError("the handler refused")
+
+
+def crash(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    os._exit(7)
+
+
+def interrupted(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """SIGINT to itself (what Ctrl-C sends the terminal's process group), then an answer."""
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(0.1)
+    return {"pid": os.getpid()}
