@@ -1,8 +1,9 @@
 """The embedded AWS emulator: a moto server in a child process on 127.0.0.1.
 
-The child runs in its own process group (Ctrl-C in the terminal reaches only us, and we stop it in
-order) and, on Linux, receives SIGTERM from the kernel if this process dies without cleaning up,
-so no emulator is ever left orphaned on the port.
+The child (manabi_local.emulator_server) runs in its own process group (Ctrl-C in the terminal
+reaches only us, and we stop it in order) and, on Linux, receives SIGTERM from the kernel if this
+process dies without cleaning up, so no emulator is ever left orphaned on the port. SIGTERM makes
+it save its state (when it keeps one, `state_dir`) and exit.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 from types import TracebackType
 
 from manabi_infra.config import TOKYO
+from manabi_local.emulator_server import RESTORE_FAILED
+from manabi_local.snapshots import StateFormatError
 from manabi_local.tcp_ports import PortInUseError, ensure_port_free
 
 DEFAULT_HOST = "127.0.0.1"
@@ -112,6 +115,8 @@ class Emulator:
         log_path: Path | None = None,
         startup_timeout: float = 30.0,
         port_flag: str = "--emulator-port",
+        state_dir: Path | None = None,
+        keep_open: tuple[int, ...] = (),
     ) -> None:
         self.host = host
         self.port = port
@@ -120,7 +125,11 @@ class Emulator:
         self.log_path = log_path or Path(tempfile.gettempdir()) / f"manabi-emulator-{port}.log"
         self.startup_timeout = startup_timeout
         self.port_flag = port_flag
+        self.state_dir = state_dir  # None: the state lives and dies with the process
+        self.keep_open = keep_open  # descriptors the child inherits (the state's lock)
         self._process: subprocess.Popen[bytes] | None = None
+        self._starts = 0
+        self._log_offset = 0  # where this start's lines begin in the log
 
     @property
     def endpoint(self) -> str:
@@ -130,14 +139,31 @@ class Emulator:
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
+    def exit_code(self) -> int | None:
+        """The child's exit code once it has died on its own; None while it runs (or stopped)."""
+        return self._process.poll() if self._process else None
+
     def start(self) -> None:
         """Spawn the server without waiting for it (call wait_ready before using it)."""
         if self._process is not None:
             raise EmulatorError("the emulator is already started")
         ensure_port_free(self.host, self.port, "AWS emulator", self.port_flag)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        output = self.log_path.open("wb")
-        command = [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)]
+        # A restart appends: the log still shows why the previous process ended.
+        output = self.log_path.open("ab" if self._starts else "wb")
+        self._log_offset = output.tell()
+        self._starts += 1
+        command = [
+            sys.executable,
+            "-m",
+            "manabi_local.emulator_server",
+            "-H",
+            self.host,
+            "-p",
+            str(self.port),
+        ]
+        if self.state_dir is not None:
+            command += ["--state-dir", str(self.state_dir)]
         with output:
             self._process = subprocess.Popen(  # noqa: S603 - fixed command line, no shell
                 command,
@@ -146,8 +172,18 @@ class Emulator:
                 stderr=subprocess.STDOUT,
                 env=server_environment(),
                 start_new_session=True,
+                pass_fds=self.keep_open,
                 preexec_fn=_die_with_parent(os.getpid()),
             )
+
+    def restart(self) -> None:
+        """Start again after the process died on its own (on the same state and port)."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            self._process = process
+            raise EmulatorError("the emulator is still running")
+        self.start()
+        self.wait_ready()
 
     def wait_ready(self) -> None:
         """Block until the server answers HTTP, or raise EmulatorError with the reason."""
@@ -159,6 +195,8 @@ class Emulator:
             if code is not None:
                 self._process = None
                 log = self._log_tail()
+                if code == RESTORE_FAILED:
+                    raise StateFormatError(log.splitlines()[-1].removeprefix("manabi_local: "))
                 if "Address already in use" in log:
                     raise PortInUseError(self.port, "AWS emulator", self.port_flag)
                 raise EmulatorError(
@@ -218,5 +256,7 @@ class Emulator:
     def _log_tail(self, lines: int = 15) -> str:
         if not self.log_path.exists():
             return ""
-        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        with self.log_path.open("rb") as log:
+            log.seek(self._log_offset)
+            text = log.read().decode("utf-8", errors="replace")
         return "\n".join(text.splitlines()[-lines:])

@@ -1,0 +1,278 @@
+"""The emulator's state on disk: moto's backends, pickled whole (docs/decisions/0026).
+
+`<state dir>/emulator/` holds one pickle per moto service and a manifest naming them:
+
+    manifest.json     {"format": 1, "moto": "5.2.5", "python": "3.11", "sequence": 42,
+                       "saved_at": "…", "services": {"s3": {"module": "moto.s3.models",
+                       "attribute": "s3_backends", "file": "s3.42.pickle"}, …}}
+    s3.42.pickle, dynamodb.41.pickle, …
+
+A save writes the files of the services that changed (each fsync'd), then replaces the manifest
+atomically (temporary file, fsync, rename, fsync of the directory): after a crash the manifest is
+the old one or the new one, and each names complete files. Files no manifest names are removed
+after the switch. Pickles are tied to the moto and Python versions that wrote them, so the
+manifest records both and a mismatch is refused with a way out instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import os
+import pickle
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import moto
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
+from moto.core.base_backend import BackendDict
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+RESET_HINT = (
+    "start empty with `make reset` or `python -m manabi_local run --fresh` (this deletes the "
+    "local data), or keep it by moving the directory away or choosing another with --state-dir"
+)
+
+_LOCK = type(threading.Lock())
+_RLOCK = type(threading.RLock())
+_PRIVATE_KEYS = (
+    rsa.RSAPrivateKey,
+    ec.EllipticCurvePrivateKey,
+    dsa.DSAPrivateKey,
+    ed25519.Ed25519PrivateKey,
+    ed448.Ed448PrivateKey,
+    x25519.X25519PrivateKey,
+    x448.X448PrivateKey,
+)
+_PUBLIC_KEYS = (
+    rsa.RSAPublicKey,
+    ec.EllipticCurvePublicKey,
+    dsa.DSAPublicKey,
+    ed25519.Ed25519PublicKey,
+    ed448.Ed448PublicKey,
+    x25519.X25519PublicKey,
+    x448.X448PublicKey,
+)
+
+
+class StateFormatError(Exception):
+    """The kept state cannot be read by this version; the message says what to do."""
+
+
+def _private_key(der: bytes) -> Any:
+    return serialization.load_der_private_key(der, password=None)
+
+
+def _public_key(der: bytes) -> Any:
+    return serialization.load_der_public_key(der)
+
+
+def _new(cls: Any) -> Any:
+    return cls.__new__(cls)
+
+
+def _set_dict_state(obj: dict[Any, Any], state: tuple[dict[str, Any], list[Any]]) -> None:
+    attributes, items = state
+    obj.__dict__.update(attributes)
+    for key, value in items:
+        dict.__setitem__(obj, key, value)
+
+
+class _StatePickler(pickle.Pickler):
+    """Pickles moto's objects, which hold a few things pickle cannot take as they are."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        # moto's dict subclasses may override __setitem__ and items(): S3's versioned key store
+        # lists only the newest version of each key and appends on assignment, so pickle's own
+        # way would keep one version per key. Their items are copied as the dict holds them.
+        if isinstance(obj, dict) and type(obj).__module__.startswith("moto."):
+            state = (dict(getattr(obj, "__dict__", {})), list(dict.items(obj)))
+            return _new, (type(obj),), state, None, None, _set_dict_state
+        # Locks and conditions guard a running process: a restored one gets fresh, free ones.
+        if isinstance(obj, _LOCK):
+            return threading.Lock, ()
+        if isinstance(obj, _RLOCK):
+            return threading.RLock, ()
+        if isinstance(obj, threading.Condition):
+            return threading.Condition, ()
+        # KMS keys and Cognito's signing key are cryptography objects: kept as DER.
+        if isinstance(obj, _PRIVATE_KEYS):
+            der = obj.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            return _private_key, (der,)
+        if isinstance(obj, _PUBLIC_KEYS):
+            der = obj.public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            return _public_key, (der,)
+        return NotImplemented
+
+
+def dumps(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    _StatePickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    """One moto service: where its BackendDict lives and its pickled accounts."""
+
+    name: str
+    module: str
+    attribute: str
+    payload: bytes
+
+
+def _locate(backends: BackendDict[Any]) -> tuple[str, str]:
+    """(module, attribute) of the module global that holds `backends`, e.g. moto.s3.models."""
+    module_name = backends.backend.__module__
+    module = sys.modules[module_name]
+    for attribute, value in vars(module).items():
+        if value is backends:
+            return module_name, attribute
+    raise LookupError(f"moto's {backends.service_name} backends are not a global of {module_name}")
+
+
+def backends_in_use() -> dict[str, BackendDict[Any]]:
+    """moto's services that hold state, by name (those that have created an account)."""
+    return {b.service_name: b for b in list(BackendDict._instances)}
+
+
+def capture(backends: BackendDict[Any]) -> ServiceState:
+    """The service's state now; call it while no request runs (the emulator's gate)."""
+    module, attribute = _locate(backends)
+    return ServiceState(backends.service_name, module, attribute, dumps(dict(backends)))
+
+
+def _fsync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
+
+
+class SnapshotStore:
+    """Saves and restores the emulator's services in `directory`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._sequence = 0
+        self._services: dict[str, dict[str, str]] = {}
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.directory / MANIFEST
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest, checked against this version; None when nothing was saved yet."""
+        if not self.manifest_path.exists():
+            return None
+        where = self.directory
+        try:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise StateFormatError(
+                f"the local data in {where} cannot be read ({error}); {RESET_HINT}"
+            ) from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            found = manifest.get("format") if isinstance(manifest, dict) else None
+            raise StateFormatError(
+                f"the local data in {where} has format {found!r}, this version reads format "
+                f"{FORMAT}; {RESET_HINT}"
+            )
+        wrote = (manifest.get("moto"), manifest.get("python"))
+        runs = (moto.__version__, _python())
+        if wrote != runs:
+            raise StateFormatError(
+                f"the local data in {where} was written with moto {wrote[0]} on Python "
+                f"{wrote[1]}, this run has moto {runs[0]} on Python {runs[1]}; {RESET_HINT}"
+            )
+        return manifest
+
+    def restore(self) -> list[str]:
+        """Put the saved services into this process's moto; returns their names."""
+        manifest = self.read_manifest()
+        if manifest is None:
+            return []
+        services: Mapping[str, Mapping[str, str]] = manifest["services"]
+        for name, entry in services.items():
+            try:
+                module = importlib.import_module(entry["module"])
+                target: BackendDict[Any] = getattr(module, entry["attribute"])
+                accounts = pickle.loads((self.directory / entry["file"]).read_bytes())  # noqa: S301 - our own state
+            except Exception as error:
+                raise StateFormatError(
+                    f"the saved {name} state in {self.directory} cannot be restored "
+                    f"({type(error).__name__}: {error}); {RESET_HINT}"
+                ) from None
+            dict.clear(target)
+            for account_id, account in accounts.items():
+                dict.__setitem__(target, account_id, account)
+            if target not in BackendDict._instances:
+                BackendDict._instances.append(target)
+        self._sequence = int(manifest.get("sequence", 0))
+        self._services = {name: dict(entry) for name, entry in services.items()}
+        return sorted(services)
+
+    def save(self, changed: list[ServiceState]) -> None:
+        """Write the changed services, then switch the manifest to them atomically."""
+        if not changed:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        sequence = self._sequence + 1
+        services = {name: dict(entry) for name, entry in self._services.items()}
+        for state in changed:
+            file = f"{state.name}.{sequence}.pickle"
+            _write_durably(self.directory / file, state.payload)
+            services[state.name] = {
+                "module": state.module,
+                "attribute": state.attribute,
+                "file": file,
+            }
+        manifest = {
+            "format": FORMAT,
+            "moto": moto.__version__,
+            "python": _python(),
+            "sequence": sequence,
+            "saved_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "services": services,
+        }
+        _write_durably(self.manifest_path, json.dumps(manifest, indent=2).encode())
+        _fsync_directory(self.directory)
+        self._sequence, self._services = sequence, services
+        self._remove_unnamed()
+
+    def _remove_unnamed(self) -> None:
+        named = {entry["file"] for entry in self._services.values()} | {MANIFEST}
+        for path in self.directory.iterdir():
+            # Pickles of earlier saves, and temporary files a crash left half-written.
+            if path.name not in named and path.suffix in {".pickle", ".tmp"}:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+
+
+def _python() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
