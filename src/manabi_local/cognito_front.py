@@ -25,7 +25,6 @@ import json
 import logging
 import re
 import secrets
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -110,8 +109,6 @@ class CognitoFront:
         self.trigger = trigger
         self._forward = forward or _forward_to(endpoint)
         self._new_code = new_code
-        self._codes: dict[tuple[str, str], str] = {}  # (kind, username) -> last code sent
-        self._lock = threading.Lock()
         pool = cognito.describe_user_pool(UserPoolId=user_pool_id)["UserPool"]
         template: Mapping[str, Any] = pool.get("VerificationMessageTemplate", {})
         self.message = str(
@@ -169,8 +166,7 @@ class CognitoFront:
         if not email:
             return
         code = self._new_code()
-        with self._lock:
-            self._codes[(kind, username)] = code
+        self.mailbox.remember_code(kind, username, code)
         self.mailbox.add(
             MailMessage(
                 to=email,
@@ -183,8 +179,7 @@ class CognitoFront:
         )
 
     def _code_matches(self, kind: str, username: str, code: Any) -> bool:
-        with self._lock:
-            expected = self._codes.get((kind, username))
+        expected = self.mailbox.code(kind, username)
         return (
             expected is not None
             and isinstance(code, str)
@@ -192,8 +187,7 @@ class CognitoFront:
         )
 
     def _forget_code(self, kind: str, username: str) -> None:
-        with self._lock:
-            self._codes.pop((kind, username), None)
+        self.mailbox.forget_code(kind, username)
 
     # --- the HTTP app ----------------------------------------------------------------------------
 

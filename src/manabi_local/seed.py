@@ -1,7 +1,9 @@
 """Demo data of the local mode: three accounts (one per group) and a sample course.
 
 Local mode only: the password is printed at start and lives in this file. Every function is
-idempotent, so seeding an emulator that already has the data changes nothing.
+idempotent, so seeding an emulator that already has the data changes nothing: on data kept from
+an earlier run (MP-LOC-01) a demo account keeps the password and groups it was given since, and
+a sample course that exists is left as it is.
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ def seed_accounts(
                 f"{sorted(existing_groups)}"
             )
         username = sign_in_name(dict(pool), account.email)
+        if _seeded(cognito, pool_id, username):
+            continue
         try:
             cognito.admin_create_user(
                 UserPoolId=pool_id,
@@ -90,8 +94,12 @@ def seed_accounts(
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "UsernameExistsException":
                 raise
+        cognito.admin_add_user_to_group(
+            UserPoolId=pool_id, Username=username, GroupName=account.group
+        )
         try:
-            # A permanent password confirms the account (no FORCE_CHANGE_PASSWORD step).
+            # A permanent password confirms the account (no FORCE_CHANGE_PASSWORD step); set
+            # last, it marks the account's seeding as finished.
             cognito.admin_set_user_password(
                 UserPoolId=pool_id, Username=username, Password=DEMO_PASSWORD, Permanent=True
             )
@@ -102,10 +110,18 @@ def seed_accounts(
                     "password policy of the template"
                 ) from None
             raise
-        cognito.admin_add_user_to_group(
-            UserPoolId=pool_id, Username=username, GroupName=account.group
-        )
     return list(DEMO_ACCOUNTS)
+
+
+def _seeded(cognito: Any, pool_id: str, username: str) -> bool:
+    """Whether the account exists and its seeding finished (a permanent password was set)."""
+    try:
+        user = cognito.admin_get_user(UserPoolId=pool_id, Username=username)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "UserNotFoundException":
+            return False
+        raise
+    return bool(user.get("UserStatus") != "FORCE_CHANGE_PASSWORD")
 
 
 SAMPLE_COURSE_ID = "sample-python-basics"

@@ -1,0 +1,112 @@
+"""The local data directory (MP-LOC-01, docs/decisions/0026): what `make run` keeps between runs.
+
+    <state dir>/                  .local/state by default (gitignored), --state-dir to move it
+      manabi-local.json           {"format": 1}: marks the directory as ours, and its layout
+      emulator/                   moto's services, saved by manabi_local.emulator_server
+      mailbox.json                the local mailbox and the codes it carried
+      logs/emulator.log           the emulator's output (kept by --fresh)
+      lock                        held (flock) by the run and its emulator while they use it
+
+`--fresh` (and `make reset`) deletes the data, never the directory or anything that is not ours:
+a directory with other content and no marker is refused, with or without --fresh. Two runs on
+one directory would overwrite each other's saves: the second is refused while the lock is held.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from manabi_local.snapshots import RESET_HINT, SnapshotStore, StateFormatError
+
+FORMAT = 1
+MARKER = "manabi-local.json"
+
+
+@dataclass(frozen=True)
+class LocalState:
+    root: Path
+    lock_fds: tuple[int, ...] = field(default=())
+
+    def release(self) -> None:
+        for descriptor in self.lock_fds:
+            with contextlib.suppress(OSError):
+                os.close(descriptor)
+
+    @property
+    def emulator_dir(self) -> Path:
+        return self.root / "emulator"
+
+    @property
+    def mailbox_path(self) -> Path:
+        return self.root / "mailbox.json"
+
+    @property
+    def log_path(self) -> Path:
+        return self.root / "logs" / "emulator.log"
+
+    @property
+    def kept(self) -> bool:
+        """Whether there is data from an earlier run."""
+        return (self.emulator_dir / "manifest.json").exists()
+
+    @classmethod
+    def open(cls, root: Path, *, fresh: bool = False) -> LocalState:
+        """The state directory, checked (StateFormatError says what is wrong and what to do);
+        emptied first when `fresh`."""
+        state = cls(root.resolve())
+        marker = state.root / MARKER
+        if state.root.exists() and not state.root.is_dir():
+            raise StateFormatError(f"{state.root} is a file, not a directory; choose --state-dir")
+        if marker.exists():
+            state._check_marker(marker, fresh=fresh)
+        elif state.root.exists() and any(state.root.iterdir()):
+            raise StateFormatError(
+                f"{state.root} is not a local data directory of Manabi Plus (it has no {MARKER}) "
+                "and is not empty; choose a new or empty directory with --state-dir"
+            )
+        state.root.mkdir(parents=True, exist_ok=True)
+        locked = cls(state.root, (_lock(state.root / "lock"),))
+        try:
+            if fresh:
+                shutil.rmtree(state.emulator_dir, ignore_errors=True)
+                state.mailbox_path.unlink(missing_ok=True)
+            elif state.emulator_dir.exists():
+                SnapshotStore(state.emulator_dir).read_manifest()  # moto and Python versions
+            marker.write_text(json.dumps({"format": FORMAT}) + "\n", encoding="utf-8")
+        except BaseException:
+            locked.release()
+            raise
+        return locked
+
+    def _check_marker(self, marker: Path, *, fresh: bool) -> None:
+        try:
+            found = json.loads(marker.read_text(encoding="utf-8")).get("format")
+        except (OSError, ValueError, AttributeError):
+            found = "unreadable"
+        if found != FORMAT and not fresh:
+            raise StateFormatError(
+                f"the local data in {self.root} has layout {found!r}, this version uses layout "
+                f"{FORMAT}; {RESET_HINT}"
+            )
+
+
+def _lock(path: Path) -> int:
+    """An exclusive flock on `path`, held as long as the descriptor stays open (inheritable, so
+    the emulator holds it too until its last save is written)."""
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise StateFormatError(
+            f"the local data in {path.parent} is in use by another run of the local mode; stop "
+            "it first, or choose another directory with --state-dir"
+        ) from None
+    os.set_inheritable(descriptor, True)
+    return descriptor
