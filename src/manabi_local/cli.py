@@ -1,11 +1,9 @@
 """`python -m manabi_local run`: the whole system on one machine, no AWS account, no Docker.
 
-Order of a start, and why:
-1. bind the API and web ports and check the emulator port: a taken port fails at once (exit 2);
-2. spawn the emulator and, while it boots, synthesize (or reuse the cached) template;
-3. provision the template's resources, seed the demo data;
-4. prepare the handler's environment, import it, serve the gateway and the SPA;
-5. run until SIGINT/SIGTERM, then stop servers and emulator (exit 0).
+The order of a start and of a stop is manabi_local.system's; this module reads the options,
+prints the banner, turns SIGINT/SIGTERM into a stop and a known failure into one line (exit 1,
+or 2 for a taken port). The data is kept in --state-dir between runs (MP-LOC-01); --fresh
+starts empty.
 """
 
 from __future__ import annotations
@@ -14,12 +12,10 @@ import argparse
 import logging
 import signal
 import sys
-import tempfile
 import threading
 import time
 import unicodedata
 from collections.abc import Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -31,31 +27,19 @@ from manabi_infra.config import STAGING
 from manabi_local import emulator as emulator_module
 from manabi_local import gateway as gateway_module
 from manabi_local import web as web_module
-from manabi_local.auth import CognitoVerifier
-from manabi_local.cognito_front import COGNITO_PATH, CognitoFront
-from manabi_local.emulator import Emulator, EmulatorError
-from manabi_local.gateway import LocalApiGateway, function_settings
-from manabi_local.httpserver import HttpServerThread
-from manabi_local.mailbox import Mailbox
-from manabi_local.post_confirmation import load_post_confirmation
-from manabi_local.provisioning import (
-    EmulatorClients,
-    LocalResources,
-    UnknownResourceTypeError,
-    api_function,
-    plan,
-    provision,
-)
-from manabi_local.routes import build_route_table
-from manabi_local.runtime import HandlerImportError, load_handler, prepare_environment
-from manabi_local.scanning import LocalScanner, scan_queue_url
-from manabi_local.seed import DEMO_PASSWORD, DemoAccount, SeedError, seed
+from manabi_local.emulator import EmulatorError
+from manabi_local.environments import DEFAULT_ENVIRONMENTS
+from manabi_local.provisioning import LocalResources, UnknownResourceTypeError
+from manabi_local.runtime import HandlerImportError
+from manabi_local.seed import DEMO_PASSWORD, DemoAccount, SeedError
+from manabi_local.snapshots import StateFormatError
+from manabi_local.state import LocalState
+from manabi_local.system import LocalSystem, SystemOptions
 from manabi_local.tcp_ports import PortInUseError
 from manabi_local.template import Template, TemplateError
-from manabi_local.web import LocalWebOrigin, StaticSite, site_config
 
-HOST = "127.0.0.1"
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_STATE_DIR = REPO_ROOT / ".local" / "state"
 WORKLOAD_STACK = names.workload_stack_id(STAGING)
 
 logger = logging.getLogger("manabi_local")
@@ -78,6 +62,16 @@ class RunOptions:
     handler: str
     web_dist: Path
     state_dir: Path
+    fresh: bool = False
+    concurrency: int = gateway_module.DEFAULT_CONCURRENCY
+    environments: int = DEFAULT_ENVIRONMENTS
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def parse_args(argv: Sequence[str] | None) -> tuple[str, RunOptions]:
@@ -96,7 +90,29 @@ def parse_args(argv: Sequence[str] | None) -> tuple[str, RunOptions]:
     )
     run.add_argument("--handler", default=API_HANDLER, help="dotted path of the API handler")
     run.add_argument("--web-dist", type=Path, default=REPO_ROOT / "web" / "dist")
-    run.add_argument("--state-dir", type=Path, default=REPO_ROOT / ".local")
+    run.add_argument(
+        "--state-dir",
+        type=Path,
+        default=DEFAULT_STATE_DIR,
+        help="where the local data is kept between runs (default: .local/state)",
+    )
+    run.add_argument(
+        "--fresh", action="store_true", help="delete the kept local data first and start empty"
+    )
+    run.add_argument(
+        "--concurrency",
+        type=_positive,
+        default=gateway_module.DEFAULT_CONCURRENCY,
+        help="requests the API (and the SPA origin) take at once, like a reserved concurrency; "
+        f"more get 429 (default {gateway_module.DEFAULT_CONCURRENCY})",
+    )
+    run.add_argument(
+        "--environments",
+        type=_positive,
+        default=DEFAULT_ENVIRONMENTS,
+        help="processes that run the API handler at once; the other requests taken wait for one "
+        f"(default {DEFAULT_ENVIRONMENTS})",
+    )
     args = parser.parse_args(argv)
     return args.command, RunOptions(
         api_port=args.api_port,
@@ -106,6 +122,9 @@ def parse_args(argv: Sequence[str] | None) -> tuple[str, RunOptions]:
         handler=args.handler,
         web_dist=args.web_dist,
         state_dir=args.state_dir,
+        fresh=args.fresh,
+        concurrency=args.concurrency,
+        environments=args.environments,
     )
 
 
@@ -117,6 +136,11 @@ def load_workload_template(path: Path | None) -> Template:
         return Template(synth.load_template(WORKLOAD_STACK))
     except synth.SynthError as error:
         raise StartupError(str(error)) from None
+
+
+def _shown(path: Path) -> str:
+    """A path as short as it can be said: relative to the repository when inside it."""
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
 
 def _width(text: str) -> int:
@@ -135,6 +159,8 @@ def banner(
     api_url: str,
     seconds: float,
     spa_built: bool,
+    state: LocalState | None = None,
+    kept: bool = False,
 ) -> str:
     rows = [
         ("SPA / 画面", web_url),
@@ -147,6 +173,9 @@ def banner(
         ("Mailbox / メール", f"{web_url}/_local/mailbox"),
         ("Table", resources.table_name),
     ]
+    if state is not None:
+        how = "kept from the last run / 前回のデータ" if kept else "new / 新規"
+        rows.append(("Data / データ", f"{_shown(state.root)}  ({how}; --fresh starts empty)"))
     label_width = max(_width(label) for label, _ in rows) + 2
     account_width = max(_width(a.label) for a in accounts) + 2
     lines = [
@@ -170,83 +199,42 @@ def banner(
 
 
 def run(options: RunOptions, stop: threading.Event) -> None:
-    """Start everything, block until `stop` is set (or Interrupted), then clean up."""
+    """Start everything, block until `stop` is set (or Interrupted), then stop in order."""
     started = time.monotonic()
-    web_origin = f"http://{HOST}:{options.web_port}"
-    api_url = f"http://{HOST}:{options.api_port}"
-    with ExitStack() as cleanup:
-        api_server = HttpServerThread(
-            HOST, options.api_port, role="local API", flag="--api-port", logger="manabi_local.api"
-        )
-        cleanup.callback(api_server.stop)
-        web_server = HttpServerThread(
-            HOST, options.web_port, role="web (SPA)", flag="--web-port", logger="manabi_local.web"
-        )
-        cleanup.callback(web_server.stop)
-
-        emulator = Emulator(port=options.emulator_port, log_path=options.state_dir / "emulator.log")
-        emulator.start()
-        cleanup.callback(emulator.stop)
-
-        # Synthesis (or its cache) and the boto3 clients overlap with the emulator's boot.
-        template = load_workload_template(options.template)
-        plan(template)  # an unclassified resource type stops us before anything is created
-        clients = EmulatorClients(emulator.endpoint)
-        emulator.wait_ready()
-        resources = provision(template, emulator.endpoint, web_origin=web_origin, clients=clients)
-        accounts = seed(resources, clients)
-
-        prepare_environment(resources, web_origin)
-        handler = load_handler(options.handler)
-        function = api_function(template)
-        routes = build_route_table(template, resources.resolver(), function.logical_id)
-        verifier = CognitoVerifier(resources.endpoint, resources.clients_by_pool)
-        gateway = LocalApiGateway(
-            routes,
-            handler,
-            verifier,
-            port=api_server.port,
-            allowed_origin=web_origin,
-            **function_settings(function.properties),
-        )
-        # Mail, codes, the PostConfirmation trigger and aliases: what moto lacks of Cognito.
-        mailbox = Mailbox()
-        cognito_front = CognitoFront(
-            clients.cognito,
-            resources.user_pool_id,
-            mailbox,
-            endpoint=resources.endpoint,
-            trigger=load_post_confirmation(clients.cognito),
-        )
-        site = StaticSite(
-            options.web_dist,
-            site_config(resources, api_url, cognito_endpoint=web_origin + COGNITO_PATH),
-        )
-        # The virus scanner (MP-AV-01): clamd on a generated database, a worker on the scan queue.
-        clamd_dir = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="manabi-clamd-"))
-        scanner = LocalScanner(
-            Path(clamd_dir),
-            resources,
-            scan_queue_url(template, resources),
-        )
-        cleanup.callback(scanner.stop)
-        api_server.start(gateway)
-        web_server.start(LocalWebOrigin(site, cognito_front, mailbox.response))
-
+    system = LocalSystem(
+        SystemOptions(
+            api_port=options.api_port,
+            web_port=options.web_port,
+            emulator_port=options.emulator_port,
+            handler=options.handler,
+            web_dist=options.web_dist,
+            state_dir=options.state_dir,
+            fresh=options.fresh,
+            concurrency=options.concurrency,
+            environments=options.environments,
+        ),
+        lambda: load_workload_template(options.template),
+    )
+    try:
+        resources, accounts, state, spa_built = system.start()
         print(
             banner(
                 resources,
                 accounts,
-                web_url=web_origin,
-                api_url=api_url,
+                web_url=system.web_origin,
+                api_url=system.api_url,
                 seconds=time.monotonic() - started,
-                spa_built=site.built,
+                spa_built=spa_built,
+                state=state,
+                kept=system.kept,
             ),
             flush=True,
         )
         while not stop.wait(timeout=0.5):
-            pass
+            system.supervise()
         logger.info("stopping …")
+    finally:
+        system.stop()
 
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -290,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         UnknownResourceTypeError,
         SeedError,
         HandlerImportError,
+        StateFormatError,
     ) as error:
         print(f"manabi_local: cannot start: {error}", file=sys.stderr)
         return 1

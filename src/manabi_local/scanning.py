@@ -44,6 +44,8 @@ from manabi_scanner.wiring import build_definitions_engine, build_scanner, dynam
 _log = logging.getLogger("manabi_local.scanner")
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 RETRY_SECONDS = 3
+# The worker's long poll: short, so that stopping the run waits for one poll at most.
+POLL_SECONDS = 1
 # A verdict waiting for the completion call: one person at a keyboard, the call comes in about a
 # second, so locally the wait is 1, 2, 3, 3 s instead of the cloud's 15 … 405 s.
 LOCAL_WAIT_BACKOFF = WaitBackoff(first_seconds=1, max_seconds=RETRY_SECONDS, factor=2)
@@ -204,7 +206,9 @@ class LocalScanner:
         self.engine = build_definitions_engine(s3, config)
         scanner = build_scanner(s3, self.engine, max_bytes)
         verdicts = dynamodb_verdicts(resources.table_name)
-        self.worker = ScanWorker(boto3.client("sqs"), queue_url, scanner_handler.lambda_handler)
+        self.worker = ScanWorker(
+            boto3.client("sqs"), queue_url, scanner_handler.lambda_handler, POLL_SECONDS
+        )
         scanner_handler.use_runtime(
             scanner_handler.Runtime(
                 scanner, verdicts, self.engine.refresh_if_due, self.worker, LOCAL_WAIT_BACKOFF
