@@ -43,6 +43,7 @@ class Snapshots:
         self.gate = gate
         self.changed = changed
         self.interval = interval
+        self.capture_seconds = 0.0  # how long the last capture held the gate
         self._failure: str | None = None
 
     def run(self, stop: threading.Event) -> None:
@@ -51,8 +52,9 @@ class Snapshots:
             if not self.changed.changed.wait(timeout=0.5) or stop.is_set():
                 continue
             # The first change after a quiet time is saved at once; a steady stream of
-            # changes, once per interval.
-            pause = last + self.interval - time.monotonic()
+            # changes, once per interval, or less often when a capture (which holds every
+            # request back) takes long: its share of the emulator's time stays under a fifth.
+            pause = last + max(self.interval, 5 * self.capture_seconds) - time.monotonic()
             if pause > 0 and stop.wait(pause):
                 break
             self.save()
@@ -65,8 +67,10 @@ class Snapshots:
             if names is not None:
                 in_use = {n: b for n, b in in_use.items() if n in names}
             chosen = list(in_use.values())
+            started = time.monotonic()
             try:
                 states = [capture(backends) for backends in chosen]
+                self.capture_seconds = time.monotonic() - started
             except Exception as error:
                 self._report(f"cannot capture the emulator's state: {error!r}")
                 self.changed.mark(names)
@@ -107,13 +111,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     store = SnapshotStore(args.state_dir) if args.state_dir else None
     if store is not None:
+        started = time.monotonic()
         try:
             restored = store.restore()
         except StateFormatError as error:
             print(f"manabi_local: {error}", file=sys.stderr, flush=True)
             return RESTORE_FAILED
         if restored:
-            _log.info("restored %s from %s", ", ".join(restored), store.directory)
+            _log.info(
+                "restored %s from %s in %.2f s",
+                ", ".join(restored),
+                store.directory,
+                time.monotonic() - started,
+            )
 
     # Imported after the restore on purpose: nothing here depends on it, but moto's server app
     # is the slow import, and a refused state should be reported quickly.
@@ -151,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         saver = threading.Thread(target=snapshots.run, args=(stop,), name="snapshots", daemon=True)
         saver.start()
     stop.wait()
+    stopping = time.monotonic()
     server.shutdown()
     serving.join()
     server.server_close()
@@ -158,8 +169,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         saver.join(timeout=5)
         # The last save waits for the requests still inside, then writes what they changed.
         snapshots.save()
+    _log.info("stopped in %.2f s", time.monotonic() - stopping)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    code = main()
+    # Everything is saved and synced by now; the interpreter's own teardown of moto's modules
+    # would add more than a second to every stop (Ctrl-C to all processes gone: 5 s at most).
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -17,6 +17,7 @@ manifest records both and a mismatch is refused with a way out instead of a trac
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import importlib
 import io
 import json
@@ -31,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import moto
+from cryptography.hazmat.bindings._rust import openssl as rust
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 from moto.core.base_backend import BackendDict
 
 FORMAT = 1
@@ -44,23 +45,24 @@ RESET_HINT = (
 
 _LOCK = type(threading.Lock())
 _RLOCK = type(threading.RLock())
+# The concrete key classes (the public ones are ABCs): a dispatch table needs exact types.
 _PRIVATE_KEYS = (
-    rsa.RSAPrivateKey,
-    ec.EllipticCurvePrivateKey,
-    dsa.DSAPrivateKey,
-    ed25519.Ed25519PrivateKey,
-    ed448.Ed448PrivateKey,
-    x25519.X25519PrivateKey,
-    x448.X448PrivateKey,
+    rust.rsa.RSAPrivateKey,
+    rust.ec.ECPrivateKey,
+    rust.dsa.DSAPrivateKey,
+    rust.ed25519.Ed25519PrivateKey,
+    rust.ed448.Ed448PrivateKey,
+    rust.x25519.X25519PrivateKey,
+    rust.x448.X448PrivateKey,
 )
 _PUBLIC_KEYS = (
-    rsa.RSAPublicKey,
-    ec.EllipticCurvePublicKey,
-    dsa.DSAPublicKey,
-    ed25519.Ed25519PublicKey,
-    ed448.Ed448PublicKey,
-    x25519.X25519PublicKey,
-    x448.X448PublicKey,
+    rust.rsa.RSAPublicKey,
+    rust.ec.ECPublicKey,
+    rust.dsa.DSAPublicKey,
+    rust.ed25519.Ed25519PublicKey,
+    rust.ed448.Ed448PublicKey,
+    rust.x25519.X25519PublicKey,
+    rust.x448.X448PublicKey,
 )
 
 
@@ -87,42 +89,71 @@ def _set_dict_state(obj: dict[Any, Any], state: tuple[dict[str, Any], list[Any]]
         dict.__setitem__(obj, key, value)
 
 
-class _StatePickler(pickle.Pickler):
-    """Pickles moto's objects, which hold a few things pickle cannot take as they are."""
+# Locks and conditions guard a running process: a restored one gets fresh, free ones.
+def _fresh_lock(obj: Any) -> Any:
+    return threading.Lock, ()
 
-    def reducer_override(self, obj: Any) -> Any:
-        # moto's dict subclasses may override __setitem__ and items(): S3's versioned key store
-        # lists only the newest version of each key and appends on assignment, so pickle's own
-        # way would keep one version per key. Their items are copied as the dict holds them.
-        if isinstance(obj, dict) and type(obj).__module__.startswith("moto."):
-            state = (dict(getattr(obj, "__dict__", {})), list(dict.items(obj)))
-            return _new, (type(obj),), state, None, None, _set_dict_state
-        # Locks and conditions guard a running process: a restored one gets fresh, free ones.
-        if isinstance(obj, _LOCK):
-            return threading.Lock, ()
-        if isinstance(obj, _RLOCK):
-            return threading.RLock, ()
-        if isinstance(obj, threading.Condition):
-            return threading.Condition, ()
-        # KMS keys and Cognito's signing key are cryptography objects: kept as DER.
-        if isinstance(obj, _PRIVATE_KEYS):
-            der = obj.private_bytes(
-                serialization.Encoding.DER,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-            return _private_key, (der,)
-        if isinstance(obj, _PUBLIC_KEYS):
-            der = obj.public_bytes(
-                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-            return _public_key, (der,)
-        return NotImplemented
+
+def _fresh_rlock(obj: Any) -> Any:
+    return threading.RLock, ()
+
+
+def _fresh_condition(obj: Any) -> Any:
+    return threading.Condition, ()
+
+
+def _private_key_state(obj: Any) -> Any:
+    der = obj.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return _private_key, (der,)
+
+
+def _public_key_state(obj: Any) -> Any:
+    der = obj.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return _public_key, (der,)
+
+
+def _moto_dict_state(obj: dict[Any, Any]) -> Any:
+    """moto's dict subclasses may override __setitem__ and items(): S3's versioned key store
+    lists only the newest version of each key and appends on assignment, so pickle's own way
+    would keep one version per key. Their items are copied as the dict holds them."""
+    state = (dict(getattr(obj, "__dict__", {})), list(dict.items(obj)))
+    return _new, (type(obj),), state, None, None, _set_dict_state
+
+
+def _moto_dicts() -> set[type]:
+    found: set[type] = set()
+    pending: list[type] = [dict]
+    while pending:
+        subclasses: list[type] = pending.pop().__subclasses__()
+        for subclass in subclasses:
+            if subclass not in found:
+                found.add(subclass)
+                pending.append(subclass)
+    return {cls for cls in found if cls.__module__.startswith("moto.")}
+
+
+def _dispatch_table() -> dict[type, Any]:
+    """Reductions looked up by exact type, in C (a reducer_override called for every object
+    made a save of 5,000 DynamoDB items 3 to 5 times slower)."""
+    table: dict[type, Any] = dict(copyreg.dispatch_table)
+    table[_LOCK] = _fresh_lock
+    table[_RLOCK] = _fresh_rlock
+    table[threading.Condition] = _fresh_condition
+    table.update(dict.fromkeys(_PRIVATE_KEYS, _private_key_state))
+    table.update(dict.fromkeys(_PUBLIC_KEYS, _public_key_state))
+    table.update(dict.fromkeys(_moto_dicts(), _moto_dict_state))
+    return table
 
 
 def dumps(value: Any) -> bytes:
     buffer = io.BytesIO()
-    _StatePickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _dispatch_table()
+    pickler.dump(value)
     return buffer.getvalue()
 
 
