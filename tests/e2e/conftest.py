@@ -46,7 +46,7 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def local_system() -> Iterator[LocalSystem]:
+def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "local-system.log"
     command = [
@@ -57,6 +57,8 @@ def local_system() -> Iterator[LocalSystem]:
         f"--web-port={WEB_PORT}",
         f"--api-port={API_PORT}",
         f"--emulator-port={EMULATOR_PORT}",
+        # Every session starts empty, and never touches the data a developer keeps in .local.
+        f"--state-dir={tmp_path_factory.mktemp('e2e') / 'state'}",
     ]
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
