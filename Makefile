@@ -11,13 +11,16 @@ WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -path web/dist 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run test lint typecheck unit integration infra e2e synth bench codegen inventory system-packages clean
+.PHONY: help run reset test lint typecheck unit integration infra e2e synth bench codegen inventory system-packages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
 
 run: .venv/.stamp web/dist/index.html system-packages ## install everything and run the whole system on this machine
 	$(RUN) python -m manabi_local run
+
+reset: .venv/.stamp web/dist/index.html system-packages ## delete the kept local data (.local/state) and run the system empty
+	$(RUN) python -m manabi_local run --fresh
 
 test: .venv/.stamp web/dist/index.html system-packages ## install everything and run every check and test
 	$(RUN) ruff check .
@@ -80,5 +83,5 @@ web/dist/index.html: web/node_modules/.stamp $(WEB_SOURCES)
 system-packages:
 	@scripts/install-system-packages.sh chromium clamav clamav-daemon clamav-freshclam
 
-clean: ## remove build outputs (keeps .venv and node_modules)
-	rm -rf build cdk.out web/dist .local
+clean: ## remove build outputs (keeps .venv, node_modules and the local data; `make reset` empties that)
+	rm -rf build cdk.out web/dist .local/emulator.log
