@@ -32,8 +32,7 @@ from manabi_local.environments import DEFAULT_ENVIRONMENTS
 from manabi_local.provisioning import LocalResources, UnknownResourceTypeError
 from manabi_local.runtime import HandlerImportError
 from manabi_local.seed import DEMO_PASSWORD, DemoAccount, SeedError
-from manabi_local.snapshots import StateFormatError
-from manabi_local.state import LocalState
+from manabi_local.state import LocalState, StateFormatError
 from manabi_local.system import LocalSystem, SystemOptions
 from manabi_local.tcp_ports import PortInUseError
 from manabi_local.template import Template, TemplateError

@@ -23,8 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 from manabi_infra.config import TOKYO
-from manabi_local.emulator_server import RESTORE_FAILED
-from manabi_local.snapshots import StateFormatError
+from manabi_local.state import RESTORE_FAILED, StateFormatError
 from manabi_local.tcp_ports import PortInUseError, ensure_port_free
 
 DEFAULT_HOST = "127.0.0.1"

@@ -22,9 +22,9 @@ from pathlib import Path
 from types import FrameType
 
 from manabi_local.emulator_gate import ChangedServices, Gate, GatedApp, wait_outside_the_gate
-from manabi_local.snapshots import SnapshotStore, StateFormatError, backends_in_use, capture
+from manabi_local.snapshots import SnapshotStore, backends_in_use, capture
+from manabi_local.state import RESTORE_FAILED, StateFormatError
 
-RESTORE_FAILED = 3
 PORT_IN_USE = 1
 # A write acknowledged by the emulator reaches the disk within this time plus one save (the
 # window a SIGKILL of the emulator can lose; docs/decisions/0026 has the measured numbers).

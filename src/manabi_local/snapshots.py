@@ -31,16 +31,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import moto
 from cryptography.hazmat.bindings._rust import openssl as rust
 from cryptography.hazmat.primitives import serialization
 from moto.core.base_backend import BackendDict
 
-FORMAT = 1
-MANIFEST = "manifest.json"
-RESET_HINT = (
-    "start empty with `make reset` or `python -m manabi_local run --fresh` (this deletes the "
-    "local data), or keep it by moving the directory away or choosing another with --state-dir"
+from manabi_local.state import (
+    MANIFEST,
+    RESET_HINT,
+    SNAPSHOT_FORMAT,
+    StateFormatError,
+    read_manifest,
+    versions,
 )
 
 _LOCK = type(threading.Lock())
@@ -64,10 +65,6 @@ _PUBLIC_KEYS = (
     rust.x25519.X25519PublicKey,
     rust.x448.X448PublicKey,
 )
-
-
-class StateFormatError(Exception):
-    """The kept state cannot be read by this version; the message says what to do."""
 
 
 def _private_key(der: bytes) -> Any:
@@ -217,35 +214,9 @@ class SnapshotStore:
     def manifest_path(self) -> Path:
         return self.directory / MANIFEST
 
-    def read_manifest(self) -> dict[str, Any] | None:
-        """The manifest, checked against this version; None when nothing was saved yet."""
-        if not self.manifest_path.exists():
-            return None
-        where = self.directory
-        try:
-            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise StateFormatError(
-                f"the local data in {where} cannot be read ({error}); {RESET_HINT}"
-            ) from None
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            found = manifest.get("format") if isinstance(manifest, dict) else None
-            raise StateFormatError(
-                f"the local data in {where} has format {found!r}, this version reads format "
-                f"{FORMAT}; {RESET_HINT}"
-            )
-        wrote = (manifest.get("moto"), manifest.get("python"))
-        runs = (moto.__version__, _python())
-        if wrote != runs:
-            raise StateFormatError(
-                f"the local data in {where} was written with moto {wrote[0]} on Python "
-                f"{wrote[1]}, this run has moto {runs[0]} on Python {runs[1]}; {RESET_HINT}"
-            )
-        return manifest
-
     def restore(self) -> list[str]:
         """Put the saved services into this process's moto; returns their names."""
-        manifest = self.read_manifest()
+        manifest = read_manifest(self.directory)
         if manifest is None:
             return []
         services: Mapping[str, Mapping[str, str]] = manifest["services"]
@@ -283,10 +254,11 @@ class SnapshotStore:
                 "attribute": state.attribute,
                 "file": file,
             }
+        moto_version, python_version = versions()
         manifest = {
-            "format": FORMAT,
-            "moto": moto.__version__,
-            "python": _python(),
+            "format": SNAPSHOT_FORMAT,
+            "moto": moto_version,
+            "python": python_version,
             "sequence": sequence,
             "saved_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "services": services,
@@ -303,7 +275,3 @@ class SnapshotStore:
             if path.name not in named and path.suffix in {".pickle", ".tmp"}:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
-
-
-def _python() -> str:
-    return f"{sys.version_info.major}.{sys.version_info.minor}"

@@ -10,22 +10,70 @@
 `--fresh` (and `make reset`) deletes the data, never the directory or anything that is not ours:
 a directory with other content and no marker is refused, with or without --fresh. Two runs on
 one directory would overwrite each other's saves: the second is refused while the lock is held.
+
+This module never imports moto: the run and its execution environments read the manifest's
+versions without it (importing moto adds its stub to every botocore client made afterwards).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib.metadata
 import json
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from manabi_local.snapshots import RESET_HINT, SnapshotStore, StateFormatError
-
-FORMAT = 1
+LAYOUT = 1  # of the directory (MARKER)
+SNAPSHOT_FORMAT = 1  # of the emulator's manifest (manabi_local.snapshots)
 MARKER = "manabi-local.json"
+MANIFEST = "manifest.json"
+# The emulator's exit code when the kept state cannot be restored (its last line says why).
+RESTORE_FAILED = 3
+RESET_HINT = (
+    "start empty with `make reset` or `python -m manabi_local run --fresh` (this deletes the "
+    "local data), or keep it by moving the directory away or choosing another with --state-dir"
+)
+
+
+class StateFormatError(Exception):
+    """The kept state cannot be used by this version; the message says what to do."""
+
+
+def versions() -> tuple[str, str]:
+    """(moto, Python) of this run: a snapshot is read only by the versions that wrote it."""
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return importlib.metadata.version("moto"), python
+
+
+def read_manifest(directory: Path) -> dict[str, Any] | None:
+    """The emulator's manifest in `directory`, checked; None when nothing was saved yet."""
+    path = directory / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise StateFormatError(
+            f"the local data in {directory} cannot be read ({error}); {RESET_HINT}"
+        ) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != SNAPSHOT_FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise StateFormatError(
+            f"the local data in {directory} has format {found!r}, this version reads format "
+            f"{SNAPSHOT_FORMAT}; {RESET_HINT}"
+        )
+    wrote, runs = (manifest.get("moto"), manifest.get("python")), versions()
+    if wrote != runs:
+        raise StateFormatError(
+            f"the local data in {directory} was written with moto {wrote[0]} on Python "
+            f"{wrote[1]}, this run has moto {runs[0]} on Python {runs[1]}; {RESET_HINT}"
+        )
+    return manifest
 
 
 @dataclass(frozen=True)
@@ -77,8 +125,8 @@ class LocalState:
                 shutil.rmtree(state.emulator_dir, ignore_errors=True)
                 state.mailbox_path.unlink(missing_ok=True)
             elif state.emulator_dir.exists():
-                SnapshotStore(state.emulator_dir).read_manifest()  # moto and Python versions
-            marker.write_text(json.dumps({"format": FORMAT}) + "\n", encoding="utf-8")
+                read_manifest(state.emulator_dir)  # the moto and Python versions
+            marker.write_text(json.dumps({"format": LAYOUT}) + "\n", encoding="utf-8")
         except BaseException:
             locked.release()
             raise
@@ -89,10 +137,10 @@ class LocalState:
             found = json.loads(marker.read_text(encoding="utf-8")).get("format")
         except (OSError, ValueError, AttributeError):
             found = "unreadable"
-        if found != FORMAT and not fresh:
+        if found != LAYOUT and not fresh:
             raise StateFormatError(
                 f"the local data in {self.root} has layout {found!r}, this version uses layout "
-                f"{FORMAT}; {RESET_HINT}"
+                f"{LAYOUT}; {RESET_HINT}"
             )
 
 

@@ -40,8 +40,7 @@ from manabi_local.routes import build_route_table
 from manabi_local.runtime import prepare_environment
 from manabi_local.scanning import LocalScanner, scan_queue_url
 from manabi_local.seed import DemoAccount, seed
-from manabi_local.snapshots import StateFormatError
-from manabi_local.state import LocalState
+from manabi_local.state import LocalState, StateFormatError
 from manabi_local.tcp_ports import PortInUseError, ensure_port_free
 from manabi_local.template import Template
 from manabi_local.web import LocalWebOrigin, StaticSite, site_config

@@ -251,7 +251,9 @@ def _moto_processes(port: int) -> list[str]:
                 cmdline = (entry / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"moto.server" in cmdline and str(port).encode() in cmdline:
+            # The emulator runs as manabi_local.emulator_server (moto's app, docs/decisions/0026).
+            emulator = {b"moto.server", b"manabi_local.emulator_server"} & set(cmdline)
+            if emulator and str(port).encode() in cmdline:
                 found.append(entry.name)
     return found
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -161,3 +163,13 @@ def _alive(pid: int) -> bool:
     # A zombie still answers signal 0; its state says it is gone.
     with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
         return stat.read().split(") ", 1)[1][0] != "Z"
+
+
+def test_the_run_and_its_environments_never_import_moto() -> None:
+    """Importing moto appends its stub to botocore's handlers for every client made afterwards:
+    the API handler must meet the same botocore as in Lambda. Only the emulator imports it."""
+    code = (
+        "import sys, manabi_local.cli, manabi_local.environments, manabi_local.state; "
+        "sys.exit('moto' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -181,7 +181,9 @@ def test_mp_loc_02_stop_closes_the_port_then_lets_the_requests_inside_finish(
         warm += kept.recv(65536)
     answers: list[bytes] = []
     slow_request = threading.Thread(
-        target=lambda: answers.append(_exchange(server, b"GET /slow HTTP/1.1\r\nHost: t\r\n\r\n"))
+        target=lambda: answers.append(
+            _exchange(server, b"GET /slow HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        )
     )
     slow_request.start()
     assert inside.wait(5)

@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from moto.s3.models import FakeKey
 from moto.s3.utils import _VersionedKeyStore
 
-from manabi_local.snapshots import ServiceState, SnapshotStore, StateFormatError, dumps
+from manabi_local.snapshots import ServiceState, SnapshotStore, dumps
+from manabi_local.state import StateFormatError
 
 
 def _key(version: str, value: bytes) -> FakeKey:

@@ -8,8 +8,7 @@ from pathlib import Path
 import moto
 import pytest
 
-from manabi_local.snapshots import FORMAT, StateFormatError
-from manabi_local.state import MARKER, LocalState
+from manabi_local.state import MARKER, SNAPSHOT_FORMAT, LocalState, StateFormatError
 
 
 def _way_out(message: str) -> None:
@@ -49,7 +48,7 @@ def test_mp_loc_01_data_of_another_moto_version_is_refused_with_the_way_out(
 ) -> None:
     (tmp_path / MARKER).write_text('{"format": 1}')
     (tmp_path / "emulator").mkdir()
-    manifest = {"format": FORMAT, "moto": "4.0.0", "python": "3.9", "services": {}}
+    manifest = {"format": SNAPSHOT_FORMAT, "moto": "4.0.0", "python": "3.9", "services": {}}
     (tmp_path / "emulator" / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(StateFormatError, match=r"moto 4\.0\.0") as raised:
         LocalState.open(tmp_path)
