@@ -36,7 +36,7 @@ _TARGET_SERVICES = {
     "TrentService": "kms",
 }
 # What moto changes in other services while it serves one: S3 event notifications reach SQS,
-# SNS and EventBridge; SNS deliveries reach SQS.
+# SNS, EventBridge and Lambda; SNS deliveries reach SQS and Lambda.
 _SIDE_EFFECTS = {
     "s3": ("sqs", "sns", "events", "lambda"),
     "sns": ("sqs", "lambda"),
