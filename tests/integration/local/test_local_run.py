@@ -305,7 +305,9 @@ def test_run_with_the_real_api_handler(tmp_path: Path, workload_template: Templa
     try:
         health = requests.get(f"{running.api}/health", timeout=10)
         assert health.status_code == 200
-        assert health.json() == {"status": "ok"}
+        # /health asks every dependency since GL-REL-01 (docs/decisions/0028).
+        ok = {"dataBucket": "ok", "scanQueue": "ok", "table": "ok", "userPool": "ok"}
+        assert health.json() == {"status": "ok", "dependencies": ok}
         config = requests.get(f"{running.web}/config.json", timeout=5).json()
         token = _sign_in_from_config(config, "learner@example.com")
         courses = requests.get(
