@@ -169,12 +169,25 @@ def stop(run: LocalRun, sig: signal.Signals = signal.SIGINT) -> tuple[int, float
 
 def kill_all(run: LocalRun) -> None:
     """SIGKILL the run and everything below it at the same instant: a power cut, as near as
-    one machine gets to it."""
-    processes = run.processes()
-    for pid in [run.process.pid, *processes]:
+    one machine gets to it.
+
+    Everything is stopped (SIGSTOP) first and the tree read again until it no longer grows, so
+    that no process forked between reading the tree and the kill (a new execution environment,
+    a restarted emulator) survives it."""
+    processes: list[int] = []
+    while True:
+        found = [run.process.pid, *run.processes()]
+        for pid in found:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+        if set(found) <= set(processes):
+            break
+        processes = sorted(set(processes) | set(found))
+    for pid in processes:
         kill(pid)
     run.process.wait()
-    wait_gone(processes, time.monotonic() + 5)
+    left = wait_gone(processes, time.monotonic() + 15)
+    assert not left, f"processes {left} outlived SIGKILL by 15 s"
 
 
 def kill(pid: int) -> None:
