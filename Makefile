@@ -55,11 +55,12 @@ inventory: .venv/.stamp ## regenerate docs/data-classification.md from the templ
 codegen: .venv/.stamp ## regenerate the request validators and docs/openapi.json
 	$(RUN) python tools/codegen.py
 
-bench: .venv/.stamp system-packages ## benchmarks: API cold start, warm latency, round trips; virus scans
+bench: .venv/.stamp system-packages ## benchmarks: API cold start, warm latency, round trips; virus scans; local load
 	$(RUN) python bench/cold_start.py
 	$(RUN) python bench/warm_latency.py
 	$(RUN) python bench/round_trips.py
 	$(RUN) python bench/scan_latency.py
+	$(RUN) python bench/load.py
 
 $(UV):
 	python3 -m venv $(TOOLS)
