@@ -234,3 +234,28 @@ def descendants(root: int) -> list[int]:
 def listening(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def closed_within(port: int, seconds: float) -> bool:
+    """True once nothing accepts on the port. Polled: a connect to a free port in the ephemeral
+    range can, rarely, connect the probe to itself (TCP simultaneous open)."""
+    deadline = time.monotonic() + seconds
+    while listening(port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def listeners(port: int) -> str:
+    """What holds the port, for a failure message."""
+    try:
+        found = subprocess.run(
+            ["ss", "-Htanp", f"( sport = :{port} or dport = :{port} )"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    except OSError as error:  # no ss on this machine
+        found = str(error)
+    return f"port {port} still accepts connections:\n{found}"
