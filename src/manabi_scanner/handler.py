@@ -92,3 +92,18 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     if _runtime is None:
         _runtime = _build()
     return _handle(_runtime, event)
+
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def runtime_handler(runtime: Runtime) -> Handler:
+    """`lambda_handler` on `runtime` instead of the module's: one execution environment of its
+    own (the local mode runs several workers, each with its own clamd, as Lambda would)."""
+
+    @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
+    def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+        return _handle(runtime, event)
+
+    return handler
