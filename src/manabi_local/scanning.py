@@ -15,7 +15,7 @@ any other failed message after RETRY_SECONDS instead of the cloud's visibility t
 
 SCAN_WORKERS workers run, each an execution environment of its own as on Lambda: its own clamd,
 scanner and handler runtime. A clamd that hangs on one file holds one worker (until its deadline
-and restart, docs/decisions/0027-scanner-timeouts-and-restarts.md), not every upload.
+and restart, docs/decisions/0030-scanner-timeouts-and-restarts.md), not every upload.
 """
 
 from __future__ import annotations

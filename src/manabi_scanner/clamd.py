@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 CHUNK_BYTES = 64 * 1024
 MIB = 1024 * 1024
-# Defaults of ClamdTimeouts (docs/decisions/0027-scanner-timeouts-and-restarts.md): a healthy
+# Defaults of ClamdTimeouts (docs/decisions/0030-scanner-timeouts-and-restarts.md): a healthy
 # clamd connects, takes a chunk or answers PING in milliseconds; it scans at ~0.67 s per MiB on
 # the largest set measured (docs/virus-scan.md), so 0.8 s/MiB plus 10 s keeps a 100 MiB file
 # (90 s) inside the scanner's 120 s timeout.

@@ -14,7 +14,7 @@ only then does `db_version()` switch. A failed refresh keeps (or restarts) the o
 
 A clamd that fails a scan — its deadline passed (frozen, hung), the connection broke, the process
 exited — is killed and started again on the same set, and the scan raises `ScanInterrupted`: the
-object stays unscanned and its message is retried (docs/decisions/0027-scanner-timeouts-and-
+object stays unscanned and its message is retried (docs/decisions/0030-scanner-timeouts-and-
 restarts.md). A clamd found exited before a scan is started again first.
 """
 

@@ -12,7 +12,7 @@ keep that timeout, so a broken clamd is not hammered.
 A scan that clamd did not finish (`ScanInterrupted`: a deadline passed, clamd went away; the
 engine restarts it) writes no verdict: the message is retried with the object unscanned, until
 its `max_deliveries`-th delivery, where it ends as ERROR `engine-interrupted` (fail closed,
-docs/decisions/0027-scanner-timeouts-and-restarts.md).
+docs/decisions/0030-scanner-timeouts-and-restarts.md).
 """
 
 from __future__ import annotations
