@@ -12,6 +12,10 @@ the same event shape (eventSourceARN included), deletes what succeeded and lets 
 come back (partial batch failures). The worker is also the handler's QueueVisibility port: a
 message waiting for the completed upload comes back after the handler's backoff (a short local one);
 any other failed message after RETRY_SECONDS instead of the cloud's visibility timeout.
+
+SCAN_WORKERS workers run, each an execution environment of its own as on Lambda: its own clamd,
+scanner and handler runtime. A clamd that hangs on one file holds one worker (until its deadline
+and restart, docs/decisions/0030-scanner-timeouts-and-restarts.md), not every upload.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,8 +38,10 @@ from manabi_local.events import LambdaContext
 from manabi_local.provisioning import LocalResources
 from manabi_local.template import Template
 from manabi_scanner import handler as scanner_handler
+from manabi_scanner.clamd import DEFAULT_TIMEOUTS, ClamdTimeouts
 from manabi_scanner.config import ScannerConfig
 from manabi_scanner.definitions import S3DefinitionsStore
+from manabi_scanner.definitions_engine import DefinitionsEngine
 from manabi_scanner.engine import write_test_database
 from manabi_scanner.scan import WaitBackoff
 from manabi_scanner.sources import GeneratedSource
@@ -49,6 +56,8 @@ POLL_SECONDS = 1
 # A verdict waiting for the completion call: one person at a keyboard, the call comes in about a
 # second, so locally the wait is 1, 2, 3, 3 s instead of the cloud's 15 … 405 s.
 LOCAL_WAIT_BACKOFF = WaitBackoff(first_seconds=1, max_seconds=RETRY_SECONDS, factor=2)
+# Workers (and clamds) of the local scanner: what 2 cores afford (docs/virus-scan.md).
+SCAN_WORKERS = 2
 
 
 def scan_queue_url(template: Template, resources: LocalResources) -> str:
@@ -64,13 +73,20 @@ SCAN_WORKER_FUNCTION = "local-manabiplus-scanner"
 
 
 class ScanWorker:
-    def __init__(self, sqs: Any, queue_url: str, handler: Handler, wait_seconds: int = 5) -> None:
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        handler: Handler,
+        wait_seconds: int = 5,
+        name: str = "scan-worker",
+    ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
-        self._handler = handler
+        self.handler = handler  # settable: a handler whose runtime has this worker as its port
         self._wait = wait_seconds
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="scan-worker", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._queue_arn: str | None = None
         self._lock = threading.Lock()
         self._shortened: set[str] = set()  # receipt handles whose visibility the handler set
@@ -78,8 +94,12 @@ class ScanWorker:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop_soon(self) -> None:
+        """Ask the worker to stop after its current poll (several stop in parallel)."""
         self._stop.set()
+
+    def stop(self) -> None:
+        self.stop_soon()
         self._thread.join(timeout=self._wait + 5)
 
     def _loop(self) -> None:
@@ -142,7 +162,7 @@ class ScanWorker:
         }
         # A context as the Lambda runtime passes one (Powertools reads it).
         context = LambdaContext(SCAN_WORKER_FUNCTION, 3072, 120.0, str(uuid.uuid4()))
-        result = self._handler(event, context)
+        result = self.handler(event, context)
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         for message in received:
             with self._lock:
@@ -169,7 +189,8 @@ def local_definitions_bucket() -> str:
 
 
 class LocalScanner:
-    """Definitions update + clamd + the scanner runtime + the worker; `stop` ends them."""
+    """Definitions update, then `workers` × (clamd + scanner runtime + worker); `stop` ends them.
+    `engine` and `worker` are the first of `engines` and `workers`."""
 
     def __init__(
         self,
@@ -178,6 +199,8 @@ class LocalScanner:
         queue_url: str,
         definitions_bucket: str | None = None,
         max_bytes: int = MAX_SUBMISSION_BYTES,
+        workers: int = SCAN_WORKERS,
+        clamd_timeouts: ClamdTimeouts = DEFAULT_TIMEOUTS,
     ) -> None:
         s3 = boto3.client("s3")
         bucket = definitions_bucket or local_definitions_bucket()
@@ -201,21 +224,48 @@ class LocalScanner:
             work_dir=work_dir / "clamd",
             definitions_bucket=bucket,
             definitions_dir=work_dir / "definitions",
+            clamd_timeouts=clamd_timeouts,
         )
         write_test_database(config.db_dir)
-        self.engine = build_definitions_engine(s3, config)
-        scanner = build_scanner(s3, self.engine, max_bytes)
         verdicts = dynamodb_verdicts(resources.table_name)
-        self.worker = ScanWorker(
-            boto3.client("sqs"), queue_url, scanner_handler.lambda_handler, POLL_SECONDS
-        )
-        scanner_handler.use_runtime(
-            scanner_handler.Runtime(
-                scanner, verdicts, self.engine.refresh_if_due, self.worker, LOCAL_WAIT_BACKOFF
+        self.engines: list[DefinitionsEngine] = []
+        self.workers: list[ScanWorker] = []
+        for index in range(workers):
+            # clamd's socket and the downloaded set are per clamd: a directory pair each
+            suffix = "" if index == 0 else f"-{index + 1}"
+            own = replace(
+                config,
+                work_dir=work_dir / f"clamd{suffix}",
+                definitions_dir=work_dir / f"definitions{suffix}",
             )
-        )
-        self.worker.start()
+            engine = build_definitions_engine(s3, own)
+            scanner = build_scanner(s3, engine, max_bytes, own.max_deliveries)
+            worker = ScanWorker(
+                boto3.client("sqs"),
+                queue_url,
+                _not_ready,
+                POLL_SECONDS,
+                name=f"scan-worker-{index + 1}",
+            )
+            worker.handler = scanner_handler.runtime_handler(
+                scanner_handler.Runtime(
+                    scanner, verdicts, engine.refresh_if_due, worker, LOCAL_WAIT_BACKOFF
+                )
+            )
+            self.engines.append(engine)
+            self.workers.append(worker)
+        self.engine, self.worker = self.engines[0], self.workers[0]
+        for worker in self.workers:
+            worker.start()
 
     def stop(self) -> None:
-        self.worker.stop()
-        self.engine.stop()
+        for worker in self.workers:
+            worker.stop_soon()
+        for worker in self.workers:
+            worker.stop()
+        for engine in self.engines:
+            engine.stop()
+
+
+def _not_ready(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    raise RuntimeError("the worker's handler is set before it starts")

@@ -14,6 +14,13 @@ from pathlib import Path
 from manabi_contract import environment as env
 from manabi_contract.names import METRICS_NAMESPACE
 from manabi_contract.storage import MAX_SUBMISSION_BYTES
+from manabi_scanner.clamd import (
+    DEFAULT_CALL_SECONDS,
+    DEFAULT_SECONDS_PER_MIB,
+    DEFAULT_TIMEOUTS,
+    ClamdTimeouts,
+)
+from manabi_scanner.scan import MAX_SCAN_DELIVERIES
 
 DEFAULT_UPDATE_AFTER_HOURS = 24
 DEFAULT_REFRESH_MINUTES = 60
@@ -32,9 +39,15 @@ class ScannerConfig:
     definitions_bucket: str = ""  # "" → the built-in database only
     definitions_dir: Path = _TMP / "clamav"  # one subdirectory a set
     refresh_minutes: int = DEFAULT_REFRESH_MINUTES
+    clamd_timeouts: ClamdTimeouts = DEFAULT_TIMEOUTS
+    max_deliveries: int = MAX_SCAN_DELIVERIES  # an unfinished scan's last try, then ERROR
 
     @staticmethod
     def from_environment(environ: Mapping[str, str] = os.environ) -> ScannerConfig:
+        clamd_timeouts = ClamdTimeouts(
+            env.number(environ, env.CLAMD_TIMEOUT_SECONDS, DEFAULT_CALL_SECONDS, minimum=0.1),
+            env.number(environ, env.CLAMD_SECONDS_PER_MIB, DEFAULT_SECONDS_PER_MIB),
+        )
         return ScannerConfig(
             table_name=env.required(environ, env.TABLE_NAME),
             # The scanner never streams more than clamd takes (scan.Scanner caps it).
@@ -48,6 +61,10 @@ class ScannerConfig:
             definitions_dir=Path(env.optional(environ, env.DEFINITIONS_DIR) or _TMP / "clamav"),
             refresh_minutes=env.integer(
                 environ, env.DEFINITIONS_REFRESH_MINUTES, DEFAULT_REFRESH_MINUTES, minimum=1
+            ),
+            clamd_timeouts=clamd_timeouts,
+            max_deliveries=env.integer(
+                environ, env.SCAN_MAX_DELIVERIES, MAX_SCAN_DELIVERIES, minimum=1
             ),
         )
 

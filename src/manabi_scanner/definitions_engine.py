@@ -11,18 +11,24 @@ A warm scanner asks for a newer manifest at most every DEFINITIONS_REFRESH_MINUT
 of a batch (`refresh_if_due`). A newer set is downloaded first, then the old clamd is stopped
 and a new one started on the new directory — never two full databases in memory at once — and
 only then does `db_version()` switch. A failed refresh keeps (or restarts) the old engine.
+
+A clamd that fails a scan — its deadline passed (frozen, hung), the connection broke, the process
+exited — is killed and started again on the same set, and the scan raises `ScanInterrupted`: the
+object stays unscanned and its message is retried (docs/decisions/0030-scanner-timeouts-and-
+restarts.md). A clamd found exited before a scan is started again first.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 
-from manabi_scanner.clamd import ClamdError, StreamResult
+from manabi_scanner.clamd import ClamdError, ClamdUnreachable, ScanInterrupted, StreamResult
 from manabi_scanner.definitions import ChecksumMismatch, DefinitionsStore, Manifest
 from manabi_scanner.engine import ClamdProcess
 
@@ -56,12 +62,17 @@ class DefinitionsEngine:
         self._published: Manifest | None = None  # None: the built-in database is loaded
         self._checked_at = 0.0
         self._rejected: set[str] = set()  # sets clamd refused or that mismatch: not retried
+        self._lock = threading.RLock()  # one life-cycle change (start, stop, restart) at a time
+        self.restarts = 0  # clamds replaced after a failed scan or found exited
 
     # -- Engine --------------------------------------------------------------------------------
     def scan(self, chunks: Iterable[bytes]) -> StreamResult:
-        if self._process is None:
-            raise ClamdError("clamd is not running")
-        return self._process.client.instream(chunks)
+        process = self._running()
+        try:
+            return process.client.instream(chunks)
+        except (ScanInterrupted, ClamdUnreachable) as error:
+            self._replace(process, str(error))
+            raise ScanInterrupted(f"{error}; clamd was restarted") from error
 
     def db_version(self) -> str:
         return self._version
@@ -77,6 +88,18 @@ class DefinitionsEngine:
 
     def start(self) -> None:
         """clamd on the newest published set, or on the built-in database."""
+        with self._lock:
+            self._start()
+
+    def refresh_if_due(self) -> bool:
+        """At batch start: switch to a newer published set when one exists; True when switched.
+
+        A clamd that died is started again (on the newest set) whatever the interval.
+        """
+        with self._lock:
+            return self._refresh()
+
+    def _start(self) -> None:
         self._checked_at = self._clock()
         manifest = self._newest()
         if manifest is not None:
@@ -96,15 +119,11 @@ class DefinitionsEngine:
         self._version = self._builtin_version or self._process.client.version()
         self._published = None
 
-    def refresh_if_due(self) -> bool:
-        """At batch start: switch to a newer published set when one exists; True when switched.
-
-        A clamd that died is started again (on the newest set) whatever the interval.
-        """
+    def _refresh(self) -> bool:
         if self._process is None or self._process.process.poll() is not None:
             _log.warning("clamd is not running; starting it again")
             self.stop()
-            self.start()
+            self._start()
             return True
         if self._store is None or self._clock() - self._checked_at < self._refresh_seconds:
             return False
@@ -143,10 +162,38 @@ class DefinitionsEngine:
         return True
 
     def stop(self) -> None:
-        if self._process is not None:
-            if self._process.process.poll() is None:
-                self._process.stop()
+        with self._lock:
+            if self._process is not None:
+                if self._process.process.poll() is None:
+                    self._process.stop()
+                self._process = None
+
+    # -- supervision ---------------------------------------------------------------------------
+    def _running(self) -> ClamdProcess:
+        """The running clamd; one that exited is started again (on the set it had) first."""
+        with self._lock:
+            process = self._process
+            if process is not None and process.process.poll() is not None:
+                self._replace(process, f"clamd exited ({process.process.returncode})")
+                process = self._process
+            if process is None:  # an outage of ours, not a verdict: retried (until the last)
+                raise ScanInterrupted("clamd is not running")
+            return process
+
+    def _replace(self, failed: ClamdProcess, reason: str) -> None:
+        """Kill `failed` and start a clamd on its set; nothing when another scan already did."""
+        with self._lock:
+            if self._process is not failed:
+                return
+            _log.warning("clamd failed (%s); restarting it on %s", reason, failed.db_version)
+            if failed.process.poll() is None:
+                failed.kill()  # a frozen clamd ignores SIGTERM until it runs again
             self._process = None
+            self.restarts += 1
+            try:
+                self._process = self._start_clamd(failed.db_dir, failed.db_version)
+            except Exception:  # the next batch tries again (refresh_if_due)
+                _log.exception("clamd did not start again on %s", failed.db_version)
 
     # -- helpers -------------------------------------------------------------------------------
     def _newest(self) -> Manifest | None:

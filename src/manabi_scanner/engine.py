@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from manabi_scanner.clamd import ClamdClient, StreamResult
+from manabi_scanner.clamd import DEFAULT_TIMEOUTS, ClamdClient, ClamdTimeouts, StreamResult
 from manabi_scanner.verdict import MAX_STREAM_BYTES_CEILING
 
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
@@ -35,6 +35,12 @@ class ClamdProcess(NamedTuple):
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+
+    def kill(self) -> None:
+        """End a clamd that hangs: SIGTERM would wait for a frozen (SIGSTOPped) process."""
+        self.process.kill()
+        self.process.wait()
 
 
 class ClamdEngine:
@@ -99,12 +105,15 @@ def start_clamd(
     db_version: str,
     max_bytes: int,
     timeout: float = 120.0,
+    clamd_timeouts: ClamdTimeouts = DEFAULT_TIMEOUTS,
 ) -> ClamdProcess:
+    """clamd on `db_dir`, its socket, config and temporary files in `work_dir`; `timeout`
+    bounds the start (the database load), `clamd_timeouts` every later call of its client."""
     binary = clamd_binary()
     if binary is None:
         raise RuntimeError("clamd is not installed (Debian packages clamav and clamav-daemon)")
     work_dir.mkdir(parents=True, exist_ok=True)
-    (work_dir / "clamd.sock").unlink(missing_ok=True)  # left by a clamd that was killed
+    _remove_leftovers(work_dir)
     config = work_dir / "clamd.conf"
     config.write_text(clamd_config(work_dir, db_dir, max_bytes))
     process = subprocess.Popen(  # noqa: S603 - a fixed binary and our own config file
@@ -112,7 +121,7 @@ def start_clamd(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    client = ClamdClient(str(work_dir / "clamd.sock"))
+    client = ClamdClient(str(work_dir / "clamd.sock"), *clamd_timeouts)
     deadline = time.monotonic() + timeout
     while not client.ping():
         if process.poll() is not None or time.monotonic() > deadline:
@@ -122,3 +131,14 @@ def start_clamd(
             raise RuntimeError(f"clamd did not start: {tail}")
         time.sleep(0.1)
     return ClamdProcess(process, client, db_dir, db_version)
+
+
+def _remove_leftovers(work_dir: Path) -> None:
+    """What a killed clamd leaves in its work directory: the socket, and the streams it was
+    scanning (`clamav-*.tmp`, up to the scan limit each: /tmp is small on Lambda)."""
+    (work_dir / "clamd.sock").unlink(missing_ok=True)
+    for leftover in work_dir.glob("clamav-*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)

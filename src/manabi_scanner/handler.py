@@ -60,7 +60,7 @@ def _build() -> Runtime:
     config = ScannerConfig.from_environment()
     s3 = boto3.client("s3")
     engine = build_definitions_engine(s3, config)
-    scanner = build_scanner(s3, engine, config.max_scan_bytes)
+    scanner = build_scanner(s3, engine, config.max_scan_bytes, config.max_deliveries)
     return Runtime(
         scanner, dynamodb_verdicts(config.table_name), engine.refresh_if_due, LazySqsVisibility()
     )
@@ -76,16 +76,34 @@ if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # the init phase of a real execu
     _runtime = _build()
 
 
+def _handle(runtime: Runtime, event: dict[str, Any]) -> dict[str, Any]:
+    if runtime.refresh is not None:
+        try:
+            runtime.refresh()  # newer definitions, at most every DEFINITIONS_REFRESH_MINUTES
+        except Exception:  # the batch is scanned with whatever engine is there (or fails closed)
+            _log.exception("the definitions refresh failed")
+    return handle_batch(event, runtime.scanner, runtime.sink, runtime.visibility, runtime.backoff)
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     global _runtime
     if _runtime is None:
         _runtime = _build()
-    if _runtime.refresh is not None:
-        try:
-            _runtime.refresh()  # newer definitions, at most every DEFINITIONS_REFRESH_MINUTES
-        except Exception:  # the batch is scanned with whatever engine is there (or fails closed)
-            _log.exception("the definitions refresh failed")
-    runtime = _runtime
-    return handle_batch(event, runtime.scanner, runtime.sink, runtime.visibility, runtime.backoff)
+    return _handle(_runtime, event)
+
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def runtime_handler(runtime: Runtime) -> Handler:
+    """`lambda_handler` on `runtime` instead of the module's: one execution environment of its
+    own (the local mode runs several workers, each with its own clamd, as Lambda would)."""
+
+    @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
+    def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+        return _handle(runtime, event)
+
+    return handler

@@ -8,6 +8,11 @@ A message whose verdict is on the object but not yet on the submission (the scan
 learner's completion call) comes back after a short, growing backoff (`WaitBackoff`, through
 `QueueVisibility`) instead of the queue's visibility timeout (720 s); engine and stream errors
 keep that timeout, so a broken clamd is not hammered.
+
+A scan that clamd did not finish (`ScanInterrupted`: a deadline passed, clamd went away; the
+engine restarts it) writes no verdict: the message is retried with the object unscanned, until
+its `max_deliveries`-th delivery, where it ends as ERROR `engine-interrupted` (fail closed,
+docs/decisions/0030-scanner-timeouts-and-restarts.md).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote_plus
 
 from manabi_contract.verdicts import AvStatus
-from manabi_scanner.clamd import ClamdError, StreamResult
+from manabi_scanner.clamd import ClamdError, ScanInterrupted, StreamResult
 from manabi_scanner.verdict import MAX_STREAM_BYTES_CEILING, Verdict, classify
 
 if TYPE_CHECKING:
@@ -32,6 +37,9 @@ _log = logging.getLogger(__name__)
 READ_CHUNK_BYTES = 256 * 1024
 # How many deliveries a verdict waits for its submission to be recorded (upload completed).
 MAX_WAIT_RECEIVES = 5
+# The delivery (ApproximateReceiveCount) on which a scan clamd never finished ends as ERROR: the
+# scan queue's maxReceiveCount, so the last delivery before the DLQ writes the verdict.
+MAX_SCAN_DELIVERIES = 5
 # Verdicts this scanner wrote, remembered per exact version so that a repeat delivery (waiting
 # for the completed upload) records the verdict again instead of scanning again.
 REMEMBERED_VERDICTS = 1024
@@ -91,7 +99,8 @@ class Target(NamedTuple):
 
 
 class Outcome(NamedTuple):
-    verdict: Verdict | None  # None: the object (version) is gone, nothing to do
+    # None: no verdict — the object (version) is gone, or (with `retry`) its scan was interrupted
+    verdict: Verdict | None
     retry: bool  # a transient failure: deliver the message again
 
 
@@ -102,15 +111,18 @@ class Scanner:
         engine: Engine,
         max_bytes: int,
         now: Callable[[], str],
+        max_deliveries: int = MAX_SCAN_DELIVERIES,
     ) -> None:
         self._s3 = s3
         self._engine = engine
         self._max_bytes = min(max_bytes, MAX_STREAM_BYTES_CEILING)
         self._now = now
+        self._max_deliveries = max_deliveries
         self._written: OrderedDict[tuple[str, str, str], Verdict] = OrderedDict()
         self._lock = threading.Lock()
 
-    def scan(self, target: Target) -> Outcome:
+    def scan(self, target: Target, delivery: int = 1) -> Outcome:
+        """The verdict on `target`, on its `delivery`-th delivery (ApproximateReceiveCount)."""
         version: dict[str, Any] = (
             {} if target.version_id is None else {"VersionId": target.version_id}
         )
@@ -139,6 +151,18 @@ class Scanner:
                 body = self._s3.get_object(Bucket=target.bucket, Key=target.key, **version)["Body"]
                 result = self._engine.scan(_bounded(body.iter_chunks(READ_CHUNK_BYTES), size))
                 status, signature = classify(result.found, result.signature), result.signature
+            except ScanInterrupted as error:
+                if delivery < self._max_deliveries:
+                    _log.warning(
+                        "scan of %s interrupted on delivery %d of %d, retried unscanned: %s",
+                        target.key,
+                        delivery,
+                        self._max_deliveries,
+                        error,
+                    )
+                    return Outcome(None, True)
+                _log.error("scan of %s interrupted on its last delivery: %s", target.key, error)
+                status, signature, retry = AvStatus.ERROR, "engine-interrupted", True
             except ClamdError as error:
                 _log.warning("engine error on %s: %s", target.key, error)
                 status, signature, retry = AvStatus.ERROR, "engine-error", True
@@ -320,9 +344,11 @@ def _handle_message(message: dict[str, Any], scanner: Scanner, sink: VerdictSink
     receives = receive_count(message)
     settled = Settled.DONE
     for target in targets(message["body"]):
-        outcome = scanner.scan(target)
+        outcome = scanner.scan(target, receives)
         if outcome.verdict is not None:
             each = settle(sink, target.key, outcome.verdict, outcome.retry, receives)
-            if each is Settled.RETRY or (each is Settled.WAIT and settled is Settled.DONE):
-                settled = each
+        else:  # gone: nothing to do; interrupted: nothing written, scanned again
+            each = Settled.RETRY if outcome.retry else Settled.DONE
+        if each is Settled.RETRY or (each is Settled.WAIT and settled is Settled.DONE):
+            settled = each
     return settled

@@ -10,7 +10,7 @@ from manabi_scanner.config import ScannerConfig
 from manabi_scanner.definitions import S3DefinitionsStore
 from manabi_scanner.definitions_engine import DefinitionsEngine
 from manabi_scanner.engine import ClamdProcess, start_clamd
-from manabi_scanner.scan import Engine, Scanner, VerdictSink
+from manabi_scanner.scan import MAX_SCAN_DELIVERIES, Engine, Scanner, VerdictSink
 from manabi_scanner.submissions import DynamoDbSubmissionVerdicts
 
 if TYPE_CHECKING:
@@ -50,8 +50,10 @@ def dynamodb_verdicts(table_name: str) -> VerdictSink:
     return DynamoDbSubmissionVerdicts(boto3.client("dynamodb"), table_name)
 
 
-def build_scanner(s3: S3Client, engine: Engine, max_bytes: int) -> Scanner:
-    return Scanner(s3, engine, max_bytes, now_iso)
+def build_scanner(
+    s3: S3Client, engine: Engine, max_bytes: int, max_deliveries: int = MAX_SCAN_DELIVERIES
+) -> Scanner:
+    return Scanner(s3, engine, max_bytes, now_iso, max_deliveries)
 
 
 def build_definitions_engine(s3: S3Client, config: ScannerConfig) -> DefinitionsEngine:
@@ -59,7 +61,13 @@ def build_definitions_engine(s3: S3Client, config: ScannerConfig) -> Definitions
     store = S3DefinitionsStore(s3, config.definitions_bucket) if config.definitions_bucket else None
 
     def start(db_dir: Path, db_version: str) -> ClamdProcess:
-        return start_clamd(config.work_dir, db_dir, db_version, config.max_scan_bytes)
+        return start_clamd(
+            config.work_dir,
+            db_dir,
+            db_version,
+            config.max_scan_bytes,
+            clamd_timeouts=config.clamd_timeouts,
+        )
 
     engine = DefinitionsEngine(
         store,

@@ -24,6 +24,8 @@ from manabi_infra.constructs.virus_scan import (
     SCANNER_TIMEOUT_SECONDS,
     TAGGING_ACTIONS,
 )
+from manabi_scanner.clamd import MIB, ClamdTimeouts
+from manabi_scanner.config import ScannerConfig
 
 from .conftest import SynthesizedStack
 
@@ -86,6 +88,35 @@ def test_mp_av_01_visibility_at_least_six_times_the_scanner_timeout(
     timeout = function["Properties"]["Timeout"]
     assert timeout == SCANNER_TIMEOUT_SECONDS
     assert queue["Properties"]["VisibilityTimeout"] >= 6 * timeout
+
+
+def test_gl_rel_01_clamd_deadlines_fit_the_function_and_error_precedes_the_dlq(
+    stack: SynthesizedStack,
+) -> None:
+    """GL-REL-01, MP-AV-02 (docs/decisions/0030): the scanner's clamd deadlines, as the
+    scanner reads them from the synthesized environment, end a scan of the largest upload inside
+    the function's timeout (so the handler, not Lambda, ends it and no verdict is written); a
+    scan clamd never finished is ERROR on the queue's maxReceiveCount-th delivery, the last one
+    before the DLQ; a message is hidden longer than one invocation lasts."""
+    _, queue = _queue(stack, stack.names.scan_queue)
+    _, function = _function(stack)
+    environment = function["Properties"]["Environment"]["Variables"]
+    for name in (env.CLAMD_TIMEOUT_SECONDS, env.CLAMD_SECONDS_PER_MIB, env.SCAN_MAX_DELIVERIES):
+        assert isinstance(environment[name], str), name  # literal values, read at init
+    # the literal values (the others are references resolved at deploy)
+    environment = {k: v for k, v in environment.items() if isinstance(v, str)}
+    environment[env.TABLE_NAME] = "table"
+    config = ScannerConfig.from_environment(environment)
+    assert config.clamd_timeouts == ClamdTimeouts(10.0, 0.8)  # the scanner's defaults too
+    assert config.clamd_timeouts == ClamdTimeouts()
+    timeout = function["Properties"]["Timeout"]
+    largest = config.clamd_timeouts.reply_seconds(storage.MAX_SUBMISSION_BYTES)
+    assert largest == pytest.approx(90.0)
+    assert largest + config.clamd_timeouts.call_seconds < timeout  # the connect, then the reply
+    redrive = queue["Properties"]["RedrivePolicy"]
+    assert config.max_deliveries == redrive["maxReceiveCount"]
+    assert queue["Properties"]["VisibilityTimeout"] > timeout
+    assert storage.MAX_SUBMISSION_BYTES / MIB == 100
 
 
 def test_mp_av_01_uploads_notify_the_scan_queue(stack: SynthesizedStack) -> None:

@@ -32,6 +32,7 @@ from manabi_infra.constructs.virus_definitions import (
     scanner_image,
 )
 from manabi_infra.constructs.virus_scan import (
+    MAX_RECEIVES,
     READ_ACTIONS,
     SCANNER_TIMEOUT_SECONDS,
     VERDICT_TAG_ACTIONS,
@@ -42,6 +43,14 @@ from manabi_infra.constructs.virus_scan import (
 SCANNER_MEMORY_MB = CLAMD_MEMORY_MB  # measured: see virus_definitions.CLAMD_MEMORY_MB
 RECONCILE_AFTER_MINUTES = 15  # N: no verdict this long after the upload → queued again
 RECONCILE_EVERY_MINUTES = 15
+# clamd's deadlines (docs/decisions/0030-scanner-timeouts-and-restarts.md): each call (connect,
+# a chunk, PING) gets CLAMD_TIMEOUT; INSTREAM's reply CLAMD_TIMEOUT + CLAMD_SECONDS_PER_MIB per
+# MiB streamed: 90 s for a 100 MiB upload, inside the 120 s function timeout.
+CLAMD_TIMEOUT_SECONDS = 10.0
+CLAMD_SECONDS_PER_MIB = 0.8
+# The delivery on which a scan clamd never finished is ERROR engine-interrupted: the queue's
+# maxReceiveCount, so the verdict is written on the last delivery before the DLQ.
+SCAN_MAX_DELIVERIES = MAX_RECEIVES
 
 
 class ClamAvScan(VirusScan):
@@ -107,6 +116,9 @@ class ClamAvScan(VirusScan):
             environment={
                 **self._writer_environment(contract.SCANNER_SERVICE),
                 env.MAX_SCAN_BYTES: str(storage.MAX_SUBMISSION_BYTES),
+                env.CLAMD_TIMEOUT_SECONDS: str(CLAMD_TIMEOUT_SECONDS),
+                env.CLAMD_SECONDS_PER_MIB: str(CLAMD_SECONDS_PER_MIB),
+                env.SCAN_MAX_DELIVERIES: str(SCAN_MAX_DELIVERIES),
             },
             **self._writer_options(),
         )

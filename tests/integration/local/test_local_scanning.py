@@ -3,20 +3,33 @@ the newest definitions published to the local definitions bucket."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import time
+import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 import boto3
 import pytest
 
 from manabi_local.provisioning import LocalResources
-from manabi_local.scanning import LocalScanner, ScanWorker, local_definitions_bucket, scan_queue_url
+from manabi_local.scanning import (
+    SCAN_WORKERS,
+    LocalScanner,
+    ScanWorker,
+    local_definitions_bucket,
+    scan_queue_url,
+)
 from manabi_local.template import Template
 from manabi_scanner import handler
+from manabi_scanner.clamd import ClamdTimeouts
 from manabi_scanner.definitions import S3DefinitionsStore
 from manabi_scanner.engine import EICAR, ClamdEngine, ClamdProcess
-from manabi_scanner.scan import handle_batch
+from manabi_scanner.handler import Handler
+from manabi_scanner.scan import handle_batch, targets
 from manabi_scanner.wiring import build_scanner
 
 pytestmark = pytest.mark.integration
@@ -80,13 +93,14 @@ def test_mp_av_04_local_scanner_publishes_definitions_and_loads_the_newest_set(
         assert scanner.engine.db_version() == manifest.version
         assert scanner.engine.process is not None
         assert scanner.engine.process.db_dir == tmp_path / "definitions" / manifest.version
-        # the same worker and handler, with a sink that does not need a submission record
-        engine = scanner.engine
-        handler.use_runtime(
-            handler.Runtime(
-                build_scanner(s3, engine, 1024 * 1024), NoSubmissions(), engine.refresh_if_due
+        # the same workers and handler, with a sink that does not need a submission record
+        for worker, engine in zip(scanner.workers, scanner.engines, strict=True):
+            assert engine.db_version() == manifest.version
+            worker.handler = handler.runtime_handler(
+                handler.Runtime(
+                    build_scanner(s3, engine, 1024 * 1024), NoSubmissions(), engine.refresh_if_due
+                )
             )
-        )
         data = local_resources.api_environment["DATA_BUCKET"]
         s3.put_object(Bucket=data, Key="submissions/c/a/l/definitions-eicar", Body=EICAR)
         deadline = time.monotonic() + 30
@@ -99,3 +113,110 @@ def test_mp_av_04_local_scanner_publishes_definitions_and_loads_the_newest_set(
     finally:
         scanner.stop()
         handler._runtime = None
+
+
+class Receipts:
+    """A worker's handler that notes the keys it was handed before handling them."""
+
+    def __init__(self, handle: Handler) -> None:
+        self.handle = handle
+        self.keys: list[str] = []
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        for record in event["Records"]:
+            self.keys += [target.key for target in targets(record["body"])]
+        return self.handle(event, context)
+
+
+def _definitions_bucket(resources: LocalResources) -> None:
+    s3 = boto3.client("s3")
+    bucket = local_definitions_bucket()
+    if bucket not in resources.buckets.values():  # the template does not create it (yet)
+        s3.create_bucket(
+            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"}
+        )
+
+
+def _event(bucket: str, key: str) -> str:
+    record = {
+        "eventName": "ObjectCreated:Put",
+        "s3": {"bucket": {"name": bucket}, "object": {"key": quote_plus(key)}},
+    }
+    return json.dumps({"Records": [record]})
+
+
+def test_gl_rel_01_one_worker_stuck_on_a_frozen_clamd_does_not_hold_other_uploads(
+    local_resources: LocalResources, tmp_path: Path
+) -> None:
+    """GL-REL-01, MP-AV-02 locally: each worker has its own clamd. With one clamd frozen
+    (SIGSTOP) and its worker stuck on an upload, another upload gets its verdict from the other
+    worker meanwhile; the stuck one gets its verdict after the frozen clamd's deadline, restart
+    and retry."""
+    _definitions_bucket(local_resources)
+    s3, sqs = boto3.client("s3"), boto3.client("sqs")
+    queue = sqs.create_queue(QueueName=f"scan-faults-{uuid.uuid4().hex[:12]}")["QueueUrl"]
+    data = local_resources.api_environment["DATA_BUCKET"]
+    deadline_seconds = 2.0
+    scanner = LocalScanner(
+        tmp_path, local_resources, queue, clamd_timeouts=ClamdTimeouts(deadline_seconds, 0.5)
+    )
+    try:
+        assert len(scanner.workers) == SCAN_WORKERS == 2
+        pids = {engine.process.process.pid for engine in scanner.engines if engine.process}
+        assert len(pids) == 2  # a clamd each
+        receipts = []
+        for worker, engine in zip(scanner.workers, scanner.engines, strict=True):
+            runtime = handler.Runtime(
+                build_scanner(s3, engine, 1024 * 1024),
+                NoSubmissions(),
+                engine.refresh_if_due,
+                worker,
+            )
+            receipts.append(Receipts(handler.runtime_handler(runtime)))
+            worker.handler = receipts[-1]
+        stuck_engine = scanner.engines[0]
+        assert stuck_engine.process is not None
+        os.kill(stuck_engine.process.process.pid, signal.SIGSTOP)
+
+        def verdict(key: str) -> str | None:
+            tags = s3.get_object_tagging(Bucket=data, Key=key)["TagSet"]
+            return next((t["Value"] for t in tags if t["Key"] == "av-status"), None)
+
+        def upload(key: str, body: bytes) -> None:
+            s3.put_object(Bucket=data, Key=key, Body=body)  # outside submissions/: no event
+            sqs.send_message(QueueUrl=queue, MessageBody=_event(data, key))
+
+        def received(key: str) -> int:
+            """The worker that received `key` (failing after 10 s)."""
+            until = time.monotonic() + 10
+            while time.monotonic() < until:
+                for index, receipt in enumerate(receipts):
+                    if key in receipt.keys:
+                        return index
+                time.sleep(0.05)
+            raise AssertionError(f"no worker received {key}")
+
+        stuck = None
+        for attempt in range(20):  # until the frozen clamd's worker holds an upload
+            key = f"faults/local/{uuid.uuid4().hex}/a{attempt}"
+            upload(key, b"hello " * 1000)
+            if received(key) == 0:
+                stuck = key
+                break
+        assert stuck is not None, "the frozen clamd's worker never received an upload"
+        other = f"faults/local/{uuid.uuid4().hex}/eicar"
+        upload(other, EICAR)
+        assert received(other) == 1
+        until = time.monotonic() + 10
+        while verdict(other) is None and time.monotonic() < until:
+            time.sleep(0.05)
+        assert verdict(other) == "INFECTED"  # the other worker's verdict …
+        assert verdict(stuck) is None  # … while the first upload is still stuck
+        until = time.monotonic() + 30
+        while verdict(stuck) is None and time.monotonic() < until:
+            time.sleep(0.2)
+        assert verdict(stuck) == "CLEAN"  # after the deadline, the restart and the retry
+        assert stuck_engine.restarts == 1
+    finally:
+        scanner.stop()
+        sqs.delete_queue(QueueUrl=queue)
