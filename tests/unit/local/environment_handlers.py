@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 from typing import Any
 
 INITIALISED_IN = os.getpid()  # the process that ran this module's init
@@ -24,6 +25,19 @@ def nap(event: dict[str, Any], context: Any) -> dict[str, Any]:
     started = time.monotonic()
     time.sleep(float(event.get("seconds", 0.2)))
     return {"pid": os.getpid(), "started": started, "ended": time.monotonic()}
+
+
+def rendezvous(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Marks its arrival in `dir` and waits until `count` invocations have arrived: they all
+    meet only if they run at the same time (one after another, the first waits in vain)."""
+    here = Path(event["dir"])
+    (here / str(os.getpid())).touch()
+    deadline = time.monotonic() + float(event["seconds"])
+    while len(list(here.iterdir())) < int(event["count"]):
+        if time.monotonic() > deadline:
+            return {"pid": os.getpid(), "met": False}
+        time.sleep(0.01)
+    return {"pid": os.getpid(), "met": True}
 
 
 def fail(event: dict[str, Any], context: Any) -> dict[str, Any]:
