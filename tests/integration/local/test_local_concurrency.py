@@ -112,6 +112,71 @@ def test_mp_loc_02_fifty_concurrent_clients_get_answers_and_every_write_lasts(
         assert (response.status_code, response.json()["title"]) == (200, title)
 
 
+SUBMITTERS = 20
+
+
+def test_gl_rel_01_twenty_clients_each_on_its_own_assignment_get_no_409(
+    system: LocalRun,
+) -> None:
+    """GL-REL-01: twenty clients submit and at once resubmit, each to its own assignment, while
+    the scanner writes the first verdicts: every call succeeds, none answers 409 (a version race
+    with the verdict write is retried by the API, not returned)."""
+    teacher, learner = _auth(system, TEACHER), _auth(system, LEARNER)
+    api = system.api
+
+    def created(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = requests.post(f"{api}{path}", json=body, headers=teacher, timeout=30)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    course = created("/courses", {"title": f"同時提出 {uuid.uuid4().hex[:6]}"})["courseId"]
+    due = {"instructions": "", "dueAt": "2999-01-01T00:00:00Z"}
+    assignments = [
+        created(f"/courses/{course}/assignments", {"title": f"課題{n}", **due})["assignmentId"]
+        for n in range(SUBMITTERS)
+    ]
+    published = requests.post(
+        f"{api}/courses/{course}/publish", json={"version": 1}, headers=teacher, timeout=30
+    )
+    assert published.status_code == 200, published.text
+    enrolled = requests.post(f"{api}/courses/{course}/enrolment", headers=learner, timeout=30)
+    assert enrolled.status_code in (200, 201), enrolled.text
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+    barrier = threading.Barrier(SUBMITTERS, timeout=30)
+
+    def submitter(assignment: str) -> None:
+        session = requests.Session()
+        base = f"{api}/courses/{course}/assignments/{assignment}/submission"
+        file = {"fileName": "answer.txt", "contentType": "text/plain", "sizeBytes": 12}
+        barrier.wait()
+        for attempt in range(2):  # the second races the first one's verdict
+            ticket = session.post(f"{base}/uploads", json=file, headers=learner, timeout=30)
+            steps = [f"{ticket.status_code} ticket"]
+            if ticket.status_code == 201:
+                form = ticket.json()
+                posted = requests.post(
+                    form["url"],
+                    data=form["fields"],
+                    files={"file": ("answer.txt", f"answer {attempt}\n".encode().ljust(12))},
+                    timeout=30,
+                )
+                submitted = session.put(
+                    base, json={**file, "uploadId": form["uploadId"]}, headers=learner, timeout=30
+                )
+                steps += [f"{posted.status_code} upload", f"{submitted.status_code} submit"]
+            with lock:
+                outcomes.update(steps)
+
+    threads = [threading.Thread(target=submitter, args=(a,)) for a in assignments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    twice = SUBMITTERS * 2
+    assert outcomes == {"201 ticket": twice, "204 upload": twice, "200 submit": twice}, outcomes
+
+
 @pytest.mark.parametrize("length", ["-1", "banana"])
 @pytest.mark.parametrize("origin", ["api", "web"])
 def test_mp_loc_02_a_content_length_that_is_not_a_number_gets_400(
