@@ -11,7 +11,7 @@ WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -path web/dist 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run reset test lint typecheck unit integration infra e2e synth bench codegen inventory system-packages clean
+.PHONY: help run reset test lint typecheck unit integration infra e2e synth deploy diff bench codegen inventory system-packages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ run: .venv/.stamp web/dist/index.html system-packages ## install everything and 
 reset: .venv/.stamp web/dist/index.html system-packages ## delete the kept local data (.local/state) and run the system empty
 	$(RUN) python -m manabi_local run --fresh
 
-test: .venv/.stamp web/dist/index.html system-packages ## install everything and run every check and test
+test: .venv/.stamp node_modules/.stamp web/dist/index.html system-packages ## install everything and run every check and test
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
@@ -49,6 +49,20 @@ e2e: .venv/.stamp web/dist/index.html system-packages ## the local system in hea
 synth: .venv/.stamp ## synthesize the CloudFormation templates into cdk.out/
 	$(RUN) python -m manabi_infra.synth
 
+# GL-DEP-01: the whole deploy of one environment from a fresh clone (docs/decisions/0029):
+# credentials and account check, bootstrap check, synth, every stack in dependency order, the
+# URLs. DRY_RUN=1 prints the plan and calls no AWS API. Production asks for a typed
+# confirmation unless CI=true.
+ENV ?=
+DEPLOY_FLAGS := $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run,)
+deploy: .venv/.stamp node_modules/.stamp web/dist/index.html ## deploy one environment: make deploy ENV=staging|production [DRY_RUN=1]
+	@test -n "$(ENV)" || { echo "Name the environment: make deploy ENV=staging (or ENV=production)."; exit 2; }
+	$(RUN) python -m manabi_infra.deploy deploy --env $(ENV) $(DEPLOY_FLAGS)
+
+diff: .venv/.stamp node_modules/.stamp web/dist/index.html ## what a deploy would change: make diff ENV=staging|production
+	@test -n "$(ENV)" || { echo "Name the environment: make diff ENV=staging (or ENV=production)."; exit 2; }
+	$(RUN) python -m manabi_infra.deploy diff --env $(ENV) $(DEPLOY_FLAGS)
+
 inventory: .venv/.stamp ## regenerate docs/data-classification.md from the templates (GL-AUD-01)
 	$(RUN) python -m manabi_infra.inventory
 
@@ -68,6 +82,11 @@ $(UV):
 
 .venv/.stamp: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen
+	touch $@
+
+# The pinned AWS CDK CLI (package.json, package-lock.json): node_modules/.bin/cdk.
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
 	touch $@
 
 web/node_modules/.stamp: web/package.json web/package-lock.json
