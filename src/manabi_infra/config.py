@@ -58,10 +58,6 @@ class EnvironmentConfig:
     replicate_backups: bool = False
     # Bot Control inspection level (docs/decisions/0011): COMMON unless configured otherwise.
     bot_control_level: str = "COMMON"
-    # The scanner's container image (src/manabi_scanner/Dockerfile), built and pushed before the
-    # deploy (README): an ECR repository of the account and an immutable tag. No Docker at synth.
-    scanner_image_repository: str = "manabiplus-scanner"
-    scanner_image_tag: str = "1"
     # At most this many scanners at once (reserved concurrency): bursts wait in the queue.
     scanner_concurrency: int = 10
     scan_backend: ScanBackend = ScanBackend.CLAMAV

@@ -24,6 +24,8 @@ from manabi_infra.constructs.virus_scan import (
     SCANNER_TIMEOUT_SECONDS,
     TAGGING_ACTIONS,
 )
+from manabi_infra.scanner_image import DOCKERFILE
+from manabi_infra.synth import DEFAULT_OUTDIR
 from manabi_scanner.clamd import MIB, ClamdTimeouts
 from manabi_scanner.config import ScannerConfig
 
@@ -129,15 +131,30 @@ def test_mp_av_01_uploads_notify_the_scan_queue(stack: SynthesizedStack) -> None
     assert rules == [{"Name": "prefix", "Value": storage.SUBMISSIONS_PREFIX}]
 
 
+def assert_image_asset(props: dict[str, Any], stack: SynthesizedStack) -> None:
+    """GL-DEP-01: the image is a CDK asset (`cdk deploy` builds it for arm64 and pushes it to
+    the bootstrap's repository): no ECR repository or tag is configured by hand."""
+    image = json.dumps(props["Code"]["ImageUri"])
+    assert "cdk-hnb659fds-container-assets-" in image
+    tag = image.rsplit(":", 1)[-1].split('"')[0]
+    assets = json.loads((DEFAULT_OUTDIR / f"{stack.stack_id}.assets.json").read_text())
+    source = assets["dockerImages"][tag]["source"]
+    assert source["dockerFile"] == DOCKERFILE
+    assert source["platform"] == "linux/arm64"
+    context = DEFAULT_OUTDIR / source["directory"]
+    assert sorted(p.name for p in (context / "src").iterdir()) == [
+        "manabi_contract",
+        "manabi_scanner",
+    ]
+
+
 def test_mp_av_01_scanner_image_concurrency_and_partial_failures(
     stack: SynthesizedStack,
 ) -> None:
     function_id, function = _function(stack)
     props = function["Properties"]
     assert props["PackageType"] == "Image"
-    image = str(props["Code"]["ImageUri"])
-    assert stack.config.scanner_image_repository in image
-    assert f":{stack.config.scanner_image_tag}" in image
+    assert_image_asset(props, stack)
     assert props["MemorySize"] == SCANNER_MEMORY_MB
     assert props["ReservedConcurrentExecutions"] == stack.config.scanner_concurrency
     queue_id, _ = _queue(stack, stack.names.scan_queue)
@@ -302,7 +319,7 @@ def test_mp_av_04_updater_runs_hourly_and_publishes_once_a_day(stack: Synthesize
     props = function["Properties"]
     assert props["PackageType"] == "Image"
     assert props["ImageConfig"]["Command"] == [contract.UPDATER_HANDLER]
-    assert f":{stack.config.scanner_image_tag}" in str(props["Code"]["ImageUri"])
+    assert_image_asset(props, stack)
     assert props["ReservedConcurrentExecutions"] == 1
     assert props["MemorySize"] == UPDATER_MEMORY_MB
     assert props["EphemeralStorage"]["Size"] >= 1024

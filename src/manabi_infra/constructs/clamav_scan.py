@@ -3,14 +3,13 @@
 concurrency), which writes the verdict tags. A reconciler re-queues uploads that still have no
 verdict; the definitions updater keeps the signatures fresh (constructs/virus_definitions.py).
 
-The image is not built at synth (no Docker needed): `src/manabi_scanner/Dockerfile` is built and
-pushed to the configured ECR repository and tag before the deploy (README, "Deploy").
+The image is a CDK asset (manabi_infra.scanner_image): `cdk deploy` builds and pushes it; the
+synth needs no Docker.
 """
 
 from __future__ import annotations
 
 from aws_cdk import Duration, Stack, Tags
-from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -29,7 +28,6 @@ from manabi_infra.constructs.virus_definitions import (
     CLAMD_MEMORY_MB,
     DEFINITIONS_STORAGE,
     VirusDefinitions,
-    scanner_image,
 )
 from manabi_infra.constructs.virus_scan import (
     MAX_RECEIVES,
@@ -39,6 +37,7 @@ from manabi_infra.constructs.virus_scan import (
     ScanInputs,
     VirusScan,
 )
+from manabi_infra.scanner_image import scanner_image
 
 SCANNER_MEMORY_MB = CLAMD_MEMORY_MB  # measured: see virus_definitions.CLAMD_MEMORY_MB
 RECONCILE_AFTER_MINUTES = 15  # N: no verdict this long after the upload → queued again
@@ -63,20 +62,16 @@ class ClamAvScan(VirusScan):
         definitions_bucket: s3.IBucket,
     ) -> None:
         super().__init__(scope, construct_id, inputs)
-        repository = ecr.Repository.from_repository_name(
-            self, "ImageRepository", self.config.scanner_image_repository
-        )
-        function = self._scanner(repository)
+        function = self._scanner()
         self.definitions = VirusDefinitions(
             self,
             "Definitions",
             deployment=self.deployment,
             bucket=definitions_bucket,
-            repository=repository,
             alerts=inputs.alerts,
         )
         self.definitions.grant_load(self.role, function)
-        self.reconciler = self._reconciler(repository)
+        self.reconciler = self._reconciler()
         self._judge(function)
         # CDK's S3-notification helper sits at the stack's root; it serves this construct.
         for child in Stack.of(self).node.children:
@@ -90,7 +85,7 @@ class ClamAvScan(VirusScan):
         self.queue.grant(function, "sqs:GetQueueAttributes")
         function.add_environment(env.SCAN_QUEUE_URL, self.queue.queue_url)
 
-    def _scanner(self, repository: ecr.IRepository) -> lambda_.Function:
+    def _scanner(self) -> lambda_.Function:
         """The ClamAV scanner image, fed by the bucket's ObjectCreated notifications."""
         self.inputs.data_bucket.add_event_notification(
             s3.EventType.OBJECT_CREATED,
@@ -109,7 +104,7 @@ class ClamAvScan(VirusScan):
             "Function",
             function_name=self.resource_names.scan_function,
             description="Manabi Plus virus scanner: ClamAV verdicts on uploads",
-            code=scanner_image(repository, self.config),
+            code=scanner_image(),
             memory_size=SCANNER_MEMORY_MB,
             ephemeral_storage_size=DEFINITIONS_STORAGE,
             timeout=Duration.seconds(SCANNER_TIMEOUT_SECONDS),
@@ -123,7 +118,7 @@ class ClamAvScan(VirusScan):
             **self._writer_options(),
         )
 
-    def _reconciler(self, repository: ecr.IRepository) -> lambda_.Function:
+    def _reconciler(self) -> lambda_.Function:
         """Every RECONCILE_EVERY, objects without a verdict after RECONCILE_AFTER are queued
         again as S3 events (same image, another handler). It cannot read objects."""
         data_bucket = self.inputs.data_bucket
@@ -155,7 +150,7 @@ class ClamAvScan(VirusScan):
             "Reconciler",
             function_name=self.resource_names.reconciler_function,
             description="Manabi Plus scan reconciler: re-queues uploads without a verdict",
-            code=scanner_image(repository, self.config, contract.RECONCILER_HANDLER),
+            code=scanner_image(contract.RECONCILER_HANDLER),
             architecture=lambda_.Architecture.ARM_64,
             memory_size=256,
             timeout=Duration.minutes(5),

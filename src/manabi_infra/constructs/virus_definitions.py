@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from aws_cdk import Duration, Size, Tags
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -24,11 +23,11 @@ from manabi_contract import environment as env
 from manabi_contract import names as contract
 from manabi_contract import storage
 from manabi_infra import names
-from manabi_infra.config import EnvironmentConfig
 from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
 from manabi_infra.constructs.powertools import powertools_environment
 from manabi_infra.deployment import Deployment, DeploymentConstruct
+from manabi_infra.scanner_image import scanner_image
 
 UPDATE_EVERY_HOURS = 1
 UPDATE_AFTER_HOURS = 24  # once a day
@@ -45,16 +44,6 @@ DEFINITIONS_STORAGE = Size.mebibytes(2048)
 SCANNER_REFRESH_MINUTES = 60  # how often a warm scanner looks for a newer set
 
 
-def scanner_image(
-    repository: ecr.IRepository, config: EnvironmentConfig, handler: str | None = None
-) -> lambda_.DockerImageCode:
-    """The scanner's image (src/manabi_scanner/Dockerfile) at the configured tag; the updater and
-    the reconciler run another `handler` of it."""
-    return lambda_.DockerImageCode.from_ecr(
-        repository, tag_or_digest=config.scanner_image_tag, cmd=[handler] if handler else None
-    )
-
-
 class VirusDefinitions(DeploymentConstruct):
     def __init__(
         self,
@@ -63,7 +52,6 @@ class VirusDefinitions(DeploymentConstruct):
         *,
         deployment: Deployment,
         bucket: s3.IBucket,
-        repository: ecr.IRepository,
         alerts: Alerts,
     ) -> None:
         super().__init__(scope, construct_id, deployment=deployment)
@@ -89,7 +77,7 @@ class VirusDefinitions(DeploymentConstruct):
             "Updater",
             function_name=self.resource_names.updater_function,
             description="Manabi Plus virus definitions: daily freshclam, EICAR proof, publish",
-            code=scanner_image(repository, self.config, contract.UPDATER_HANDLER),
+            code=scanner_image(contract.UPDATER_HANDLER),
             architecture=lambda_.Architecture.ARM_64,
             memory_size=UPDATER_MEMORY_MB,
             ephemeral_storage_size=DEFINITIONS_STORAGE,
