@@ -206,8 +206,11 @@ def test_gl_dep_01_cdk_app_runs_through_the_pinned_cli_with_a_bare_path(tmp_path
     uv in .tools/bin (make's install), not on the PATH, and every template is written."""
     cdk = REPO_ROOT / "node_modules" / ".bin" / "cdk"
     assert cdk.is_file(), "make test installs the pinned CLI (node_modules/.stamp)"
-    assert shutil.which("node", path="/usr/bin:/bin"), "Node.js from the README's set-up"
-    env = {"PATH": "/usr/bin:/bin", "HOME": os.environ["HOME"]}
+    node = shutil.which("node")
+    assert node, "Node.js is part of the README's set-up"
+    # /usr/bin:/bin, plus Node's own directory where it is not there (e.g. actions/setup-node).
+    path = os.pathsep.join(dict.fromkeys(["/usr/bin", "/bin", str(Path(node).resolve().parent)]))
+    env = {"PATH": path, "HOME": os.environ["HOME"]}
     # The machine's CA bundle, where one is configured (a proxy's), is not a PATH entry.
     env.update({k: os.environ[k] for k in ("SSL_CERT_FILE",) if k in os.environ})
     result = subprocess.run(
