@@ -209,7 +209,7 @@ def test_gl_dep_01_cdk_app_runs_through_the_pinned_cli_with_a_bare_path(tmp_path
     node = shutil.which("node")
     assert node, "Node.js is part of the README's set-up"
     # /usr/bin:/bin, plus Node's own directory where it is not there (e.g. actions/setup-node).
-    path = os.pathsep.join(dict.fromkeys(["/usr/bin", "/bin", str(Path(node).resolve().parent)]))
+    path = os.pathsep.join(dict.fromkeys(["/usr/bin", "/bin", str(Path(node).parent)]))
     env = {"PATH": path, "HOME": os.environ["HOME"]}
     # The machine's CA bundle, where one is configured (a proxy's), is not a PATH entry.
     env.update({k: os.environ[k] for k in ("SSL_CERT_FILE",) if k in os.environ})
