@@ -9,6 +9,7 @@ UV := $(TOOLS)/bin/uv
 RUN := $(UV) run --frozen
 WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: help run reset test lint typecheck unit integration infra e2e synth deploy diff bench codegen inventory system-packages clean
