@@ -91,14 +91,25 @@ def test_gl_dep_01_dry_run_prints_the_stack_order_and_every_command(cloud_assemb
     assert STAGING.account in out
 
 
-def test_gl_dep_01_dry_run_without_an_assembly_synthesizes_through_the_pinned_cli() -> None:
-    recorder = Recorder()
-    with pytest.raises(FileNotFoundError):  # the recorder wrote no assembly: the plan stops
-        deploy.deploy(STAGING, dry_run=True, runner=recorder, out=io.StringIO())
-    assert recorder.commands == [
-        [str(REPO_ROOT / "node_modules/.bin/cdk"), "synth", "--quiet", "--output",
-         str(deploy.DEPLOY_OUTDIR)]
-    ]  # fmt: skip
+def test_gl_dep_01_dry_run_without_an_assembly_synthesizes_through_the_pinned_cli(
+    cloud_assembly: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without `--app`, the plan is read from what `cdk synth` (the pinned CLI) just wrote."""
+    outdir = tmp_path / "cdk.out.deploy"
+    monkeypatch.setattr(deploy, "DEPLOY_OUTDIR", outdir)
+    commands: list[list[str]] = []
+
+    def synth(command: list[str]) -> None:  # stands in for the CLI: writes the manifest
+        commands.append(command)
+        outdir.mkdir()
+        shutil.copy(cloud_assembly / "manifest.json", outdir / "manifest.json")
+
+    out = io.StringIO()
+    deploy.deploy(STAGING, dry_run=True, runner=synth, out=out)
+    assert commands == [
+        [str(REPO_ROOT / "node_modules/.bin/cdk"), "synth", "--quiet", "--output", str(outdir)]
+    ]
+    assert f"deploy --app {outdir} --exclusively" in out.getvalue()
 
 
 def test_gl_dep_01_stops_without_credentials(
