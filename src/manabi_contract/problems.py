@@ -32,9 +32,7 @@ GATEWAY_PROBLEMS = (
     GatewayProblem("ACCESS_DENIED", 403, "forbidden", "Not allowed"),
     GatewayProblem("EXPIRED_TOKEN", 403, "token-expired", "The token has expired; sign in again"),
     GatewayProblem("INVALID_SIGNATURE", 403, "invalid-signature", "The request signature is wrong"),
-    GatewayProblem(
-        "MISSING_AUTHENTICATION_TOKEN", 403, "no-such-route", "No such method or path"
-    ),
+    GatewayProblem("MISSING_AUTHENTICATION_TOKEN", 403, "no-such-route", "No such method or path"),
     GatewayProblem("REQUEST_TOO_LARGE", 413, "request-too-large", "The request is too large"),
     GatewayProblem(
         "THROTTLED", 429, "throttled", "Too many requests; retry after the time given", 1

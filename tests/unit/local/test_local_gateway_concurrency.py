@@ -7,9 +7,9 @@ import json
 import threading
 from typing import Any
 
+from manabi_contract.problems import GATEWAY_PROBLEMS, gateway_template
 from manabi_local.events import FunctionTimeout, HttpRequest, HttpResponse, IntegrationTimeout
 from manabi_local.gateway import DEFAULT_CONCURRENCY, LocalApiGateway
-from manabi_contract.problems import GATEWAY_PROBLEMS, gateway_template
 from manabi_local.routes import RouteTable, build_route_table
 from manabi_local.template import Resolver, Template
 from tests.unit.local.local_fixture import API_FUNCTION
