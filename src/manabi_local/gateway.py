@@ -29,7 +29,6 @@ from manabi_local.events import (
     build_event,
     parse_result,
 )
-from manabi_local.httpserver import too_many_requests
 from manabi_local.routes import Match, RouteTable
 
 DEFAULT_PORT = 8081
@@ -44,6 +43,7 @@ _ERROR_TYPES = {
     "UNAUTHORIZED": "UnauthorizedException",
     "MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationTokenException",
     "THROTTLED": "TooManyRequestsException",
+    "REQUEST_TOO_LARGE": "RequestTooLargeException",
 }
 
 
@@ -114,19 +114,22 @@ class LocalApiGateway:
             self._slots.release()
 
     def _throttled(self, request: HttpRequest, request_id: str) -> HttpResponse:
-        response = too_many_requests(
-            request,
+        return self._gateway_error(
+            "THROTTLED",
             f"Every execution environment of the API is busy ({self.concurrency} requests at "
             "once); retry after the time in Retry-After.",
+            request_id,
         )
-        spec = self.routes.gateway_response("THROTTLED")
-        headers = [
-            *response.headers,
-            *self._cors(list(spec.headers.items())),
-            ("x-amzn-RequestId", request_id),
-            ("x-amzn-ErrorType", _ERROR_TYPES["THROTTLED"]),
-        ]
-        return HttpResponse(429, headers, response.body)
+
+    def rejected(self, status: int, message: str) -> HttpResponse | None:
+        """The gateway response for a request the HTTP server refused before reading it whole.
+
+        Only a body over API Gateway's 10 MB limit is one (REQUEST_TOO_LARGE); other framing
+        errors API Gateway's front end answers itself, so None leaves them to the server.
+        """
+        if status != 413:
+            return None
+        return self._gateway_error("REQUEST_TOO_LARGE", "Request Too Long", str(uuid.uuid4()))
 
     def _invoke(
         self, request: HttpRequest, match: Match, claims: dict[str, str] | None, request_id: str
@@ -172,16 +175,15 @@ class LocalApiGateway:
         self, response_type: str, message: str, request_id: str, status: int | None = None
     ) -> HttpResponse:
         spec = self.routes.gateway_response(response_type)
-        if spec.template:
-            body = spec.template.replace("$context.error.messageString", json.dumps(message))
-            body = body.replace("$context.error.message", message)
-        else:
-            body = json.dumps({"message": message})
-        headers = [
-            ("Content-Type", "application/json"),
-            *self._cors(list(spec.headers.items())),
-            ("x-amzn-RequestId", request_id),
-        ]
+        body = (
+            render_template(spec.template, message, request_id, response_type)
+            if spec.template
+            else json.dumps({"message": message})
+        )
+        headers = self._cors(list(spec.headers.items()))
+        if not any(name.lower() == "content-type" for name, _ in headers):
+            headers.insert(0, ("Content-Type", "application/json"))
+        headers.append(("x-amzn-RequestId", request_id))
         if response_type in _ERROR_TYPES:
             headers.append(("x-amzn-ErrorType", _ERROR_TYPES[response_type]))
         return HttpResponse(status or spec.status, headers, body.encode("utf-8"))
@@ -195,6 +197,20 @@ class LocalApiGateway:
             else (name, value)
             for name, value in headers
         ]
+
+
+def render_template(template: str, message: str, request_id: str, response_type: str) -> str:
+    """A gateway response template with the $context variables API Gateway fills in."""
+    values = {
+        "$context.error.messageString": json.dumps(message),
+        "$context.error.message": message,
+        "$context.error.responseType": response_type,
+        "$context.requestId": request_id,
+    }
+    # Longest name first: $context.error.message is a prefix of ...messageString.
+    for name in sorted(values, key=len, reverse=True):
+        template = template.replace(name, values[name])
+    return template
 
 
 def function_settings(properties: Mapping[str, Any]) -> dict[str, Any]:

@@ -174,9 +174,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._answer_and_close(message_response(408, "Request Timeout"))
             return
         self.connection.settimeout(limits.body_seconds)
-        if not hasattr(self, "do_" + self.command):
-            self.send_error(501, f"Unsupported method ({self.command!r})")
-            return
+        # Every method reaches the app (no stdlib HTML 501): the local API answers an undeclared
+        # one as API Gateway does, with its JSON gateway response.
         self._handle()
         self.wfile.flush()
 
@@ -193,7 +192,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             try:
                 body = self._read_body()
             except BadRequest as error:
-                self._answer_and_close(message_response(error.status, error.message))
+                rejected = getattr(server.app, "rejected", None)
+                answer = rejected(error.status, error.message) if rejected else None
+                self._answer_and_close(answer or message_response(error.status, error.message))
                 return
             except TimeoutError:
                 self._answer_and_close(message_response(408, "Request Timeout"))

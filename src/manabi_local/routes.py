@@ -19,11 +19,19 @@ DEFAULT_STATUS = {
     "UNAUTHORIZED": 401,
     "MISSING_AUTHENTICATION_TOKEN": 403,
     "ACCESS_DENIED": 403,
+    "EXPIRED_TOKEN": 403,
+    "INVALID_SIGNATURE": 403,
+    "WAF_FILTERED": 403,
+    "REQUEST_TOO_LARGE": 413,
     "THROTTLED": 429,
+    "QUOTA_EXCEEDED": 429,
     "DEFAULT_4XX": 400,
     "INTEGRATION_TIMEOUT": 504,
     "DEFAULT_5XX": 500,
 }
+# The methods a REST API method can have; ANY stands for these, any other (TRACE, PROPFIND...)
+# matches no method and gets MISSING_AUTHENTICATION_TOKEN, as API Gateway answers it.
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,10 @@ class RouteTable:
         if found is None:
             return None
         node, parameters = found
-        method = node.methods.get(http_method.upper()) or node.methods.get("ANY")
+        wanted = http_method.upper()
+        if wanted not in HTTP_METHODS:
+            return None
+        method = node.methods.get(wanted) or node.methods.get("ANY")
         if method is None:
             return None
         return Match(node, method, parameters)

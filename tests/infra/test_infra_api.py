@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -135,3 +136,49 @@ def test_mp_apigw_03_detailed_metrics_in_production_only(
         return bool(stage["Properties"]["MethodSettings"][0]["MetricsEnabled"])
 
     assert (metrics(staging), metrics(production)) == (False, True)
+
+
+GATEWAY_STATUSES = {
+    "UNAUTHORIZED": "401",
+    "ACCESS_DENIED": "403",
+    "EXPIRED_TOKEN": "403",
+    "INVALID_SIGNATURE": "403",
+    "MISSING_AUTHENTICATION_TOKEN": "403",
+    "REQUEST_TOO_LARGE": "413",
+    "THROTTLED": "429",
+    "QUOTA_EXCEEDED": "429",
+    "WAF_FILTERED": "403",
+    "INTEGRATION_TIMEOUT": "504",
+    "DEFAULT_4XX": None,  # the gateway's own status for the error
+    "DEFAULT_5XX": None,
+}
+
+
+def test_mp_apigw_02_gateway_responses_are_problem_details(stack: SynthesizedStack) -> None:
+    """Decision 0033: each gateway response type answers application/problem+json with our
+    type URI, the request id, the CORS header and (429) Retry-After, on both environments."""
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in stack.of_type("AWS::ApiGateway::GatewayResponse").values()
+    }
+    assert set(responses) == set(GATEWAY_STATUSES)
+    for response_type, status in GATEWAY_STATUSES.items():
+        props = responses[response_type]
+        assert props.get("StatusCode") == status, response_type
+        headers = props["ResponseParameters"]
+        assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+        origin = headers["gatewayresponse.header.Access-Control-Allow-Origin"]
+        assert origin == f"'{stack.config.web_origin}'"
+        retry_after = headers.get("gatewayresponse.header.Retry-After")
+        assert (retry_after is not None) == (status == "429"), response_type
+        template = props["ResponseTemplates"]["application/json"]
+        body = json.loads(
+            template.replace("$context.error.messageString", '"m"').replace(
+                "$context.requestId", "r-1"
+            )
+        )
+        assert body["type"].startswith("https://manabiplus.example.jp/problems/")
+        assert body["status"] == int(status or (400 if response_type == "DEFAULT_4XX" else 500))
+        assert body["requestId"] == "r-1"
+        assert body["instance"] == "urn:request:r-1"
+        assert body["detail"] == "m"

@@ -18,10 +18,17 @@ _DESCRIPTIONS = {
     403: "Not allowed for this account",
     404: "Not found",
     409: "Conflict",
+    413: "The body is over API Gateway's 10 MB limit (gateway response)",
     415: "The body is not JSON (Content-Type application/json)",
     429: "A service the API depends on is throttled; retry after `Retry-After` seconds",
+    502: "The function failed or answered malformed (gateway response)",
     503: "A service the API depends on is unavailable; retry after `Retry-After` seconds",
+    504: "The function did not answer in time (gateway response)",
 }
+# What API Gateway itself may answer besides the handler's statuses: problem details from the
+# template's gateway responses (docs/decisions/0033, docs/problems.md).
+_GATEWAY_STATUSES = (502, 504)
+_GATEWAY_BODY_STATUSES = (413,)
 
 _RETRY_AFTER = frozenset({429, 503})
 _RETRY_AFTER_HEADER = {
@@ -82,7 +89,11 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
                 "application/json": {"schema": {"$ref": f"#/components/schemas/{spec.body}"}}
             },
         }
-    for status, schema in sorted(spec.responses.items()):
+    statuses: dict[int, str | None] = dict.fromkeys(_GATEWAY_STATUSES, "Problem")
+    if spec.body:
+        statuses.update(dict.fromkeys(_GATEWAY_BODY_STATUSES, "Problem"))
+    statuses.update(spec.responses)
+    for status, schema in sorted(statuses.items()):
         response: dict[str, Any] = {"description": _DESCRIPTIONS.get(status, "")}
         if schema:
             media = "application/problem+json" if schema == "Problem" else "application/json"
@@ -118,7 +129,10 @@ def build_openapi(routes: list[RouteSpec] | None = None) -> dict[str, Any]:
                     "type": "apiKey",
                     "in": "header",
                     "name": "Authorization",
-                    "description": "Cognito user pool ID token",
+                    "description": (
+                        "The Cognito user pool ID token, raw (no `Bearer `). Missing, forged or "
+                        "expired: 401 `unauthenticated` from API Gateway."
+                    ),
                 }
             },
             "schemas": SCHEMAS,

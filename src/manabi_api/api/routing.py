@@ -56,7 +56,11 @@ class QueryParam:
 
 PAGE_QUERY = (
     QueryParam("limit", "Page size (1–100, default 20).", integer=True, default=20),
-    QueryParam("cursor", "The `nextCursor` of the previous page."),
+    QueryParam(
+        "cursor",
+        "The `nextCursor` of the previous page, passed back unchanged: an opaque base64url "
+        "string. One this API did not return is refused 400 `invalid-input` naming `cursor`.",
+    ),
 )
 
 

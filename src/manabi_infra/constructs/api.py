@@ -24,6 +24,7 @@ from manabi_infra.constructs.function_logs_and_role import (
     function_logs_and_role,
     retained_log_group,
 )
+from manabi_infra.constructs.gateway_responses import add_problem_gateway_responses
 from manabi_infra.constructs.powertools import powertools_environment
 from manabi_infra.deployment import Deployment, DeploymentConstruct
 
@@ -139,14 +140,9 @@ class Api(DeploymentConstruct):
                 allow_methods=apigw.Cors.ALL_METHODS,
             ),
         )
-        # Errors raised by API Gateway itself (401 from the authorizer, throttling) must carry
-        # the CORS header too, or the browser hides them from the SPA.
-        for response_type in (apigw.ResponseType.DEFAULT_4_XX, apigw.ResponseType.DEFAULT_5_XX):
-            rest_api.add_gateway_response(
-                f"Cors{response_type.response_type}",
-                type=response_type,
-                response_headers={"Access-Control-Allow-Origin": f"'{self.config.web_origin}'"},
-            )
+        # Errors raised by API Gateway itself (401 from the authorizer, throttling) are problem
+        # details with the CORS header, or the browser hides them from the SPA (decision 0033).
+        add_problem_gateway_responses(rest_api, self.config.web_origin)
 
         authorizer = apigw.CognitoUserPoolsAuthorizer(
             self,

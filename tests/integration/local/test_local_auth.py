@@ -80,7 +80,10 @@ def test_demo_account_signs_in_by_email_and_reaches_the_handler_with_its_group(
 
 
 def _refused(response_body: bytes) -> str:
-    message: str = json.loads(response_body)["message"]
+    """The gateway's message: the `detail` of the UNAUTHORIZED problem (decision 0033)."""
+    problem = json.loads(response_body)
+    assert problem["type"] == "https://manabiplus.example.jp/problems/unauthenticated"
+    message: str = problem["detail"]
     return message
 
 

@@ -323,7 +323,11 @@ def test_app_auth_01_bad_tokens_get_401_never_5xx(system: System, authorization:
     headers = {"Authorization": authorization} if authorization else {}
     response = requests.get(f"{system.api}/courses", headers=headers, timeout=10)
     assert response.status_code == 401
-    assert response.json() == {"message": "Unauthorized"}
+    # The template's UNAUTHORIZED gateway response (decision 0033).
+    assert response.headers["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "https://manabiplus.example.jp/problems/unauthenticated"
+    assert problem["detail"] == "Unauthorized"
 
 
 def test_app_auth_01_forged_token_gets_401(system: System) -> None:

@@ -137,7 +137,12 @@ def test_unauthorized_and_preflight_over_http(served: tuple[str, str]) -> None:
     api, web = served
     unauthorized = requests.get(f"{api}/courses", timeout=5)
     assert unauthorized.status_code == 401
-    assert unauthorized.json() == {"message": "Unauthorized"}
+    # The template's UNAUTHORIZED gateway response (decision 0033), not API Gateway's default.
+    assert unauthorized.headers["Content-Type"] == "application/problem+json"
+    problem = unauthorized.json()
+    assert problem["type"] == "https://manabiplus.example.jp/problems/unauthenticated"
+    assert problem["status"] == 401
+    assert problem["requestId"] == unauthorized.headers["x-amzn-RequestId"]
     assert unauthorized.headers["Access-Control-Allow-Origin"] == web
 
     preflight = requests.options(

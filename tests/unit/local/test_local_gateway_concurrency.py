@@ -7,9 +7,12 @@ import json
 import threading
 from typing import Any
 
+from manabi_contract.problems import GATEWAY_PROBLEMS, gateway_template
 from manabi_local.events import FunctionTimeout, HttpRequest, HttpResponse, IntegrationTimeout
 from manabi_local.gateway import DEFAULT_CONCURRENCY, LocalApiGateway
-from manabi_local.routes import RouteTable
+from manabi_local.routes import RouteTable, build_route_table
+from manabi_local.template import Resolver, Template
+from tests.unit.local.local_fixture import API_FUNCTION
 
 LOCAL_ORIGIN = "http://127.0.0.1:8080"
 OK = {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": "{}"}
@@ -47,7 +50,30 @@ def test_mp_loc_02_invocations_run_at_the_same_time(routes: RouteTable) -> None:
     assert not barrier.broken
 
 
-def test_mp_loc_02_a_full_pool_is_throttled_with_429_problem_details(routes: RouteTable) -> None:
+def _with_throttled_response(template_body: dict[str, Any], resolver: Resolver) -> RouteTable:
+    """The fixture template plus the THROTTLED gateway response the CDK app synthesizes."""
+    (problem,) = [p for p in GATEWAY_PROBLEMS if p.response_type == "THROTTLED"]
+    template_body["Resources"]["ApiProblemTHROTTLED"] = {
+        "Type": "AWS::ApiGateway::GatewayResponse",
+        "Properties": {
+            "ResponseType": "THROTTLED",
+            "RestApiId": {"Ref": "ApiF70053CD"},
+            "StatusCode": "429",
+            "ResponseParameters": {
+                "gatewayresponse.header.Content-Type": "'application/problem+json'",
+                "gatewayresponse.header.Retry-After": "'1'",
+            },
+            "ResponseTemplates": {"application/json": gateway_template(problem)},
+        },
+    }
+    return build_route_table(Template(template_body), resolver, API_FUNCTION)
+
+
+def test_mp_loc_02_a_full_pool_is_throttled_with_429_problem_details(
+    template_body: dict[str, Any], resolver: Resolver
+) -> None:
+    """The throttled answer is the template's THROTTLED gateway response (decision 0033)."""
+    routes = _with_throttled_response(template_body, resolver)
     inside, release = threading.Event(), threading.Event()
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -72,8 +98,9 @@ def test_mp_loc_02_a_full_pool_is_throttled_with_429_problem_details(routes: Rou
     assert headers["Access-Control-Allow-Origin"] == LOCAL_ORIGIN  # DEFAULT_4XX's CORS header
     problem = json.loads(throttled.body)
     assert problem["status"] == 429
-    assert problem["title"] == "Too Many Requests"
-    assert problem["instance"] == "/health"
+    assert problem["type"] == "https://manabiplus.example.jp/problems/throttled"
+    assert problem["requestId"] == headers["x-amzn-RequestId"]
+    assert "busy" in problem["detail"]
     # The slot is given back: the next request runs.
     assert _health(gateway).status == 200
 
