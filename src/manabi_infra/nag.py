@@ -128,7 +128,13 @@ WORKLOAD: tuple[Accepted, ...] = (
         (f"{AWS}APIG4", f"{AWS}COG4"),
         "The public health check (MP-APIGW-02); every other route has the Cognito authorizer",
     ),
-    *log_groups("Api/AccessLogs", "Api/FunctionLogs"),
+    *log_groups("Api/AccessLogs", "Api/FunctionLogs", "AuditTrail/Logs"),
+    Accepted(
+        "AuditTrail/Trail/LogsRole/DefaultPolicy",
+        (f"{NIST}IAMNoInlinePolicy",),
+        f"CDK's role for the trail's CloudWatch Logs delivery (GL-SEC-03): it writes to the "
+        f"trail's own log group only. {INLINE}.",
+    ),
     # --- DynamoDB -------------------------------------------------------------------------------
     Accepted(
         "Data/Table",
