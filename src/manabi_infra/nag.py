@@ -72,7 +72,13 @@ WORKLOAD: tuple[Accepted, ...] = (
             (_KMS, _REPLICATION, _VERSIONING),
             f"{_SSE_S3}. {_NO_REPLICATION}. {_NO_VERSIONING}.",
         )
-        for bucket in ("WebBucket", "ApplicationBucket", "LogBucket", "CloudTrailBucket")
+        for bucket in ("WebBucket", "ApplicationBucket", "LogBucket")
+    ),
+    Accepted(
+        "Storage/CloudTrailBucket",
+        (_KMS, _REPLICATION),
+        f"{_SSE_S3}; the log files themselves are encrypted with the trail's key. "
+        f"{_NO_REPLICATION}. Versioned (GL-SEC-03).",
     ),
     Accepted(
         "Storage/DataBucket",

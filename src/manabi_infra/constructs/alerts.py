@@ -127,6 +127,7 @@ class Alerts(DeploymentConstruct):
             evaluation_periods=spec.evaluation_periods,
             treat_missing_data=spec.missing,
         )
+        Tags.of(alarm).add(names.TAG_FUNCTION, names.FUNCTION_OPS)
         self.notify(alarm)
         return alarm
 

@@ -31,7 +31,7 @@ class AuditTrail(DeploymentConstruct):
         construct_id: str,
         *,
         deployment: Deployment,
-        bucket: s3.IBucket,
+        bucket: s3.Bucket,
         data_event_buckets: Sequence[s3.IBucket],
     ) -> None:
         super().__init__(scope, construct_id, deployment=deployment)
@@ -93,8 +93,11 @@ class AuditTrail(DeploymentConstruct):
             self,
             "Trail",
             trail_name=trail_name,
-            bucket=bucket,
-            s3_key_prefix=None,
+            # Imported: CDK's Trail would add its own bucket-policy statements, without the
+            # aws:SourceArn condition of Storage's (MP-S3-06).
+            bucket=s3.Bucket.from_bucket_attributes(
+                self, "Bucket", bucket_arn=bucket.bucket_arn, bucket_name=bucket.bucket_name
+            ),
             encryption_key=self.key,
             is_multi_region_trail=True,
             include_global_service_events=True,
@@ -103,6 +106,7 @@ class AuditTrail(DeploymentConstruct):
             cloud_watch_log_group=self.log_group,
             management_events=cloudtrail.ReadWriteType.ALL,
         )
+        self.trail.node.add_dependency(bucket)  # its policy exists before the trail
         self.trail.add_s3_event_selector(
             [cloudtrail.S3EventSelector(bucket=b) for b in data_event_buckets],
             read_write_type=cloudtrail.ReadWriteType.ALL,
