@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Tags
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
 from manabi_contract import names as contract
+from manabi_infra import names
 from manabi_infra.config import US_EAST_1
 from manabi_infra.constructs.workload_alarms import waf_metric
 from manabi_infra.deployment import Deployment, DeploymentConstruct
@@ -87,6 +88,7 @@ class Dashboards(DeploymentConstruct):
         self, scope: Construct, construct_id: str, *, deployment: Deployment, watched: Watched
     ) -> None:
         super().__init__(scope, construct_id, deployment=deployment)
+        Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_OPS)
         self.watched = w = watched
         prefix = f"{self.config.prefix}-manabiplus"
         areas = {
