@@ -28,6 +28,25 @@ class ScanBackend(StrEnum):
     GUARDDUTY = "guardduty"
 
 
+@dataclass(frozen=True)
+class AlarmThresholds:
+    """When the alarms of an environment fire (MP-MON-02, docs/operations.md). Each value is
+    compared over a 5-minute period unless its name says otherwise."""
+
+    api_5xx_percent: float = 1.0  # share of API requests answered 5XX
+    api_latency_p90_ms: int = 1000  # p90 of API Gateway's Latency (the function times out at 3 s)
+    lambda_errors: int = 1  # errors of one function
+    lambda_throttles: int = 1  # throttled invocations of one function
+    dynamodb_throttled_requests: int = 1
+    dynamodb_system_errors: int = 1
+    sns_failed_notifications: int = 1  # alert mails that could not be delivered
+    certificate_days_to_expiry: int = 30  # ACM renews DNS-validated certificates 60 days before
+    # Blocked requests of one WebACL; None: no spike alarm (staging only counts, MP-WAF-02).
+    waf_blocked_requests: int | None = None
+    # Consecutive periods over the threshold before the API and Lambda alarms fire.
+    evaluation_periods: int = 1
+
+
 class EnvName(StrEnum):
     STAGING = "staging"
     PRODUCTION = "production"
@@ -66,6 +85,7 @@ class EnvironmentConfig:
     clamav_mirror: str = "https://database.clamav.net"
     # Log level of every Lambda function (POWERTOOLS_LOG_LEVEL, MP-MON-03).
     log_level: str = "INFO"
+    alarms: AlarmThresholds = AlarmThresholds()
 
     def __post_init__(self) -> None:
         # A typo here would reach every function at deploy time; stop the synth instead.
@@ -92,6 +112,8 @@ STAGING = EnvironmentConfig(
     iam_management_account="999999999999",
     domain="stag.manabiplus.example.jp",
     dr_prefix="stag-dr",
+    # Staging carries test traffic and deploys often: it alarms later, to its own address.
+    alarms=AlarmThresholds(api_5xx_percent=5.0, api_latency_p90_ms=2000, evaluation_periods=2),
 )
 
 PRODUCTION = EnvironmentConfig(
@@ -108,6 +130,7 @@ PRODUCTION = EnvironmentConfig(
     api_detailed_metrics=True,
     waf_block=True,
     replicate_backups=True,
+    alarms=AlarmThresholds(waf_blocked_requests=500),
 )
 
 ENVIRONMENTS: dict[EnvName, EnvironmentConfig] = {c.name: c for c in (STAGING, PRODUCTION)}

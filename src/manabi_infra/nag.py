@@ -72,7 +72,13 @@ WORKLOAD: tuple[Accepted, ...] = (
             (_KMS, _REPLICATION, _VERSIONING),
             f"{_SSE_S3}. {_NO_REPLICATION}. {_NO_VERSIONING}.",
         )
-        for bucket in ("WebBucket", "ApplicationBucket", "LogBucket", "CloudTrailBucket")
+        for bucket in ("WebBucket", "ApplicationBucket", "LogBucket")
+    ),
+    Accepted(
+        "Storage/CloudTrailBucket",
+        (_KMS, _REPLICATION),
+        f"{_SSE_S3}; the log files themselves are encrypted with the trail's key. "
+        f"{_NO_REPLICATION}. Versioned (GL-SEC-03).",
     ),
     Accepted(
         "Storage/DataBucket",
@@ -128,7 +134,13 @@ WORKLOAD: tuple[Accepted, ...] = (
         (f"{AWS}APIG4", f"{AWS}COG4"),
         "The public health check (MP-APIGW-02); every other route has the Cognito authorizer",
     ),
-    *log_groups("Api/AccessLogs", "Api/FunctionLogs"),
+    *log_groups("Api/AccessLogs", "Api/FunctionLogs", "AuditTrail/Logs"),
+    Accepted(
+        "AuditTrail/Trail/LogsRole/DefaultPolicy",
+        (f"{NIST}IAMNoInlinePolicy",),
+        f"CDK's role for the trail's CloudWatch Logs delivery (GL-SEC-03): it writes to the "
+        f"trail's own log group only. {INLINE}.",
+    ),
     # --- DynamoDB -------------------------------------------------------------------------------
     Accepted(
         "Data/Table",

@@ -478,7 +478,12 @@ def test_mp_av_01_guardduty_results_reach_the_verdict_function_through_sqs(
     stack = guardduty_stack
     queue_id, _ = _queue(stack, stack.names.scan_queue)
     data_id, _ = stack.named("AWS::S3::Bucket", "BucketName", stack.names.data_bucket)
-    (rule_id, rule) = stack.only("AWS::Events::Rule")
+    # The other rule of the stack forwards AWS Health events to the alert topic (MP-MON-02).
+    ((rule_id, rule),) = [
+        (lid, r)
+        for lid, r in stack.of_type("AWS::Events::Rule").items()
+        if r["Properties"]["EventPattern"]["source"] != ["aws.health"]
+    ]
     pattern = rule["Properties"]["EventPattern"]
     assert pattern["source"] == ["aws.guardduty"]
     assert pattern["detail-type"] == [GUARDDUTY_RESULT_DETAIL_TYPE]

@@ -132,6 +132,7 @@ def expiring_log_bucket(
     *,
     acl_log_delivery: bool = False,
     access_logs: AccessLogs | None = None,
+    versioned: bool = False,
 ) -> s3.Bucket:
     """A bucket of logs: confidential, each object deleted after 761 days (MP-S3-05/06)."""
     spec = BucketSpec(
@@ -139,6 +140,7 @@ def expiring_log_bucket(
         names.CLASS_CONFIDENTIAL,
         function,
         expire_after_days=LOG_EXPIRATION_DAYS,
+        versioned=versioned,
         acl_log_delivery=acl_log_delivery,
     )
     return private_bucket(scope, construct_id, spec, access_logs=access_logs)
@@ -254,6 +256,7 @@ class Storage(DeploymentConstruct):
             self.resource_names.cloudtrail_bucket,
             names.FUNCTION_OPS,
             access_logs=AccessLogs(self.log_bucket, names.ACCESS_LOG_PREFIX_CLOUDTRAIL),
+            versioned=True,  # an overwritten or deleted log file is kept a day (GL-SEC-03)
         )
         # Not one of the design's six: the published virus definitions (MP-AV-04). Sets are
         # pruned by the updater, which keeps the newest few; old object versions expire.

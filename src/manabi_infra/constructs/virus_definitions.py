@@ -23,7 +23,7 @@ from manabi_contract import environment as env
 from manabi_contract import names as contract
 from manabi_contract import storage
 from manabi_infra import names
-from manabi_infra.constructs.alerts import Alerts
+from manabi_infra.constructs.alerts import RUNBOOK, Alerts
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
 from manabi_infra.constructs.powertools import powertools_environment
 from manabi_infra.deployment import Deployment, DeploymentConstruct
@@ -106,7 +106,8 @@ class VirusDefinitions(DeploymentConstruct):
             alarm_name=f"{self.resource_names.updater_function}-stale",
             alarm_description=(
                 f"The newest virus definitions are older than {STALE_AFTER_HOURS} h, or the "
-                "updater stopped reporting (MP-AV-04). Check the updater's log and the mirror."
+                "updater stopped reporting (MP-AV-04). Check the updater's log and the mirror. "
+                f"Runbook: {RUNBOOK}#definitions-stale"
             ),
             metric=cloudwatch.Metric(
                 namespace=contract.METRICS_NAMESPACE,

@@ -34,7 +34,7 @@ from constructs import Construct
 from manabi_contract import environment as env
 from manabi_contract import storage, verdicts
 from manabi_infra import names
-from manabi_infra.constructs.alerts import Alerts
+from manabi_infra.constructs.alerts import RUNBOOK, Alerts
 from manabi_infra.constructs.function_logs_and_role import function_logs_and_role
 from manabi_infra.constructs.powertools import powertools_environment
 from manabi_infra.deployment import Deployment, DeploymentConstruct
@@ -173,7 +173,8 @@ class VirusScan(DeploymentConstruct):
             alarm_name=f"{self.resource_names.scan_dead_letter_queue}-not-empty",
             alarm_description=(
                 "Uploads whose scan failed five times wait in the DLQ: they stay unreadable. "
-                "Read the scanner's log, fix the cause, then redrive the DLQ."
+                "Read the scanner's log, fix the cause, then redrive the DLQ. "
+                f"Runbook: {RUNBOOK}#scan-dlq"
             ),
             metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
                 period=Duration.minutes(5), statistic=cloudwatch.Stats.MAXIMUM
@@ -189,7 +190,8 @@ class VirusScan(DeploymentConstruct):
             alarm_name=f"{self.resource_names.scan_queue}-waiting",
             alarm_description=(
                 f"An upload has waited more than {OLDEST_MESSAGE_ALARM_SECONDS // 60} minutes "
-                "for its scan: learners see 検査中. Check the scanner's errors and throttles."
+                "for its scan: learners see 検査中. Check the scanner's errors and throttles. "
+                f"Runbook: {RUNBOOK}#scan-waiting"
             ),
             metric=self.queue.metric_approximate_age_of_oldest_message(
                 period=Duration.minutes(5), statistic=cloudwatch.Stats.MAXIMUM

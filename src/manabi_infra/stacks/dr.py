@@ -11,6 +11,7 @@ from constructs import Construct
 
 from manabi_infra import names
 from manabi_infra.config import OSAKA
+from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.storage import backup_bucket, expiring_log_bucket
 from manabi_infra.deployment import Deployment
 from manabi_infra.stacks.deployment_stack import DeploymentStack
@@ -33,3 +34,5 @@ class DrStack(DeploymentStack):
         self.backup_bucket = backup_bucket(
             self, "DrBackupBucket", resource_names.dr_backup_bucket, log_bucket=self.log_bucket
         )
+        # AWS Health events of Osaka reach the operators through a topic of this region.
+        self.alerts = Alerts(self, "Alerts", deployment=deployment)

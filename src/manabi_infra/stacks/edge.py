@@ -8,8 +8,9 @@ reads the certificate, the WebACL and the hosted zone through CDK's cross-region
 
 from __future__ import annotations
 
-from aws_cdk import Tags
+from aws_cdk import Duration, Tags
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
@@ -17,9 +18,11 @@ from constructs import Construct
 
 from manabi_infra import names
 from manabi_infra.config import US_EAST_1
+from manabi_infra.constructs.alerts import AlarmSpec, Alerts
 from manabi_infra.constructs.function_logs_and_role import retained_log_group
 from manabi_infra.constructs.storage import waf_log_bucket
 from manabi_infra.constructs.waf import ManagedRulesWebAcl
+from manabi_infra.constructs.workload_alarms import waf_blocked_alarm
 from manabi_infra.deployment import Deployment
 from manabi_infra.stacks.deployment_stack import DeploymentStack
 
@@ -61,6 +64,38 @@ class EdgeStack(DeploymentStack):
                 key_algorithm=acm.KeyAlgorithm.RSA_2048,
             )
             Tags.of(self.certificate).add(names.TAG_FUNCTION, names.FUNCTION_FRONTEND)
+        self._alarms()
+
+    def _alarms(self) -> None:
+        """What publishes metrics in us-east-1 alarms here, to a topic of this region
+        (MP-MON-02): the certificate, blocked-request spikes at the CloudFront WebACL, and the
+        AWS Health events of us-east-1 (global ones too)."""
+        self.alerts = Alerts(self, "Alerts", deployment=self.deployment)
+        if self.certificate is not None:
+            days = self.deployment.config.alarms.certificate_days_to_expiry
+            self.certificate_alarm = self.alerts.alarm(
+                self,
+                "CertificateExpiryAlarm",
+                AlarmSpec(
+                    name=f"{self.deployment.resource_names.web_distribution}-certificate-expiry",
+                    reason=(
+                        f"The website's certificate expires in {days} days or fewer: ACM's "
+                        "automatic renewal has not happened (is the DNS validation record "
+                        "still there?). No data for a day means the certificate is gone."
+                    ),
+                    runbook="certificate-expiry",
+                    threshold=days,
+                    comparison=cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+                    missing=cloudwatch.TreatMissingData.BREACHING,
+                ),
+                # Published about twice a day: a period of one day (decisions, monitoring).
+                self.certificate.metric_days_to_expiry(
+                    period=Duration.days(1), statistic=cloudwatch.Stats.MINIMUM
+                ),
+            )
+        self.waf_alarm = waf_blocked_alarm(
+            self, self.alerts, self.deployment.resource_names.cloudfront_web_acl, None
+        )
 
     def _hosted_zone(self, domain: str) -> route53.PublicHostedZone:
         """Public zone (a private one cannot alias CloudFront) with query logging (MP-NET-02)."""

@@ -6,24 +6,29 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_cdk import CfnOutput, Tags
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_resourcegroups as resourcegroups
 from constructs import Construct
 
+from manabi_contract.resources import log_group_of
 from manabi_infra import names
 from manabi_infra.config import TOKYO, ScanBackend
 from manabi_infra.constructs.access import AccessRoles
 from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.api import Api
+from manabi_infra.constructs.audit_trail import AuditTrail
 from manabi_infra.constructs.auth import Auth
 from manabi_infra.constructs.cdn import Cdn
 from manabi_infra.constructs.clamav_scan import ClamAvScan
+from manabi_infra.constructs.dashboards import Dashboards, Watched
 from manabi_infra.constructs.data import Data
 from manabi_infra.constructs.guardduty_scan import GuardDutyScan
 from manabi_infra.constructs.storage import Storage
 from manabi_infra.constructs.virus_scan import ScanInputs, VirusScan
+from manabi_infra.constructs.workload_alarms import WorkloadAlarms
 from manabi_infra.deployment import Deployment
 from manabi_infra.stacks.deployment_stack import DeploymentStack
 from manabi_infra.stacks.edge import EdgeStack
@@ -92,6 +97,14 @@ class WorkloadStack(DeploymentStack):
             api_function=self.api.function,
         )
         self._bucket_policies()
+        self._monitoring(edge)
+        self.trail = AuditTrail(
+            self,
+            "AuditTrail",
+            deployment=deployment,
+            bucket=self.storage.cloudtrail_bucket,
+            data_event_buckets=[self.storage.data_bucket, self.storage.backup_bucket],
+        )
         self._classify()
         self.resource_group = resourcegroups.CfnGroup(
             self,
@@ -124,6 +137,62 @@ class WorkloadStack(DeploymentStack):
         CfnOutput(self, "DataBucketName", value=self.storage.data_bucket.bucket_name)
         CfnOutput(self, "WebDistributionDomain", value=self.cdn.web_distribution.domain_name)
         CfnOutput(self, "ApiDistributionDomain", value=self.cdn.api_distribution.domain_name)
+
+    def _monitoring(self, edge: EdgeStack) -> None:
+        """Alarms on every function of ours and the dashboards (MP-MON-01/02)."""
+        n = self.deployment.resource_names
+        functions = {
+            str(f.node.default_child.function_name): f  # type: ignore[union-attr]
+            for f in self.node.find_all()
+            if isinstance(f, lambda_.Function)
+        }
+        stage = self.api.rest_api.deployment_stage
+        self.alarms = WorkloadAlarms(
+            self,
+            "Alarms",
+            deployment=self.deployment,
+            alerts=self.alerts,
+            stage=stage,
+            functions=functions,
+            table=self.data.table,
+            regional_web_acl=n.regional_web_acl,
+            region=TOKYO,
+        )
+        scan_alarms = [
+            a for a in self.virus_scan.node.find_all() if isinstance(a, cloudwatch.Alarm)
+        ]
+        storage = self.storage
+        self.dashboards = Dashboards(
+            self,
+            "Dashboards",
+            deployment=self.deployment,
+            watched=Watched(
+                region=TOKYO,
+                rest_api=n.rest_api,
+                stage=names.API_STAGE,
+                functions=sorted(functions),
+                table=n.table,
+                user_pool_id=self.auth.user_pool.user_pool_id,
+                user_pool_client_id=self.auth.web_client.user_pool_client_id,
+                buckets=[
+                    b.bucket_name
+                    for b in (storage.data_bucket, storage.backup_bucket, storage.web_bucket)
+                ],
+                log_groups=[n.api_access_log_group, *(log_group_of(f) for f in sorted(functions))],
+                topic=n.alerts_topic,
+                distributions={
+                    "web": self.cdn.web_distribution.distribution_id,
+                    "api": self.cdn.api_distribution.distribution_id,
+                },
+                regional_web_acl=n.regional_web_acl,
+                cloudfront_web_acl=n.cloudfront_web_acl,
+                certificate_arn=edge.certificate.certificate_arn if edge.certificate else None,
+                hosted_zone_id=edge.hosted_zone.hosted_zone_id if edge.hosted_zone else None,
+                scan_queue=n.scan_queue,
+                scan_dead_letter_queue=n.scan_dead_letter_queue,
+                alarms=[*self.alarms.alarms, *scan_alarms, self.alerts.delivery_alarm],
+            ),
+        )
 
     def _bucket_policies(self) -> None:
         """The design's bucket-policy principals (2.3.4), next to the TLS-only deny."""
