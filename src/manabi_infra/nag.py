@@ -16,6 +16,7 @@ from manabi_infra.constructs.access import (
     DEVELOPER_POLICIES,
     OPERATIONS_POLICIES,
 )
+from manabi_infra.nag_baseline import accepted_for_baseline
 from manabi_infra.nag_reasons import (
     AWS,
     INLINE,
@@ -249,8 +250,15 @@ def _apply(stack: Stack, accepted: tuple[Accepted, ...]) -> None:
 
 
 def acknowledge_findings(
-    *, edge: Stack, dr: Stack, workload: Stack, config: EnvironmentConfig
+    *,
+    edge: Stack,
+    dr: Stack,
+    workload: Stack,
+    config: EnvironmentConfig,
+    baselines: tuple[Stack, ...] = (),
 ) -> None:
+    for baseline in baselines:
+        _apply(baseline, accepted_for_baseline(config, baseline.region))
     _apply(edge, accepted_for("edge", config))
     _apply(dr, accepted_for("dr", config))
     _apply(workload, accepted_for("workload", config))

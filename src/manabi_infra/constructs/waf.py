@@ -85,6 +85,7 @@ class LoggedWebAcl(Construct):
         rules: list[wafv2.CfnWebACL.RuleProperty],
         log_bucket: s3.IBucket,
         stage_arn: str | None = None,
+        custom_response_bodies: dict[str, wafv2.CfnWebACL.CustomResponseBodyProperty] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.web_acl = wafv2.CfnWebACL(
@@ -96,6 +97,7 @@ class LoggedWebAcl(Construct):
             default_action=settings.default_action,
             rules=rules,
             visibility_config=_visibility(name),
+            custom_response_bodies=custom_response_bodies,
         )
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
         if stage_arn is not None:
@@ -111,6 +113,73 @@ class LoggedWebAcl(Construct):
         logging.node.add_dependency(log_bucket)
 
 
+# The rate-based rule answers like the API does when it limits: 429 with Retry-After (the
+# evaluation window), so the SPA backs off the same way (GL-SEC-04).
+RATE_LIMIT_RULE = "RateLimitPerClientIp"
+RATE_WINDOW_SECONDS = 300
+RATE_LIMITED_BODY = "rate-limited"
+
+
+def rate_limit_rule(config: EnvironmentConfig) -> wafv2.CfnWebACL.RuleProperty:
+    """Requests per client IP over 5 minutes on the API distribution (its Host header); counts
+    in staging, blocks in production, like the managed groups."""
+    scope_down = None
+    if config.api_domain:
+        scope_down = wafv2.CfnWebACL.StatementProperty(
+            byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(single_header={"Name": "host"}),
+                positional_constraint="EXACTLY",
+                search_string=config.api_domain,
+                text_transformations=[
+                    wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")
+                ],
+            )
+        )
+    action = (
+        wafv2.CfnWebACL.RuleActionProperty(
+            block=wafv2.CfnWebACL.BlockActionProperty(
+                custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                    response_code=429,
+                    custom_response_body_key=RATE_LIMITED_BODY,
+                    response_headers=[
+                        wafv2.CfnWebACL.CustomHTTPHeaderProperty(
+                            name="Retry-After", value=str(RATE_WINDOW_SECONDS)
+                        )
+                    ],
+                )
+            )
+        )
+        if config.waf_block
+        else wafv2.CfnWebACL.RuleActionProperty(count={})
+    )
+    return wafv2.CfnWebACL.RuleProperty(
+        name=RATE_LIMIT_RULE,
+        priority=0,
+        action=action,
+        statement=wafv2.CfnWebACL.StatementProperty(
+            rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                aggregate_key_type="IP",
+                limit=config.waf_rate_limit,
+                evaluation_window_sec=RATE_WINDOW_SECONDS,
+                scope_down_statement=scope_down,
+            )
+        ),
+        visibility_config=_visibility(RATE_LIMIT_RULE),
+    )
+
+
+# The body of the 429: a problem details document like the API's own (api/problems.py).
+RATE_LIMITED_RESPONSE_BODIES = {
+    RATE_LIMITED_BODY: wafv2.CfnWebACL.CustomResponseBodyProperty(
+        content_type="APPLICATION_JSON",
+        content=(
+            '{"type":"about:blank","title":"Too many requests","status":429,'
+            f'"detail":"Too many requests from this address; retry after {RATE_WINDOW_SECONDS} s"}}'
+        ),
+    )
+}
+
+
 class ManagedRulesWebAcl(LoggedWebAcl):
     def __init__(
         self,
@@ -121,7 +190,7 @@ class ManagedRulesWebAcl(LoggedWebAcl):
         name: str,
         log_bucket: s3.IBucket,
     ) -> None:
-        rules = _managed_rules(config)
+        rules = [rate_limit_rule(config), *_managed_rules(config)]
         super().__init__(
             scope,
             construct_id,
@@ -129,6 +198,7 @@ class ManagedRulesWebAcl(LoggedWebAcl):
             name=name,
             rules=rules,
             log_bucket=log_bucket,
+            custom_response_bodies=RATE_LIMITED_RESPONSE_BODIES,
         )
 
 
