@@ -21,6 +21,7 @@ SCANNER_HANDLER = "manabi_scanner.handler.lambda_handler"
 UPDATER_HANDLER = "manabi_scanner.updater.lambda_handler"
 RECONCILER_HANDLER = "manabi_scanner.reconciler.lambda_handler"
 GUARDDUTY_VERDICT_HANDLER = "manabi_scanner.guardduty.lambda_handler"
+ORIGIN_ROTATION_HANDLER = "manabi_rotation.handler.lambda_handler"
 
 # Cognito groups (MP-COG-08); manabi_api.kernel.principal.Group has the same values.
 GROUP_LEARNERS = "learners"
