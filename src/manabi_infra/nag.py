@@ -98,10 +98,10 @@ WORKLOAD: tuple[Accepted, ...] = (
     # --- API (MP-LMD-*, MP-APIGW-*) -------------------------------------------------------------
     Accepted(
         "Api/Function",
-        (f"{AWS}L1", f"{NIST}LambdaConcurrency", *NO_DLQ_NO_VPC),
+        (f"{AWS}L1", *NO_DLQ_NO_VPC),
         "python3.13 by decision (docs/decisions/0001, MP-LMD-01: supported into 2029, matches the "
-        "local Python); invoked synchronously by API Gateway, so a DLQ holds nothing and API "
-        "Gateway's throttling caps concurrency; not in a VPC by MP-LMD-03 / MP-NET-01",
+        "local Python); invoked synchronously by API Gateway, so a DLQ holds nothing; not in a "
+        "VPC by MP-LMD-03 / MP-NET-01",
     ),
     Accepted(
         "Api/FunctionRole",
@@ -130,6 +130,20 @@ WORKLOAD: tuple[Accepted, ...] = (
         "The public health check (MP-APIGW-02); every other route has the Cognito authorizer",
     ),
     *log_groups("Api/AccessLogs", "Api/FunctionLogs"),
+    Accepted(
+        "Cdn/OriginSecretRotation/Function",
+        (f"{AWS}L1", *NO_DLQ_NO_VPC),
+        "python3.13 by decision (docs/decisions/0001); invoked synchronously by Secrets Manager, "
+        "which retries a failed step (GL-SEC-05), so a DLQ holds nothing; not in a VPC by "
+        "MP-LMD-03 / MP-NET-01",
+    ),
+    Accepted(
+        "Cdn/OriginSecretRotation/FunctionRole",
+        (f"{AWS}IAM5[Resource::*]", f"{NIST}IAMNoInlinePolicy"),
+        "secretsmanager:GetRandomPassword takes no resource; everything else names the origin "
+        f"secret, the API WebACL and the API distribution (GL-SEC-05). {INLINE}.",
+    ),
+    *log_groups("Cdn/OriginSecretRotation/FunctionLogs"),
     # --- DynamoDB -------------------------------------------------------------------------------
     Accepted(
         "Data/Table",
@@ -140,14 +154,9 @@ WORKLOAD: tuple[Accepted, ...] = (
     # --- Edge (MP-CF-*, MP-APIGW-01) ------------------------------------------------------------
     Accepted(
         "Cdn/OriginSecret",
-        (
-            f"{AWS}SMG4",
-            f"{NIST}SecretsManagerRotationEnabled",
-            f"{NIST}SecretsManagerUsingKMSKey",
-        ),
-        "The origin header value (MP-APIGW-01) is read by CloudFront and WAF at deploy time: a "
-        "rotation outside CloudFormation would lock CloudFront out; it changes by redeploying. "
-        "The AWS-managed key suffices (MP-ENC-01)",
+        (f"{NIST}SecretsManagerUsingKMSKey",),
+        "The origin header value (MP-APIGW-01, rotated by GL-SEC-05): the AWS-managed key "
+        "suffices (MP-ENC-01)",
     ),
     *(
         Accepted(

@@ -235,6 +235,11 @@ def _managed_rules(config: EnvironmentConfig) -> list[wafv2.CfnWebACL.RuleProper
     return rules
 
 
+# The rule that checks the origin header; the rotation function rewrites its statement
+# (manabi_rotation, GL-SEC-05).
+ORIGIN_HEADER_RULE = "AllowFromApiDistribution"
+
+
 class OriginHeaderWebAcl(LoggedWebAcl):
     def __init__(
         self,
@@ -247,7 +252,7 @@ class OriginHeaderWebAcl(LoggedWebAcl):
         log_bucket: s3.IBucket,
     ) -> None:
         rule = wafv2.CfnWebACL.RuleProperty(
-            name="AllowFromApiDistribution",
+            name=ORIGIN_HEADER_RULE,
             priority=0,
             action=wafv2.CfnWebACL.RuleActionProperty(allow={}),
             statement=wafv2.CfnWebACL.StatementProperty(
@@ -262,7 +267,7 @@ class OriginHeaderWebAcl(LoggedWebAcl):
                     ],
                 )
             ),
-            visibility_config=_visibility("AllowFromApiDistribution"),
+            visibility_config=_visibility(ORIGIN_HEADER_RULE),
         )
         super().__init__(
             scope,

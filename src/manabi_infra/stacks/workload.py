@@ -81,6 +81,7 @@ class WorkloadStack(DeploymentStack):
             storage=self.storage,
             rest_api=self.api.rest_api,
             edge=edge,
+            code_dir=api_code_dir,
         )
         self.access = AccessRoles(
             self,
