@@ -100,7 +100,7 @@ class WebAclGuard:
     def accept(self, values: tuple[str, ...]) -> None:
         acl, lock = self._get()
         self._rule(acl)["Statement"] = statement_for(self.header, values)
-        update = {
+        update: dict[str, Any] = {
             key: acl[key]
             for key in ("DefaultAction", "Description", "Rules", "VisibilityConfig")
             if key in acl
@@ -120,7 +120,7 @@ class DistributionHeader:
         self.client = client or boto3.client("cloudfront")
 
     def _items(self, config: dict[str, Any]) -> list[dict[str, Any]]:
-        items = []
+        items: list[dict[str, Any]] = []
         for origin in config["Origins"]["Items"]:
             headers = origin.get("CustomHeaders", {}).get("Items", [])
             items.extend(h for h in headers if h["HeaderName"].lower() == self.header.lower())

@@ -1,7 +1,8 @@
 """Secrets Manager rotation function of the origin secret (GL-SEC-05).
 
-Environment (manabi_contract.environment, set by manabi_infra.constructs.origin_rotation): the WebACL's name and id, the
-rule that checks the header, the API distribution's id and the header's name.
+Environment (manabi_contract.environment, set by manabi_infra.constructs.origin_rotation):
+the WebACL's name and id, the rule that checks the header, the API distribution's id and the
+header's name.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from manabi_contract import environment as env
 from manabi_contract import names as contract
 from manabi_infra import names
 from manabi_infra.config import API_SECONDS_PER_REQUEST, UNRESERVED_MINIMUM
+from manabi_infra.constructs.api import THROTTLED_RETRY_AFTER_SECONDS
 from manabi_infra.constructs.waf import ORIGIN_HEADER_RULE, RATE_LIMIT_RULE, RATE_WINDOW_SECONDS
 from tests.infra.conftest import SynthesizedStack
 
@@ -17,9 +18,26 @@ from tests.infra.conftest import SynthesizedStack
 def test_gl_sec_04_stage_throttling_from_the_config(stack: SynthesizedStack) -> None:
     _, stage = stack.only("AWS::ApiGateway::Stage")
     (settings,) = stage["Properties"]["MethodSettings"]
-    assert settings["HttpMethod"] == "*" and settings["ResourcePath"] == "/*"
+    assert settings["HttpMethod"] == "*"
+    assert settings["ResourcePath"] == "/*"
     assert settings["ThrottlingRateLimit"] == stack.config.api_throttle_rate
     assert settings["ThrottlingBurstLimit"] == stack.config.api_throttle_burst
+
+
+def test_gl_sec_04_throttled_answers_429_with_retry_after(stack: SynthesizedStack) -> None:
+    responses = [
+        r["Properties"]
+        for r in stack.of_type("AWS::ApiGateway::GatewayResponse").values()
+        if r["Properties"]["ResponseType"] == "THROTTLED"
+    ]
+    (throttled,) = responses
+    assert throttled["StatusCode"] == "429"
+    headers = throttled["ResponseParameters"]
+    assert headers["gatewayresponse.header.Retry-After"] == f"'{THROTTLED_RETRY_AFTER_SECONDS}'"
+    assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == (
+        f"'{stack.config.web_origin}'"
+    )
+    assert json.loads(throttled["ResponseTemplates"]["application/json"])["status"] == 429
 
 
 def test_gl_sec_04_reserved_concurrency_leaves_room_for_cognito(stack: SynthesizedStack) -> None:
@@ -40,7 +58,8 @@ def test_gl_sec_04_reserved_concurrency_leaves_room_for_cognito(stack: Synthesiz
         for f in stack.of_type("AWS::Lambda::Function").values()
         if f["Properties"].get("Handler") == contract.POST_CONFIRMATION_HANDLER
     ]
-    assert triggers and all("ReservedConcurrentExecutions" not in t["Properties"] for t in triggers)
+    assert triggers
+    assert all("ReservedConcurrentExecutions" not in t["Properties"] for t in triggers)
 
 
 def test_gl_sec_04_rate_based_rule_counts_in_staging_blocks_in_production(
@@ -60,9 +79,10 @@ def test_gl_sec_04_rate_based_rule_counts_in_staging_blocks_in_production(
     if config.waf_block:
         block = rule["Action"]["Block"]["CustomResponse"]
         assert block["ResponseCode"] == 429
-        assert block["ResponseHeaders"] == [
-            {"Name": "Retry-After", "Value": str(RATE_WINDOW_SECONDS)}
-        ]
+        headers = {h["Name"]: h["Value"] for h in block["ResponseHeaders"]}
+        assert headers["Retry-After"] == str(RATE_WINDOW_SECONDS)
+        # The SPA reads the 429 across origins and backs off (web/src/api/client.ts).
+        assert headers["Access-Control-Allow-Origin"] == config.web_origin
         body = acl["Properties"]["CustomResponseBodies"][block["CustomResponseBodyKey"]]
         assert json.loads(body["Content"])["status"] == 429
     else:

@@ -114,7 +114,8 @@ def test_gl_sec_01_inspector_scans_lambda_and_its_code(baseline: SynthesizedStac
             for p in inspector["Properties"]["Create"]["Fn::Join"][1]
         )
     )
-    assert create["service"] == "Inspector2" and create["action"] == "enable"
+    assert create["service"] == "Inspector2"
+    assert create["action"] == "enable"
     assert create["parameters"]["resourceTypes"] == ["LAMBDA", "LAMBDA_CODE"]
     assert "Delete" in inspector["Properties"]
 
@@ -127,7 +128,8 @@ def test_gl_sec_01_access_analyzer(baseline: SynthesizedStack) -> None:
 def test_gl_sec_01_macie_identifiers_and_job_in_tokyo(baseline: SynthesizedStack) -> None:
     identifiers = baseline.of_type("AWS::Macie::CustomDataIdentifier")
     if region_of(baseline) != TOKYO:
-        assert identifiers == {} and baseline.of_type("AWS::Macie::Session") == {}
+        assert identifiers == {}
+        assert baseline.of_type("AWS::Macie::Session") == {}
         return
     baseline.only("AWS::Macie::Session")
     by_name = {r["Properties"]["Name"]: r["Properties"] for r in identifiers.values()}
@@ -139,7 +141,8 @@ def test_gl_sec_01_macie_identifiers_and_job_in_tokyo(baseline: SynthesizedStack
         assert props["MaximumMatchDistance"] == identifier.maximum_match_distance
     _, job = baseline.only("Custom::MacieClassificationJob")
     create = json.dumps(job["Properties"]["Create"])
-    assert "createClassificationJob" in create and "SCHEDULED" in create
+    assert "createClassificationJob" in create
+    assert "SCHEDULED" in create
     assert baseline.names.data_bucket in create
     for lid in identifiers:
         assert lid in create  # every custom identifier runs in the job
@@ -158,7 +161,8 @@ def test_gl_sec_01_one_baseline_per_account_and_region(
         for singleton in SINGLETONS:
             for _ in stack.of_type(singleton):
                 seen[(stack.config.account, region, singleton)] += 1
-    assert seen and max(seen.values()) == 1, seen
+    assert seen
+    assert max(seen.values()) == 1, seen
     for group in (stacks, edge_stacks, dr_stacks):
         for stack in group.values():
             for singleton in SINGLETONS:

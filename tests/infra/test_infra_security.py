@@ -155,6 +155,7 @@ def test_mp_log_01_one_log_group_per_service(
         resource_names.post_confirmation_log_group,  # Cognito PostConfirmation trigger
         resource_names.api_access_log_group,  # API Gateway access logs
         resource_names.query_log_group,  # Route 53 query logs (us-east-1)
+        resource_names.origin_rotation_log_group,  # origin-secret rotation (GL-SEC-05)
     }
     # API Gateway execution logs go to the group API Gateway names itself per stage, through
     # the account CloudWatch role (MP-APIGW-03).

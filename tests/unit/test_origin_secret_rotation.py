@@ -55,7 +55,8 @@ def test_gl_sec_05_a_rotation_keeps_every_edge_accepted() -> None:
         world.step(step, "v1")
     new = world.secrets.value("AWSCURRENT")
     assert new != "secret-0"
-    assert world.distribution.sent() == new and world.distribution.deployed()
+    assert world.distribution.sent() == new
+    assert world.distribution.deployed()
     # The previous value stays accepted until the next rotation narrows the rule.
     assert world.guard.accepted() == ("secret-0", new)
 
@@ -118,7 +119,8 @@ def test_gl_sec_05_accepted_values_keep_what_cloudfront_sends() -> None:
 
 def test_gl_sec_05_waf_statement_round_trips() -> None:
     one = statement_for("x-manabi-origin-secret", ("a",))
-    assert "ByteMatchStatement" in one and values_of(one) == ("a",)
+    assert "ByteMatchStatement" in one
+    assert values_of(one) == ("a",)
     two = statement_for("x-manabi-origin-secret", ("a", "b"))
     assert len(two["OrStatement"]["Statements"]) == 2
     assert values_of(two) == ("a", "b")

@@ -252,21 +252,27 @@ class SecurityServices(DeploymentConstruct):
 
     def _inspector(self) -> None:
         """Inspector v2 for the account's functions and their code; disabled on delete."""
-        call = {
-            "service": "Inspector2",
-            "parameters": {
-                "accountIds": [Aws.ACCOUNT_ID],
-                "resourceTypes": list(INSPECTOR_RESOURCE_TYPES),
-            },
-            "physical_resource_id": cr.PhysicalResourceId.of(f"inspector2-{self.region}"),
+        parameters = {
+            "accountIds": [Aws.ACCOUNT_ID],
+            "resourceTypes": list(INSPECTOR_RESOURCE_TYPES),
         }
+        physical_id = cr.PhysicalResourceId.of(f"inspector2-{self.region}")
+
+        def call(action: str) -> cr.AwsSdkCall:
+            return cr.AwsSdkCall(
+                service="Inspector2",
+                action=action,
+                parameters=parameters,
+                physical_resource_id=physical_id,
+            )
+
         cr.AwsCustomResource(
             self,
             "Inspector",
             resource_type="Custom::InspectorEnablement",
-            on_create=cr.AwsSdkCall(action="enable", **call),
-            on_update=cr.AwsSdkCall(action="enable", **call),
-            on_delete=cr.AwsSdkCall(action="disable", **call),
+            on_create=call("enable"),
+            on_update=call("enable"),
+            on_delete=call("disable"),
             policy=cr.AwsCustomResourcePolicy.from_statements(
                 [
                     iam.PolicyStatement(

@@ -50,6 +50,10 @@ USER_POOL_ACTIONS = (
 CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key"]
 
 
+# The stage's token bucket refills every second.
+THROTTLED_RETRY_AFTER_SECONDS = 1
+
+
 class Api(DeploymentConstruct):
     def __init__(
         self,
@@ -153,6 +157,24 @@ class Api(DeploymentConstruct):
                 type=response_type,
                 response_headers={"Access-Control-Allow-Origin": f"'{self.config.web_origin}'"},
             )
+        # Above the stage's throttling: 429 as a problem document with Retry-After, which the
+        # SPA honours (GL-SEC-04).
+        rest_api.add_gateway_response(
+            "Throttled",
+            type=apigw.ResponseType.THROTTLED,
+            status_code="429",
+            response_headers={
+                "Access-Control-Allow-Origin": f"'{self.config.web_origin}'",
+                "Access-Control-Expose-Headers": "'Retry-After'",
+                "Retry-After": f"'{THROTTLED_RETRY_AFTER_SECONDS}'",
+            },
+            templates={
+                "application/json": (
+                    '{"type":"about:blank","title":"Too many requests","status":429,'
+                    '"detail":"The API is throttled; retry after the time given"}'
+                )
+            },
+        )
 
         authorizer = apigw.CognitoUserPoolsAuthorizer(
             self,

@@ -45,11 +45,11 @@ class OriginSecretRotation(DeploymentConstruct):
     ) -> None:
         super().__init__(scope, construct_id, deployment=deployment)
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
-        function_name = self.resource_names.api_function.removesuffix("-api") + "-origin-rotation"
+        function_name = self.resource_names.origin_rotation_function
         log_group, role = function_logs_and_role(
             self,
             "Function",
-            log_group_name=f"/aws/lambda/{function_name}",
+            log_group_name=self.resource_names.origin_rotation_log_group,
             role_name=f"{function_name}-role",
             description="Rotates the CloudFront to API origin secret",
         )

@@ -141,9 +141,13 @@ def rate_limit_rule(config: EnvironmentConfig) -> wafv2.CfnWebACL.RuleProperty:
                 custom_response=wafv2.CfnWebACL.CustomResponseProperty(
                     response_code=429,
                     custom_response_body_key=RATE_LIMITED_BODY,
+                    # CORS headers too, so that the SPA can read the 429 and back off.
                     response_headers=[
-                        wafv2.CfnWebACL.CustomHTTPHeaderProperty(
-                            name="Retry-After", value=str(RATE_WINDOW_SECONDS)
+                        wafv2.CfnWebACL.CustomHTTPHeaderProperty(name=name, value=value)
+                        for name, value in (
+                            ("Retry-After", str(RATE_WINDOW_SECONDS)),
+                            ("Access-Control-Allow-Origin", config.web_origin),
+                            ("Access-Control-Expose-Headers", "Retry-After"),
                         )
                     ],
                 )
