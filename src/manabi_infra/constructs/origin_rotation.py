@@ -112,7 +112,7 @@ class OriginSecretRotation(DeploymentConstruct):
                 env.ORIGIN_RULE_NAME: ORIGIN_HEADER_RULE,
                 env.ORIGIN_DISTRIBUTION_ID: distribution.distribution_id,
                 env.ORIGIN_HEADER: names.ORIGIN_SECRET_HEADER,
-                **powertools_environment(self.config, "origin-rotation"),
+                **powertools_environment(self.config, contract.ORIGIN_ROTATION_SERVICE),
             },
         )
         self.schedule = secret.add_rotation_schedule(
