@@ -10,6 +10,7 @@ UPDATER_SERVICE = "manabi-avdefinitions-updater"
 RECONCILER_SERVICE = "manabi-scan-reconciler"
 GUARDDUTY_VERDICT_SERVICE = "manabi-guardduty-verdicts"
 POST_CONFIRMATION_SERVICE = "manabi-post-confirmation"
+ORIGIN_ROTATION_SERVICE = "manabi-origin-rotation"
 METRICS_NAMESPACE = "ManabiPlus"
 # Metrics the functions emit and the alarms read.
 DEFINITIONS_AGE_METRIC = "VirusDefinitionsAgeHours"
@@ -21,6 +22,7 @@ SCANNER_HANDLER = "manabi_scanner.handler.lambda_handler"
 UPDATER_HANDLER = "manabi_scanner.updater.lambda_handler"
 RECONCILER_HANDLER = "manabi_scanner.reconciler.lambda_handler"
 GUARDDUTY_VERDICT_HANDLER = "manabi_scanner.guardduty.lambda_handler"
+ORIGIN_ROTATION_HANDLER = "manabi_rotation.handler.lambda_handler"
 
 # Cognito groups (MP-COG-08); manabi_api.kernel.principal.Group has the same values.
 GROUP_LEARNERS = "learners"

@@ -86,6 +86,15 @@ class ResourceNames:
         return log_group_of(self.reconciler_function)
 
     @property
+    def origin_rotation_function(self) -> str:
+        """Rotates the CloudFront → API origin secret (GL-SEC-05)."""
+        return self._sibling("origin-rotation")
+
+    @property
+    def origin_rotation_log_group(self) -> str:
+        return log_group_of(self.origin_rotation_function)
+
+    @property
     def updater_function(self) -> str:
         return self._sibling("avdefinitions-updater")
 

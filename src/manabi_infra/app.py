@@ -1,5 +1,6 @@
-"""The CDK app (`python -m manabi_infra.app`): per environment, three stacks in deploy order —
-`…-Edge` (us-east-1), `…-DR` (Osaka) and `…-Workload` (Tokyo).
+"""The CDK app (`python -m manabi_infra.app`): per environment, in deploy order, the account's
+security baseline (`…-Baseline-Tokyo`, `-Osaka`, `-UsEast1`), then `…-Edge` (us-east-1),
+`…-DR` (Osaka) and `…-Workload` (Tokyo).
 
 The AwsSolutions and NIST 800-53 rev 5 rule packs of cdk-nag check every stack; each accepted
 finding is acknowledged on its resource with a reason (manabi_infra.nag).
@@ -23,6 +24,8 @@ from manabi_infra.config import ENVIRONMENTS, ScanBackend
 from manabi_infra.deployment import Deployment
 from manabi_infra.lambda_asset import REPO_ROOT, build_api_asset
 from manabi_infra.nag import acknowledge_findings
+from manabi_infra.names import BASELINE_REGIONS
+from manabi_infra.stacks.baseline import BaselineStack
 from manabi_infra.stacks.dr import DrStack
 from manabi_infra.stacks.edge import EdgeStack
 from manabi_infra.stacks.workload import WorkloadStack
@@ -72,12 +75,20 @@ def build_app(api_code_dir: Path | None = None) -> App:
         if backend is not None:
             config = replace(config, scan_backend=backend)
         deployment = Deployment(config)
+        # The account's security services, one stack per region, before everything else
+        # (GL-SEC-01): `cdk deploy --all` deploys them first.
+        baselines = [BaselineStack(app, deployment=deployment, region=r) for r in BASELINE_REGIONS]
         edge = EdgeStack(app, deployment=deployment)
         dr = DrStack(app, deployment=deployment)
         workload = WorkloadStack(app, deployment=deployment, api_code_dir=code_dir, edge=edge)
         workload.add_stack_dependency(dr, "the backup bucket replicates into the DR bucket")
+        for baseline in baselines:
+            for stack in (edge, dr, workload):
+                stack.add_dependency(baseline, "the account baseline comes first")
         if os.environ.get(ACKNOWLEDGE_ENV, "1") != "0":
-            acknowledge_findings(edge=edge, dr=dr, workload=workload, config=config)
+            acknowledge_findings(
+                edge=edge, dr=dr, workload=workload, config=config, baselines=tuple(baselines)
+            )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     return app
 

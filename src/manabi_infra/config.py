@@ -6,6 +6,7 @@ same values. Nothing in this module calls AWS: `cdk synth` needs no credentials.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -45,6 +46,23 @@ class AlarmThresholds:
     waf_blocked_requests: int | None = None
     # Consecutive periods over the threshold before the API and Lambda alarms fire.
     evaluation_periods: int = 1
+
+
+class SecurityOwner(StrEnum):
+    """Who enables the account-level security services (GL-SEC-01, docs/decisions/0032): the
+    baseline stack of each account, or the organisation's delegated administrator (then the
+    baseline creates no detector, hub, Macie session or Inspector enablement of its own)."""
+
+    ACCOUNT = "account"
+    DELEGATED_ADMINISTRATOR = "delegated-administrator"
+
+
+# Lambda keeps at least 100 executions of an account unreserved; the Cognito triggers run
+# from that pool, so the reserved figures below may never eat into it (GL-SEC-04).
+UNRESERVED_MINIMUM = 100
+# p95 of one API request under load, measured on the local stack (docs/performance.md,
+# 10 users: 332 ms). Little's law: concurrency = rate × duration.
+API_SECONDS_PER_REQUEST = 0.332
 
 
 class EnvName(StrEnum):
@@ -87,10 +105,36 @@ class EnvironmentConfig:
     log_level: str = "INFO"
     alarms: AlarmThresholds = AlarmThresholds()
 
+    # --- abuse limits (GL-SEC-04) ---
+    # API stage throttling: steady requests per second and burst.
+    api_throttle_rate: float = 20.0
+    api_throttle_burst: int = 40
+    # Requests per client IP per 5 minutes before the rate-based WAF rule acts on the API
+    # distribution (counts in staging, blocks with 429 in production: `waf_block`).
+    waf_rate_limit: int = 600
+    # The account's Lambda concurrency quota (default 1,000).
+    account_concurrency: int = 1000
+    # --- account baseline (GL-SEC-01) ---
+    security_owner: SecurityOwner = SecurityOwner.ACCOUNT
+    # The CloudFront → API origin secret rotates this often (GL-SEC-05).
+    origin_secret_rotation_days: int = 30
+
     def __post_init__(self) -> None:
         # A typo here would reach every function at deploy time; stop the synth instead.
         if self.log_level not in LOG_LEVELS:
             raise ValueError(f"log_level={self.log_level!r} is not one of {', '.join(LOG_LEVELS)}")
+        reserved = self.api_reserved_concurrency + self.scanner_concurrency
+        if self.account_concurrency - reserved < UNRESERVED_MINIMUM:
+            raise ValueError(
+                f"reserved concurrency {reserved} leaves fewer than {UNRESERVED_MINIMUM} of "
+                f"{self.account_concurrency} for the Cognito triggers; lower api_throttle_rate"
+            )
+
+    @property
+    def api_reserved_concurrency(self) -> int:
+        """Enough executions for the stage's burst at the measured request duration, never more:
+        a client in a loop gets 429 from the stage before it takes the account's pool."""
+        return max(2, math.ceil(self.api_throttle_burst * API_SECONDS_PER_REQUEST))
 
     @property
     def stack_prefix(self) -> str:
@@ -131,6 +175,9 @@ PRODUCTION = EnvironmentConfig(
     waf_block=True,
     replicate_backups=True,
     alarms=AlarmThresholds(waf_blocked_requests=500),
+    api_throttle_rate=100.0,
+    api_throttle_burst=200,
+    waf_rate_limit=1000,
 )
 
 ENVIRONMENTS: dict[EnvName, EnvironmentConfig] = {c.name: c for c in (STAGING, PRODUCTION)}

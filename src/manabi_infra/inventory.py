@@ -28,7 +28,15 @@ OUTPUT = REPO_ROOT / "docs" / "data-classification.md"
 Template = dict[str, Any]
 Resource = dict[str, Any]
 
-_REGION_OF_KIND = {"Workload": "Tokyo", "Edge": "us-east-1", "DR": "Osaka"}
+_REGION_OF_KIND = {
+    "Workload": "Tokyo",
+    "Edge": "us-east-1",
+    "DR": "Osaka",
+    # The account baseline stacks end in their region (GL-SEC-01).
+    "Tokyo": "Tokyo",
+    "Osaka": "Osaka",
+    "UsEast1": "us-east-1",
+}
 
 
 def _tags(resource: Resource) -> dict[str, str]:
@@ -237,14 +245,16 @@ _ROWS: dict[str, Callable[[Template, str, Resource], dict[str, str]]] = {
     "AWS::Logs::LogGroup": _log_group_row,
     "AWS::SecretsManager::Secret": _FixedRow(
         "Secret `{Name}`",
-        "none (generated again on a new deploy)",
-        "CloudFormation dynamic reference (CloudFront origin header, API WebACL)",
+        "none (rotated every 30 days; generated again on a new deploy)",
+        "CloudFormation dynamic reference (CloudFront origin header, API WebACL); the rotation "
+        "function (GL-SEC-05)",
         ("KmsKeyId", "aws/secretsmanager key"),
     ),
     "AWS::SNS::Topic": _FixedRow(
         "SNS topic `{TopicName}`",
         "none (messages are delivered, not stored)",
-        "CloudWatch alarms publish; e-mail subscription of the operators; TLS only",
+        "CloudWatch alarms or EventBridge rules publish; e-mail subscription of the operators; "
+        "TLS only",
         ("KmsMasterKeyId", "none"),
     ),
 }

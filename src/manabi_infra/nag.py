@@ -16,6 +16,7 @@ from manabi_infra.constructs.access import (
     DEVELOPER_POLICIES,
     OPERATIONS_POLICIES,
 )
+from manabi_infra.nag_baseline import accepted_for_baseline
 from manabi_infra.nag_reasons import (
     AWS,
     INLINE,
@@ -103,10 +104,10 @@ WORKLOAD: tuple[Accepted, ...] = (
     # --- API (MP-LMD-*, MP-APIGW-*) -------------------------------------------------------------
     Accepted(
         "Api/Function",
-        (f"{AWS}L1", f"{NIST}LambdaConcurrency", *NO_DLQ_NO_VPC),
+        (f"{AWS}L1", *NO_DLQ_NO_VPC),
         "python3.13 by decision (docs/decisions/0001, MP-LMD-01: supported into 2029, matches the "
-        "local Python); invoked synchronously by API Gateway, so a DLQ holds nothing and API "
-        "Gateway's throttling caps concurrency; not in a VPC by MP-LMD-03 / MP-NET-01",
+        "local Python); invoked synchronously by API Gateway, so a DLQ holds nothing; not in a "
+        "VPC by MP-LMD-03 / MP-NET-01",
     ),
     Accepted(
         "Api/FunctionRole",
@@ -141,6 +142,20 @@ WORKLOAD: tuple[Accepted, ...] = (
         f"CDK's role for the trail's CloudWatch Logs delivery (GL-SEC-03): it writes to the "
         f"trail's own log group only. {INLINE}.",
     ),
+    Accepted(
+        "Cdn/OriginSecretRotation/Function",
+        (f"{AWS}L1", *NO_DLQ_NO_VPC),
+        "python3.13 by decision (docs/decisions/0001); invoked synchronously by Secrets Manager, "
+        "which retries a failed step (GL-SEC-05), so a DLQ holds nothing; not in a VPC by "
+        "MP-LMD-03 / MP-NET-01",
+    ),
+    Accepted(
+        "Cdn/OriginSecretRotation/FunctionRole",
+        (f"{AWS}IAM5[Resource::*]", f"{NIST}IAMNoInlinePolicy"),
+        "secretsmanager:GetRandomPassword takes no resource; everything else names the origin "
+        f"secret, the API WebACL and the API distribution (GL-SEC-05). {INLINE}.",
+    ),
+    *log_groups("Cdn/OriginSecretRotation/FunctionLogs"),
     # --- DynamoDB -------------------------------------------------------------------------------
     Accepted(
         "Data/Table",
@@ -151,14 +166,9 @@ WORKLOAD: tuple[Accepted, ...] = (
     # --- Edge (MP-CF-*, MP-APIGW-01) ------------------------------------------------------------
     Accepted(
         "Cdn/OriginSecret",
-        (
-            f"{AWS}SMG4",
-            f"{NIST}SecretsManagerRotationEnabled",
-            f"{NIST}SecretsManagerUsingKMSKey",
-        ),
-        "The origin header value (MP-APIGW-01) is read by CloudFront and WAF at deploy time: a "
-        "rotation outside CloudFormation would lock CloudFront out; it changes by redeploying. "
-        "The AWS-managed key suffices (MP-ENC-01)",
+        (f"{NIST}SecretsManagerUsingKMSKey",),
+        "The origin header value (MP-APIGW-01, rotated by GL-SEC-05): the AWS-managed key "
+        "suffices (MP-ENC-01)",
     ),
     *(
         Accepted(
@@ -261,8 +271,15 @@ def _apply(stack: Stack, accepted: tuple[Accepted, ...]) -> None:
 
 
 def acknowledge_findings(
-    *, edge: Stack, dr: Stack, workload: Stack, config: EnvironmentConfig
+    *,
+    edge: Stack,
+    dr: Stack,
+    workload: Stack,
+    config: EnvironmentConfig,
+    baselines: tuple[Stack, ...] = (),
 ) -> None:
+    for baseline in baselines:
+        _apply(baseline, accepted_for_baseline(config, baseline.region))
     _apply(edge, accepted_for("edge", config))
     _apply(dr, accepted_for("dr", config))
     _apply(workload, accepted_for("workload", config))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from manabi_contract import resources as contract_resources
 from manabi_contract.resources import ResourceNames
-from manabi_infra.config import EnvironmentConfig
+from manabi_infra.config import OSAKA, TOKYO, US_EAST_1, EnvironmentConfig
 
 PROJECT_TAG = "Manabi Plus"
 
@@ -90,9 +90,28 @@ def dr_stack_id(config: EnvironmentConfig) -> str:
     return f"{config.stack_prefix}-DR"
 
 
-def stack_ids(config: EnvironmentConfig) -> tuple[str, str, str]:
-    """Every stack of an environment, in deploy order."""
-    return (edge_stack_id(config), dr_stack_id(config), workload_stack_id(config))
+# The regions of an account's security baseline (GL-SEC-01): every region the system deploys to;
+# Tokyo aggregates the findings and records the global resource types.
+BASELINE_REGIONS: dict[str, str] = {TOKYO: "Tokyo", OSAKA: "Osaka", US_EAST_1: "UsEast1"}
+
+
+def baseline_stack_id(config: EnvironmentConfig, region: str) -> str:
+    """`ManabiPlus-Staging-Baseline-Tokyo` …: the account's security services in one region."""
+    return f"{config.stack_prefix}-Baseline-{BASELINE_REGIONS[region]}"
+
+
+def baseline_stack_ids(config: EnvironmentConfig) -> tuple[str, ...]:
+    return tuple(baseline_stack_id(config, region) for region in BASELINE_REGIONS)
+
+
+def stack_ids(config: EnvironmentConfig) -> tuple[str, ...]:
+    """Every stack of an environment, in deploy order: the account baseline first."""
+    return (
+        *baseline_stack_ids(config),
+        edge_stack_id(config),
+        dr_stack_id(config),
+        workload_stack_id(config),
+    )
 
 
 def resource_names(config: EnvironmentConfig) -> ResourceNames:
@@ -103,3 +122,13 @@ def resource_names(config: EnvironmentConfig) -> ResourceNames:
         bucket_suffix=config.bucket_suffix,
         domain=config.domain,
     )
+
+
+def baseline_bucket(config: EnvironmentConfig, role: str, region: str) -> str:
+    """A bucket of the account baseline in `region`: `stag-manabiplus-guardduty-ap-northeast-1`."""
+    return f"{config.prefix}-manabiplus-{role}-{region}{config.bucket_suffix}"
+
+
+def baseline_alerts_topic(config: EnvironmentConfig) -> str:
+    """The baseline's topic for security findings, one per region (GL-SEC-02)."""
+    return f"{config.prefix}-manabiplus-security-findings"

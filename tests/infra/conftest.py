@@ -139,6 +139,29 @@ def dr_stacks(cloud_assembly: Path) -> dict[EnvName, SynthesizedStack]:
     return {env: _load(c, names.dr_stack_id(c)) for env, c in ENVIRONMENTS.items()}
 
 
+@pytest.fixture(scope="session")
+def baseline_stacks(cloud_assembly: Path) -> dict[tuple[EnvName, str], SynthesizedStack]:
+    """The account baseline of each environment in each of its regions (GL-SEC-01)."""
+    return {
+        (env, region): _load(c, names.baseline_stack_id(c, region))
+        for env, c in ENVIRONMENTS.items()
+        for region in names.BASELINE_REGIONS
+    }
+
+
+@pytest.fixture(
+    scope="session",
+    params=[(env, region) for env in EnvName for region in names.BASELINE_REGIONS],
+    ids=lambda p: f"{p[0]}-{p[1]}",
+)
+def baseline(
+    request: pytest.FixtureRequest, baseline_stacks: dict[tuple[EnvName, str], SynthesizedStack]
+) -> SynthesizedStack:
+    """Each baseline stack in turn."""
+    found: SynthesizedStack = baseline_stacks[request.param]
+    return found
+
+
 @pytest.fixture(scope="session", params=list(EnvName), ids=str)
 def edge(
     request: pytest.FixtureRequest, edge_stacks: dict[EnvName, SynthesizedStack]

@@ -9,6 +9,7 @@ import pytest
 
 from manabi_infra import names
 from manabi_infra.config import US_EAST_1
+from manabi_infra.constructs.waf import RATE_LIMIT_RULE
 
 from .conftest import Resource, SynthesizedStack
 
@@ -99,17 +100,19 @@ def test_mp_waf_01_managed_rule_groups_in_the_design_order(edge: SynthesizedStac
     assert props["Scope"] == "CLOUDFRONT"
     assert props["Name"] == edge.names.cloudfront_web_acl
     assert props["DefaultAction"] == {"Allow": {}}
+    # The managed groups; the rate-based rule before them is GL-SEC-04's
+    # (tests/infra/test_infra_abuse_limits.py).
+    managed = [r for r in props["Rules"] if "ManagedRuleGroupStatement" in r["Statement"]]
+    assert [r["Name"] for r in props["Rules"] if r not in managed] == [RATE_LIMIT_RULE]
     found = [
         (
             r["Priority"],
             r["Statement"]["ManagedRuleGroupStatement"]["Name"],
         )
-        for r in props["Rules"]
+        for r in managed
     ]
     assert found == MANAGED_GROUPS
-    assert all(
-        r["Statement"]["ManagedRuleGroupStatement"]["VendorName"] == "AWS" for r in props["Rules"]
-    )
+    assert all(r["Statement"]["ManagedRuleGroupStatement"]["VendorName"] == "AWS" for r in managed)
     assert not NOT_APPLIED & {name for _, name in found}
     (bot,) = [r for r in props["Rules"] if r["Name"] == "AWSManagedRulesBotControlRuleSet"]
     configs = bot["Statement"]["ManagedRuleGroupStatement"]["ManagedRuleGroupConfigs"]
@@ -129,6 +132,8 @@ def test_mp_waf_01_both_distributions_use_the_cloudfront_web_acl(
 def test_mp_waf_02_staging_counts_production_blocks(edge: SynthesizedStack) -> None:
     expected = {"None": {}} if edge.config.name == "production" else {"Count": {}}
     for rule in _managed_acl(edge)["Properties"]["Rules"]:
+        if rule["Name"] == RATE_LIMIT_RULE:
+            continue  # a rule of its own, with an Action (GL-SEC-04)
         assert rule["OverrideAction"] == expected, rule["Name"]
 
 
@@ -136,7 +141,11 @@ def test_mp_waf_02_override_actions_per_environment(
     edge_stacks: dict[Any, SynthesizedStack],
 ) -> None:
     actions = {
-        env.value: {next(iter(r["OverrideAction"])) for r in _managed_acl(e)["Properties"]["Rules"]}
+        env.value: {
+            next(iter(r["OverrideAction"]))
+            for r in _managed_acl(e)["Properties"]["Rules"]
+            if r["Name"] != RATE_LIMIT_RULE
+        }
         for env, e in edge_stacks.items()
     }
     assert actions == {"staging": {"Count"}, "production": {"None"}}

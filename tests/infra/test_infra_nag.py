@@ -25,6 +25,7 @@ from manabi_infra import names
 from manabi_infra.app import ACKNOWLEDGE_ENV, SCAN_BACKEND_CONTEXT
 from manabi_infra.config import ENVIRONMENTS, ScanBackend
 from manabi_infra.nag import accepted_for
+from manabi_infra.nag_baseline import accepted_for_baseline
 from manabi_infra.synth import ALL_STACK_IDS, REPO_ROOT
 
 pytestmark = pytest.mark.infra
@@ -140,12 +141,19 @@ def test_mp_iac_01_every_acknowledgment_is_still_needed(
     stale = []
     for default in ENVIRONMENTS.values():
         config = replace(default, scan_backend=backend)
-        for kind, stack_id in (
-            ("edge", names.edge_stack_id(config)),
-            ("dr", names.dr_stack_id(config)),
-            ("workload", names.workload_stack_id(config)),
-        ):
-            for accepted in accepted_for(kind, config):
+        tables = [
+            (stack_id, accepted_for(kind, config))
+            for kind, stack_id in (
+                ("edge", names.edge_stack_id(config)),
+                ("dr", names.dr_stack_id(config)),
+                ("workload", names.workload_stack_id(config)),
+            )
+        ] + [
+            (names.baseline_stack_id(config, region), accepted_for_baseline(config, region))
+            for region in names.BASELINE_REGIONS
+        ]
+        for stack_id, table in tables:
+            for accepted in table:
                 prefix = f"{stack_id}/{accepted.path}/"
                 for rule in accepted.rules:
                     if not any(p.startswith(prefix) and r == rule for p, r in found):

@@ -156,6 +156,7 @@ def test_mp_log_01_one_log_group_per_service(
         resource_names.api_access_log_group,  # API Gateway access logs
         resource_names.query_log_group,  # Route 53 query logs (us-east-1)
         f"/aws/cloudtrail/{resource_names.trail}",  # the trail's CloudWatch Logs copy (GL-SEC-03)
+        resource_names.origin_rotation_log_group,  # origin-secret rotation (GL-SEC-05)
     }
     # API Gateway execution logs go to the group API Gateway names itself per stage, through
     # the account CloudWatch role (MP-APIGW-03).

@@ -104,6 +104,9 @@ def test_build_follows_source_changes(tmp_path: Path) -> None:
     scanner.mkdir()
     (scanner / "__init__.py").write_text("")
     (scanner / "Dockerfile").write_text("FROM scratch\n")
+    rotation = tmp_path / "src" / "manabi_rotation"  # the origin-secret rotation (GL-SEC-05)
+    rotation.mkdir()
+    (rotation / "__init__.py").write_text("")
     for name in ("pyproject.toml", "uv.lock"):
         shutil.copy(REPO_ROOT / name, tmp_path / name)
 

@@ -88,6 +88,9 @@ class Api(DeploymentConstruct):
             role=role,
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
+            # Sized from the stage burst and the measured request time; the rest of the
+            # account's pool stays free for the Cognito triggers (GL-SEC-04).
+            reserved_concurrent_executions=self.config.api_reserved_concurrency,
             # The names are the contract with manabi_api.wiring (docs/contracts.md).
             environment={
                 env.TABLE_NAME: table.table_name,
@@ -118,6 +121,9 @@ class Api(DeploymentConstruct):
             deploy_options=apigw.StageOptions(
                 stage_name=names.API_STAGE,
                 tracing_enabled=True,
+                # Every method of the stage: 429 from API Gateway above these (GL-SEC-04).
+                throttling_rate_limit=self.config.api_throttle_rate,
+                throttling_burst_limit=self.config.api_throttle_burst,
                 logging_level=apigw.MethodLoggingLevel.INFO,  # ERROR and INFO, as designed
                 data_trace_enabled=False,  # full request/response bodies may hold personal data
                 metrics_enabled=self.config.api_detailed_metrics,

@@ -13,6 +13,7 @@ timeout, no origin shield.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
 from aws_cdk import Duration, Fn, Stack, Tags
@@ -27,6 +28,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from manabi_infra import names
+from manabi_infra.constructs.origin_rotation import OriginSecretRotation
 from manabi_infra.constructs.storage import Storage
 from manabi_infra.constructs.waf import OriginHeaderWebAcl
 from manabi_infra.deployment import Deployment, DeploymentConstruct
@@ -89,6 +91,7 @@ class Cdn(DeploymentConstruct):
         storage: Storage,
         rest_api: apigw.RestApi,
         edge: EdgeResources,
+        code_dir: Path,
     ) -> None:
         """The web bucket is the website's origin; the distributions log to the log bucket, the
         API's WebACL to the WAF log bucket."""
@@ -186,6 +189,15 @@ class Cdn(DeploymentConstruct):
                 **BEHAVIOR_SETTINGS,
             ),
             **shared,
+        )
+        self.rotation = OriginSecretRotation(
+            self,
+            "OriginSecretRotation",
+            deployment=deployment,
+            code_dir=code_dir,
+            secret=self.origin_secret,
+            web_acl=self.api_web_acl,
+            distribution=self.api_distribution,
         )
         hosted_zone = edge.hosted_zone
         if hosted_zone is not None and config.domain and config.api_domain:

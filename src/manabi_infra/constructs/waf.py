@@ -20,6 +20,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from manabi_contract.problems import TYPE_BASE
 from manabi_infra import names
 from manabi_infra.config import EnvironmentConfig
 
@@ -85,6 +86,7 @@ class LoggedWebAcl(Construct):
         rules: list[wafv2.CfnWebACL.RuleProperty],
         log_bucket: s3.IBucket,
         stage_arn: str | None = None,
+        custom_response_bodies: dict[str, wafv2.CfnWebACL.CustomResponseBodyProperty] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.web_acl = wafv2.CfnWebACL(
@@ -96,6 +98,7 @@ class LoggedWebAcl(Construct):
             default_action=settings.default_action,
             rules=rules,
             visibility_config=_visibility(name),
+            custom_response_bodies=custom_response_bodies,
         )
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
         if stage_arn is not None:
@@ -111,6 +114,77 @@ class LoggedWebAcl(Construct):
         logging.node.add_dependency(log_bucket)
 
 
+# The rate-based rule answers like the API does when it limits: 429 with Retry-After (the
+# evaluation window), so the SPA backs off the same way (GL-SEC-04).
+RATE_LIMIT_RULE = "RateLimitPerClientIp"
+RATE_WINDOW_SECONDS = 300
+RATE_LIMITED_BODY = "rate-limited"
+
+
+def rate_limit_rule(config: EnvironmentConfig) -> wafv2.CfnWebACL.RuleProperty:
+    """Requests per client IP over 5 minutes on the API distribution (its Host header); counts
+    in staging, blocks in production, like the managed groups."""
+    scope_down = None
+    if config.api_domain:
+        scope_down = wafv2.CfnWebACL.StatementProperty(
+            byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(single_header={"Name": "host"}),
+                positional_constraint="EXACTLY",
+                search_string=config.api_domain,
+                text_transformations=[
+                    wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")
+                ],
+            )
+        )
+    action = (
+        wafv2.CfnWebACL.RuleActionProperty(
+            block=wafv2.CfnWebACL.BlockActionProperty(
+                custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                    response_code=429,
+                    custom_response_body_key=RATE_LIMITED_BODY,
+                    # CORS headers too, so that the SPA can read the 429 and back off.
+                    response_headers=[
+                        wafv2.CfnWebACL.CustomHTTPHeaderProperty(name=name, value=value)
+                        for name, value in (
+                            ("Retry-After", str(RATE_WINDOW_SECONDS)),
+                            ("Access-Control-Allow-Origin", config.web_origin),
+                            ("Access-Control-Expose-Headers", "Retry-After"),
+                        )
+                    ],
+                )
+            )
+        )
+        if config.waf_block
+        else wafv2.CfnWebACL.RuleActionProperty(count={})
+    )
+    return wafv2.CfnWebACL.RuleProperty(
+        name=RATE_LIMIT_RULE,
+        priority=0,
+        action=action,
+        statement=wafv2.CfnWebACL.StatementProperty(
+            rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                aggregate_key_type="IP",
+                limit=config.waf_rate_limit,
+                evaluation_window_sec=RATE_WINDOW_SECONDS,
+                scope_down_statement=scope_down,
+            )
+        ),
+        visibility_config=_visibility(RATE_LIMIT_RULE),
+    )
+
+
+# The body of the 429: a problem details document like the API's own (api/problems.py).
+RATE_LIMITED_RESPONSE_BODIES = {
+    RATE_LIMITED_BODY: wafv2.CfnWebACL.CustomResponseBodyProperty(
+        content_type="APPLICATION_JSON",
+        content=(
+            f'{{"type":"{TYPE_BASE}rate-limited","title":"Too many requests","status":429,'
+            f'"detail":"Too many requests from this address; retry after {RATE_WINDOW_SECONDS} s"}}'
+        ),
+    )
+}
+
+
 class ManagedRulesWebAcl(LoggedWebAcl):
     def __init__(
         self,
@@ -121,7 +195,7 @@ class ManagedRulesWebAcl(LoggedWebAcl):
         name: str,
         log_bucket: s3.IBucket,
     ) -> None:
-        rules = _managed_rules(config)
+        rules = [rate_limit_rule(config), *_managed_rules(config)]
         super().__init__(
             scope,
             construct_id,
@@ -129,6 +203,7 @@ class ManagedRulesWebAcl(LoggedWebAcl):
             name=name,
             rules=rules,
             log_bucket=log_bucket,
+            custom_response_bodies=RATE_LIMITED_RESPONSE_BODIES,
         )
 
 
@@ -165,6 +240,11 @@ def _managed_rules(config: EnvironmentConfig) -> list[wafv2.CfnWebACL.RuleProper
     return rules
 
 
+# The rule that checks the origin header; the rotation function rewrites its statement
+# (manabi_rotation, GL-SEC-05).
+ORIGIN_HEADER_RULE = "AllowFromApiDistribution"
+
+
 class OriginHeaderWebAcl(LoggedWebAcl):
     def __init__(
         self,
@@ -177,7 +257,7 @@ class OriginHeaderWebAcl(LoggedWebAcl):
         log_bucket: s3.IBucket,
     ) -> None:
         rule = wafv2.CfnWebACL.RuleProperty(
-            name="AllowFromApiDistribution",
+            name=ORIGIN_HEADER_RULE,
             priority=0,
             action=wafv2.CfnWebACL.RuleActionProperty(allow={}),
             statement=wafv2.CfnWebACL.StatementProperty(
@@ -192,7 +272,7 @@ class OriginHeaderWebAcl(LoggedWebAcl):
                     ],
                 )
             ),
-            visibility_config=_visibility("AllowFromApiDistribution"),
+            visibility_config=_visibility(ORIGIN_HEADER_RULE),
         )
         super().__init__(
             scope,

@@ -86,6 +86,7 @@ class WorkloadStack(DeploymentStack):
             storage=self.storage,
             rest_api=self.api.rest_api,
             edge=edge,
+            code_dir=api_code_dir,
         )
         self.access = AccessRoles(
             self,
