@@ -1,4 +1,4 @@
-import { ApiError } from "../api/client";
+import { ApiError, type NamedSubmission } from "../api/client";
 import type { Assignment, Submission } from "../api/types";
 import { ja } from "../i18n/ja";
 import type { RouteContext, View } from "../router";
@@ -21,7 +21,7 @@ export function scanBadge(status: string): HTMLElement {
 interface AssignmentData {
   assignment: Assignment;
   mine: Submission | null;
-  all: readonly Submission[];
+  all: readonly NamedSubmission[];
 }
 
 /** 課題: instructions and due date; the learner's submission, grade and feedback; the teacher grades. */
@@ -36,8 +36,8 @@ export function assignmentView(ctx: RouteContext, deps: CourseDeps): View {
     const opts = { signal: ctx.signal };
     const assignment = await api.getAssignment(courseId, assignmentId, opts);
     let mine: Submission | null = null;
-    let all: readonly Submission[] = [];
-    if (staff) all = (await api.listSubmissions(courseId, assignmentId, opts)).items;
+    let all: readonly NamedSubmission[] = [];
+    if (staff) all = (await api.listSubmissions(courseId, assignmentId, {}, opts)).items;
     else {
       try {
         mine = await api.getMySubmission(courseId, assignmentId, opts);
@@ -62,7 +62,7 @@ export function assignmentView(ctx: RouteContext, deps: CourseDeps): View {
       ),
     ];
     if (!staff) parts.push(mySubmission(ctx, deps, assignment, mine));
-    else parts.push(submissionsTable(ctx, deps, all, reload));
+    else parts.push(editAssignment(ctx, deps, assignment, reload), submissionsTable(ctx, deps, all, reload));
     return h("div", { class: "stack-lg" }, ...parts);
   };
 
@@ -231,7 +231,71 @@ class UploadFailed extends Error {
   override readonly name = "UploadFailed";
 }
 
-function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly Submission[], reload: () => Promise<void>): HTMLElement {
+/** The teacher edits the title, instructions and due date (at the version read) or deletes the
+ * assignment after a confirmation; its submissions' files are kept, no longer served. */
+function editAssignment(ctx: RouteContext, deps: CourseDeps, assignment: Assignment, reload: () => Promise<void>): HTMLElement {
+  const e = ja.assignmentEdit;
+  const title = createField({ name: "title", label: e.title, required: true, maxLength: 120 });
+  const instructions = createField({ name: "instructions", label: e.instructions, multiline: true, maxLength: 10000, rows: 4 });
+  const due = plainField("dueAt", e.dueAt, h("input", { type: "datetime-local", required: true }));
+  title.setValue(assignment.title);
+  instructions.setValue(assignment.instructions);
+  due.setValue(toLocalInput(assignment.dueAt));
+  const form = apiForm({
+    fields: new Map([
+      ["title", { field: title, label: e.title, max: 120 }],
+      ["instructions", { field: instructions, label: e.instructions, max: 10000 }],
+      ["dueAt", { field: due, label: e.dueAt }],
+    ]),
+    submitLabel: e.save,
+    signal: ctx.signal,
+    validate: () => {
+      const ok = title.value.trim() !== "" && due.value !== "";
+      title.setError(title.value.trim() ? null : e.titleRequired);
+      due.setError(due.value ? null : e.dueRequired);
+      return ok;
+    },
+    submit: async () => {
+      const update = { title: title.value, instructions: instructions.value, dueAt: new Date(due.value).toISOString(), version: assignment.version };
+      await deps.api.updateAssignment(assignment.courseId, assignment.assignmentId, update, { signal: ctx.signal });
+      deps.announcer.announce(e.saved);
+      void reload();
+    },
+  });
+  const remove = actionButton(
+    e.delete,
+    async () => {
+      if (!window.confirm(e.confirmDelete(assignment.title))) return;
+      await deps.api.deleteAssignment(assignment.courseId, assignment.assignmentId, assignment.version, { signal: ctx.signal });
+      deps.announcer.announce(e.deleted);
+      window.history.pushState(null, "", coursePath(assignment.courseId));
+      window.dispatchEvent(new PopStateEvent("popstate"));
+    },
+    (message) => {
+      if (message) deps.announcer.announce(message);
+    },
+    ctx.signal,
+    "button button-danger",
+    { "data-testid": "delete-assignment" },
+  );
+  return h(
+    "details",
+    { class: "card" },
+    h("summary", null, e.heading),
+    form.element,
+    h("div", { class: "actions" }, remove),
+  );
+}
+
+/** An instant as the value of a datetime-local input, in the browser's time zone. */
+function toLocalInput(instant: string): string {
+  const d = new Date(instant);
+  if (Number.isNaN(d.getTime())) return "";
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly NamedSubmission[], reload: () => Promise<void>): HTMLElement {
   const a = ja.assignment;
   const section = h("section", { class: "card", "aria-labelledby": "submissions-heading" }, h("h2", { id: "submissions-heading" }, a.submissions));
   if (all.length === 0) {
@@ -239,7 +303,7 @@ function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly Sub
     return section;
   }
   const rows = all.map((s) => {
-    const learner = s.learnerId;
+    const learner = s.learnerName || s.learnerEmail || s.learnerId;
     let gradeCell: Node;
     if (s.status === "CLEAN") {
       const grade = plainField("grade", a.gradeLabel(learner), h("input", { type: "number", min: 0, max: 100, step: 1, inputmode: "numeric" }));
@@ -288,7 +352,7 @@ function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly Sub
     return h(
       "tr",
       null,
-      h("th", { scope: "row" }, learner),
+      h("th", { scope: "row" }, s.learnerName || ja.learners.unnamed, h("div", { class: "meta" }, s.learnerEmail)),
       h("td", null, s.fileName, download ? h("div", null, download) : null),
       h("td", null, scanBadge(s.status)),
       h("td", null, timeEl(s.submittedAt)),
