@@ -115,7 +115,7 @@ describe("アカウント設定 (APP-ACC-01)", () => {
         refreshIdToken: vi.fn(async () => "id"),
         signOut: vi.fn(),
       },
-      cognito: { changePassword: vi.fn(async () => undefined), updateName: vi.fn(async () => undefined) },
+      cognito: { changePassword: vi.fn(async () => undefined), updateName: vi.fn(async () => undefined), globalSignOut: vi.fn(async () => undefined) },
       announcer: new Announcer(),
     };
     const view = settingsView(ctx(), deps as never);
@@ -138,5 +138,9 @@ describe("アカウント設定 (APP-ACC-01)", () => {
     await flush();
     expect(deps.cognito.changePassword).toHaveBeenCalledWith("access", "Kokoro-2026", "Sakura-2027!");
     expect(view.element.textContent).toContain("パスワードを変更しました。");
+    view.element.querySelectorAll("form")[2]!.requestSubmit();
+    await flush();
+    expect(deps.cognito.globalSignOut).toHaveBeenCalledWith("access");
+    expect(deps.auth.signOut).toHaveBeenCalledWith("user");
   });
 });

@@ -108,8 +108,7 @@ class AssignmentService(LearningService):
         self, principal: Principal, course_id: str, assignment_id: str, version: int
     ) -> None:
         """Delete an assignment at `version`. Its submissions are not deleted: their records and
-        files stay for the data bucket's retention period, no longer reachable through the API
-        (docs/decisions/0035)."""
+        files are kept, no longer reachable through the API (docs/decisions/0035)."""
         stored = self._editable(principal, course_id, assignment_id)
         if stored.version != version:
             raise StaleVersion(

@@ -118,6 +118,11 @@ export class CognitoClient {
     await this.call("ChangePassword", { AccessToken: accessToken, PreviousPassword: previous, ProposedPassword: proposed });
   }
 
+  /** APP-ACC-01: ends every session of the user (their refresh tokens stop working everywhere). */
+  async globalSignOut(accessToken: string): Promise<void> {
+    await this.call("GlobalSignOut", { AccessToken: accessToken });
+  }
+
   /** APP-ACC-01: the signed-in user's 氏名 (Cognito's standard `name` attribute). */
   async updateName(accessToken: string, name: string): Promise<void> {
     await this.call("UpdateUserAttributes", { AccessToken: accessToken, UserAttributes: [{ Name: "name", Value: name }] });

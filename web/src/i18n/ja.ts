@@ -304,7 +304,7 @@ export const ja = {
     dueRequired: "提出期限を入力してください。",
     delete: "課題を削除",
     deleted: "課題を削除しました。",
-    confirmDelete: (title: string) => `課題「${title}」を削除しますか？提出されたファイルは保存期間のあいだ保管され、一覧には表示されなくなります。`,
+    confirmDelete: (title: string) => `課題「${title}」を削除しますか？提出されたファイルは削除されずに保管されますが、一覧には表示されなくなります。`,
   },
 
   settings: {
@@ -323,6 +323,8 @@ export const ja = {
     changePassword: "パスワードを変更",
     passwordChanged: "パスワードを変更しました。次回から新しいパスワードでログインしてください。",
     signOutHeading: "ログアウト",
+    signOutEverywhere: "すべての端末からログアウト",
+    signOutEverywhereHint: "ほかのブラウザーや端末のログインも終了します。",
     email: "メールアドレス",
   },
 

@@ -13,7 +13,7 @@ import { createPasswordRules } from "../ui/password-rules";
 export interface SettingsDeps {
   readonly api: Pick<ApiClient, "updateMyProfile">;
   readonly auth: Pick<AuthService, "user" | "getAccessToken" | "refreshIdToken" | "signOut">;
-  readonly cognito: Pick<CognitoClient, "changePassword" | "updateName">;
+  readonly cognito: Pick<CognitoClient, "changePassword" | "updateName" | "globalSignOut">;
   readonly announcer: Announcer;
 }
 
@@ -113,6 +113,16 @@ export function settingsView(_ctx: RouteContext, deps: SettingsDeps): View {
         "settings-signout",
         t.signOutHeading,
         h("button", { type: "button", class: "button button-secondary", onclick: () => deps.auth.signOut("user") }, ja.header.signOut),
+        simpleForm(
+          t.signOutEverywhere,
+          async () => {
+            await deps.cognito.globalSignOut(await deps.auth.getAccessToken());
+            deps.auth.signOut("user");
+            return null;
+          },
+          accountErrorMessage,
+          h("p", null, t.signOutEverywhereHint),
+        ),
       ),
     ),
   );
