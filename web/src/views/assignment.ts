@@ -8,6 +8,7 @@ import { asyncRegion, progressBar, timeEl } from "../ui/async";
 import { ALLOWED_TYPES, MAX_UPLOAD_BYTES, UploadError, contentTypeOf, isAllowedType, postToStorage } from "../api/upload";
 import { h } from "../ui/dom";
 import { createField } from "../ui/form";
+import { loadMore } from "../ui/more";
 import { coursePath, isStaff, type CourseDeps } from "./course";
 
 export function scanLabel(status: string): string {
@@ -22,6 +23,7 @@ interface AssignmentData {
   assignment: Assignment;
   mine: Submission | null;
   all: readonly NamedSubmission[];
+  next: string | null;
 }
 
 /** 課題: instructions and due date; the learner's submission, grade and feedback; the teacher grades. */
@@ -37,7 +39,8 @@ export function assignmentView(ctx: RouteContext, deps: CourseDeps): View {
     const assignment = await api.getAssignment(courseId, assignmentId, opts);
     let mine: Submission | null = null;
     let all: readonly NamedSubmission[] = [];
-    if (staff) all = (await api.listSubmissions(courseId, assignmentId, {}, opts)).items;
+    let next: string | null = null;
+    if (staff) ({ items: all, nextCursor: next } = await api.listSubmissions(courseId, assignmentId, {}, opts));
     else {
       try {
         mine = await api.getMySubmission(courseId, assignmentId, opts);
@@ -45,11 +48,11 @@ export function assignmentView(ctx: RouteContext, deps: CourseDeps): View {
         if (!(err instanceof ApiError && err.status === 404)) throw err;
       }
     }
-    return { assignment, mine, all };
+    return { assignment, mine, all, next };
   };
 
   const render = (data: AssignmentData, reload: () => Promise<void>): Node => {
-    const { assignment, mine, all } = data;
+    const { assignment, mine, all, next } = data;
     heading.textContent = assignment.title;
     document.title = `${assignment.title} | ${ja.appName}`;
     const parts: Node[] = [
@@ -62,7 +65,7 @@ export function assignmentView(ctx: RouteContext, deps: CourseDeps): View {
       ),
     ];
     if (!staff) parts.push(mySubmission(ctx, deps, assignment, mine));
-    else parts.push(editAssignment(ctx, deps, assignment, reload), submissionsTable(ctx, deps, all, reload));
+    else parts.push(editAssignment(ctx, deps, assignment, reload), submissionsTable(ctx, deps, all, next, reload));
     return h("div", { class: "stack-lg" }, ...parts);
   };
 
@@ -295,14 +298,14 @@ function toLocalInput(instant: string): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly NamedSubmission[], reload: () => Promise<void>): HTMLElement {
+function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly NamedSubmission[], next: string | null, reload: () => Promise<void>): HTMLElement {
   const a = ja.assignment;
   const section = h("section", { class: "card", "aria-labelledby": "submissions-heading" }, h("h2", { id: "submissions-heading" }, a.submissions));
   if (all.length === 0) {
     section.append(h("p", { class: "empty" }, a.noSubmissions));
     return section;
   }
-  const rows = all.map((s) => {
+  const rowOf = (s: NamedSubmission): HTMLElement => {
     const learner = s.learnerName || s.learnerEmail || s.learnerId;
     let gradeCell: Node;
     if (s.status === "CLEAN") {
@@ -358,7 +361,16 @@ function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly Nam
       h("td", null, timeEl(s.submittedAt)),
       h("td", null, gradeCell),
     );
-  });
+  };
+  const body = h("tbody", null, ...all.map(rowOf));
+  const first = all[0];
+  const more = first
+    ? loadMore(
+        next,
+        (cursor) => deps.api.listSubmissions(first.courseId, first.assignmentId, { cursor }, { signal: ctx.signal }),
+        (items) => body.append(...items.map(rowOf)),
+      )
+    : null;
   section.append(
     h(
       "div",
@@ -367,9 +379,10 @@ function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly Nam
         "table",
         null,
         h("thead", null, h("tr", null, ...[a.learner, a.fileName, a.status, a.submittedAt, a.grade].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", null, ...rows),
+        body,
       ),
     ),
+    ...(more ? [more] : []),
   );
   return section;
 }
