@@ -22,7 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support_events import ADMIN, LEARNER, TEACHER, rest_event  # noqa: E402
+from tests.support_events import ADMIN, LEARNER, ROUTE_QUERIES, TEACHER, rest_event  # noqa: E402
 
 BUDGET = 2
 TABLE = "bench-round-trips"
@@ -39,6 +39,8 @@ BODIES: dict[str, Any] = {
     "submit": {"fileName": "a.txt", "contentType": "text/plain", "sizeBytes": 3, "uploadId": "U2"},
     "gradeSubmission": {"grade": 70, "feedback": "OK", "version": 2},
     "setUserGroup": {"group": "teachers"},
+    "updateMyProfile": {"name": "山田 花子"},
+    "updateAssignment": {"title": "改題", "version": 1},
 }
 LEARNER_ROUTES = {
     "enrol",
@@ -157,8 +159,10 @@ def measure() -> list[Measurement]:
                 files.put(f"submissions/{prefix}-C/A/learner-1/{upload}", 3, "text/plain")
             api = create_api(fake_services(store, ids=ids, users=users, files=files), None)
 
-            def call(method: str, path: str, claims: Any, body: Any, api: Any = api) -> int:
-                event = rest_event(method, path, claims=claims, body=body)
+            def call(
+                method: str, path: str, claims: Any, body: Any, api: Any = api, query: Any = None
+            ) -> int:
+                event = rest_event(method, path, claims=claims, body=body, query=query)
                 return int(api.resolve(event, None)["statusCode"])
 
             c = f"{prefix}-C"
@@ -192,7 +196,8 @@ def measure() -> list[Measurement]:
                 username="learner@example.com",
             )
             calls.clear()
-            status = call(spec.method, path, caller, BODIES.get(spec.operation_id))
+            query = ROUTE_QUERIES.get(spec.operation_id)
+            status = call(spec.method, path, caller, BODIES.get(spec.operation_id), query=query)
             results.append(
                 Measurement(spec.operation_id, spec.method, spec.path, status, Counter(calls))
             )

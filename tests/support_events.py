@@ -10,6 +10,13 @@ TEACHER = {"sub": "teacher-1", "email": "teacher@example.com", "cognito:groups":
 ADMIN = {"sub": "admin-1", "email": "admin@example.com", "cognito:groups": "admins"}
 
 
+# The query of each DELETE on the seeded worlds (one lesson, one assignment, both at version 1).
+ROUTE_QUERIES: dict[str, dict[str, str]] = {
+    "deleteLesson": {"version": "1"},
+    "deleteAssignment": {"version": "1"},
+}
+
+
 def rest_event(
     method: str,
     path: str,

@@ -33,12 +33,13 @@ class DemoAccount:
     email: str
     group: str
     label: str  # shown in the start banner
+    name: str = ""  # 氏名 (Cognito's `name`), as the teacher's views show it
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("admin@example.com", GROUP_ADMINS, "管理者 / admin"),
-    DemoAccount("teacher@example.com", GROUP_TEACHERS, "講師 / teacher"),
-    DemoAccount("learner@example.com", GROUP_LEARNERS, "受講者 / learner"),
+    DemoAccount("admin@example.com", GROUP_ADMINS, "管理者 / admin", "管理 太郎"),
+    DemoAccount("teacher@example.com", GROUP_TEACHERS, "講師 / teacher", "佐藤 先生"),
+    DemoAccount("learner@example.com", GROUP_LEARNERS, "受講者 / learner", "山田 花子"),
 )
 
 
@@ -88,6 +89,7 @@ def seed_accounts(
                 UserAttributes=[
                     {"Name": "email", "Value": account.email},
                     {"Name": "email_verified", "Value": "true"},
+                    {"Name": "name", "Value": account.name},
                 ],
                 MessageAction="SUPPRESS",
             )

@@ -12,6 +12,7 @@ from manabi_api.kernel.courses import MAX_LESSONS, Course, CourseList, CourseSta
 from manabi_api.kernel.enrolment import Enrolment
 from manabi_api.kernel.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from manabi_api.kernel.paging import Page
+from manabi_api.kernel.people import Person
 from manabi_api.ports.learning import LearningStore, Snapshot
 
 
@@ -615,3 +616,99 @@ class LearningStoreContract:
             with pytest.raises(error) as raised:
                 call()
             assert str(raised.value) == detail
+
+
+class LearningProductContract:
+    """People, current course data, deletions and the grade export's read (APP-CRS-03,
+    APP-CRS-04, APP-ASG-04): the same on the fake and on DynamoDB."""
+
+    def test_app_crs_03_profiles_are_read_with_the_context_and_kept_by_enrol(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)
+        repository.add(course)
+        first = Person("learner-1", "山田 花子", "hanako@example.com", STAMP)
+        repository.enrol(Enrolment(course.course_id, "learner-1", "", STAMP, STAMP), first)
+        # a later enrolment carries the token's (older) name: the stored profile is kept
+        renamed = first._replace(name="山田 華子", updated_at="2026-05-01T00:00:00.000Z")
+        repository.save_person(renamed)
+        other = make_course(2)
+        repository.add(other)
+        repository.enrol(Enrolment(other.course_id, "learner-1", "", STAMP, STAMP), first)
+        snapshot = repository.load(
+            course.course_id, outline=True, people=("learner-1", "nobody", "learner-1")
+        )
+        assert snapshot.course == course
+        assert snapshot.people == {"learner-1": renamed}
+        assert snapshot.person("nobody") == Person("nobody", "", "")
+
+    def test_app_crs_04_courses_are_read_as_stored_now_with_their_outlines(
+        self, repository: LearningStore
+    ) -> None:
+        course, other = make_course(1), make_course(2)
+        repository.add(course)
+        repository.add(other)
+        repository.add_lesson(_lesson(course.course_id, 1))
+        renamed = course._replace(title="改題", version=2)
+        repository.save(renamed, 1)
+        found = repository.courses([course.course_id, "missing", other.course_id])
+        assert set(found) == {course.course_id, other.course_id}
+        assert found[course.course_id][0] == renamed
+        assert found[course.course_id][1].lesson_ids == ["lesson-1"]
+        assert found[other.course_id][1] == Outline(other.course_id)
+        assert repository.courses([]) == {}
+
+    def test_app_crs_01_delete_lesson_takes_it_out_of_the_order_at_its_version(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)
+        repository.add(course)
+        for n in (1, 2, 3):
+            repository.add_lesson(_lesson(course.course_id, n))
+        outline, _ = repository.lessons(course.course_id)
+        remaining = repository.delete_lesson(outline, "lesson-2")
+        assert remaining == Outline(course.course_id, ["lesson-1", "lesson-3"], outline.version + 1)
+        after, lessons = repository.lessons(course.course_id)
+        assert after == remaining
+        assert [lesson.lesson_id for lesson in lessons] == ["lesson-1", "lesson-3"]
+        with pytest.raises(StaleVersion):  # the order read before the deletion
+            repository.delete_lesson(outline, "lesson-3")
+        with pytest.raises(StaleVersion):  # a lesson no longer there
+            repository.delete_lesson(after, "lesson-2")
+        assert repository.lessons(course.course_id)[0] == remaining
+
+    def test_app_asg_01_assignments_are_saved_and_deleted_at_their_version(
+        self, repository: LearningStore
+    ) -> None:
+        course = make_course(1)
+        repository.add(course)
+        assignment = _assignment(course.course_id, 1)
+        repository.add_assignment(assignment)
+        edited = assignment._replace(title="改題", version=2)
+        repository.save_assignment(edited, 1)
+        with pytest.raises(StaleVersion):
+            repository.save_assignment(assignment, 1)
+        with pytest.raises(StaleVersion):
+            repository.delete_assignment(course.course_id, "asg-1", 1)
+        loaded = repository.load(course.course_id, assignment_id="asg-1")
+        assert loaded.assignment == edited
+        repository.delete_assignment(course.course_id, "asg-1", 2)
+        assert repository.load(course.course_id, assignment_id="asg-1").assignment is None
+        with pytest.raises(StaleVersion):
+            repository.delete_assignment(course.course_id, "asg-1", 2)
+
+    def test_app_asg_04_records_read_a_course_whole(self, repository: LearningStore) -> None:
+        course, other = make_course(1), make_course(2)
+        repository.add(course)
+        repository.add(other)
+        repository.add_lesson(_lesson(course.course_id, 1))
+        for c in (course, other):
+            repository.add_assignment(_assignment(c.course_id, 1))
+            repository.enrol(Enrolment(c.course_id, "learner-1", c.title, STAMP, STAMP))
+            repository.save_submission(_submission(c.course_id, "learner-1"), None)
+        records = repository.records(course.course_id)
+        assert [a.course_id for a in records.assignments] == [course.course_id]
+        assert [(e.course_id, e.learner_id) for e in records.enrolments] == [
+            (course.course_id, "learner-1")
+        ]
+        assert records.submissions == [_submission(course.course_id, "learner-1")]

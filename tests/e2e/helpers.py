@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import ARTIFACTS, ROOT
 
@@ -20,6 +20,11 @@ def sign_in(page: Page, email: str, next_path: str | None = None) -> None:
     page.get_by_label("パスワード").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="ログイン").click()
     expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
+
+
+def catalogue_link(page: Page, name: str) -> Locator:
+    """A course's link in the catalogue (a learner's 受講中のコース above it links it too)."""
+    return page.get_by_role("list", name="コース").get_by_role("link", name=name)
 
 
 def shot(page: Page, name: str) -> Path:

@@ -28,6 +28,7 @@ def _sign_up_and_confirm(page: Page, email: str) -> None:
     page.goto("/")
     page.get_by_role("link", name="アカウントを作成").click()
     expect(page.get_by_role("heading", name="アカウントを作成")).to_be_visible()
+    page.get_by_label("氏名", exact=True).fill("新規 花子")  # APP-ACC-01: asked at sign-up
     page.get_by_label("メールアドレス", exact=True).fill(email)
     password = page.get_by_label("パスワード", exact=True)
     password.fill("kokoro")

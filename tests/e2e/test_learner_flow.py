@@ -7,7 +7,14 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import SAMPLE_COURSE, assert_accessible, assert_fits_width, shot, sign_in
+from tests.e2e.helpers import (
+    SAMPLE_COURSE,
+    assert_accessible,
+    assert_fits_width,
+    catalogue_link,
+    shot,
+    sign_in,
+)
 
 
 def test_learner_enrols_reads_a_lesson_marks_it_complete_and_sees_progress(page: Page) -> None:
@@ -17,7 +24,7 @@ def test_learner_enrols_reads_a_lesson_marks_it_complete_and_sees_progress(page:
     assert_accessible(page)
     shot(page, "learner-catalogue")
 
-    page.get_by_role("link", name=SAMPLE_COURSE).click()
+    catalogue_link(page, SAMPLE_COURSE).click()
     expect(page.get_by_role("heading", level=1, name=SAMPLE_COURSE)).to_be_visible()
     enrol = page.get_by_role("button", name="受講登録する")
     expect(enrol.or_(page.get_by_role("progressbar"))).to_be_visible()
@@ -54,6 +61,13 @@ def test_learner_enrols_reads_a_lesson_marks_it_complete_and_sees_progress(page:
     expect(item.get_by_text("完了", exact=True)).to_be_visible()
     shot(page, "learner-course")
 
+    # APP-CRS-04: the home lists the course under 受講中のコース with its progress
+    page.goto("/courses")
+    mine = page.get_by_test_id("my-courses")
+    expect(mine.get_by_role("link", name=SAMPLE_COURSE)).to_be_visible()
+    expect(mine).to_contain_text("レッスン完了")
+    assert_accessible(page)
+
 
 def test_learner_sees_assignment_instructions_due_date_and_submission_status(
     page: Page, allowed_console_errors: list[str]
@@ -62,7 +76,7 @@ def test_learner_sees_assignment_instructions_due_date_and_submission_status(
     # "Nothing submitted yet" is the API's 404 for the caller's submission.
     allowed_console_errors.append("status of 404")
     sign_in(page, "learner@example.com")
-    page.get_by_role("link", name=SAMPLE_COURSE).click()
+    catalogue_link(page, SAMPLE_COURSE).click()
     enrol = page.get_by_role("button", name="受講登録する")
     expect(enrol.or_(page.get_by_role("progressbar"))).to_be_visible()
     if enrol.is_visible():
@@ -86,7 +100,7 @@ def test_learner_pages_fit_a_375px_phone(page: Page) -> None:
     page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, "learner@example.com")
     assert_fits_width(page)
-    page.get_by_role("link", name=SAMPLE_COURSE).click()
+    catalogue_link(page, SAMPLE_COURSE).click()
     expect(page.get_by_role("heading", level=1, name=SAMPLE_COURSE)).to_be_visible()
     expect(page.get_by_role("heading", name="レッスン")).to_be_visible()
     assert_fits_width(page)
@@ -105,7 +119,7 @@ def test_learner_opening_teacher_and_admin_pages_is_told_no_permission(page: Pag
 
 
 def _open_sample_assignment(page: Page) -> None:
-    page.get_by_role("link", name=SAMPLE_COURSE).click()
+    catalogue_link(page, SAMPLE_COURSE).click()
     enrol = page.get_by_role("button", name="受講登録する")
     expect(enrol.or_(page.get_by_role("progressbar"))).to_be_visible()
     if enrol.is_visible():

@@ -126,6 +126,9 @@ def test_teacher_builds_a_course_and_a_learner_reads_it_safely(
     table = page.get_by_test_id("learners-table")
     expect(table.get_by_role("row")).to_have_count(2)
     expect(table).to_contain_text("1 / 2")
+    # APP-CRS-03: by name and e-mail (the demo learner's 氏名), never only an id
+    expect(table).to_contain_text("山田 花子")
+    expect(table).to_contain_text("learner@example.com")
     assert_accessible(page)
     shot(page, "teacher-learners")
 

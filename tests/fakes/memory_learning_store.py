@@ -19,7 +19,8 @@ from manabi_api.kernel.courses import MAX_LESSONS, Course, CourseList, CourseSta
 from manabi_api.kernel.enrolment import Enrolment
 from manabi_api.kernel.errors import Conflict, NotFound, StaleVersion
 from manabi_api.kernel.paging import Page
-from manabi_api.ports.learning import Snapshot
+from manabi_api.kernel.people import Person
+from manabi_api.ports.learning import CourseRecords, Snapshot
 
 T = TypeVar("T")
 
@@ -78,6 +79,7 @@ class InMemoryLearningStore:
         self._enrolments: dict[tuple[str, str], Enrolment] = {}
         self._assignments: dict[tuple[str, str], Assignment] = {}
         self._submissions: dict[tuple[str, str, str], Submission] = {}
+        self._people: dict[str, Person] = {}
 
     def load(
         self,
@@ -87,6 +89,7 @@ class InMemoryLearningStore:
         lesson_id: str | None = None,
         assignment_id: str | None = None,
         outline: bool = False,
+        people: tuple[str, ...] = (),
     ) -> Snapshot:
         return Snapshot(
             course=self._courses.get(course_id),
@@ -101,6 +104,7 @@ class InMemoryLearningStore:
                 else None
             ),
             outline=self._outlines.get(course_id, Outline(course_id)) if outline else None,
+            people={u: self._people[u] for u in people if u in self._people},
         )
 
     # -- courses
@@ -111,6 +115,13 @@ class InMemoryLearningStore:
 
     def get(self, course_id: str) -> Course | None:
         return self._courses.get(course_id)
+
+    def courses(self, course_ids: builtins.list[str]) -> dict[str, tuple[Course, Outline]]:
+        return {
+            c: (self._courses[c], self._outlines.get(c, Outline(c)))
+            for c in course_ids
+            if c in self._courses
+        }
 
     def list(
         self,
@@ -170,6 +181,18 @@ class InMemoryLearningStore:
             raise StaleVersion(f"Lesson {lesson.lesson_id} is not at version {expected_version}.")
         self._lessons[(lesson.course_id, lesson.lesson_id)] = lesson
 
+    def delete_lesson(self, outline: Outline, lesson_id: str) -> Outline:
+        course_id, expected_version = outline.course_id, outline.version
+        stored = self._outlines.get(course_id, Outline(course_id))
+        if stored.version != expected_version or lesson_id not in stored.lesson_ids:
+            raise StaleVersion(f"The lesson order is not at version {expected_version}.")
+        if (course_id, lesson_id) not in self._lessons:
+            raise StaleVersion(f"The lesson order is not at version {expected_version}.")
+        remaining = stored.without(lesson_id)
+        del self._lessons[(course_id, lesson_id)]
+        self._outlines[course_id] = remaining
+        return remaining
+
     def lessons(self, course_id: str) -> tuple[Outline, builtins.list[Lesson]]:
         outline = self._outlines.get(course_id, Outline(course_id))
         stored = (self._lessons.get((course_id, lid)) for lid in outline.lesson_ids)
@@ -190,11 +213,16 @@ class InMemoryLearningStore:
         return outline
 
     # -- enrolment and progress
-    def enrol(self, enrolment: Enrolment) -> None:
+    def enrol(self, enrolment: Enrolment, learner: Person | None = None) -> None:
         key = (enrolment.course_id, enrolment.learner_id)
         if key in self._enrolments:
             raise Conflict("Already enrolled.")
         self._enrolments[key] = enrolment
+        if learner is not None:
+            self._people.setdefault(learner.user_id, learner)
+
+    def save_person(self, person: Person) -> None:
+        self._people[person.user_id] = person
 
     def complete_lesson(self, enrolment: Enrolment, lesson_id: str, at: str) -> Enrolment:
         course_id, learner_id = enrolment.course_id, enrolment.learner_id
@@ -224,6 +252,21 @@ class InMemoryLearningStore:
         if key in self._assignments:
             raise Conflict(f"Assignment {assignment.assignment_id} exists already.")
         self._assignments[key] = assignment
+
+    def save_assignment(self, assignment: Assignment, expected_version: int) -> None:
+        key = (assignment.course_id, assignment.assignment_id)
+        stored = self._assignments.get(key)
+        if stored is None or stored.version != expected_version:
+            raise StaleVersion(
+                f"Assignment {assignment.assignment_id} is not at version {expected_version}."
+            )
+        self._assignments[key] = assignment
+
+    def delete_assignment(self, course_id: str, assignment_id: str, expected_version: int) -> None:
+        stored = self._assignments.get((course_id, assignment_id))
+        if stored is None or stored.version != expected_version:
+            raise StaleVersion(f"Assignment {assignment_id} is not at version {expected_version}.")
+        del self._assignments[(course_id, assignment_id)]
 
     def assignments(self, course_id: str, limit: int, cursor: str | None) -> Page[Assignment]:
         items = [a for (cid, _), a in self._assignments.items() if cid == course_id]
@@ -266,6 +309,12 @@ class InMemoryLearningStore:
         ):
             raise NotFound("No such submission (or its verdict is final).")
         self._submissions[key] = stored._replace(status=status, version=stored.version + 1)
+
+    def records(self, course_id: str) -> CourseRecords:
+        def of(found: dict[tuple[str, ...], T]) -> builtins.list[T]:
+            return [value for key, value in sorted(found.items()) if key[0] == course_id]
+
+        return CourseRecords(of(self._assignments), of(self._enrolments), of(self._submissions))
 
     def probe(self) -> None:
         """Always answers (tests that need a failing dependency replace it)."""

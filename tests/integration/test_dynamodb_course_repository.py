@@ -15,6 +15,7 @@ from manabi_contract.table import scan_status_update
 from manabi_local.provisioning import LocalResources
 from tests.contract.course_repository import (
     CourseRepositoryContract,
+    LearningProductContract,
     LearningStoreContract,
     SetScanStatus,
     make_course,
@@ -39,7 +40,9 @@ def table(local_resources: LocalResources) -> Iterator[str]:
     client.delete_table(TableName=name)
 
 
-class TestDynamoDbLearningStore(CourseRepositoryContract, LearningStoreContract):
+class TestDynamoDbLearningStore(
+    CourseRepositoryContract, LearningStoreContract, LearningProductContract
+):
     @pytest.fixture
     def repository(self, table: str, local_resources: LocalResources) -> DynamoDbLearningStore:
         client = boto3.client("dynamodb", endpoint_url=local_resources.endpoint)

@@ -6,13 +6,16 @@ import pytest
 
 from tests.contract.course_repository import (
     CourseRepositoryContract,
+    LearningProductContract,
     LearningStoreContract,
     SetScanStatus,
 )
 from tests.fakes.memory_learning_store import InMemoryLearningStore
 
 
-class TestInMemoryLearningStore(CourseRepositoryContract, LearningStoreContract):
+class TestInMemoryLearningStore(
+    CourseRepositoryContract, LearningStoreContract, LearningProductContract
+):
     @pytest.fixture
     def repository(self) -> InMemoryLearningStore:
         return InMemoryLearningStore()

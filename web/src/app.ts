@@ -10,6 +10,7 @@ import { coursesView } from "./views/courses";
 import { confirmView, forgotPasswordView, signUpView, type AccountDeps } from "./views/account";
 import { loginView } from "./views/login";
 import { notFoundView } from "./views/not-found";
+import { settingsView } from "./views/settings";
 import { createShell } from "./views/shell";
 import { adminUsersView } from "./views/admin";
 import { assignmentView } from "./views/assignment";
@@ -31,6 +32,7 @@ export const paths = {
   assignment: "/courses/:courseId/assignments/:assignmentId",
   learners: "/courses/:courseId/learners",
   adminUsers: "/admin/users",
+  settings: "/account",
 } as const;
 
 function createSessionStore(): SessionStore {
@@ -118,6 +120,7 @@ export function startApp(root: HTMLElement, config: AppConfig): void {
       access: "signed-in",
       render: only(["teachers", "admins"], (ctx) => learnersView(ctx, courseDeps())),
     },
+    { path: paths.settings, access: "signed-in", render: (ctx) => settingsView(ctx, { api, auth, cognito, announcer }) },
     {
       path: paths.adminUsers,
       access: "signed-in",

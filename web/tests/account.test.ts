@@ -136,18 +136,32 @@ describe("sign-up view", () => {
     expect(view.element.textContent).toContain("パスワードが条件を満たしていません");
   });
 
-  it("signs up with a generated username and goes to the confirmation page", async () => {
+  it("asks for 氏名 (APP-ACC-01): no sign-up without one", async () => {
     const signUp = vi.fn(async () => ({ confirmed: false, destination: null }));
-    const { d, navigate } = deps({ signUp });
+    const { d } = deps({ signUp });
     const view = signUpView(ctx(), d);
     document.body.replaceChildren(view.element);
     type(byLabel(view.element, "メールアドレス"), "hana@example.com");
     type(byLabel(view.element, "パスワード"), "Kokoro-2026");
     button(view.element, "アカウントを作成").click();
     await flush();
-    const [username, password, email] = signUp.mock.calls[0] as unknown as [string, string, string];
+    expect(signUp).not.toHaveBeenCalled();
+    expect(view.element.textContent).toContain("氏名を入力してください。");
+  });
+
+  it("signs up with a generated username and goes to the confirmation page", async () => {
+    const signUp = vi.fn(async () => ({ confirmed: false, destination: null }));
+    const { d, navigate } = deps({ signUp });
+    const view = signUpView(ctx(), d);
+    document.body.replaceChildren(view.element);
+    type(byLabel(view.element, "氏名"), " 山田 花子 ");
+    type(byLabel(view.element, "メールアドレス"), "hana@example.com");
+    type(byLabel(view.element, "パスワード"), "Kokoro-2026");
+    button(view.element, "アカウントを作成").click();
+    await flush();
+    const [username, password, email, name] = signUp.mock.calls[0] as unknown as [string, string, string, string];
     expect(username).not.toContain("@");
-    expect([password, email]).toEqual(["Kokoro-2026", "hana@example.com"]);
+    expect([password, email, name]).toEqual(["Kokoro-2026", "hana@example.com", "山田 花子"]);
     const target = String(navigate.mock.calls[0]![0]);
     expect(target.startsWith("/signup/confirm?")).toBe(true);
     expect(new URLSearchParams(target.split("?")[1]).get("username")).toBe(username);

@@ -29,11 +29,12 @@ from manabi_api.api.routers import (
     assignments,
     courses,
     enrolment,
+    grades,
     health,
     lessons,
     submissions,
 )
-from manabi_api.api.routing import Endpoint, Request, ResourceRouter, RouteSpec
+from manabi_api.api.routing import Endpoint, Reply, Request, ResourceRouter, RouteSpec
 from manabi_api.api.schemas import SCHEMAS
 from manabi_api.api.tokens import signed_by_emulator
 from manabi_api.api.validation import Validator, load_validator, validate_body
@@ -53,6 +54,7 @@ ROUTERS: tuple[ResourceRouter[Any], ...] = (
     enrolment.router,
     assignments.router,
     submissions.router,
+    grades.router,
     admin.router,
 )
 
@@ -119,8 +121,8 @@ class RestApi:
             reply = endpoint(Request(principal, path, query, body, key), service)
             return Response(
                 status_code=reply.status,
-                content_type=JSON,
-                body=None if reply.body is None else json.dumps(reply.body, ensure_ascii=False),
+                content_type=reply.content_type or JSON,
+                body=_serialised(reply),
                 headers=dict(reply.headers),
             )
 
@@ -142,6 +144,12 @@ class RestApi:
         return self.resolver.resolve(event, context)
 
 
+def _serialised(reply: Reply) -> str | None:
+    if reply.body is None or reply.content_type is not None:
+        return reply.body  # type: ignore[no-any-return]
+    return json.dumps(reply.body, ensure_ascii=False)
+
+
 def create_api(
     services: Services, allowed_origin: str | None, accept_emulator_tokens: bool = False
 ) -> RestApi:
@@ -152,5 +160,6 @@ def create_api(
     api.include(enrolment.router, services.enrolment)
     api.include(assignments.router, services.assignments)
     api.include(submissions.router, services.submissions)
+    api.include(grades.router, services.grades)
     api.include(admin.router, services.users)
     return api

@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from manabi_api.api.access import Rule
 from manabi_api.api.problems import BODY_PROBLEMS, DEPENDENCY_PROBLEMS
-from manabi_api.kernel.errors import Unauthenticated
+from manabi_api.kernel.errors import FieldIssue, InvalidInput, Unauthenticated
 from manabi_api.kernel.paging import Page
 from manabi_api.kernel.principal import Principal
 
@@ -54,6 +54,14 @@ class QueryParam:
     choices: tuple[str, ...] = ()
 
 
+# The version a DELETE acts at (a DELETE has no body): required, 409 if it changed.
+VERSION_QUERY = QueryParam(
+    "version",
+    "The version last read (required; 409 if it changed).",
+    integer=True,
+    minimum=0,
+    maximum=1_000_000_000,
+)
 PAGE_QUERY = (
     QueryParam("limit", "Page size (1–100, default 20).", integer=True, default=20),
     QueryParam(
@@ -119,6 +127,17 @@ class Request:
         return self.principal
 
     @property
+    def version(self) -> int:
+        """A DELETE's `version` query parameter (VERSION_QUERY), which it cannot go without."""
+        version = self.query.get("version")
+        if version is None:
+            raise InvalidInput(
+                "The version last read is required.",
+                [FieldIssue("version", "is required (the version last read)", "required")],
+            )
+        return int(version)
+
+    @property
     def page(self) -> tuple[int, str | None]:
         """The page asked for (`PAGE_QUERY`): its size and the previous page's `nextCursor`."""
         return self.query["limit"], self.query["cursor"]
@@ -127,8 +146,9 @@ class Request:
 @dataclass(frozen=True)
 class Reply:
     status: int
-    body: Any = None
+    body: Any = None  # JSON-serialised, unless `content_type` says the text is the body
     headers: Mapping[str, str] = field(default_factory=dict)
+    content_type: str | None = None  # None: JSON
 
 
 S = TypeVar("S")
@@ -185,6 +205,10 @@ class ResourceRouter(Generic[S]):
 
     def patch(self, *declaration: *Declaration, **options: Any) -> Register[S]:
         return self.route("PATCH", *declaration, **options)
+
+    def delete(self, *declaration: *Declaration, **options: Any) -> Register[S]:
+        """A DELETE at the version last read (`request.version`, from VERSION_QUERY)."""
+        return self.route("DELETE", *declaration, query=(VERSION_QUERY,), **options)
 
     def get_page(
         self, *declaration: *Declaration, query: tuple[QueryParam, ...] = (), **options: Any

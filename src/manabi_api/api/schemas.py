@@ -206,6 +206,26 @@ PROGRESS = _object(
     },
     ["courseId", "learnerId", "completedLessonIds", "completedLessons", "totalLessons", "percent"],
 )
+_PERSON = {
+    "learnerName": {"type": "string", "description": 'The learner\'s current name ("" if unknown)'},
+    "learnerEmail": {"type": "string"},
+}
+LEARNER_PROGRESS = _object({**PROGRESS["properties"], **_PERSON}, [*PROGRESS["required"], *_PERSON])
+MY_COURSE = _object(
+    {
+        **ENROLMENT["properties"],
+        "courseTitle": {"type": "string", "description": "The course's current title"},
+        "courseStatus": {"type": "string", "enum": ["draft", "published", "archived"]},
+        "progress": {"$ref": "#/components/schemas/Progress"},
+        "nextLessonId": {"type": ["string", "null"]},
+    },
+    [*ENROLMENT["required"], "courseStatus", "progress", "nextLessonId"],
+)
+PROFILE_UPDATE = _object({"name": {**_TITLE, "maxLength": 100}}, ["name"])
+PROFILE = _object(
+    {"userId": _ID, "name": {"type": "string"}, "email": {"type": "string"}},
+    ["userId", "name", "email"],
+)
 ASSIGNMENT_CREATE = _object(
     {
         "title": _TITLE,
@@ -219,6 +239,7 @@ ASSIGNMENT_CREATE = _object(
     },
     ["title", "instructions", "dueAt"],
 )
+ASSIGNMENT_UPDATE = _object({**ASSIGNMENT_CREATE["properties"], "version": _VERSION}, ["version"])
 ASSIGNMENT = _object(
     {
         "courseId": _ID,
@@ -287,6 +308,7 @@ SUBMISSION = _object(
         "feedback": {"type": ["string", "null"]},
         "gradedAt": _NULLABLE_TIMESTAMP,
         "version": {"type": "integer"},
+        **_PERSON,  # in the teacher's views
     },
     [
         "courseId",
@@ -345,10 +367,15 @@ SCHEMAS: dict[str, Schema] = {
     "LessonSummary": LESSON_SUMMARY,
     "Outline": OUTLINE,
     "Enrolment": ENROLMENT,
-    "EnrolmentPage": _page("Enrolment"),
+    "MyCourse": MY_COURSE,
+    "MyCoursePage": _page("MyCourse"),
     "Progress": PROGRESS,
-    "ProgressPage": _page("Progress"),
+    "LearnerProgress": LEARNER_PROGRESS,
+    "LearnerProgressPage": _page("LearnerProgress"),
+    "ProfileUpdate": PROFILE_UPDATE,
+    "Profile": PROFILE,
     "AssignmentCreate": ASSIGNMENT_CREATE,
+    "AssignmentUpdate": ASSIGNMENT_UPDATE,
     "Assignment": ASSIGNMENT,
     "AssignmentPage": _page("Assignment"),
     "UploadRequest": UPLOAD_REQUEST,
@@ -372,8 +399,10 @@ REQUEST_BODIES = (
     "LessonUpdate",
     "LessonOrder",
     "AssignmentCreate",
+    "AssignmentUpdate",
     "UploadRequest",
     "SubmissionCreate",
     "Grade",
     "UserGroup",
+    "ProfileUpdate",
 )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from manabi_api.domain.access import editable_course, readable_course
-from manabi_api.domain.identifiers import idempotent_id
+from manabi_api.domain.identifiers import idempotent_id, same_request
 from manabi_api.domain.learning import LearningService
-from manabi_api.kernel.assignments import Assignment, NewAssignment
-from manabi_api.kernel.errors import Conflict, FieldIssue, InvalidInput, NotFound
+from manabi_api.kernel.assignments import Assignment, AssignmentChanges, NewAssignment
+from manabi_api.kernel.errors import Conflict, FieldIssue, InvalidInput, NotFound, StaleVersion
 from manabi_api.kernel.instants import normalise_instant
 from manabi_api.kernel.paging import Page
 from manabi_api.kernel.principal import Principal
@@ -51,7 +51,12 @@ class AssignmentService(LearningService):
             existing = self._store.load(course_id, assignment_id=assignment.assignment_id)
             if idempotency_key is None or existing.assignment is None:
                 raise
-            return existing.assignment
+            stored = existing.assignment
+            same_request(
+                (stored.title, stored.instructions, stored.due_at),
+                (assignment.title, assignment.instructions, assignment.due_at),
+            )
+            return stored
         return assignment
 
     def list(
@@ -69,3 +74,44 @@ class AssignmentService(LearningService):
         if snapshot.assignment is None:
             raise NotFound(f"Assignment {assignment_id} does not exist.")
         return snapshot.assignment
+
+    def _editable(self, principal: Principal, course_id: str, assignment_id: str) -> Assignment:
+        snapshot = self._store.load(course_id, assignment_id=assignment_id)
+        editable_course(principal, snapshot.course, course_id, "be edited")
+        if snapshot.assignment is None:
+            raise NotFound(f"Assignment {assignment_id} does not exist.")
+        return snapshot.assignment
+
+    def update(
+        self, principal: Principal, course_id: str, assignment_id: str, changes: AssignmentChanges
+    ) -> Assignment:
+        """Change the title, instructions or due date at `version` (optimistic, as lessons)."""
+        due_at = None if changes.due_at is None else due_instant(changes.due_at)
+        stored = self._editable(principal, course_id, assignment_id)
+        if stored.version != changes.version:
+            raise StaleVersion(
+                f"Assignment {assignment_id} is at version {stored.version}, not {changes.version}."
+            )
+        updated = stored._replace(
+            title=stored.title if changes.title is None else changes.title.strip(),
+            instructions=stored.instructions
+            if changes.instructions is None
+            else changes.instructions,
+            due_at=stored.due_at if due_at is None else due_at,
+            updated_at=self._clock.now_iso(),
+            version=changes.version + 1,
+        )
+        self._store.save_assignment(updated, changes.version)
+        return updated
+
+    def delete(
+        self, principal: Principal, course_id: str, assignment_id: str, version: int
+    ) -> None:
+        """Delete an assignment at `version`. Its submissions are not deleted: their records and
+        files are kept, no longer reachable through the API (docs/decisions/0035)."""
+        stored = self._editable(principal, course_id, assignment_id)
+        if stored.version != version:
+            raise StaleVersion(
+                f"Assignment {assignment_id} is at version {stored.version}, not {version}."
+            )
+        self._store.delete_assignment(course_id, assignment_id, version)

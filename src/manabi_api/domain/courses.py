@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from manabi_api.domain.access import editable_course, is_admin, managed_course, visible_course
-from manabi_api.domain.identifiers import idempotent_id
+from manabi_api.domain.identifiers import idempotent_id, same_request
 from manabi_api.domain.learning import LearningService
 from manabi_api.kernel.courses import (
     TRANSITIONS,
@@ -39,6 +39,7 @@ class CourseService(LearningService):
             existing = self._store.get(course.course_id) if idempotency_key else None
             if existing is None or existing.owner_id != owner.user_id:
                 raise
+            same_request((existing.title, existing.description), (course.title, course.description))
             return existing  # a retry of the same create
         return course
 

@@ -8,7 +8,7 @@ from manabi_api.domain.access import (
     readable_course,
     visible_course,
 )
-from manabi_api.domain.identifiers import idempotent_id
+from manabi_api.domain.identifiers import idempotent_id, same_request
 from manabi_api.domain.learning import LearningService
 from manabi_api.kernel.courses import Lesson, LessonChanges, Outline
 from manabi_api.kernel.errors import Conflict, FieldIssue, InvalidInput, NotFound, StaleVersion
@@ -39,6 +39,7 @@ class LessonService(LearningService):
             existing = self._store.load(course_id, lesson_id=lesson_id).lesson
             if idempotency_key is None or existing is None:
                 raise
+            same_request((existing.title, existing.body), (lesson.title, lesson.body))
             return existing
         return lesson
 
@@ -80,3 +81,16 @@ class LessonService(LearningService):
                 [FieldIssue("lessonIds", "must list every lesson exactly once", "permutation")],
             )
         return self._store.reorder(course_id, lesson_ids, version)
+
+    def delete(self, principal: Principal, course_id: str, lesson_id: str, version: int) -> Outline:
+        """Delete a lesson at the outline's `version` (the order's, as for reordering): the
+        lesson and its place in the order go together. Completions of it stay on enrolments but
+        no longer count: progress counts only the lessons of the order."""
+        snapshot = self._store.load(course_id, lesson_id=lesson_id, outline=True)
+        editable_course(principal, snapshot.course, course_id, "be edited")
+        if snapshot.lesson is None:
+            raise NotFound(f"Lesson {lesson_id} does not exist.")
+        current = snapshot.outline or Outline(course_id)
+        if current.version != version:
+            raise StaleVersion(f"The lesson order is at version {current.version}, not {version}.")
+        return self._store.delete_lesson(current, lesson_id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from manabi_api.domain.assignments import AssignmentService
 from manabi_api.domain.courses import CourseService
 from manabi_api.domain.enrolment import EnrolmentService
+from manabi_api.domain.grades import GradeService
 from manabi_api.domain.health import HealthService, Probe
 from manabi_api.domain.lessons import LessonService
 from manabi_api.domain.submissions import SubmissionService
@@ -25,6 +26,7 @@ class Services:
     enrolment: EnrolmentService
     assignments: AssignmentService
     submissions: SubmissionService
+    grades: GradeService
     users: UserAdminService
     health: HealthService
 
@@ -44,6 +46,7 @@ def build_services(
         enrolment=EnrolmentService(store, clock),
         assignments=AssignmentService(store, clock, ids),
         submissions=SubmissionService(store, clock, ids, files, scans),
+        grades=GradeService(store),
         users=UserAdminService(users),
         health=HealthService(_probes(store, files, users, scans)),
     )

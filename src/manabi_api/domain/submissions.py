@@ -30,6 +30,7 @@ from manabi_api.kernel.errors import (
 )
 from manabi_api.kernel.instants import seconds_after
 from manabi_api.kernel.paging import Page
+from manabi_api.kernel.people import MAX_NAMED_PAGE, Person
 from manabi_api.kernel.principal import Principal
 from manabi_api.ports.files import FileStore, ScanRequests, StoredObject
 from manabi_api.ports.learning import LearningStore
@@ -219,7 +220,15 @@ class SubmissionService(LearningService):
         self, principal: Principal, course_id: str, assignment_id: str, learner_id: str
     ) -> Submission:
         """A learner reads their own submission; the course's teacher reads anyone's."""
-        snapshot = self._store.load(course_id, learner_id=learner_id, assignment_id=assignment_id)
+        return self.get_named(principal, course_id, assignment_id, learner_id)[0]
+
+    def get_named(
+        self, principal: Principal, course_id: str, assignment_id: str, learner_id: str
+    ) -> tuple[Submission, Person]:
+        """`get`, with the learner's current name and e-mail (read in the same transaction)."""
+        snapshot = self._store.load(
+            course_id, learner_id=learner_id, assignment_id=assignment_id, people=(learner_id,)
+        )
         course = visible_course(principal, snapshot.course, course_id)
         if learner_id != principal.user_id and not can_manage(principal, course):
             raise Forbidden("You may only read your own submissions.")
@@ -227,7 +236,7 @@ class SubmissionService(LearningService):
             raise NotFound(f"Assignment {assignment_id} does not exist.")
         if snapshot.submission is None:
             raise NotFound("Nothing has been submitted yet.")
-        return snapshot.submission
+        return snapshot.submission, snapshot.person(learner_id)
 
     def list(
         self,
@@ -236,12 +245,17 @@ class SubmissionService(LearningService):
         assignment_id: str,
         limit: int,
         cursor: str | None,
-    ) -> Page[Submission]:
-        snapshot = self._store.load(course_id, assignment_id=assignment_id)
+    ) -> Page[tuple[Submission, Person]]:
+        """Every learner's submission with their current name and e-mail: the page is read
+        first, then the course, the assignment and the page's people in one transaction."""
+        page = self._store.submissions(course_id, assignment_id, min(limit, MAX_NAMED_PAGE), cursor)
+        learners = tuple(s.learner_id for s in page.items)
+        snapshot = self._store.load(course_id, assignment_id=assignment_id, people=learners)
         managed_course(principal, snapshot.course, course_id)
         if snapshot.assignment is None:
             raise NotFound(f"Assignment {assignment_id} does not exist.")
-        return self._store.submissions(course_id, assignment_id, limit, cursor)
+        rows = [(s, snapshot.person(s.learner_id)) for s in page.items]
+        return Page(rows, page.next_cursor)
 
     def grade(
         self,

@@ -34,6 +34,13 @@ class NewAssignment(NamedTuple):
     due_at: str
 
 
+class AssignmentChanges(NamedTuple):
+    version: int
+    title: str | None = None
+    instructions: str | None = None
+    due_at: str | None = None
+
+
 class Submission(NamedTuple):
     course_id: str
     assignment_id: str

@@ -69,6 +69,11 @@ class Outline(NamedTuple):
     lesson_ids: list[str] = []  # noqa: RUF012 - never mutated: every change builds a new Outline
     version: int = 0
 
+    def without(self, lesson_id: str) -> Outline:
+        """The next version of the order, without this lesson."""
+        remaining = [i for i in self.lesson_ids if i != lesson_id]
+        return Outline(self.course_id, remaining, self.version + 1)
+
 
 class LessonChanges(NamedTuple):
     version: int

@@ -51,6 +51,11 @@ class StaleVersion(Conflict):
     """The `version` the client sent is not the stored one: someone else changed it first."""
 
 
+class IdempotencyMismatch(DomainError):
+    """An Idempotency-Key already used for a create with other content: the first result is not
+    an answer to this request."""
+
+
 class UnsupportedMediaType(DomainError):
     """The request body is not of a media type the route takes (JSON)."""
 

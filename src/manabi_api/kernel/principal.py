@@ -18,6 +18,7 @@ class Principal:
     user_id: str
     email: str
     groups: frozenset[Group]
+    name: str = ""  # Cognito's `name` claim; "" for accounts made before it was asked for
 
     def in_any(self, groups: frozenset[Group]) -> bool:
         return not self.groups.isdisjoint(groups)
@@ -42,4 +43,5 @@ def principal_from_claims(claims: Mapping[str, object] | None) -> Principal | No
         user_id=str(claims["sub"]),
         email=str(claims.get("email", "")),
         groups=parse_groups(claims.get("cognito:groups")),
+        name=str(claims.get("name", "")),
     )

@@ -13,6 +13,9 @@ from manabi_api.kernel.assignments import Assignment, Submission
 from manabi_api.kernel.courses import Course, CourseList, Lesson, Outline
 from manabi_api.kernel.enrolment import Enrolment
 from manabi_api.kernel.paging import Page
+from manabi_api.kernel.people import Person, unknown_person
+
+NOBODY: dict[str, Person] = {}  # never mutated: the people of a snapshot that asked for none
 
 
 class Snapshot(NamedTuple):
@@ -24,6 +27,19 @@ class Snapshot(NamedTuple):
     assignment: Assignment | None = None
     submission: Submission | None = None
     outline: Outline | None = None
+    people: dict[str, Person] = NOBODY  # by user id; only those with a profile
+
+    def person(self, user_id: str) -> Person:
+        """The profile of a person asked for; without one, their id and no name or e-mail."""
+        return self.people.get(user_id) or unknown_person(user_id)
+
+
+class CourseRecords(NamedTuple):
+    """What a course's grade export reads: its assignments, enrolments and submissions."""
+
+    assignments: list[Assignment]
+    enrolments: list[Enrolment]
+    submissions: list[Submission]
 
 
 class LearningStore(Protocol):
@@ -38,15 +54,21 @@ class LearningStore(Protocol):
         lesson_id: str | None = None,
         assignment_id: str | None = None,
         outline: bool = False,
+        people: tuple[str, ...] = (),
     ) -> Snapshot:
-        """The course and, when asked, the learner's enrolment, a lesson, an assignment and
-        (assignment_id and learner_id both given) the learner's submission."""
+        """The course and, when asked, the learner's enrolment, a lesson, an assignment,
+        (assignment_id and learner_id both given) the learner's submission and the profiles of
+        `people` (at most MAX_NAMED_PAGE of them)."""
 
     # -- courses
     def add(self, course: Course) -> None:
         """Store a new course; raises Conflict if the id exists."""
 
     def get(self, course_id: str) -> Course | None: ...
+
+    def courses(self, course_ids: builtins.list[str]) -> dict[str, tuple[Course, Outline]]:
+        """The courses of these ids that exist, each with its outline (at most 50 ids: one
+        round trip)."""
 
     def list(
         self,
@@ -66,6 +88,10 @@ class LearningStore(Protocol):
 
     def save_lesson(self, lesson: Lesson, expected_version: int) -> None: ...
 
+    def delete_lesson(self, outline: Outline, lesson_id: str) -> Outline:
+        """Delete the lesson and take it out of `outline` (as read) together; StaleVersion unless
+        the stored outline is still at that version and holds the lesson. Returns the new one."""
+
     def lessons(self, course_id: str) -> tuple[Outline, builtins.list[Lesson]]:
         """The outline (lesson order and its version) and the lessons, in outline order."""
 
@@ -74,8 +100,13 @@ class LearningStore(Protocol):
     ) -> Outline: ...
 
     # -- enrolment and progress
-    def enrol(self, enrolment: Enrolment) -> None:
-        """Store a new enrolment (course side and learner side together); Conflict if it exists."""
+    def enrol(self, enrolment: Enrolment, learner: Person | None = None) -> None:
+        """Store a new enrolment (course side and learner side together); Conflict if it exists.
+        With `learner`, their profile is written too where they have none yet."""
+
+    # -- people
+    def save_person(self, person: Person) -> None:
+        """Create or replace a person's profile."""
 
     def complete_lesson(self, enrolment: Enrolment, lesson_id: str, at: str) -> Enrolment:
         """Add the lesson to the learner's completed set (both enrolment items together)."""
@@ -89,6 +120,13 @@ class LearningStore(Protocol):
     # -- assignments and submissions
     def add_assignment(self, assignment: Assignment) -> None: ...
 
+    def save_assignment(self, assignment: Assignment, expected_version: int) -> None:
+        """Replace an assignment; StaleVersion unless stored at that version."""
+
+    def delete_assignment(self, course_id: str, assignment_id: str, expected_version: int) -> None:
+        """Delete an assignment (its submissions stay, unreachable; docs/decisions/0035);
+        StaleVersion unless stored at that version."""
+
     def assignments(self, course_id: str, limit: int, cursor: str | None) -> Page[Assignment]: ...
 
     def save_submission(self, submission: Submission, expected_version: int | None) -> None:
@@ -97,6 +135,10 @@ class LearningStore(Protocol):
     def submissions(
         self, course_id: str, assignment_id: str, limit: int, cursor: str | None
     ) -> Page[Submission]: ...
+
+    def records(self, course_id: str) -> CourseRecords:
+        """Every assignment, enrolment and submission of a course (one Query of its partition;
+        another page only past 1 MB)."""
 
     def probe(self) -> None:
         """Raise Throttled or Unavailable when the table cannot serve (the health check)."""

@@ -23,7 +23,7 @@ from tests.fakes.memory_files import InMemoryFileStore
 from tests.fakes.memory_learning_store import InMemoryLearningStore
 from tests.fakes.memory_users import InMemoryUserDirectory
 from tests.fakes.services import fake_services
-from tests.support_events import ADMIN, LEARNER, TEACHER, rest_event
+from tests.support_events import ADMIN, LEARNER, ROUTE_QUERIES, TEACHER, rest_event
 
 UPLOADED = "submissions/C/A/learner-1/U1"
 OTHER_LEARNER = {"sub": "learner-2", "email": "l2@example.com", "cognito:groups": "learners"}
@@ -66,6 +66,11 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "listSubmissions": (401, 403, 403, 200, 403, 200),
     "getSubmission": (401, 200, 403, 200, 403, 200),
     "gradeSubmission": (401, 403, 403, 200, 403, 200),
+    "updateMyProfile": (401, 200, 200, 200, 200, 200),
+    "deleteLesson": (401, 403, 403, 200, 403, 200),
+    "updateAssignment": (401, 403, 403, 200, 403, 200),
+    "deleteAssignment": (401, 403, 403, 204, 403, 204),
+    "exportGrades": (401, 403, 403, 200, 403, 200),
     "listUsers": (401, 403, 403, 403, 403, 200),
     "setUserGroup": (401, 403, 403, 403, 403, 200),
     "disableUser": (401, 403, 403, 403, 403, 200),
@@ -85,6 +90,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "submit": {"fileName": "a.txt", "contentType": "text/plain", "sizeBytes": 3, "uploadId": "U2"},
     "gradeSubmission": {"grade": 70, "feedback": "OK", "version": 2},
     "setUserGroup": {"group": "teachers"},
+    "updateMyProfile": {"name": "山田 花子"},
+    "updateAssignment": {"title": "改題", "version": 1},
 }
 
 
@@ -129,9 +136,15 @@ class World:
         self.files.tag(UPLOADED, {"av-status": "CLEAN"})
 
     def call(
-        self, method: str, path: str, claims: dict[str, str] | None, body: Any
+        self,
+        method: str,
+        path: str,
+        claims: dict[str, str] | None,
+        body: Any,
+        query: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, list[str]]]:
-        response = self.api.resolve(rest_event(method, path, claims=claims, body=body), None)
+        event = rest_event(method, path, claims=claims, body=body, query=query)
+        response = self.api.resolve(event, None)
         return response["statusCode"], response["multiValueHeaders"]
 
 
@@ -159,7 +172,8 @@ def test_app_sec_01_route_by_caller(operation: str, method: str, path: str, call
         "username": "learner@example.com",
     }
     concrete = path.format(**values)
-    status, headers = world.call(method, concrete, CALLERS[caller], BODIES.get(operation))
+    query = ROUTE_QUERIES.get(operation)
+    status, headers = world.call(method, concrete, CALLERS[caller], BODIES.get(operation), query)
     expected = MATRIX[operation][list(CALLERS).index(caller)]
     assert status == expected, f"{method} {concrete} as {caller}"
     if status >= 400:

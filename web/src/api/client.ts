@@ -17,6 +17,21 @@ import type {
   UploadTicket,
 } from "./types";
 
+/** A learner as their teacher sees them: the current name ("" if never given) and e-mail. */
+export interface Named {
+  readonly learnerName: string;
+  readonly learnerEmail: string;
+}
+export type NamedProgress = Progress & Named;
+export type NamedSubmission = Submission & Named;
+
+/** An enrolment with the course as it is now and the learner's progress in it (受講中のコース). */
+export interface MyCourse extends Enrolment {
+  readonly courseStatus: "draft" | "published" | "archived";
+  readonly progress: Progress;
+  readonly nextLessonId: string | null;
+}
+
 /** The API answered with an error status. */
 export class ApiError extends Error {
   override readonly name = "ApiError";
@@ -169,12 +184,33 @@ export class ApiClient {
     return this.request<Enrolment>("POST", `/courses/${seg(courseId)}/enrolment`, {}, options, true);
   }
 
-  listMyEnrolments(options: RequestOptions = {}): Promise<Page<Enrolment>> {
-    return this.request<Page<Enrolment>>("GET", `/me/enrolments${qs({ limit: 60 })}`, undefined, options);
+  listMyEnrolments(params: { cursor?: string | null } = {}, options: RequestOptions = {}): Promise<Page<MyCourse>> {
+    return this.request<Page<MyCourse>>("GET", `/me/enrolments${qs({ limit: 50, cursor: params.cursor })}`, undefined, options);
   }
 
-  listCourseEnrolments(courseId: string, params: { cursor?: string | null } = {}, options: RequestOptions = {}): Promise<Page<Progress>> {
-    return this.request<Page<Progress>>("GET", `/courses/${seg(courseId)}/enrolments${qs({ limit: 60, cursor: params.cursor })}`, undefined, options);
+  listCourseEnrolments(courseId: string, params: { cursor?: string | null } = {}, options: RequestOptions = {}): Promise<Page<NamedProgress>> {
+    return this.request<Page<NamedProgress>>("GET", `/courses/${seg(courseId)}/enrolments${qs({ limit: 60, cursor: params.cursor })}`, undefined, options);
+  }
+
+  updateMyProfile(name: string, options: RequestOptions = {}): Promise<{ userId: string; name: string; email: string }> {
+    return this.request("PUT", "/me/profile", { name }, options);
+  }
+
+  deleteLesson(courseId: string, lessonId: string, version: number, options: RequestOptions = {}) {
+    return this.request<{ lessonIds: string[]; version: number }>("DELETE", `/courses/${seg(courseId)}/lessons/${seg(lessonId)}${qs({ version })}`, undefined, options);
+  }
+
+  updateAssignment(courseId: string, assignmentId: string, update: { title?: string; instructions?: string; dueAt?: string; version: number }, options: RequestOptions = {}): Promise<Assignment> {
+    return this.request<Assignment>("PATCH", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}`, update, options);
+  }
+
+  deleteAssignment(courseId: string, assignmentId: string, version: number, options: RequestOptions = {}): Promise<null> {
+    return this.request<null>("DELETE", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}${qs({ version })}`, undefined, options);
+  }
+
+  /** The course's grades as the CSV text the API sends (UTF-8, BOM first). */
+  exportGrades(courseId: string, options: RequestOptions = {}): Promise<string> {
+    return this.request<string>("GET", `/courses/${seg(courseId)}/grades.csv`, undefined, options, false, "text");
   }
 
   completeLesson(courseId: string, lessonId: string, options: RequestOptions = {}): Promise<Progress> {
@@ -213,8 +249,8 @@ export class ApiClient {
     return this.request<DownloadLink>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submissions/${seg(learnerId)}/download`, undefined, options);
   }
 
-  listSubmissions(courseId: string, assignmentId: string, options: RequestOptions = {}): Promise<Page<Submission>> {
-    return this.request<Page<Submission>>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submissions${qs({ limit: 60 })}`, undefined, options);
+  listSubmissions(courseId: string, assignmentId: string, params: { cursor?: string | null } = {}, options: RequestOptions = {}): Promise<Page<NamedSubmission>> {
+    return this.request<Page<NamedSubmission>>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submissions${qs({ limit: 60, cursor: params.cursor })}`, undefined, options);
   }
 
   gradeSubmission(courseId: string, assignmentId: string, learnerId: string, grade: { grade: number; feedback: string; version: number }, options: RequestOptions = {}): Promise<Submission> {
@@ -233,7 +269,7 @@ export class ApiClient {
     return this.request<AdminUser>("POST", `/admin/users/${seg(username)}/${enabled ? "enable" : "disable"}`, undefined, options);
   }
 
-  private async request<T>(method: string, path: string, body: unknown, options: RequestOptions, idempotent = false): Promise<T> {
+  private async request<T>(method: string, path: string, body: unknown, options: RequestOptions, idempotent = false, as: "json" | "text" = "json"): Promise<T> {
     // One key per logical create: the retry after a refreshed token is the same request.
     // The API's CORS preflight allows the header (infra CORS_ALLOW_HEADERS).
     const key = idempotent && SEND_IDEMPOTENCY_KEY ? newIdempotencyKey() : undefined;
@@ -253,6 +289,7 @@ export class ApiClient {
         throw new NotSignedInError("expired");
       }
     }
+    if (as === "text" && response.ok) return (await response.text()) as T;
     const payload = await readJson(response);
     if (!response.ok) throw new ApiError(response.status, parseProblem(payload));
     return payload as T;

@@ -105,6 +105,13 @@ export class AuthService implements TokenProvider {
     this.signOut("expired");
   }
 
+  /** The access token of the session, renewed with the ID token when that is about to expire. */
+  async getAccessToken(): Promise<string> {
+    await this.getIdToken();
+    if (!this.session) throw new NotSignedInError("none");
+    return this.session.accessToken;
+  }
+
   async getIdToken(): Promise<string> {
     const session = this.session;
     if (!session) throw new NotSignedInError("none");

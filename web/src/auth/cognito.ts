@@ -75,12 +75,15 @@ export class CognitoClient {
   }
 
   /** SignUp with a generated username (the pool uses email as an alias, so the username must not be an email). */
-  async signUp(username: string, password: string, email: string): Promise<SignUpResult> {
+  async signUp(username: string, password: string, email: string, name?: string): Promise<SignUpResult> {
+    // 氏名 goes in Cognito's standard `name` attribute (optional in the pool, asked by the SPA).
+    const attributes = [{ Name: "email", Value: email }];
+    if (name) attributes.push({ Name: "name", Value: name });
     const body = await this.call("SignUp", {
       ClientId: this.clientId,
       Username: username,
       Password: password,
-      UserAttributes: [{ Name: "email", Value: email }],
+      UserAttributes: attributes,
     });
     return { confirmed: body["UserConfirmed"] === true, destination: destinationOf(body) };
   }
@@ -108,6 +111,21 @@ export class CognitoClient {
 
   signInWithPassword(username: string, password: string): Promise<InitiateAuthOutcome> {
     return this.initiateAuth("USER_PASSWORD_AUTH", { USERNAME: username, PASSWORD: password });
+  }
+
+  /** APP-ACC-01: the signed-in user changes their password (their access token proves who). */
+  async changePassword(accessToken: string, previous: string, proposed: string): Promise<void> {
+    await this.call("ChangePassword", { AccessToken: accessToken, PreviousPassword: previous, ProposedPassword: proposed });
+  }
+
+  /** APP-ACC-01: ends every session of the user (their refresh tokens stop working everywhere). */
+  async globalSignOut(accessToken: string): Promise<void> {
+    await this.call("GlobalSignOut", { AccessToken: accessToken });
+  }
+
+  /** APP-ACC-01: the signed-in user's 氏名 (Cognito's standard `name` attribute). */
+  async updateName(accessToken: string, name: string): Promise<void> {
+    await this.call("UpdateUserAttributes", { AccessToken: accessToken, UserAttributes: [{ Name: "name", Value: name }] });
   }
 
   async refresh(refreshToken: string): Promise<AuthTokens> {

@@ -23,6 +23,8 @@ export interface User {
   readonly sub: string;
   readonly email: string;
   readonly groups: readonly string[];
+  /** 氏名 (Cognito's `name`); "" or absent for accounts made before it was asked for. */
+  readonly name?: string;
 }
 
 /** Reads the user shown in the UI from a Cognito ID token. */
@@ -42,6 +44,7 @@ export function userFromIdToken(idToken: string): User {
     sub: str("sub"),
     email: str("email") || str("cognito:username"),
     groups,
+    ...(str("name") ? { name: str("name") } : {}),
   };
 }
 

@@ -83,6 +83,7 @@ function link(href: string, text: string, deps: AccountDeps): HTMLAnchorElement 
 }
 
 export function signUpView(ctx: RouteContext, deps: AccountDeps): View {
+  const name = createField({ name: "name", label: ja.signUp.name, required: true, autocomplete: "name", hint: ja.signUp.nameHint, maxLength: 100 });
   const email = emailField(ja.signUp.email, ctx.query.get("email") ?? "");
   const { field: password, rules } = newPasswordField(ja.signUp.password);
   const alert = createAlert();
@@ -93,15 +94,18 @@ export function signUpView(ctx: RouteContext, deps: AccountDeps): View {
     event.preventDefault();
     if (state.busy) return;
     alert.show(null);
+    const nameValue = name.value.trim();
+    name.setError(nameValue ? null : ja.signUp.nameRequired);
     const emailValue = checkEmail(email);
     const passwordValue = password.value;
     password.setError(!passwordValue ? ja.login.passwordRequired : meetsPolicy(passwordValue) ? null : ja.password.notMet);
+    if (!nameValue) return name.focus();
     if (!emailValue) return email.focus();
     if (!meetsPolicy(passwordValue)) return password.focus();
     state.set(form, true);
     const username = newUsername();
     try {
-      await deps.cognito.signUp(username, passwordValue, emailValue);
+      await deps.cognito.signUp(username, passwordValue, emailValue, nameValue);
       const query = new URLSearchParams({ username, email: emailValue });
       deps.navigate(`${deps.paths.confirm}?${query.toString()}`, { replace: true });
     } catch (err) {
@@ -114,6 +118,7 @@ export function signUpView(ctx: RouteContext, deps: AccountDeps): View {
   const form = h(
     "form",
     { class: "stack", novalidate: true, onsubmit: (e) => void onSubmit(e) },
+    name.element,
     email.element,
     password.element,
     rules,

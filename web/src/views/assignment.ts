@@ -1,4 +1,4 @@
-import { ApiError } from "../api/client";
+import { ApiError, type NamedSubmission } from "../api/client";
 import type { Assignment, Submission } from "../api/types";
 import { ja } from "../i18n/ja";
 import type { RouteContext, View } from "../router";
@@ -8,6 +8,7 @@ import { asyncRegion, progressBar, timeEl } from "../ui/async";
 import { ALLOWED_TYPES, MAX_UPLOAD_BYTES, UploadError, contentTypeOf, isAllowedType, postToStorage } from "../api/upload";
 import { h } from "../ui/dom";
 import { createField } from "../ui/form";
+import { loadMore } from "../ui/more";
 import { coursePath, isStaff, type CourseDeps } from "./course";
 
 export function scanLabel(status: string): string {
@@ -21,7 +22,8 @@ export function scanBadge(status: string): HTMLElement {
 interface AssignmentData {
   assignment: Assignment;
   mine: Submission | null;
-  all: readonly Submission[];
+  all: readonly NamedSubmission[];
+  next: string | null;
 }
 
 /** 課題: instructions and due date; the learner's submission, grade and feedback; the teacher grades. */
@@ -36,8 +38,9 @@ export function assignmentView(ctx: RouteContext, deps: CourseDeps): View {
     const opts = { signal: ctx.signal };
     const assignment = await api.getAssignment(courseId, assignmentId, opts);
     let mine: Submission | null = null;
-    let all: readonly Submission[] = [];
-    if (staff) all = (await api.listSubmissions(courseId, assignmentId, opts)).items;
+    let all: readonly NamedSubmission[] = [];
+    let next: string | null = null;
+    if (staff) ({ items: all, nextCursor: next } = await api.listSubmissions(courseId, assignmentId, {}, opts));
     else {
       try {
         mine = await api.getMySubmission(courseId, assignmentId, opts);
@@ -45,11 +48,11 @@ export function assignmentView(ctx: RouteContext, deps: CourseDeps): View {
         if (!(err instanceof ApiError && err.status === 404)) throw err;
       }
     }
-    return { assignment, mine, all };
+    return { assignment, mine, all, next };
   };
 
   const render = (data: AssignmentData, reload: () => Promise<void>): Node => {
-    const { assignment, mine, all } = data;
+    const { assignment, mine, all, next } = data;
     heading.textContent = assignment.title;
     document.title = `${assignment.title} | ${ja.appName}`;
     const parts: Node[] = [
@@ -62,7 +65,7 @@ export function assignmentView(ctx: RouteContext, deps: CourseDeps): View {
       ),
     ];
     if (!staff) parts.push(mySubmission(ctx, deps, assignment, mine));
-    else parts.push(submissionsTable(ctx, deps, all, reload));
+    else parts.push(editAssignment(ctx, deps, assignment, reload), submissionsTable(ctx, deps, all, next, reload));
     return h("div", { class: "stack-lg" }, ...parts);
   };
 
@@ -231,15 +234,79 @@ class UploadFailed extends Error {
   override readonly name = "UploadFailed";
 }
 
-function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly Submission[], reload: () => Promise<void>): HTMLElement {
+/** The teacher edits the title, instructions and due date (at the version read) or deletes the
+ * assignment after a confirmation; its submissions' files are kept, no longer served. */
+function editAssignment(ctx: RouteContext, deps: CourseDeps, assignment: Assignment, reload: () => Promise<void>): HTMLElement {
+  const e = ja.assignmentEdit;
+  const title = createField({ name: "title", label: e.title, required: true, maxLength: 120 });
+  const instructions = createField({ name: "instructions", label: e.instructions, multiline: true, maxLength: 10000, rows: 4 });
+  const due = plainField("dueAt", e.dueAt, h("input", { type: "datetime-local", required: true }));
+  title.setValue(assignment.title);
+  instructions.setValue(assignment.instructions);
+  due.setValue(toLocalInput(assignment.dueAt));
+  const form = apiForm({
+    fields: new Map([
+      ["title", { field: title, label: e.title, max: 120 }],
+      ["instructions", { field: instructions, label: e.instructions, max: 10000 }],
+      ["dueAt", { field: due, label: e.dueAt }],
+    ]),
+    submitLabel: e.save,
+    signal: ctx.signal,
+    validate: () => {
+      const ok = title.value.trim() !== "" && due.value !== "";
+      title.setError(title.value.trim() ? null : e.titleRequired);
+      due.setError(due.value ? null : e.dueRequired);
+      return ok;
+    },
+    submit: async () => {
+      const update = { title: title.value, instructions: instructions.value, dueAt: new Date(due.value).toISOString(), version: assignment.version };
+      await deps.api.updateAssignment(assignment.courseId, assignment.assignmentId, update, { signal: ctx.signal });
+      deps.announcer.announce(e.saved);
+      void reload();
+    },
+  });
+  const remove = actionButton(
+    e.delete,
+    async () => {
+      if (!window.confirm(e.confirmDelete(assignment.title))) return;
+      await deps.api.deleteAssignment(assignment.courseId, assignment.assignmentId, assignment.version, { signal: ctx.signal });
+      deps.announcer.announce(e.deleted);
+      window.history.pushState(null, "", coursePath(assignment.courseId));
+      window.dispatchEvent(new PopStateEvent("popstate"));
+    },
+    (message) => {
+      if (message) deps.announcer.announce(message);
+    },
+    ctx.signal,
+    "button button-danger",
+    { "data-testid": "delete-assignment" },
+  );
+  return h(
+    "details",
+    { class: "card" },
+    h("summary", null, e.heading),
+    form.element,
+    h("div", { class: "actions" }, remove),
+  );
+}
+
+/** An instant as the value of a datetime-local input, in the browser's time zone. */
+function toLocalInput(instant: string): string {
+  const d = new Date(instant);
+  if (Number.isNaN(d.getTime())) return "";
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly NamedSubmission[], next: string | null, reload: () => Promise<void>): HTMLElement {
   const a = ja.assignment;
   const section = h("section", { class: "card", "aria-labelledby": "submissions-heading" }, h("h2", { id: "submissions-heading" }, a.submissions));
   if (all.length === 0) {
     section.append(h("p", { class: "empty" }, a.noSubmissions));
     return section;
   }
-  const rows = all.map((s) => {
-    const learner = s.learnerId;
+  const rowOf = (s: NamedSubmission): HTMLElement => {
+    const learner = s.learnerName || s.learnerEmail || s.learnerId;
     let gradeCell: Node;
     if (s.status === "CLEAN") {
       const grade = plainField("grade", a.gradeLabel(learner), h("input", { type: "number", min: 0, max: 100, step: 1, inputmode: "numeric" }));
@@ -288,13 +355,22 @@ function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly Sub
     return h(
       "tr",
       null,
-      h("th", { scope: "row" }, learner),
+      h("th", { scope: "row" }, s.learnerName || ja.learners.unnamed, h("div", { class: "meta" }, s.learnerEmail)),
       h("td", null, s.fileName, download ? h("div", null, download) : null),
       h("td", null, scanBadge(s.status)),
       h("td", null, timeEl(s.submittedAt)),
       h("td", null, gradeCell),
     );
-  });
+  };
+  const body = h("tbody", null, ...all.map(rowOf));
+  const first = all[0];
+  const more = first
+    ? loadMore(
+        next,
+        (cursor) => deps.api.listSubmissions(first.courseId, first.assignmentId, { cursor }, { signal: ctx.signal }),
+        (items) => body.append(...items.map(rowOf)),
+      )
+    : null;
   section.append(
     h(
       "div",
@@ -303,9 +379,10 @@ function submissionsTable(ctx: RouteContext, deps: CourseDeps, all: readonly Sub
         "table",
         null,
         h("thead", null, h("tr", null, ...[a.learner, a.fileName, a.status, a.submittedAt, a.grade].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", null, ...rows),
+        body,
       ),
     ),
+    ...(more ? [more] : []),
   );
   return section;
 }

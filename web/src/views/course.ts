@@ -57,7 +57,7 @@ export function courseView(ctx: RouteContext, deps: CourseDeps): View {
     const opts = { signal: ctx.signal };
     const course = await api.getCourse(courseId, opts);
     // The enrolment list (not a 403 from /progress) tells whether the learner is enrolled.
-    const enrolled = !staff && (await api.listMyEnrolments(opts)).items.some((e) => e.courseId === courseId);
+    const enrolled = !staff && (await api.listMyEnrolments({}, opts)).items.some((e) => e.courseId === courseId);
     const progress = enrolled ? await api.getMyProgress(courseId, opts) : null;
     const canRead = staff || progress !== null;
     const [outline, assignments] = await Promise.all([
@@ -199,6 +199,18 @@ function reorderButtons(ctx: RouteContext, deps: CourseDeps, outline: Outline, i
     }
   };
   const group = h("span", { class: "reorder" });
+  // 削除: after a confirmation, at the order's version (progress counts the remaining lessons).
+  const remove = async (): Promise<void> => {
+    if (!window.confirm(ja.course.confirmDeleteLesson(title))) return;
+    const lessonId = ids[index] ?? "";
+    try {
+      await deps.api.deleteLesson(outline.courseId, lessonId, outline.version, { signal: ctx.signal });
+      deps.announcer.announce(ja.course.lessonDeleted);
+    } finally {
+      await reload();
+    }
+  };
+  group.append(actionButton(ja.course.deleteLesson, remove, report, ctx.signal, "button button-small button-danger", { "aria-label": ja.course.deleteLessonOf(title), "data-testid": "delete-lesson" }));
   if (index > 0) group.append(actionButton(ja.course.up, move(-1), report, ctx.signal, "button button-small", { "aria-label": ja.course.moveUp(title) }));
   if (index < ids.length - 1)
     group.append(actionButton(ja.course.down, move(1), report, ctx.signal, "button button-small", { "aria-label": ja.course.moveDown(title) }));

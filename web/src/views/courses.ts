@@ -6,12 +6,13 @@ import { ja } from "../i18n/ja";
 import type { RouteContext, View } from "../router";
 import { charCount, h, uid } from "../ui/dom";
 import { createAlert, createField, type Field } from "../ui/form";
+import { myCoursesSection, type HomeApi } from "./home";
 
 export const PAGE_SIZE = 20;
 export const TITLE_MAX = 120;
 export const DESCRIPTION_MAX = 2000;
 
-export type CoursesApi = Pick<ApiClient, "listCourses" | "createCourse">;
+export type CoursesApi = Pick<ApiClient, "listCourses" | "createCourse"> & Partial<HomeApi>;
 
 export interface CoursesDeps {
   readonly api: CoursesApi;
@@ -156,6 +157,10 @@ export function coursesView(ctx: RouteContext, deps: CoursesDeps): View {
     "div",
     { class: "page" },
     h("div", { class: "page-header" }, h("h1", null, ja.courses.title)),
+    // A learner's own courses come before the catalogue.
+    hasAnyGroup(deps.user, "learners") && api.listMyEnrolments
+      ? myCoursesSection(ctx.signal, { listMyEnrolments: api.listMyEnrolments.bind(api) })
+      : null,
     // The form comes first in the DOM (and so in focus and reading order); wide screens show it
     // as a column to the right of the list.
     h("div", { class: createSection ? "layout-with-aside" : "layout" }, createSection, listSection),

@@ -1,17 +1,21 @@
-import type { Course, Outline, Page, Progress } from "../api/types";
+import type { NamedProgress } from "../api/client";
+import type { Course, Outline, Page } from "../api/types";
+import { apiErrorMessage } from "../i18n/errors";
 import { ja } from "../i18n/ja";
 import type { RouteContext, View } from "../router";
 import { asyncRegion, progressBar } from "../ui/async";
 import { h } from "../ui/dom";
+import { downloadText, loadMore } from "../ui/more";
 import { coursePath, type CourseDeps } from "./course";
 
-/** 受講者と進捗: the course's learners and their progress (the course's teacher). */
+/** 受講者と進捗: the course's learners by name and e-mail, their progress (the course's teacher),
+ * further pages with もっと見る, and the grades as CSV. */
 export function learnersView(ctx: RouteContext, deps: CourseDeps): View {
   const courseId = ctx.params["courseId"] ?? "";
   const heading = h("h1", null, ja.learners.title);
   const l = ja.learners;
 
-  const load = async (): Promise<{ course: Course; page: Page<Progress>; outline: Outline }> => {
+  const load = async (): Promise<{ course: Course; page: Page<NamedProgress>; outline: Outline }> => {
     const opts = { signal: ctx.signal };
     const [course, page, outline] = await Promise.all([
       deps.api.getCourse(courseId, opts),
@@ -21,35 +25,61 @@ export function learnersView(ctx: RouteContext, deps: CourseDeps): View {
     return { course, page, outline };
   };
 
-  const render = ({ course, page }: { course: Course; page: Page<Progress> }): Node => {
+  const row = (p: NamedProgress): HTMLElement =>
+    h(
+      "tr",
+      null,
+      h("th", { scope: "row" }, p.learnerName || l.unnamed),
+      h("td", null, p.learnerEmail),
+      h("td", null, `${p.completedLessons} / ${p.totalLessons}`),
+      h("td", null, progressBar(p.percent, `${p.percent}%`)),
+    );
+
+  const exportStatus = h("p", { class: "list-status", role: "status" });
+  const exportButton = h("button", { type: "button", class: "button button-secondary", "data-testid": "export-grades" }, l.exportGrades);
+  exportButton.addEventListener("click", () => {
+    exportButton.disabled = true;
+    exportStatus.textContent = l.exporting;
+    deps.api.exportGrades(courseId, { signal: ctx.signal }).then(
+      (text) => {
+        downloadText(text, `grades-${courseId}.csv`, "text/csv;charset=utf-8");
+        exportStatus.textContent = "";
+        exportButton.disabled = false;
+      },
+      (err: unknown) => {
+        exportStatus.textContent = `${l.exportError}${apiErrorMessage(err)}`;
+        exportButton.disabled = false;
+      },
+    );
+  });
+
+  const render = ({ course, page }: { course: Course; page: Page<NamedProgress> }): Node => {
     const caption = h("p", { class: "lead" }, course.title);
-    if (page.items.length === 0) return h("div", null, caption, h("p", { class: "empty" }, l.empty));
+    const actions = h("div", { class: "actions" }, exportButton, exportStatus);
+    if (page.items.length === 0) return h("div", null, caption, actions, h("p", { class: "empty" }, l.empty));
+    const body = h("tbody", null, ...page.items.map(row));
+    const more = loadMore(
+      page.nextCursor,
+      (cursor) => deps.api.listCourseEnrolments(courseId, { cursor }, { signal: ctx.signal }),
+      (items) => body.append(...items.map(row)),
+    );
+    const col = (text: string) => h("th", { scope: "col" }, text);
     return h(
       "div",
       null,
       caption,
+      actions,
       h(
         "div",
         { class: "table-wrap", tabindex: 0, role: "region", "aria-label": l.title },
         h(
           "table",
           { "data-testid": "learners-table" },
-          h("thead", null, h("tr", null, h("th", { scope: "col" }, l.learner), h("th", { scope: "col" }, l.completed), h("th", { scope: "col" }, l.percent))),
-          h(
-            "tbody",
-            null,
-            ...page.items.map((p) =>
-              h(
-                "tr",
-                null,
-                h("th", { scope: "row" }, p.learnerId),
-                h("td", null, `${p.completedLessons} / ${p.totalLessons}`),
-                h("td", null, progressBar(p.percent, `${p.percent}%`)),
-              ),
-            ),
-          ),
+          h("thead", null, h("tr", null, col(l.name), col(l.email), col(l.completed), col(l.percent))),
+          body,
         ),
       ),
+      more,
     );
   };
 

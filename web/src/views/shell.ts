@@ -58,6 +58,7 @@ export function createShell(options: ShellOptions): Shell {
         "nav",
         { class: "main-nav", "aria-label": ja.nav.label },
         h("a", { href: "/courses" }, ja.nav.courses),
+        h("a", { href: "/account" }, ja.settings.nav),
         user.groups.includes("admins") ? h("a", { href: "/admin/users" }, ja.nav.admin) : null,
       );
       replaceChildren(

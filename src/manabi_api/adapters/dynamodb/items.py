@@ -16,6 +16,7 @@ from manabi_api.adapters.dynamodb import keys
 from manabi_api.kernel.assignments import Assignment, Submission, SubmissionStatus
 from manabi_api.kernel.courses import Course, CourseStatus, Lesson, Outline
 from manabi_api.kernel.enrolment import Enrolment
+from manabi_api.kernel.people import Person
 from manabi_api.ports.learning import Snapshot
 
 Item = keys.Item
@@ -158,6 +159,14 @@ SUBMISSION = FieldTable(
     OPTIONAL_STRING("objectVersion", "object_version"),
 )
 
+PERSON = FieldTable(
+    Person,
+    STRING("userId", "user_id"),
+    STRING("name", "name"),
+    STRING("email", "email"),
+    STRING("updatedAt", "updated_at"),
+)
+
 
 # -- whole items: the key, then the attributes
 
@@ -195,6 +204,11 @@ def snapshot(course_id: str, found: dict[str, Item | None], *, outline: bool) ->
         assignment=read("assignment", ASSIGNMENT),
         submission=read("submission", SUBMISSION),
         outline=read_outline(course_id, found.get("outline")) if outline else None,
+        people={
+            name.removeprefix(keys.PERSON): PERSON.entity(item)
+            for name, item in found.items()
+            if name.startswith(keys.PERSON) and item
+        },
     )
 
 
@@ -206,6 +220,10 @@ def enrolment_items(enrolment: Enrolment) -> tuple[Item, Item]:
         {**keys.course_enrolment_key(course_id, learner_id), **attributes},
         {**keys.learner_enrolment_key(course_id, learner_id), **attributes},
     )
+
+
+def person_item(person: Person) -> Item:
+    return {**keys.profile_key(person.user_id), **PERSON.attributes(person)}
 
 
 def assignment_item(a: Assignment) -> Item:

@@ -32,6 +32,10 @@ def learner_partition(learner_id: str) -> str:
     return f"LEARNER#{learner_id}"
 
 
+# In a person's partition (`learner_partition`): their profile, beside their enrolments.
+PROFILE = "PROFILE"
+
+
 def course_list_sort_key(created_at: str, course_id: str) -> str:
     """Course list entries sort by creation time; the id keeps equal instants apart."""
     return f"{created_at}#{course_id}"
@@ -45,6 +49,7 @@ LESSON = "LESSON#"
 LESSON_ITEMS = "LESSON"
 ENROLMENTS = "ENROL#"  # + the learner id; in a learner's partition, + the course id
 ASSIGNMENTS = "ASSIGNMENT#"
+SUBMISSIONS = submission_sort_key("", "").removesuffix("#")  # "SUBMISSION#": every one
 
 
 def submissions_of(assignment_id: str) -> str:
@@ -81,8 +86,15 @@ def learner_enrolment_key(course_id: str, learner_id: str) -> Item:
     return key(learner_partition(learner_id), ENROLMENTS + course_id)
 
 
+def profile_key(user_id: str) -> Item:
+    return key(learner_partition(user_id), PROFILE)
+
+
 def assignment_key(course_id: str, assignment_id: str) -> Item:
     return key(course_partition(course_id), ASSIGNMENTS + assignment_id)
+
+
+PERSON = "person:"  # the name of a profile among a context's items
 
 
 def context_keys(
@@ -91,8 +103,10 @@ def context_keys(
     lesson_id: str | None,
     assignment_id: str | None,
     outline: bool,
+    people: tuple[str, ...] = (),
 ) -> dict[str, Item]:
-    """The items of a request's context (`LearningStore.load`), by name; the course first."""
+    """The items of a request's context (`LearningStore.load`), by name; the course first, the
+    people's profiles last (named `person:` + the user id)."""
     wanted = {"course": course_key(course_id)}
     if learner_id:
         wanted["enrolment"] = course_enrolment_key(course_id, learner_id)
@@ -104,6 +118,8 @@ def context_keys(
         wanted["submission"] = submission_key(course_id, assignment_id, learner_id)
     if outline:
         wanted["outline"] = outline_key(course_id)
+    for user_id in dict.fromkeys(people):
+        wanted[PERSON + user_id] = profile_key(user_id)
     return wanted
 
 

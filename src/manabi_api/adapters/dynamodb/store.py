@@ -17,7 +17,8 @@ from manabi_api.kernel.courses import MAX_LESSONS, Course, CourseList, CourseSta
 from manabi_api.kernel.enrolment import Enrolment
 from manabi_api.kernel.errors import Conflict, NotFound, StaleVersion, Throttled
 from manabi_api.kernel.paging import Page
-from manabi_api.ports.learning import Snapshot
+from manabi_api.kernel.people import Person
+from manabi_api.ports.learning import CourseRecords, Snapshot
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -101,8 +102,9 @@ class DynamoDbLearningStore:
         lesson_id: str | None = None,
         assignment_id: str | None = None,
         outline: bool = False,
+        people: tuple[str, ...] = (),
     ) -> Snapshot:
-        wanted = keys.context_keys(course_id, learner_id, lesson_id, assignment_id, outline)
+        wanted = keys.context_keys(course_id, learner_id, lesson_id, assignment_id, outline, people)
         if len(wanted) == 1:  # the course alone: a plain GetItem
             response = self._client.get_item(TableName=self._table, Key=wanted["course"])
             found = {"course": response.get("Item")}
@@ -146,6 +148,30 @@ class DynamoDbLearningStore:
         response = self._client.get_item(TableName=self._table, Key=keys.course_key(course_id))
         item = response.get("Item")
         return items.COURSE.entity(item) if item else None
+
+    def courses(self, course_ids: builtins.list[str]) -> dict[str, tuple[Course, Outline]]:
+        """One BatchGetItem of each course and its outline (a retry only for the keys DynamoDB
+        leaves unprocessed under load)."""
+        wanted = list(dict.fromkeys(course_ids))
+        request: Item = {
+            self._table: {
+                "Keys": [k for c in wanted for k in (keys.course_key(c), keys.outline_key(c))]
+            }
+        }
+        found: builtins.list[Item] = []
+        while request.get(self._table, {}).get("Keys"):
+            response = self._client.batch_get_item(RequestItems=request)
+            found += response.get("Responses", {}).get(self._table, [])
+            request = response.get("UnprocessedKeys") or {}
+        by_key = {(i[keys.PARTITION_KEY]["S"], i[SORT_KEY]["S"]): i for i in found}
+        result: dict[str, tuple[Course, Outline]] = {}
+        for course_id in wanted:
+            partition = keys.course_partition(course_id)
+            course = by_key.get((partition, keys.COURSE))
+            if course is not None:
+                outline = items.read_outline(course_id, by_key.get((partition, keys.OUTLINE)))
+                result[course_id] = (items.COURSE.entity(course), outline)
+        return result
 
     def list(
         self,
@@ -212,17 +238,61 @@ class DynamoDbLearningStore:
             StaleVersion(f"Lesson {lesson.lesson_id} is not at version {expected_version}."),
         )
 
-    def lessons(self, course_id: str) -> tuple[Outline, builtins.list[Lesson]]:
-        """One Query: the outline item `LESSONS` and every `LESSON#…` item share the prefix."""
-        partition = keys.course_partition(course_id)
-        query = {"TableName": self._table, **keys.in_partition(partition, keys.LESSON_ITEMS)}
-        found: list[Item] = []
-        while True:  # a second page only past 1 MB of lessons
+    def delete_lesson(self, outline: Outline, lesson_id: str) -> Outline:
+        """One transaction: the lesson goes and `outline` (as the caller read it) loses it, on
+        the condition that the outline is still at that version."""
+        course_id, expected_version = outline.course_id, outline.version
+        stale = StaleVersion(f"The lesson order is not at version {expected_version}.")
+        if lesson_id not in outline.lesson_ids:
+            raise stale
+        remaining = outline.without(lesson_id)
+        condition, values = _at_version(expected_version)
+        self._transact(
+            [
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": keys.lesson_key(course_id, lesson_id),
+                        "ConditionExpression": keys.EXISTS,
+                    }
+                },
+                self._put(
+                    items.outline_item(remaining),
+                    condition,
+                    ExpressionAttributeValues=values,
+                ),
+            ],
+            lambda: stale,
+        )
+        return remaining
+
+    def _query_all(self, partition: str, prefix: str) -> builtins.list[Item]:
+        """Every item of a partition under a sort-key prefix: one Query, another past 1 MB."""
+        query = {"TableName": self._table, **keys.in_partition(partition, prefix)}
+        found: builtins.list[Item] = []
+        while True:
             response = self._client.query(**query)
             found += response.get("Items", [])
             if "LastEvaluatedKey" not in response:
-                break
+                return found
             query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def records(self, course_id: str) -> CourseRecords:
+        """One Query of the whole course partition, sorted out by sort-key prefix."""
+        found = self._query_all(keys.course_partition(course_id), "")
+
+        def of(prefix: str, table: items.FieldTable[T]) -> builtins.list[T]:
+            return [table.entity(i) for i in found if i[SORT_KEY]["S"].startswith(prefix)]
+
+        return CourseRecords(
+            of(keys.ASSIGNMENTS, items.ASSIGNMENT),
+            of(keys.ENROLMENTS, items.ENROLMENT),
+            of(keys.SUBMISSIONS, items.SUBMISSION),
+        )
+
+    def lessons(self, course_id: str) -> tuple[Outline, builtins.list[Lesson]]:
+        """One Query: the outline item `LESSONS` and every `LESSON#…` item share the prefix."""
+        found = self._query_all(keys.course_partition(course_id), keys.LESSON_ITEMS)
         outline_item = next((i for i in found if i[SORT_KEY]["S"] == keys.OUTLINE), None)
         outline = items.read_outline(course_id, outline_item)
         lessons = (items.LESSON.entity(i) for i in found if i is not outline_item)
@@ -245,12 +315,28 @@ class DynamoDbLearningStore:
         return outline
 
     # -- enrolment and progress
-    def enrol(self, enrolment: Enrolment) -> None:
+    def enrol(self, enrolment: Enrolment, learner: Person | None = None) -> None:
         course_side, learner_side = items.enrolment_items(enrolment)
-        self._transact(
-            [self._put(course_side, keys.NOT_EXISTS), self._put(learner_side, keys.NOT_EXISTS)],
-            lambda: Conflict("Already enrolled."),
-        )
+        writes = [self._put(course_side, keys.NOT_EXISTS), self._put(learner_side, keys.NOT_EXISTS)]
+        if learner is not None:  # the profile, unless the person has one (a newer name)
+            profile = items.person_item(learner)
+            fields = [f for f in profile if f not in (keys.PARTITION_KEY, SORT_KEY)]
+            writes.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": keys.profile_key(learner.user_id),
+                        "UpdateExpression": "SET "
+                        + ", ".join(f"#{f} = if_not_exists(#{f}, :{f})" for f in fields),
+                        "ExpressionAttributeNames": {f"#{f}": f for f in fields},
+                        "ExpressionAttributeValues": {f":{f}": profile[f] for f in fields},
+                    }
+                }
+            )
+        self._transact(writes, lambda: Conflict("Already enrolled."))
+
+    def save_person(self, person: Person) -> None:
+        self._client.put_item(TableName=self._table, Item=items.person_item(person))
 
     def complete_lesson(self, enrolment: Enrolment, lesson_id: str, at: str) -> Enrolment:
         update = {
@@ -287,6 +373,29 @@ class DynamoDbLearningStore:
             *_at_version(None),
             Conflict(f"Assignment {assignment.assignment_id} exists already."),
         )
+
+    def save_assignment(self, assignment: Assignment, expected_version: int) -> None:
+        self._conditional_put(
+            items.assignment_item(assignment),
+            *_at_version(expected_version),
+            StaleVersion(
+                f"Assignment {assignment.assignment_id} is not at version {expected_version}."
+            ),
+        )
+
+    def delete_assignment(self, course_id: str, assignment_id: str, expected_version: int) -> None:
+        condition, values = _at_version(expected_version)
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=keys.assignment_key(course_id, assignment_id),
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+            )
+        except self._client.exceptions.ConditionalCheckFailedException as failed:
+            raise StaleVersion(
+                f"Assignment {assignment_id} is not at version {expected_version}."
+            ) from failed
 
     def assignments(self, course_id: str, limit: int, cursor: str | None) -> Page[Assignment]:
         partition = keys.course_partition(course_id)

@@ -7,7 +7,7 @@ from manabi_api.api.problems import CHANGING, FOUND
 from manabi_api.api.routers.courses import COURSE
 from manabi_api.api.routing import Reply, Request, ResourceRouter, page_json
 from manabi_api.domain.assignments import AssignmentService
-from manabi_api.kernel.assignments import Assignment, NewAssignment
+from manabi_api.kernel.assignments import Assignment, AssignmentChanges, NewAssignment
 
 router: ResourceRouter[AssignmentService] = ResourceRouter("assignments")
 ASSIGNMENTS = f"{COURSE}/assignments"
@@ -56,3 +56,27 @@ def get_assignment(request: Request, assignments: AssignmentService) -> Reply:
     """One assignment"""
     assignment = assignments.get(request.caller, request.course_id, request.assignment_id)
     return Reply(200, assignment_json(assignment))
+
+
+@router.patch(
+    ASSIGNMENT,
+    "updateAssignment",
+    TEACHING,
+    {200: "Assignment", **CHANGING},
+    body="AssignmentUpdate",
+)
+def update_assignment(request: Request, assignments: AssignmentService) -> Reply:
+    """Edit an assignment's title, instructions or due date"""
+    body = request.body
+    changes = AssignmentChanges(
+        body["version"], body.get("title"), body.get("instructions"), body.get("dueAt")
+    )
+    updated = assignments.update(request.caller, request.course_id, request.assignment_id, changes)
+    return Reply(200, assignment_json(updated))
+
+
+@router.delete(ASSIGNMENT, "deleteAssignment", TEACHING, {204: None, **CHANGING})
+def delete_assignment(request: Request, assignments: AssignmentService) -> Reply:
+    """Delete an assignment at its version (its submissions' files are kept, not served)"""
+    assignments.delete(request.caller, request.course_id, request.assignment_id, request.version)
+    return Reply(204)

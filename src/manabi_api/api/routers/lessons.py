@@ -87,3 +87,10 @@ def reorder_lessons(request: Request, lessons: LessonService) -> Reply:
     order, version = request.body["lessonIds"], request.body["version"]
     outline = lessons.reorder(request.caller, request.course_id, order, version)
     return Reply(200, {"lessonIds": outline.lesson_ids, "version": outline.version})
+
+
+@router.delete(LESSON, "deleteLesson", TEACHING, {200: "LessonOrder", **CHANGING})
+def delete_lesson(request: Request, lessons: LessonService) -> Reply:
+    """Delete a lesson at the order's version; returns the new order"""
+    outline = lessons.delete(request.caller, request.course_id, request.lesson_id, request.version)
+    return Reply(200, {"lessonIds": outline.lesson_ids, "version": outline.version})

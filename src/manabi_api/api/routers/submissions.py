@@ -7,9 +7,11 @@ from typing import Any
 from manabi_api.api.access import LEARNING, SIGNED_IN, TEACHING
 from manabi_api.api.problems import CHANGING, FOUND
 from manabi_api.api.routers.assignments import ASSIGNMENT
+from manabi_api.api.routers.enrolment import person_json
 from manabi_api.api.routing import Reply, Request, ResourceRouter, page_json
 from manabi_api.domain.submissions import SubmissionService
 from manabi_api.kernel.assignments import FileMetadata, Submission, UploadTicket
+from manabi_api.kernel.people import Person
 
 # The same resource as the assignments' in the OpenAPI document (tag `assignments`).
 router: ResourceRouter[SubmissionService] = ResourceRouter("assignments")
@@ -36,6 +38,10 @@ def submission_json(s: Submission) -> dict[str, object]:
         "gradedAt": s.graded_at,
         "version": s.version,
     }
+
+
+def named_submission_json(row: tuple[Submission, Person]) -> dict[str, object]:
+    return {**submission_json(row[0]), **person_json(row[1])}
 
 
 def upload_json(t: UploadTicket) -> dict[str, object]:
@@ -101,16 +107,16 @@ def my_submission(request: Request, submissions: SubmissionService) -> Reply:
 def list_submissions(request: Request, submissions: SubmissionService) -> Reply:
     """Every learner's submission (the course's teacher)"""
     page = submissions.list(request.caller, request.course_id, request.assignment_id, *request.page)
-    return Reply(200, page_json(page, submission_json))
+    return Reply(200, page_json(page, named_submission_json))
 
 
 @router.get(LEARNER_SUBMISSION, "getSubmission", SIGNED_IN, {200: "Submission", **FOUND})
 def get_submission(request: Request, submissions: SubmissionService) -> Reply:
-    """One learner's submission (that learner, or the course's teacher)"""
-    submission = submissions.get(
+    """One learner's submission with their name and e-mail (that learner, or the teacher)"""
+    named = submissions.get_named(
         request.caller, request.course_id, request.assignment_id, request.learner_id
     )
-    return Reply(200, submission_json(submission))
+    return Reply(200, named_submission_json(named))
 
 
 @router.put(GRADE, "gradeSubmission", TEACHING, {200: "Submission", **CHANGING}, body="Grade")
