@@ -20,6 +20,7 @@ from manabi_api.kernel.errors import (
     Unavailable,
     UnsupportedMediaType,
 )
+from manabi_contract.problems import PROBLEM_JSON, TYPE_BASE
 
 # The problem responses a route declares besides its own (status → schema in api.schemas):
 # every signed-in route may refuse the input, the token or the account; FOUND routes look a
@@ -33,8 +34,6 @@ CHANGING = {**FOUND, 409: "Problem"}
 DEPENDENCY_PROBLEMS: dict[int, str | None] = {429: "Problem", 503: "Problem"}
 BODY_PROBLEMS: dict[int, str | None] = {415: "Problem"}
 
-PROBLEM_JSON = "application/problem+json"
-_TYPE_BASE = "https://manabiplus.example.jp/problems/"
 
 # error class → (HTTP status, type slug, title)
 _MAPPING: dict[type[DomainError], tuple[int, str, str]] = {
@@ -61,7 +60,7 @@ def problem(error: DomainError, instance: str) -> dict[str, object]:
         (400, "domain-error", "The request cannot be processed"),
     )
     body: dict[str, object] = {
-        "type": _TYPE_BASE + slug,
+        "type": TYPE_BASE + slug,
         "title": title,
         "status": status,
         "detail": error.detail,
@@ -89,7 +88,7 @@ def response(error: DomainError, instance: str) -> Response[str]:
 
 def internal_error(instance: str) -> Response[str]:
     body = {
-        "type": _TYPE_BASE + "internal-error",
+        "type": TYPE_BASE + "internal-error",
         "title": "Internal error",
         "status": 500,
         "detail": "The request failed unexpectedly; it has been logged. Please try again later.",
