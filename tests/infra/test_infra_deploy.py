@@ -21,7 +21,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from manabi_infra import deploy
+from manabi_infra import deploy, names
 from manabi_infra.config import PRODUCTION, STAGING, US_EAST_1, EnvironmentConfig
 from manabi_infra.synth import REPO_ROOT
 
@@ -79,8 +79,14 @@ def run(
 def test_gl_dep_01_dry_run_prints_the_stack_order_and_every_command(cloud_assembly: Path) -> None:
     out, recorder = run(assembly=cloud_assembly, dry_run=True)
     assert recorder.commands == []  # nothing ran, no AWS client was made
-    order = ["ManabiPlus-Staging-Edge", "ManabiPlus-Staging-DR", "ManabiPlus-Staging-Workload"]
-    assert "Stack order: ManabiPlus-Staging-Edge (us-east-1) → ManabiPlus-Staging-DR " in out
+    # The account baseline first, then edge → DR → workload (the manifest's dependencies).
+    order = list(names.stack_ids(STAGING))
+    assert order[-3:] == [
+        "ManabiPlus-Staging-Edge",
+        "ManabiPlus-Staging-DR",
+        "ManabiPlus-Staging-Workload",
+    ]
+    assert f"Stack order: {order[0]} (" in out
     deploys = [line for line in out.splitlines() if line.startswith("$ ") and " deploy " in line]
     assert [line.rsplit(" ", 1)[-1] for line in deploys] == order
     for line in deploys:
@@ -143,11 +149,17 @@ def test_gl_dep_01_stops_with_the_bootstrap_command_for_each_missing_region(
     with pytest.raises(deploy.DeployError) as caught:
         run(assembly=cloud_assembly)
     message = str(caught.value)
-    assert "not bootstrapped for CDK in us-east-1, ap-northeast-3" in message
-    assert (
-        f"node_modules/.bin/cdk bootstrap aws://{STAGING.account}/us-east-1 "
-        f"aws://{STAGING.account}/ap-northeast-3" in message
-    )
+    (missing,) = [line for line in message.splitlines() if "not bootstrapped" in line]
+    assert set(missing.split(" in ", 1)[1].split(".")[0].split(", ")) == {
+        "us-east-1",
+        "ap-northeast-3",
+    }
+    (command,) = [line.strip() for line in message.splitlines() if "cdk bootstrap" in line]
+    assert command.startswith("node_modules/.bin/cdk bootstrap ")
+    assert set(command.split()[2:]) == {
+        f"aws://{STAGING.account}/us-east-1",
+        f"aws://{STAGING.account}/ap-northeast-3",
+    }
 
 
 def test_gl_dep_01_deploys_each_stack_in_order_and_prints_the_urls(
@@ -155,12 +167,9 @@ def test_gl_dep_01_deploys_each_stack_in_order_and_prints_the_urls(
 ) -> None:
     bootstrap("ap-northeast-1", "ap-northeast-3", US_EAST_1)
     out, recorder = run(assembly=cloud_assembly)
-    assert [c[1] for c in recorder.commands] == ["deploy"] * 3
-    assert [c[-1] for c in recorder.commands] == [
-        "ManabiPlus-Staging-Edge",
-        "ManabiPlus-Staging-DR",
-        "ManabiPlus-Staging-Workload",
-    ]
+    order = list(names.stack_ids(STAGING))  # the baseline first, the workload last
+    assert [c[1] for c in recorder.commands] == ["deploy"] * len(order)
+    assert [c[-1] for c in recorder.commands] == order
     assert f"Site: https://{STAGING.domain}/" in out
     assert f"API:  https://{STAGING.api_domain}/v1/health" in out
     assert "delegate the new hosted zone" in out  # the first deploy: no edge stack existed
