@@ -10,6 +10,7 @@ UPDATER_SERVICE = "manabi-avdefinitions-updater"
 RECONCILER_SERVICE = "manabi-scan-reconciler"
 GUARDDUTY_VERDICT_SERVICE = "manabi-guardduty-verdicts"
 POST_CONFIRMATION_SERVICE = "manabi-post-confirmation"
+BACKUP_SERVICE = "manabi-daily-backup"
 METRICS_NAMESPACE = "ManabiPlus"
 # Metrics the functions emit and the alarms read.
 DEFINITIONS_AGE_METRIC = "VirusDefinitionsAgeHours"

@@ -14,11 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-RETENTION_DAYS = 35  # Object Lock default retention of the backup buckets (MP-BAK-04)
-EXPIRE_AFTER_DAYS = RETENTION_DAYS + 1  # the lifecycle removes copies once unlocked
-REFRESH_AFTER_DAYS = 28  # unchanged objects are copied again after this many days
-TABLE_PREFIX = "dynamodb/"
-DATA_PREFIX = "data/"
+from manabi_contract.backups import (
+    DATA_PREFIX,
+    EXPIRE_AFTER_DAYS,
+    REFRESH_AFTER_DAYS,
+    RETENTION_DAYS,
+    TABLE_PREFIX,
+)
+
+__all__ = [
+    "DATA_PREFIX",
+    "EXPIRE_AFTER_DAYS",
+    "REFRESH_AFTER_DAYS",
+    "RETENTION_DAYS",
+    "TABLE_PREFIX",
+]
 
 
 def day(value: dt.date) -> str:

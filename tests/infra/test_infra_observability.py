@@ -36,6 +36,7 @@ def _expected_services(stack: SynthesizedStack) -> dict[str, str]:
     services = {
         n.api_function: contract.API_SERVICE,
         n.post_confirmation_function: contract.POST_CONFIRMATION_SERVICE,
+        n.backup_function: contract.BACKUP_SERVICE,
     }
     if stack.config.scan_backend is ScanBackend.GUARDDUTY:
         services[n.guardduty_verdict_function] = contract.GUARDDUTY_VERDICT_SERVICE

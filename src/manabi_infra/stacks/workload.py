@@ -21,6 +21,7 @@ from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.api import Api
 from manabi_infra.constructs.audit_trail import AuditTrail
 from manabi_infra.constructs.auth import Auth
+from manabi_infra.constructs.backups import DailyBackups
 from manabi_infra.constructs.cdn import Cdn
 from manabi_infra.constructs.clamav_scan import ClamAvScan
 from manabi_infra.constructs.dashboards import Dashboards, Watched
@@ -68,7 +69,22 @@ class WorkloadStack(DeploymentStack):
             user_pool=self.auth.user_pool,
         )
         self.alerts = Alerts(self, "Alerts", deployment=deployment)
-        scan = ScanInputs(deployment, self.storage.data_bucket, self.data.table, self.alerts)
+        self.backups = DailyBackups(
+            self,
+            "Backups",
+            deployment=deployment,
+            code_dir=api_code_dir,
+            table=self.data.table,
+            data_bucket=self.storage.data_bucket,
+            backup_bucket=self.storage.backup_bucket,
+        )
+        scan = ScanInputs(
+            deployment,
+            self.storage.data_bucket,
+            self.data.table,
+            self.alerts,
+            readers=(self.backups.role,),
+        )
         self.virus_scan: VirusScan = (
             GuardDutyScan(self, "VirusScan", scan, code_dir=api_code_dir)
             if config.scan_backend is ScanBackend.GUARDDUTY
