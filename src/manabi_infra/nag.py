@@ -78,7 +78,8 @@ WORKLOAD: tuple[Accepted, ...] = (
         "Storage/CloudTrailBucket",
         (_KMS, _REPLICATION),
         f"{_SSE_S3}; the log files themselves are encrypted with the trail's key. "
-        f"{_NO_REPLICATION}. Versioned (GL-SEC-03).",
+        f"{_NO_REPLICATION}. Versioned: a trail file cannot be silently replaced (GL-SEC-03, "
+        "MP-BAK-04).",
     ),
     Accepted(
         "Storage/DataBucket",

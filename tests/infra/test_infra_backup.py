@@ -147,3 +147,15 @@ def test_mp_s3_04_staging_backup_bucket_does_not_replicate(staging: SynthesizedS
     the DR drill in the cloud; replication costs are paid for production only."""
     _, bucket = _backup_bucket(staging, staging.names.backup_bucket)
     assert "ReplicationConfiguration" not in bucket["Properties"]
+
+
+def test_mp_bak_04_cloudtrail_bucket_versioned_and_old_versions_kept(
+    stack: SynthesizedStack,
+) -> None:
+    """A trail file that is overwritten or deleted stays as a noncurrent version for the logs'
+    whole retention (log file validation of the trail: the security baseline)."""
+    _, bucket = stack.named("AWS::S3::Bucket", "BucketName", stack.names.cloudtrail_bucket)
+    props = bucket["Properties"]
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    (rule,) = props["LifecycleConfiguration"]["Rules"]
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": rule["ExpirationInDays"]}

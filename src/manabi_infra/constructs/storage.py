@@ -81,12 +81,14 @@ def _upload_cors(origin: str | None) -> list[s3.CorsRule] | None:
     ]
 
 
-def expiring_logs(days: int) -> list[s3.LifecycleRule]:
+def expiring_logs(days: int, *, keep_old_versions: bool = False) -> list[s3.LifecycleRule]:
+    """Delete logs after `days`; an overwritten or deleted log version is kept as long where
+    `keep_old_versions` (the versioned CloudTrail bucket, MP-BAK-04), else for a day."""
     return [
         s3.LifecycleRule(
             id="expire-logs",
             expiration=Duration.days(days),
-            noncurrent_version_expiration=Duration.days(1),
+            noncurrent_version_expiration=Duration.days(days if keep_old_versions else 1),
             abort_incomplete_multipart_upload_after=Duration.days(7),
         )
     ]
@@ -103,7 +105,7 @@ def private_bucket(
     server access where `access_logs` says."""
     lifecycle: list[s3.LifecycleRule] = []
     if spec.expire_after_days is not None:
-        lifecycle = expiring_logs(spec.expire_after_days)
+        lifecycle = expiring_logs(spec.expire_after_days, keep_old_versions=spec.versioned)
     elif spec.locked_days is not None:
         lifecycle = [
             s3.LifecycleRule(
@@ -302,7 +304,9 @@ class Storage(DeploymentConstruct):
             self.resource_names.cloudtrail_bucket,
             names.FUNCTION_OPS,
             access_logs=AccessLogs(self.log_bucket, names.ACCESS_LOG_PREFIX_CLOUDTRAIL),
-            versioned=True,  # an overwritten or deleted log file is kept a day (GL-SEC-03)
+            # an overwritten or deleted trail file stays as an old version for the logs' whole
+            # retention (GL-SEC-03, MP-BAK-04)
+            versioned=True,
         )
         # Not one of the design's six: the published virus definitions (MP-AV-04). Sets are
         # pruned by the updater, which keeps the newest few; old object versions expire.
