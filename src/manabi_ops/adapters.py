@@ -223,6 +223,19 @@ class AwsTables:
             return False
         return True
 
+    def missing_protection(self, table: str) -> list[str]:
+        described = self.dynamodb.describe_table(TableName=table)["Table"]
+        backups = self.dynamodb.describe_continuous_backups(TableName=table)
+        pitr = backups["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription", {})
+        missing = []
+        if described["TableStatus"] != "ACTIVE":
+            missing.append(f"status {described['TableStatus']} (wait for ACTIVE)")
+        if pitr.get("PointInTimeRecoveryStatus") != "ENABLED":
+            missing.append("PITR")
+        if not described.get("DeletionProtectionEnabled"):
+            missing.append("deletion protection")
+        return missing
+
     def items(self, table: str) -> Iterator[dict[str, object]]:
         read = TypeDeserializer()
         for page in self.dynamodb.get_paginator("scan").paginate(TableName=table):

@@ -17,6 +17,7 @@ from manabi_ops.adapters import AwsObjects, AwsTables, SqsScanQueue
 from manabi_ops.progress import Bar
 
 TOKYO = "ap-northeast-1"
+SERVING_TABLE_CONTEXT = "servingTable"  # manabi_infra.app reads the same context key
 OSAKA = "ap-northeast-3"
 
 
@@ -54,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--prefix", default="", help="e.g. submissions/<course>/")
     p.add_argument("--table", help="the (restored) table whose records get the new versions")
     p.add_argument("--scan-queue-url", help="queue unscanned objects for a scan")
+    p = sub.add_parser(
+        "switch-table",
+        help="check a restored table and print the deploy that points every function at it",
+    )
+    p.add_argument("table", metavar="NAME")
+    p.add_argument("--env", required=True, choices=["staging", "production"])
+    p.add_argument("--region", default=TOKYO)
+    p.add_argument("--dry-run", action="store_true", help="the same: this command changes nothing")
     return parser
 
 
@@ -69,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     objects = AwsObjects(args.region)
     tables = AwsTables(args.region)
+    if args.command == "switch-table":
+        return _switch(args, tables)
     today = getattr(args, "date", None) or dt.datetime.now(dt.UTC).date()
     if args.command == "backup-table":
         export = backups.export_table(
@@ -136,3 +147,21 @@ def _restore_data(args: argparse.Namespace, tables: AwsTables, objects: AwsObjec
         restores.repoint_versions(tables, args.table, summary)
     print("\n".join(summary.lines()))
     return 1 if summary.mismatched else 0
+
+
+def _switch(args: argparse.Namespace, tables: AwsTables) -> int:
+    """The switch goes through a normal deploy (the functions' configuration); the old table is
+    kept. This command refuses a table that is not ready to serve."""
+    if not tables.exists(args.table):
+        raise restores.RestoreError(f"The table {args.table} does not exist in {args.region}.")
+    missing = tables.missing_protection(args.table)
+    if missing:
+        raise restores.RestoreError(
+            f"{args.table} lacks {', '.join(missing)}: restore it with `restore-table`, which "
+            "re-applies them, or fix them before switching."
+        )
+    stack = f"ManabiPlus-{args.env.capitalize()}-Workload"
+    print(f"{args.table} is ready to serve (ACTIVE, PITR, deletion protection). Deploy:")
+    print(f"  npx cdk deploy {stack} -c {SERVING_TABLE_CONTEXT}.{args.env}={args.table}")
+    print("every function (API, scanner, verdicts, backups) then uses it; the old table is kept")
+    return 0

@@ -169,3 +169,17 @@ def test_mp_rst_01_cli_dry_run_changes_nothing(
     assert cli.main([*table, "--target-table", "new", "--from-export", "2026-12-01"]) == 2
     assert cli.main([*table, "--target-table", "new", "--latest", "--dry-run"]) == 0
     assert "would restore" in capsys.readouterr().out
+
+
+def test_mp_rst_01_switch_table_refuses_an_unprotected_table(
+    emulated: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables = emulated["tables"]
+    argv = ["switch-table", "--env", "production", "--region", dr_drill.REGION]
+    assert cli.main([*argv, "missing-table"]) == 2
+    assert cli.main([*argv, dr_drill.TABLE]) == 2  # the drill's source has no deletion protection
+    assert "deletion protection" in capsys.readouterr().err
+    restores.restore_table_to_time(tables, dr_drill.TABLE, "restored", None, {})
+    assert cli.main([*argv, "restored"]) == 0
+    out = capsys.readouterr().out
+    assert "cdk deploy ManabiPlus-Production-Workload -c servingTable.production=restored" in out

@@ -64,7 +64,7 @@ class WorkloadStack(DeploymentStack):
             "Api",
             deployment=deployment,
             code_dir=api_code_dir,
-            table=self.data.table,
+            table=self.data.serving,
             data_bucket=self.storage.data_bucket,
             user_pool=self.auth.user_pool,
         )
@@ -74,14 +74,14 @@ class WorkloadStack(DeploymentStack):
             "Backups",
             deployment=deployment,
             code_dir=api_code_dir,
-            table=self.data.table,
+            table=self.data.serving,
             data_bucket=self.storage.data_bucket,
             backup_bucket=self.storage.backup_bucket,
         )
         scan = ScanInputs(
             deployment,
             self.storage.data_bucket,
-            self.data.table,
+            self.data.serving,
             self.alerts,
             readers=(self.backups.role,),
         )
@@ -148,7 +148,7 @@ class WorkloadStack(DeploymentStack):
         CfnOutput(self, "ApiUrl", value=self.api.rest_api.url)
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.web_client.user_pool_client_id)
-        CfnOutput(self, "TableName", value=self.data.table.table_name)
+        CfnOutput(self, "TableName", value=self.data.serving.table_name)
         CfnOutput(self, "WebBucketName", value=self.storage.web_bucket.bucket_name)
         CfnOutput(self, "DataBucketName", value=self.storage.data_bucket.bucket_name)
         CfnOutput(self, "WebDistributionDomain", value=self.cdn.web_distribution.domain_name)
