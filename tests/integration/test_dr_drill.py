@@ -121,6 +121,8 @@ def test_mp_rst_01_restore_keeps_unscanned_closed_and_queues_it(emulated: dict[s
 
 
 def test_mp_bak_02_export_is_one_per_day_and_restores_verified(emulated: dict[str, Any]) -> None:
+    """MP-BAK-02: the day's export under its dated prefix; MP-BAK-01: a PITR restore (latest)
+    into a new table, hardened again and its count verified (moto ignores the time)."""
     api, objects, tables = emulated["api"], emulated["objects"], emulated["tables"]
     for n in range(5):
         api.dynamodb.put_item(
