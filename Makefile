@@ -12,7 +12,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run reset test lint typecheck unit integration infra e2e synth deploy diff bench codegen inventory system-packages clean
+.PHONY: help run reset test dr-drill lint typecheck unit integration infra e2e synth deploy diff bench codegen inventory system-packages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
@@ -106,3 +106,6 @@ system-packages:
 
 clean: ## remove build outputs (keeps .venv, node_modules and the local data; `make reset` empties that)
 	rm -rf build cdk.out web/dist .local/emulator.log
+
+dr-drill: .venv/.stamp ## the DR runbook end to end on the emulator: seed, back up, destroy, restore, verify
+	$(RUN) python -m tests.integration.dr_drill

@@ -18,6 +18,7 @@ POWERTOOLS_LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
 # -- the API
 TABLE_NAME = "TABLE_NAME"
 DATA_BUCKET = "DATA_BUCKET"
+BACKUP_BUCKET = "BACKUP_BUCKET"  # the daily backups' target (manabi_ops.handler)
 SCAN_QUEUE_URL = "SCAN_QUEUE_URL"  # the ClamAV scan queue; unset with the GuardDuty backend
 USER_POOL_ID = "USER_POOL_ID"
 ALLOWED_ORIGIN = "ALLOWED_ORIGIN"

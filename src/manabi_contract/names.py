@@ -11,6 +11,7 @@ RECONCILER_SERVICE = "manabi-scan-reconciler"
 GUARDDUTY_VERDICT_SERVICE = "manabi-guardduty-verdicts"
 POST_CONFIRMATION_SERVICE = "manabi-post-confirmation"
 ORIGIN_ROTATION_SERVICE = "manabi-origin-rotation"
+BACKUP_SERVICE = "manabi-daily-backup"
 METRICS_NAMESPACE = "ManabiPlus"
 # Metrics the functions emit and the alarms read.
 DEFINITIONS_AGE_METRIC = "VirusDefinitionsAgeHours"

@@ -78,6 +78,19 @@ class ResourceNames:
         return self._sibling("scan-reconciler")
 
     @property
+    def backup_function(self) -> str:
+        """The daily backups (MP-BAK-02/03)."""
+        return self._sibling("daily-backup")
+
+    @property
+    def backup_function_role(self) -> str:
+        return f"{self.backup_function}-role"
+
+    @property
+    def backup_log_group(self) -> str:
+        return log_group_of(self.backup_function)
+
+    @property
     def reconciler_role(self) -> str:
         return f"{self.reconciler_function}-role"
 

@@ -66,6 +66,16 @@ def scan_backend_override(app: App) -> ScanBackend | None:
         ) from None
 
 
+# `cdk deploy -c servingTable.<env>=<restored table>`: every function of that environment uses
+# the restored table (MP-RST-01; `python -m manabi_ops switch-table` prints the command).
+SERVING_TABLE_CONTEXT = "servingTable"
+
+
+def serving_table_override(app: App, env_name: str) -> str | None:
+    value = app.node.try_get_context(f"{SERVING_TABLE_CONTEXT}.{env_name}")
+    return None if value in (None, "") else str(value)
+
+
 def build_app(api_code_dir: Path | None = None) -> App:
     # No AWS::CDK::Metadata resource: the template holds only what the system deploys.
     app = App(context={**_CLI_DEFAULT_CONTEXT, **feature_flags()}, analytics_reporting=False)
@@ -74,6 +84,9 @@ def build_app(api_code_dir: Path | None = None) -> App:
     for config in ENVIRONMENTS.values():
         if backend is not None:
             config = replace(config, scan_backend=backend)
+        serving = serving_table_override(app, str(config.name))
+        if serving is not None:
+            config = replace(config, serving_table=serving)
         deployment = Deployment(config)
         # The account's security services, one stack per region, before everything else
         # (GL-SEC-01): `cdk deploy --all` deploys them first.

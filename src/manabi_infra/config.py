@@ -104,6 +104,9 @@ class EnvironmentConfig:
     # Log level of every Lambda function (POWERTOOLS_LOG_LEVEL, MP-MON-03).
     log_level: str = "INFO"
     alarms: AlarmThresholds = AlarmThresholds()
+    # After a restore (docs/dr-runbook.md, `python -m manabi_ops switch-table`): the restored
+    # table every function is pointed at; the original table stays in the stack, retained.
+    serving_table: str | None = None
 
     # --- abuse limits (GL-SEC-04) ---
     # API stage throttling: steady requests per second and burst.

@@ -117,6 +117,9 @@ def _bucket_row(template: Template, logical_id: str, resource: Resource) -> dict
     props = resource["Properties"]
     versioned = props.get("VersioningConfiguration", {}).get("Status") == "Enabled"
     backup = ["versioned" if versioned else "not versioned"]
+    lock = props.get("ObjectLockConfiguration", {}).get("Rule", {}).get("DefaultRetention")
+    if lock:
+        backup.append(f"Object Lock {lock['Mode']} {lock['Days']} days (MP-BAK-04)")
     for rule in props.get("ReplicationConfiguration", {}).get("Rules", []):
         destination = rule["Destination"]["Bucket"]
         name = destination if isinstance(destination, str) else str(destination["Fn::Join"][1][-1])
@@ -174,6 +177,12 @@ def _table_row(template: Template, logical_id: str, resource: Resource) -> dict[
         if pitr.get("PointInTimeRecoveryEnabled")
         else "none"
     )
+    if any(
+        "ExportTableToPointInTime" in str(r["Properties"]["PolicyDocument"])
+        for r in template.get("Resources", {}).values()
+        if r["Type"] == "AWS::IAM::Policy"
+    ):
+        backup += "; daily export to the backup bucket (docs/decisions/0034)"
     sse = props.get("SSESpecification", {})
     encryption = "AWS KMS key" if sse.get("SSEEnabled") else "AWS-owned key (default)"
     protection = "; deletion protection on" if props.get("DeletionProtectionEnabled") else ""

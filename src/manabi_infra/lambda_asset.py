@@ -31,8 +31,15 @@ LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks the asset; recorded in tr
 # Bump when the recipe below changes, so cached builds made by the old recipe are rebuilt.
 _RECIPE_VERSION = "3"
 # The API, the contract both import, and the scanner package for the GuardDuty verdict function
-# (the ClamAV scanner itself ships as a container image, src/manabi_scanner/Dockerfile).
-ASSET_PACKAGES = ("manabi_api", "manabi_contract", "manabi_scanner", "manabi_rotation")
+# (the ClamAV scanner itself ships as a container image, src/manabi_scanner/Dockerfile), and
+# the daily backups (manabi_ops.handler).
+ASSET_PACKAGES = (
+    "manabi_api",
+    "manabi_contract",
+    "manabi_scanner",
+    "manabi_ops",
+    "manabi_rotation",
+)
 # The python3.13 runtime ships boto3; the asset must not shadow it (the X-Ray SDK depends on
 # botocore, so the export would otherwise carry it).
 RUNTIME_PROVIDED = (

@@ -79,7 +79,8 @@ WORKLOAD: tuple[Accepted, ...] = (
         "Storage/CloudTrailBucket",
         (_KMS, _REPLICATION),
         f"{_SSE_S3}; the log files themselves are encrypted with the trail's key. "
-        f"{_NO_REPLICATION}. Versioned (GL-SEC-03).",
+        f"{_NO_REPLICATION}. Versioned: a trail file cannot be silently replaced (GL-SEC-03, "
+        "MP-BAK-04).",
     ),
     Accepted(
         "Storage/DataBucket",
@@ -101,6 +102,24 @@ WORKLOAD: tuple[Accepted, ...] = (
         "The design's pool settings (MP-COG-01..07) do not ask for MFA or the Plus feature plan; "
         "sign-in risk is handled by the password policy of MP-COG-02",
     ),
+    # --- Daily backups (MP-BAK-02/03, docs/decisions/0034) --------------------------------------
+    Accepted(
+        "Backups/Function",
+        (f"{AWS}L1", *NO_DLQ_NO_VPC),
+        "python3.13 by decision (docs/decisions/0001); run once a day by EventBridge, which "
+        "retries a failed run twice, and the next day's run repeats the work (the export is "
+        "idempotent per day, the copy takes what changed), so a DLQ adds nothing; not in a VPC by "
+        "MP-LMD-03 / MP-NET-01",
+    ),
+    Accepted(
+        "Backups/BackupRole",
+        (
+            *objects(_DATA_OBJECTS, _BACKUP_OBJECTS, "<DataTableFDBAD0F2.Arn>/export/*"),
+            f"{NIST}IAMNoInlinePolicy",
+        ),
+        f"{_OBJECTS}, and the exports of the environment's own table (DescribeExport). {INLINE}.",
+    ),
+    *log_groups("Backups/BackupLogs"),
     # --- API (MP-LMD-*, MP-APIGW-*) -------------------------------------------------------------
     Accepted(
         "Api/Function",

@@ -85,3 +85,28 @@ def test_mp_ddb_04_pitr_35_days(stack: SynthesizedStack) -> None:
         "PointInTimeRecoveryEnabled": True,
         "RecoveryPeriodInDays": 35,
     }
+
+
+def test_mp_rst_01_serving_table_points_the_functions_at_a_restored_table() -> None:
+    """`-c servingTable.<env>=NAME` (manabi_ops switch-table): the functions get the restored
+    table; the original table stays in the template (retained)."""
+    import dataclasses
+
+    from aws_cdk import App, Environment, Stack
+
+    from manabi_infra.app import SERVING_TABLE_CONTEXT as APP_CONTEXT
+    from manabi_infra.config import STAGING, TOKYO
+    from manabi_infra.constructs.data import Data
+    from manabi_infra.deployment import Deployment
+    from manabi_ops.cli import SERVING_TABLE_CONTEXT
+
+    assert APP_CONTEXT == SERVING_TABLE_CONTEXT
+    config = dataclasses.replace(STAGING, serving_table="stag-manabiplus-table-restored")
+    app = App()
+    stack = Stack(app, "DataOnly", env=Environment(account=config.account, region=TOKYO))
+    data = Data(stack, "Data", deployment=Deployment(config))
+    assert stack.resolve(data.serving.table_name) == "stag-manabiplus-table-restored"
+    template = app.synth().get_stack_by_name("DataOnly").template
+    (table,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table"]
+    assert table["Properties"]["TableName"] == "stag-manabiplus-table"
+    assert table["DeletionPolicy"] == "Retain"

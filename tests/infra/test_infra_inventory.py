@@ -45,8 +45,11 @@ def test_gl_aud_01_personal_data_rows(production: SynthesizedStack, cloud_assemb
     rows = {r["resource"]: r for r in inventory.rows(production.config, cloud_assembly)}
     table = rows[f"DynamoDB table `{production.names.table}`"]
     assert table["classification"] == "個人情報"
-    assert table["backup"] == "PITR 35 days"
+    assert (
+        table["backup"] == "PITR 35 days; daily export to the backup bucket (docs/decisions/0034)"
+    )
     assert "deletion protection on" in table["deletion"]
     backup = rows[f"S3 bucket `{production.names.backup_bucket}`"]
     assert f"replicated to {production.names.dr_backup_bucket} (Osaka)" in backup["backup"]
+    assert "Object Lock COMPLIANCE 35 days (MP-BAK-04)" in backup["backup"]
     assert rows[f"S3 bucket `{production.names.web_bucket}`"]["classification"] == "公開"

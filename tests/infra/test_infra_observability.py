@@ -37,6 +37,7 @@ def _expected_services(stack: SynthesizedStack) -> dict[str, str]:
         n.api_function: contract.API_SERVICE,
         n.post_confirmation_function: contract.POST_CONFIRMATION_SERVICE,
         n.origin_rotation_function: contract.ORIGIN_ROTATION_SERVICE,  # GL-SEC-05
+        n.backup_function: contract.BACKUP_SERVICE,
     }
     if stack.config.scan_backend is ScanBackend.GUARDDUTY:
         services[n.guardduty_verdict_function] = contract.GUARDDUTY_VERDICT_SERVICE

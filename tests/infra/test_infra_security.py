@@ -152,6 +152,7 @@ def test_mp_log_01_one_log_group_per_service(
         resource_names.scan_log_group,  # the virus scanner (MP-AV-01)
         resource_names.reconciler_log_group,  # its reconciler
         resource_names.updater_log_group,  # the virus-definitions updater (MP-AV-04)
+        resource_names.backup_log_group,  # the daily backups (MP-BAK-02/03)
         resource_names.post_confirmation_log_group,  # Cognito PostConfirmation trigger
         resource_names.api_access_log_group,  # API Gateway access logs
         resource_names.query_log_group,  # Route 53 query logs (us-east-1)

@@ -191,11 +191,14 @@ def test_mp_av_01_scanner_role_least_privilege(stack: SynthesizedStack) -> None:
 
 
 def _readers(stack: SynthesizedStack) -> list[dict[str, Any]]:
-    """Who may read unscanned objects: the verdict writer, and GuardDuty when it scans."""
+    """Who may read unscanned objects: the verdict writer, GuardDuty when it scans, and the
+    daily backup, which copies every object with its verdict (MP-BAK-03)."""
     readers = [_scanner_role_arn(stack)]
     if stack.config.scan_backend is ScanBackend.GUARDDUTY:
         role_id, _ = stack.named("AWS::IAM::Role", "RoleName", stack.names.guardduty_scan_role)
         readers.append({"Fn::GetAtt": [role_id, "Arn"]})
+    backup_id, _ = stack.named("AWS::IAM::Role", "RoleName", stack.names.backup_function_role)
+    readers.append({"Fn::GetAtt": [backup_id, "Arn"]})
     return readers
 
 
@@ -478,11 +481,12 @@ def test_mp_av_01_guardduty_results_reach_the_verdict_function_through_sqs(
     stack = guardduty_stack
     queue_id, _ = _queue(stack, stack.names.scan_queue)
     data_id, _ = stack.named("AWS::S3::Bucket", "BucketName", stack.names.data_bucket)
-    # The other rule of the stack forwards AWS Health events to the alert topic (MP-MON-02).
+    # The other rules: AWS Health events to the alert topic (MP-MON-02), the daily backups'
+    # schedule (MP-BAK-02/03).
     ((rule_id, rule),) = [
         (lid, r)
         for lid, r in stack.of_type("AWS::Events::Rule").items()
-        if r["Properties"]["EventPattern"]["source"] != ["aws.health"]
+        if r["Properties"].get("EventPattern", {}).get("source") == ["aws.guardduty"]
     ]
     pattern = rule["Properties"]["EventPattern"]
     assert pattern["source"] == ["aws.guardduty"]

@@ -107,6 +107,9 @@ def test_build_follows_source_changes(tmp_path: Path) -> None:
     rotation = tmp_path / "src" / "manabi_rotation"  # the origin-secret rotation (GL-SEC-05)
     rotation.mkdir()
     (rotation / "__init__.py").write_text("")
+    ops = tmp_path / "src" / "manabi_ops"  # the daily backups (MP-BAK-02/03)
+    ops.mkdir()
+    (ops / "__init__.py").write_text("")
     for name in ("pyproject.toml", "uv.lock"):
         shutil.copy(REPO_ROOT / name, tmp_path / name)
 
@@ -116,6 +119,7 @@ def test_build_follows_source_changes(tmp_path: Path) -> None:
     assert (first / "manabi_contract" / "names.py").read_text() == 'SYSTEM = "one"\n'
     assert (first / "manabi_scanner" / "__init__.py").is_file()  # the GuardDuty verdicts
     assert not (first / "manabi_scanner" / "Dockerfile").exists()
+    assert (first / "manabi_ops" / "__init__.py").is_file()
     inode = first.stat().st_ino
     assert build_api_asset(tmp_path).stat().st_ino == inode
 

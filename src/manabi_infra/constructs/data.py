@@ -44,6 +44,13 @@ class Data(DeploymentConstruct):
             # Learner data outlives the stack: deleting the stack must never delete the table.
             removal_policy=RemovalPolicy.RETAIN,
         )
+        # What every function reads and writes: the table, or after a restore the restored one
+        # (`serving_table`, MP-RST-01); the table above is kept either way.
+        self.serving: dynamodb.ITable = (
+            self.table
+            if self.config.serving_table is None
+            else dynamodb.Table.from_table_name(self, "ServingTable", self.config.serving_table)
+        )
         for scaling in (
             self.table.auto_scale_read_capacity(
                 min_capacity=BASE_CAPACITY, max_capacity=MAX_CAPACITY

@@ -22,6 +22,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from manabi_contract import backups as backup_layout
 from manabi_infra import names
 from manabi_infra.deployment import Deployment, DeploymentConstruct
 
@@ -30,6 +31,17 @@ LOG_EXPIRATION_DAYS = 761
 LOG_EXPIRATION = Duration.days(LOG_EXPIRATION_DAYS)
 # Old versions in versioned buckets: kept as long as the DB's PITR window (MP-BAK-01).
 NONCURRENT_VERSION_DAYS = 35
+# Backup copies: Object Lock in COMPLIANCE mode for the retention (nobody, not even the account's
+# root user, shortens or removes it), then the lifecycle expires them (MP-BAK-04, decision 0034).
+BACKUP_RETENTION_DAYS = backup_layout.RETENTION_DAYS
+BACKUP_EXPIRE_AFTER_DAYS = backup_layout.EXPIRE_AFTER_DAYS
+# What no principal may do on a backup bucket: weaken its lock or bypass a retention.
+LOCK_CHANGING_ACTIONS = (
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:BypassGovernanceRetention",
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ class BucketSpec:
     versioned: bool = False
     acl_log_delivery: bool = False  # ACLs enabled for CloudFront's legacy log delivery
     upload_origin: str | None = None  # the web origin that POSTs files straight to the bucket
+    locked_days: int | None = None  # Object Lock COMPLIANCE default retention (backups)
 
 
 class AccessLogs(NamedTuple):
@@ -68,12 +81,14 @@ def _upload_cors(origin: str | None) -> list[s3.CorsRule] | None:
     ]
 
 
-def expiring_logs(days: int) -> list[s3.LifecycleRule]:
+def expiring_logs(days: int, *, keep_old_versions: bool = False) -> list[s3.LifecycleRule]:
+    """Delete logs after `days`; an overwritten or deleted log version is kept as long where
+    `keep_old_versions` (the versioned CloudTrail bucket, MP-BAK-04), else for a day."""
     return [
         s3.LifecycleRule(
             id="expire-logs",
             expiration=Duration.days(days),
-            noncurrent_version_expiration=Duration.days(1),
+            noncurrent_version_expiration=Duration.days(days if keep_old_versions else 1),
             abort_incomplete_multipart_upload_after=Duration.days(7),
         )
     ]
@@ -90,7 +105,16 @@ def private_bucket(
     server access where `access_logs` says."""
     lifecycle: list[s3.LifecycleRule] = []
     if spec.expire_after_days is not None:
-        lifecycle = expiring_logs(spec.expire_after_days)
+        lifecycle = expiring_logs(spec.expire_after_days, keep_old_versions=spec.versioned)
+    elif spec.locked_days is not None:
+        lifecycle = [
+            s3.LifecycleRule(
+                id="expire-backups-after-retention",
+                expiration=Duration.days(BACKUP_EXPIRE_AFTER_DAYS),
+                noncurrent_version_expiration=Duration.days(1),
+                abort_incomplete_multipart_upload_after=Duration.days(7),
+            )
+        ]
     elif spec.versioned:
         lifecycle = [
             s3.LifecycleRule(
@@ -118,6 +142,12 @@ def private_bucket(
         lifecycle_rules=lifecycle or None,
         cors=_upload_cors(spec.upload_origin),
         removal_policy=RemovalPolicy.RETAIN,
+        object_lock_enabled=True if spec.locked_days is not None else None,
+        object_lock_default_retention=(
+            s3.ObjectLockRetention.compliance(Duration.days(spec.locked_days))
+            if spec.locked_days is not None
+            else None
+        ),
     )
     Tags.of(bucket).add(names.TAG_DATA_CLASSIFICATION, spec.classification)
     Tags.of(bucket).add(names.TAG_FUNCTION, spec.function)
@@ -158,14 +188,32 @@ def waf_log_bucket(
 def backup_bucket(
     scope: Construct, construct_id: str, name: str, *, log_bucket: s3.IBucket
 ) -> s3.Bucket:
-    """A bucket of the data storage's backups, in Tokyo or Osaka (MP-S3-04). Versioned:
-    replication needs it on both ends, and a backup must survive an overwrite."""
-    return private_bucket(
+    """A bucket of the daily backups, in Tokyo or Osaka (MP-S3-04, MP-BAK-04). Versioned:
+    replication needs it on both ends, and a backup must survive an overwrite. Object Lock in
+    COMPLIANCE mode keeps every copy for BACKUP_RETENTION_DAYS; the policy denies everyone the
+    calls that change a lock, so the operations role restores but never shortens a retention."""
+    bucket = private_bucket(
         scope,
         construct_id,
-        BucketSpec(name, names.CLASS_PERSONAL, names.FUNCTION_OPS, versioned=True),
+        BucketSpec(
+            name,
+            names.CLASS_PERSONAL,
+            names.FUNCTION_OPS,
+            versioned=True,
+            locked_days=BACKUP_RETENTION_DAYS,
+        ),
         access_logs=AccessLogs(log_bucket, names.ACCESS_LOG_PREFIX_BACKUP),
     )
+    bucket.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="DenyChangingLocks",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=list(LOCK_CHANGING_ACTIONS),
+            resources=[bucket.bucket_arn, bucket.arn_for_objects("*")],
+        )
+    )
+    return bucket
 
 
 def allow_log_delivery(bucket: s3.Bucket, source_region: str) -> None:
@@ -256,7 +304,9 @@ class Storage(DeploymentConstruct):
             self.resource_names.cloudtrail_bucket,
             names.FUNCTION_OPS,
             access_logs=AccessLogs(self.log_bucket, names.ACCESS_LOG_PREFIX_CLOUDTRAIL),
-            versioned=True,  # an overwritten or deleted log file is kept a day (GL-SEC-03)
+            # an overwritten or deleted trail file stays as an old version for the logs' whole
+            # retention (GL-SEC-03, MP-BAK-04)
+            versioned=True,
         )
         # Not one of the design's six: the published virus definitions (MP-AV-04). Sets are
         # pruned by the updater, which keeps the newest few; old object versions expire.
@@ -317,6 +367,9 @@ class Storage(DeploymentConstruct):
                     "s3:GetObjectVersionForReplication",
                     "s3:GetObjectVersionAcl",
                     "s3:GetObjectVersionTagging",
+                    # the source is locked: replicas carry its retention (MP-BAK-04)
+                    "s3:GetObjectRetention",
+                    "s3:GetObjectLegalHold",
                 ],
                 resources=[source.arn_for_objects("*")],
             )

@@ -72,6 +72,8 @@ class ScanInputs:
     data_bucket: s3.IBucket
     table: dynamodb.ITable
     alerts: Alerts
+    # besides the verdict writer, who reads objects without a CLEAN verdict: the daily backup
+    readers: tuple[iam.IRole, ...] = ()
 
 
 class VirusScan(DeploymentConstruct):
@@ -153,7 +155,7 @@ class VirusScan(DeploymentConstruct):
         """`function` writes the verdicts from the scan queue's messages; the verdict writer and
         `readers` are the only ones who read unscanned objects."""
         self.function = function
-        self.readers = (self.role, *readers)
+        self.readers = (self.role, *readers, *self.inputs.readers)
         function.add_event_source(
             sources.SqsEventSource(
                 self.queue,

@@ -21,6 +21,7 @@ from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.api import Api
 from manabi_infra.constructs.audit_trail import AuditTrail
 from manabi_infra.constructs.auth import Auth
+from manabi_infra.constructs.backups import DailyBackups
 from manabi_infra.constructs.cdn import Cdn
 from manabi_infra.constructs.clamav_scan import ClamAvScan
 from manabi_infra.constructs.dashboards import Dashboards, Watched
@@ -63,12 +64,27 @@ class WorkloadStack(DeploymentStack):
             "Api",
             deployment=deployment,
             code_dir=api_code_dir,
-            table=self.data.table,
+            table=self.data.serving,
             data_bucket=self.storage.data_bucket,
             user_pool=self.auth.user_pool,
         )
         self.alerts = Alerts(self, "Alerts", deployment=deployment)
-        scan = ScanInputs(deployment, self.storage.data_bucket, self.data.table, self.alerts)
+        self.backups = DailyBackups(
+            self,
+            "Backups",
+            deployment=deployment,
+            code_dir=api_code_dir,
+            table=self.data.serving,
+            data_bucket=self.storage.data_bucket,
+            backup_bucket=self.storage.backup_bucket,
+        )
+        scan = ScanInputs(
+            deployment,
+            self.storage.data_bucket,
+            self.data.serving,
+            self.alerts,
+            readers=(self.backups.role,),
+        )
         self.virus_scan: VirusScan = (
             GuardDutyScan(self, "VirusScan", scan, code_dir=api_code_dir)
             if config.scan_backend is ScanBackend.GUARDDUTY
@@ -133,7 +149,7 @@ class WorkloadStack(DeploymentStack):
         CfnOutput(self, "ApiUrl", value=self.api.rest_api.url)
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.web_client.user_pool_client_id)
-        CfnOutput(self, "TableName", value=self.data.table.table_name)
+        CfnOutput(self, "TableName", value=self.data.serving.table_name)
         CfnOutput(self, "WebBucketName", value=self.storage.web_bucket.bucket_name)
         CfnOutput(self, "DataBucketName", value=self.storage.data_bucket.bucket_name)
         CfnOutput(self, "WebDistributionDomain", value=self.cdn.web_distribution.domain_name)

@@ -1,0 +1,3 @@
+from manabi_ops.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,69 @@
+"""What backup and restore need from DynamoDB and S3 (implemented in manabi_ops.adapters)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class ObjectVersion:
+    key: str
+    version_id: str | None
+    size: int
+
+
+class Objects(Protocol):
+    """S3 of one region."""
+
+    def current(self, bucket: str, prefix: str) -> Iterator[ObjectVersion]: ...
+    def tags(self, bucket: str, key: str, version_id: str | None) -> dict[str, str]: ...
+    def copy(
+        self,
+        source_bucket: str,
+        source_key: str,
+        source_version: str | None,
+        bucket: str,
+        key: str,
+        tags: Mapping[str, str],
+        metadata: Mapping[str, str] | None = None,
+    ) -> str | None:
+        """Copy with exactly `tags`; the new version id."""
+        ...
+
+    def read(self, bucket: str, key: str) -> bytes | None: ...
+    def write(self, bucket: str, key: str, body: bytes) -> None: ...
+    def keys(self, bucket: str, prefix: str) -> list[str]: ...
+
+
+class Tables(Protocol):
+    """DynamoDB of one region."""
+
+    def export(self, table: str, bucket: str, prefix: str, token: str) -> str: ...
+    def wait_export(self, export_arn: str) -> str: ...
+    def import_table(self, bucket: str, prefix: str, table: str) -> str: ...
+    def restore_point_in_time(self, source: str, table: str, to_time: str | None) -> None: ...
+    def wait_active(self, table: str) -> None: ...
+    def count(self, table: str) -> int: ...
+    def harden(self, table: str, tags: Mapping[str, str]) -> None:
+        """PITR 35 days, deletion protection, auto scaling and tags on a restored table."""
+        ...
+
+    def exists(self, table: str) -> bool: ...
+    def missing_protection(self, table: str) -> list[str]:
+        """What a table to be served lacks: ACTIVE, PITR, deletion protection."""
+        ...
+
+    def items(self, table: str) -> Iterator[dict[str, object]]: ...
+    def put(self, table: str, item: Mapping[str, object]) -> None: ...
+
+
+class ScanQueue(Protocol):
+    def request_scan(self, bucket: str, key: str, version_id: str | None) -> None: ...
+
+
+class Progress(Protocol):
+    def start(self, label: str, total: int) -> None: ...
+    def advance(self, n: int = 1) -> None: ...
+    def done(self) -> None: ...
