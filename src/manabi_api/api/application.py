@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
@@ -17,6 +18,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 from manabi_api.api import problems
+from manabi_api.api.request_log import RequestRecord
 from manabi_api.api.requests import (
     authorise,
     check_path,
@@ -45,6 +47,7 @@ from manabi_api.kernel.principal import principal_from_claims
 _log = logging.getLogger(__name__)
 JSON = "application/json"
 S = TypeVar("S")
+_RECORD: ContextVar[RequestRecord | None] = ContextVar("manabi_request", default=None)
 
 # Every resource's router, in the order of the OpenAPI document.
 ROUTERS: tuple[ResourceRouter[Any], ...] = (
@@ -108,6 +111,9 @@ class RestApi:
             if claims and not self._accept_emulator_tokens and signed_by_emulator(event.headers):
                 raise Unauthenticated("Tokens of the local emulator are not accepted here.")
             principal = principal_from_claims(claims)
+            record = _RECORD.get()
+            if record is not None:
+                record.route, record.principal = spec.path, principal
             authorise(spec.rule, principal)
             check_path(path)
             query = parse_query(spec.query, event.query_string_parameters)
@@ -119,6 +125,8 @@ class RestApi:
                 body = validate_body(validators[0], allowed_fields, parsed)
             key = idempotency_key(event.headers) if spec.idempotent else None
             reply = endpoint(Request(principal, path, query, body, key), service)
+            if record is not None:
+                record.action = reply.action
             return Response(
                 status_code=reply.status,
                 content_type=reply.content_type or JSON,
@@ -137,11 +145,22 @@ class RestApi:
 
     def _not_found(self, _: NotFoundError) -> Response[str]:
         event = self.resolver.current_event
+        record = _RECORD.get()
+        if record is not None:  # no route ran: the caller as the authorizer passed them on
+            record.principal = principal_from_claims(event.request_context.authorizer.claims)
         error = NotFound(f"No route {event.http_method} {event.path}.")
         return problems.response(error, event.path)
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-        return self.resolver.resolve(event, context)
+        """Every request: resolved, then logged in one line with its metrics (api.request_log)."""
+        record = RequestRecord(str(event.get("httpMethod", "")))
+        token = _RECORD.set(record)
+        try:
+            response = self.resolver.resolve(event, context)
+        finally:
+            _RECORD.reset(token)
+        record.finish(response)
+        return response
 
 
 def _serialised(reply: Reply) -> str | None:

@@ -149,6 +149,7 @@ class Reply:
     body: Any = None  # JSON-serialised, unless `content_type` says the text is the body
     headers: Mapping[str, str] = field(default_factory=dict)
     content_type: str | None = None  # None: JSON
+    action: str | None = None  # the business action carried out: its metric (api.request_log)
 
 
 S = TypeVar("S")
