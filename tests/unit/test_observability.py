@@ -15,7 +15,7 @@ import pytest
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
-from manabi_api.api.application import create_api
+from manabi_api.api.application import RestApi, create_api
 from manabi_api.settings import ApiSettings
 from manabi_contract.environment import ConfigurationError
 from manabi_contract.names import (
@@ -89,7 +89,7 @@ def test_mp_mon_03_an_unhandled_error_is_logged_once_with_the_request_ids(
     assert "the table is gone" in record["exception"]
 
 
-def _requests(api: Any, logger: Logger, *calls: dict[str, Any]) -> list[dict[str, Any]]:
+def _requests(api: RestApi, logger: Logger, *calls: dict[str, Any]) -> list[dict[str, Any]]:
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return api.resolve(event, context)
@@ -188,9 +188,10 @@ def test_mp_mon_03_problem_and_business_action_metrics_in_emf(
         (LESSON_COMPLETIONS_METRIC, None),
         (PROBLEM_RESPONSES_METRIC, "not-found"),
     ]
-    assert ["problem", "service"] == sorted(
-        blobs[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]
-    )
+    assert sorted(blobs[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]) == [
+        "problem",
+        "service",
+    ]
 
 
 def test_mp_mon_03_library_info_lines_are_kept_in_json(json_lines: io.StringIO) -> None:
