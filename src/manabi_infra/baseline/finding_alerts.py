@@ -20,6 +20,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from manabi_contract.verdicts import GUARDDUTY_EVENT_SOURCE
 from manabi_infra import names
 from manabi_infra.deployment import Deployment, DeploymentConstruct
 
@@ -27,7 +28,7 @@ GUARDDUTY_MIN_SEVERITY = 7
 SECURITY_HUB_LABELS = ("CRITICAL", "HIGH")
 
 GUARDDUTY_PATTERN = events.EventPattern(
-    source=["aws.guardduty"],
+    source=[GUARDDUTY_EVENT_SOURCE],
     detail_type=["GuardDuty Finding"],
     detail={"severity": [{"numeric": [">=", GUARDDUTY_MIN_SEVERITY]}]},
 )
