@@ -44,7 +44,8 @@ NOT_EMULATED: dict[str, str] = {
         "same scanner handler in-process, reporting partial batch failures the same way"
     ),
     "AWS::Events::Rule": (
-        "schedules (the scan reconciler, the hourly definitions updater) run only in the cloud; "
+        "schedules (the scan reconciler, the hourly definitions updater, the daily backups) and "
+        "AWS Health rules run only in the cloud (make dr-drill runs the backups locally); "
         "locally the updater runs once at start and the scan worker retries failed messages "
         "after 3 s"
     ),
@@ -83,6 +84,13 @@ NOT_EMULATED: dict[str, str] = {
     "AWS::CloudFront::Function": "manabi_local.web answers SPA routes with index.html itself",
     "AWS::CloudFront::OriginAccessControl": "no CloudFront locally; the SPA is served from disk",
     "AWS::SecretsManager::Secret": "holds the CloudFront origin header; no CloudFront locally",
+    "AWS::SecretsManager::RotationSchedule": (
+        "rotates the CloudFront origin header (GL-SEC-05); no CloudFront locally"
+    ),
+    "AWS::SecretsManager::ResourcePolicy": _IAM,
+    "AWS::CloudTrail::Trail": (
+        "the audit trail (GL-SEC-03) records AWS API calls of the account; cloud only"
+    ),
     "AWS::Route53::RecordSet": "local URLs are 127.0.0.1 ports; DNS exists only in the cloud",
     "AWS::ResourceGroups::Group": "a console view of tagged resources; cloud only",
     "AWS::CDK::Metadata": "CDK bookkeeping, no resource",
