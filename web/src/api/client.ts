@@ -7,6 +7,9 @@ import type {
   FieldError,
   GroupName,
   Lesson,
+  MyCourse,
+  NamedProgress,
+  NamedSubmission,
   NewCourse,
   Outline,
   Page,
@@ -16,21 +19,6 @@ import type {
   DownloadLink,
   UploadTicket,
 } from "./types";
-
-/** A learner as their teacher sees them: the current name ("" if never given) and e-mail. */
-export interface Named {
-  readonly learnerName: string;
-  readonly learnerEmail: string;
-}
-export type NamedProgress = Progress & Named;
-export type NamedSubmission = Submission & Named;
-
-/** An enrolment with the course as it is now and the learner's progress in it (受講中のコース). */
-export interface MyCourse extends Enrolment {
-  readonly courseStatus: "draft" | "published" | "archived";
-  readonly progress: Progress;
-  readonly nextLessonId: string | null;
-}
 
 /** The API answered with an error status. */
 export class ApiError extends Error {
