@@ -29,6 +29,7 @@ test: .venv/.stamp node_modules/.stamp web/dist/index.html system-packages ## in
 	$(RUN) mypy
 	$(RUN) lint-imports
 	$(RUN) python tools/codegen.py --check
+	npm --prefix web run check:api --silent
 	npm --prefix web test --silent
 	$(RUN) pytest
 

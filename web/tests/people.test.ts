@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiClient, type NamedProgress } from "../src/api/client";
+import { ApiClient } from "../src/api/client";
+import type { NamedProgress } from "../src/api/types";
 import type { RouteContext } from "../src/router";
 import { Announcer } from "../src/ui/announcer";
 import { learnersView } from "../src/views/learners";

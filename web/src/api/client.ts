@@ -2,35 +2,33 @@ import { NotSignedInError, type TokenProvider } from "../auth/auth";
 import type {
   AdminUser,
   Assignment,
+  AssignmentCreate,
+  AssignmentUpdate,
   Course,
+  CourseUpdate,
   Enrolment,
   FieldError,
+  Grade,
   GroupName,
   Lesson,
+  LessonCreate,
+  LessonOrder,
+  LessonUpdate,
+  MyCourse,
+  NamedProgress,
+  NamedSubmission,
   NewCourse,
   Outline,
   Page,
   Problem,
+  Profile,
   Progress,
   Submission,
+  SubmissionCreate,
   DownloadLink,
+  UploadRequest,
   UploadTicket,
 } from "./types";
-
-/** A learner as their teacher sees them: the current name ("" if never given) and e-mail. */
-export interface Named {
-  readonly learnerName: string;
-  readonly learnerEmail: string;
-}
-export type NamedProgress = Progress & Named;
-export type NamedSubmission = Submission & Named;
-
-/** An enrolment with the course as it is now and the learner's progress in it (受講中のコース). */
-export interface MyCourse extends Enrolment {
-  readonly courseStatus: "draft" | "published" | "archived";
-  readonly progress: Progress;
-  readonly nextLessonId: string | null;
-}
 
 /** The API answered with an error status. */
 export class ApiError extends Error {
@@ -152,7 +150,7 @@ export class ApiClient {
     return this.request<Course>("GET", `/courses/${seg(courseId)}`, undefined, options);
   }
 
-  updateCourse(courseId: string, update: { title?: string; description?: string; version: number }, options: RequestOptions = {}): Promise<Course> {
+  updateCourse(courseId: string, update: CourseUpdate, options: RequestOptions = {}): Promise<Course> {
     return this.request<Course>("PATCH", `/courses/${seg(courseId)}`, update, options);
   }
 
@@ -168,16 +166,16 @@ export class ApiClient {
     return this.request<Lesson>("GET", `/courses/${seg(courseId)}/lessons/${seg(lessonId)}`, undefined, options);
   }
 
-  createLesson(courseId: string, lesson: { title: string; body: string }, options: RequestOptions = {}): Promise<Lesson> {
+  createLesson(courseId: string, lesson: LessonCreate, options: RequestOptions = {}): Promise<Lesson> {
     return this.request<Lesson>("POST", `/courses/${seg(courseId)}/lessons`, lesson, options, true);
   }
 
-  updateLesson(courseId: string, lessonId: string, update: { title?: string; body?: string; version: number }, options: RequestOptions = {}): Promise<Lesson> {
+  updateLesson(courseId: string, lessonId: string, update: LessonUpdate, options: RequestOptions = {}): Promise<Lesson> {
     return this.request<Lesson>("PATCH", `/courses/${seg(courseId)}/lessons/${seg(lessonId)}`, update, options);
   }
 
   reorderLessons(courseId: string, lessonIds: readonly string[], version: number, options: RequestOptions = {}) {
-    return this.request<{ lessonIds: string[]; version: number }>("PUT", `/courses/${seg(courseId)}/lesson-order`, { lessonIds, version }, options);
+    return this.request<LessonOrder>("PUT", `/courses/${seg(courseId)}/lesson-order`, { lessonIds, version }, options);
   }
 
   enrol(courseId: string, options: RequestOptions = {}): Promise<Enrolment> {
@@ -192,15 +190,15 @@ export class ApiClient {
     return this.request<Page<NamedProgress>>("GET", `/courses/${seg(courseId)}/enrolments${qs({ limit: 60, cursor: params.cursor })}`, undefined, options);
   }
 
-  updateMyProfile(name: string, options: RequestOptions = {}): Promise<{ userId: string; name: string; email: string }> {
+  updateMyProfile(name: string, options: RequestOptions = {}): Promise<Profile> {
     return this.request("PUT", "/me/profile", { name }, options);
   }
 
   deleteLesson(courseId: string, lessonId: string, version: number, options: RequestOptions = {}) {
-    return this.request<{ lessonIds: string[]; version: number }>("DELETE", `/courses/${seg(courseId)}/lessons/${seg(lessonId)}${qs({ version })}`, undefined, options);
+    return this.request<LessonOrder>("DELETE", `/courses/${seg(courseId)}/lessons/${seg(lessonId)}${qs({ version })}`, undefined, options);
   }
 
-  updateAssignment(courseId: string, assignmentId: string, update: { title?: string; instructions?: string; dueAt?: string; version: number }, options: RequestOptions = {}): Promise<Assignment> {
+  updateAssignment(courseId: string, assignmentId: string, update: AssignmentUpdate, options: RequestOptions = {}): Promise<Assignment> {
     return this.request<Assignment>("PATCH", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}`, update, options);
   }
 
@@ -221,7 +219,7 @@ export class ApiClient {
     return this.request<Progress>("GET", `/courses/${seg(courseId)}/progress`, undefined, options);
   }
 
-  createAssignment(courseId: string, assignment: { title: string; instructions: string; dueAt: string }, options: RequestOptions = {}): Promise<Assignment> {
+  createAssignment(courseId: string, assignment: AssignmentCreate, options: RequestOptions = {}): Promise<Assignment> {
     return this.request<Assignment>("POST", `/courses/${seg(courseId)}/assignments`, assignment, options, true);
   }
 
@@ -237,11 +235,11 @@ export class ApiClient {
     return this.request<Submission>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submission`, undefined, options);
   }
 
-  createUpload(courseId: string, assignmentId: string, file: { fileName: string; contentType: string; sizeBytes: number }, options: RequestOptions = {}): Promise<UploadTicket> {
+  createUpload(courseId: string, assignmentId: string, file: UploadRequest, options: RequestOptions = {}): Promise<UploadTicket> {
     return this.request<UploadTicket>("POST", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submission/uploads`, file, options);
   }
 
-  submit(courseId: string, assignmentId: string, submission: { fileName: string; contentType: string; sizeBytes: number; uploadId: string }, options: RequestOptions = {}): Promise<Submission> {
+  submit(courseId: string, assignmentId: string, submission: SubmissionCreate, options: RequestOptions = {}): Promise<Submission> {
     return this.request<Submission>("PUT", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submission`, submission, options);
   }
 
@@ -253,7 +251,7 @@ export class ApiClient {
     return this.request<Page<NamedSubmission>>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submissions${qs({ limit: 60, cursor: params.cursor })}`, undefined, options);
   }
 
-  gradeSubmission(courseId: string, assignmentId: string, learnerId: string, grade: { grade: number; feedback: string; version: number }, options: RequestOptions = {}): Promise<Submission> {
+  gradeSubmission(courseId: string, assignmentId: string, learnerId: string, grade: Grade, options: RequestOptions = {}): Promise<Submission> {
     return this.request<Submission>("PUT", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submissions/${seg(learnerId)}/grade`, grade, options);
   }
 

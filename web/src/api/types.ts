@@ -1,140 +1,50 @@
-/** Types of the Manabi Plus API (docs/contracts.md). */
+/** Types of the Manabi Plus API, derived from the generated schema.d.ts (docs/openapi.json).
+ * Regenerate with `npm --prefix web run gen:api` after `python tools/codegen.py`; `make test`
+ * fails while schema.d.ts is stale, and a renamed field then breaks `npm --prefix web run build`. */
+import type { components } from "./schema";
 
-export type CourseStatus = "draft" | "published" | "archived";
+type Schemas = components["schemas"];
 
-export interface Course {
-  readonly courseId: string;
-  readonly title: string;
-  readonly description: string;
-  readonly status: CourseStatus | (string & {});
-  readonly ownerId: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-}
+export type Course = Schemas["Course"];
+export type CourseStatus = Course["status"];
+export type NewCourse = Schemas["CourseCreate"];
+export type CourseUpdate = Schemas["CourseUpdate"];
 
-export interface Page<T> {
-  readonly items: readonly T[];
-  readonly nextCursor: string | null;
-}
+/** A list answer: `items` and the opaque `nextCursor` (the contract's *Page schemas). */
+export type Page<T> = Omit<Schemas["CoursePage"], "items"> & { items: T[] };
 
-export interface NewCourse {
-  readonly title: string;
-  readonly description: string;
-}
+/** RFC 9457 problem details as the SPA parses them: any member may be missing from a body. */
+export type Problem = Partial<Schemas["Problem"]>;
+export type FieldError = NonNullable<Schemas["Problem"]["errors"]>[number];
 
-export interface FieldError {
-  readonly field: string;
-  /** English technical message from the server (for logs; the UI shows its own Japanese text). */
-  readonly message: string;
-  /** The violated rule: "required", "minLength", "maxLength", "pattern", "type", … */
-  readonly rule?: string;
-}
+export type LessonSummary = Schemas["LessonSummary"];
+export type Outline = Schemas["Outline"];
+export type Lesson = Schemas["Lesson"];
+export type LessonCreate = Schemas["LessonCreate"];
+export type LessonUpdate = Schemas["LessonUpdate"];
+export type LessonOrder = Schemas["LessonOrder"];
 
-/** RFC 9457 problem details, as the API sends them with `application/problem+json`. */
-export interface Problem {
-  readonly type?: string;
-  readonly title?: string;
-  readonly status?: number;
-  readonly detail?: string;
-  readonly errors?: readonly FieldError[];
-}
+export type Enrolment = Schemas["Enrolment"];
+/** An enrolment with the course as it is now and the learner's progress in it (受講中のコース). */
+export type MyCourse = Schemas["MyCourse"];
+export type Progress = Schemas["Progress"];
+/** A learner's progress as their teacher sees it, with the learner's name and e-mail. */
+export type NamedProgress = Schemas["LearnerProgress"];
+export type Profile = Schemas["Profile"];
 
-export interface LessonSummary {
-  readonly lessonId: string;
-  readonly title: string;
-  readonly position: number;
-  readonly updatedAt: string;
-  readonly version: number;
-}
+export type Assignment = Schemas["Assignment"];
+export type AssignmentCreate = Schemas["AssignmentCreate"];
+export type AssignmentUpdate = Schemas["AssignmentUpdate"];
 
-export interface Outline {
-  readonly courseId: string;
-  readonly lessons: readonly LessonSummary[];
-  /** Version of the lesson order. */
-  readonly version: number;
-}
+export type Submission = Schemas["Submission"];
+export type ScanStatus = Submission["status"];
+/** A submission in the teacher's list: the contract makes learnerName/learnerEmail optional. */
+export type NamedSubmission = Schemas["SubmissionPage"]["items"][number];
+export type SubmissionCreate = Schemas["SubmissionCreate"];
+export type UploadRequest = Schemas["UploadRequest"];
+export type UploadTicket = Schemas["UploadTicket"];
+export type DownloadLink = Schemas["DownloadLink"];
+export type Grade = Schemas["Grade"];
 
-export interface Lesson {
-  readonly courseId: string;
-  readonly lessonId: string;
-  readonly title: string;
-  /** Markdown. */
-  readonly body: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-}
-
-export interface Enrolment {
-  readonly courseId: string;
-  readonly learnerId: string;
-  readonly courseTitle: string;
-  readonly enrolledAt: string;
-  readonly updatedAt: string;
-  readonly completedLessonIds: readonly string[];
-}
-
-export interface Progress {
-  readonly courseId: string;
-  readonly learnerId: string;
-  readonly completedLessonIds: readonly string[];
-  readonly completedLessons: number;
-  readonly totalLessons: number;
-  readonly percent: number;
-}
-
-export interface Assignment {
-  readonly courseId: string;
-  readonly assignmentId: string;
-  readonly title: string;
-  readonly instructions: string;
-  readonly dueAt: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-}
-
-export type ScanStatus = "PENDING" | "CLEAN" | "INFECTED" | "ERROR";
-
-export interface Submission {
-  readonly courseId: string;
-  readonly assignmentId: string;
-  readonly learnerId: string;
-  readonly fileName: string;
-  readonly contentType: string;
-  readonly sizeBytes: number;
-  readonly status: ScanStatus | (string & {});
-  readonly attempt: number;
-  readonly submittedAt: string;
-  readonly grade: number | null;
-  readonly feedback: string | null;
-  readonly gradedAt: string | null;
-  readonly version: number;
-}
-
-export type GroupName = "learners" | "teachers" | "admins";
-
-export interface AdminUser {
-  readonly username: string;
-  readonly userId: string;
-  readonly email: string;
-  readonly enabled: boolean;
-  readonly status: string;
-  readonly groups: readonly string[];
-  readonly createdAt: string;
-}
-
-export interface UploadTicket {
-  readonly uploadId: string;
-  readonly key: string;
-  readonly url: string;
-  readonly fields: Readonly<Record<string, string>>;
-  readonly expiresAt: string;
-  readonly maxBytes: number;
-}
-
-export interface DownloadLink {
-  readonly url: string;
-  readonly expiresAt: string;
-}
+export type AdminUser = Schemas["User"];
+export type GroupName = Schemas["UserGroup"]["group"];

@@ -1,4 +1,5 @@
-import { ApiError, type NamedSubmission } from "../api/client";
+import { ApiError } from "../api/client";
+import type { NamedSubmission } from "../api/types";
 import type { Assignment, Submission } from "../api/types";
 import { ja } from "../i18n/ja";
 import type { RouteContext, View } from "../router";

@@ -1,4 +1,5 @@
-import type { ApiClient, MyCourse } from "../api/client";
+import type { ApiClient } from "../api/client";
+import type { MyCourse } from "../api/types";
 import { ja } from "../i18n/ja";
 import { asyncRegion, progressBar } from "../ui/async";
 import { h } from "../ui/dom";

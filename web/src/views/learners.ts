@@ -1,4 +1,4 @@
-import type { NamedProgress } from "../api/client";
+import type { NamedProgress } from "../api/types";
 import type { Course, Outline, Page } from "../api/types";
 import { apiErrorMessage } from "../i18n/errors";
 import { ja } from "../i18n/ja";
