@@ -115,7 +115,7 @@ class RestApi:
             if record is not None:
                 record.route, record.principal = spec.path, principal
             authorise(spec.rule, principal)
-            check_path(path)
+            path = check_path(path)
             query = parse_query(spec.query, event.query_string_parameters)
             body = None
             if spec.body is not None:

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from manabi_api.api.access import Access, Rule
 from manabi_api.api.routing import IDEMPOTENCY_KEY_PATTERN, PATH_PARAM_PATTERN, QueryParam
@@ -82,14 +83,21 @@ def idempotency_key(headers: Mapping[str, str] | None) -> str | None:
     return value
 
 
-def check_path(values: Mapping[str, str]) -> None:
+def check_path(values: Mapping[str, str]) -> dict[str, str]:
+    """The path parameters percent-decoded and checked.
+
+    API Gateway (REST) hands them over as they were sent, so `a%40b` arrives encoded: checking the
+    raw text would refuse a valid e-mail-shaped id, and passing it on would look up the wrong key.
+    """
+    decoded = {name: unquote(value) for name, value in values.items()}
     issues = [
         FieldIssue(name, "is not a valid identifier", "pattern")
-        for name, value in values.items()
+        for name, value in decoded.items()
         if not _PATH_VALUE.fullmatch(value)
     ]
     if issues:
         raise InvalidInput("A path parameter is not valid.", issues)
+    return decoded
 
 
 def header(headers: Mapping[str, str] | None, name: str) -> str | None:

@@ -336,3 +336,11 @@ def test_app_err_01_undecodable_bodies_are_400(
 def test_app_err_01_malformed_path_identifiers_are_400(client: Client, course_id: str) -> None:
     status, problem = client("GET", f"/courses/{course_id}", claims=TEACHER)
     assert (status, problem["errors"][0]["field"]) == (400, "courseId")
+
+
+def test_mp_api_01_path_parameters_are_checked_percent_decoded(client: Client) -> None:
+    """API Gateway passes path parameters as sent: `%37…` is the same course as `7…`."""
+    course_id, _ = published_course(client)
+    encoded = "".join(f"%{ord(c):02X}" for c in course_id[:3]) + course_id[3:]
+    status, course = client("GET", f"/courses/{encoded}", claims=TEACHER)
+    assert (status, course["courseId"]) == (200, course_id)
