@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from manabi_api.domain.submissions import ALLOWED_CONTENT_TYPES
+from manabi_contract.storage import MAX_SUBMISSION_BYTES
+
 Schema = dict[str, Any]
 
 _ID = {"type": "string", "minLength": 1, "maxLength": 64}
@@ -264,13 +267,13 @@ ASSIGNMENT = _object(
 )
 _FILE: dict[str, object] = {
     "fileName": _FILE_NAME,
+    # The contract states exactly what the domain accepts, so a client learns it from the schema.
     "contentType": {
         "type": "string",
-        "maxLength": 127,
-        "pattern": r"^[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#&^_.+-]*$",
+        "enum": sorted(ALLOWED_CONTENT_TYPES),
         "description": "One of the allowed types (PDF, Office documents, PNG, JPEG, text, zip).",
     },
-    "sizeBytes": {"type": "integer", "minimum": 1, "maximum": 100 * 1024 * 1024},
+    "sizeBytes": {"type": "integer", "minimum": 1, "maximum": MAX_SUBMISSION_BYTES},
 }
 _UPLOAD_ID = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[A-Za-z0-9]+$"}
 UPLOAD_REQUEST = _object(_FILE, ["fileName", "contentType", "sizeBytes"])

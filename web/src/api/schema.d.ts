@@ -722,8 +722,11 @@ export interface components {
         };
         UploadRequest: {
             fileName: string;
-            /** @description One of the allowed types (PDF, Office documents, PNG, JPEG, text, zip). */
-            contentType: string;
+            /**
+             * @description One of the allowed types (PDF, Office documents, PNG, JPEG, text, zip).
+             * @enum {string}
+             */
+            contentType: "application/msword" | "application/pdf" | "application/vnd.openxmlformats-officedocument.presentationml.presentation" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/zip" | "image/jpeg" | "image/png" | "text/plain";
             sizeBytes: number;
         };
         UploadTicket: {
@@ -741,8 +744,11 @@ export interface components {
         };
         SubmissionCreate: {
             fileName: string;
-            /** @description One of the allowed types (PDF, Office documents, PNG, JPEG, text, zip). */
-            contentType: string;
+            /**
+             * @description One of the allowed types (PDF, Office documents, PNG, JPEG, text, zip).
+             * @enum {string}
+             */
+            contentType: "application/msword" | "application/pdf" | "application/vnd.openxmlformats-officedocument.presentationml.presentation" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/zip" | "image/jpeg" | "image/png" | "text/plain";
             sizeBytes: number;
             uploadId: string;
         };
