@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MAX_UPLOAD_BYTES, UploadError, contentTypeOf, isAllowedType, postToStorage } from "../src/api/upload";
+import { ALLOWED_TYPES, MAX_UPLOAD_BYTES, UploadError, contentTypeOf, isAllowedType, postToStorage } from "../src/api/upload";
 import type { UploadTicket } from "../src/api/types";
+
+import contract from "../../docs/openapi.json";
 
 describe("file checks", () => {
   it("types files by the browser's type or the extension, and knows the accepted types", () => {
@@ -9,8 +11,15 @@ describe("file checks", () => {
     expect(contentTypeOf({ name: "report.docx", type: "application/octet-stream" })).toBe(
       "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     );
-    expect(isAllowedType(contentTypeOf({ name: "tool.exe", type: "application/x-msdownload" }))).toBe(false);
+    expect(contentTypeOf({ name: "tool.exe", type: "application/x-msdownload" })).toBeNull();
+    expect(isAllowedType("application/x-msdownload")).toBe(false);
     expect(MAX_UPLOAD_BYTES).toBe(104857600);
+  });
+
+  it("MP-API-01: accepts exactly the contract's content types and size limit", () => {
+    const upload = contract.components.schemas.UploadRequest.properties;
+    expect(new Set(Object.values(ALLOWED_TYPES))).toEqual(new Set(upload.contentType.enum));
+    expect(MAX_UPLOAD_BYTES).toBe(upload.sizeBytes.maximum);
   });
 });
 

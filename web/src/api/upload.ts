@@ -1,4 +1,4 @@
-import type { UploadTicket } from "./types";
+import type { UploadRequest, UploadTicket } from "./types";
 
 /** Thrown when the storage refuses the presigned POST (e.g. the policy's size limit). */
 export class UploadError extends Error {
@@ -8,10 +8,15 @@ export class UploadError extends Error {
   }
 }
 
+/** A type the API accepts: the contract's `UploadRequest.contentType` enum (docs/openapi.json). */
+export type UploadContentType = UploadRequest["contentType"];
+
+/** The contract's `UploadRequest.sizeBytes` maximum (web/tests/upload.test.ts compares them). */
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 
-/** Types the API accepts (docs/contracts.md), by file extension for files the browser did not type. */
-export const ALLOWED_TYPES: Readonly<Record<string, string>> = {
+/** The accepted types by file extension, for files the browser did not type; a type the contract
+ * stops accepting is a build error here. */
+export const ALLOWED_TYPES = {
   pdf: "application/pdf",
   doc: "application/msword",
   docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -22,17 +27,21 @@ export const ALLOWED_TYPES: Readonly<Record<string, string>> = {
   jpeg: "image/jpeg",
   txt: "text/plain",
   zip: "application/zip",
-};
+} as const satisfies Readonly<Record<string, UploadContentType>>;
 
-export function contentTypeOf(file: { name: string; type: string }): string {
-  const ext = file.name.split(".").pop()?.toLowerCase() ?? "";
-  const byExt = ALLOWED_TYPES[ext];
-  if (file.type && Object.values(ALLOWED_TYPES).includes(file.type)) return file.type;
-  return byExt ?? (file.type || "application/octet-stream");
+const ACCEPTED: ReadonlySet<string> = new Set(Object.values(ALLOWED_TYPES));
+
+export function isAllowedType(contentType: string): contentType is UploadContentType {
+  return ACCEPTED.has(contentType);
 }
 
-export function isAllowedType(contentType: string): boolean {
-  return Object.values(ALLOWED_TYPES).includes(contentType);
+/** The type to declare for a file: the browser's if the API accepts it, else by its extension;
+ * null when the API accepts neither. */
+export function contentTypeOf(file: { name: string; type: string }): UploadContentType | null {
+  if (isAllowedType(file.type)) return file.type;
+  const ext = file.name.split(".").pop()?.toLowerCase() ?? "";
+  const byExtension: Readonly<Record<string, UploadContentType>> = ALLOWED_TYPES;
+  return byExtension[ext] ?? null;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { RouteContext, View } from "../router";
 import { apiForm, plainField } from "../ui/action";
 import { actionButton } from "../ui/action";
 import { asyncRegion, progressBar, timeEl } from "../ui/async";
-import { ALLOWED_TYPES, MAX_UPLOAD_BYTES, UploadError, contentTypeOf, isAllowedType, postToStorage } from "../api/upload";
+import { ALLOWED_TYPES, MAX_UPLOAD_BYTES, UploadError, contentTypeOf, postToStorage } from "../api/upload";
 import { h } from "../ui/dom";
 import { createField } from "../ui/form";
 import { loadMore } from "../ui/more";
@@ -198,7 +198,7 @@ function uploadForm(
         ? a.chooseFile
         : file.size > MAX_UPLOAD_BYTES
           ? a.tooLarge
-          : !isAllowedType(contentTypeOf(file))
+          : contentTypeOf(file) === null
             ? a.badType
             : null;
       field.setError(error);
@@ -207,8 +207,8 @@ function uploadForm(
     },
     submit: async () => {
       const file = input.files?.[0];
-      if (!file) return;
-      const contentType = contentTypeOf(file);
+      const contentType = file ? contentTypeOf(file) : null;
+      if (!file || !contentType) return;
       const meta = { fileName: file.name, contentType, sizeBytes: file.size };
       const { courseId, assignmentId } = assignment;
       const ticket = await deps.api.createUpload(courseId, assignmentId, meta, { signal: ctx.signal });
