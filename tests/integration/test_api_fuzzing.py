@@ -4,19 +4,24 @@ The real handler (DynamoDB and Cognito adapters on the emulator) behind the loca
 (its gateway responses read from the synthesized template), called over HTTP as a learner, a
 teacher and an admin with real Cognito ID tokens. Schemathesis's runner generates positive and
 negative requests for every operation of docs/openapi.json (examples, fuzzing and the stateful
-phase that follows the links between operations) and applies every check but the two
-EXCLUDED_CHECKS names with their reasons: no 5xx, documented status codes, content types,
-headers and bodies, negative data rejected, auth not ignored, no use after delete (decision 0033).
+phase that follows the links between operations) and applies every check but the one
+EXCLUDED_CHECKS names with its reason: no 5xx, documented status codes, content types, headers
+and bodies, positive data accepted, negative data rejected, auth not ignored, no use after delete
+(decision 0033). The refusals of schema-valid requests that depend on the server's state (an
+unknown cursor, a reused Idempotency-Key, a lesson order that is not a permutation) are
+confined to the operations they concern in a generated schemathesis.toml.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -68,8 +73,9 @@ def _id_token(local_resources: LocalResources, email: str) -> str:
 
 # The contract run: schemathesis's own runner (`st run`) with every check, positive and negative
 # data, and all four phases (examples, coverage, fuzzing, stateful: links between operations).
-# MAX_EXAMPLES bounds the fuzzing and stateful phases so the three roles stay within ~90 s.
+# MAX_EXAMPLES bounds the fuzzing and stateful phases so the three roles stay within ~90 s each.
 MAX_EXAMPLES = int(os.environ.get("MANABI_FUZZ_MAX_EXAMPLES", "5"))
+PHASES = os.environ.get("MANABI_FUZZ_PHASES", "examples,coverage,fuzzing,stateful")
 SEED = 20261203
 # Checks switched off, each for a reason that holds of API Gateway, not of the local copy:
 EXCLUDED_CHECKS = {
@@ -77,11 +83,73 @@ EXCLUDED_CHECKS = {
     # gateway) answers 403 MISSING_AUTHENTICATION_TOKEN problem details, proven in
     # tests/integration/local/test_local_gateway_responses.py.
     "unsupported_method": "API Gateway answers 403, not 405",
-    # ST202: a pagination cursor is opaque (base64url JSON of a storage position); a string the
-    # API never returned is refused 400 invalid-input naming `cursor`, which every list
-    # operation documents. No schema can describe "a string this API returned".
-    "positive_data_acceptance": "opaque cursors: an unknown one is a documented 400",
 }
+# ST202 (positive data accepted) with the refusals no schema can express, because they depend on
+# what the server holds; each is documented on its operations and confined to them here. Every
+# other operation must accept every schema-valid request.
+ACCEPTED_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+
+
+def _operations(takes: Callable[[dict[str, Any]], bool]) -> list[str]:
+    contract = json.loads(OPENAPI.read_text())
+    return sorted(
+        operation["operationId"]
+        for item in contract["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and any(takes(p) for p in operation.get("parameters", []))
+    )
+
+
+def _state_dependent_refusals() -> dict[str, tuple[str, list[str]]]:
+    """reason → (status, operations) of the schema-valid requests the API rightly refuses."""
+    return {
+        # A cursor is opaque (base64url JSON of a storage position): one the API never returned.
+        "unknown cursor": ("400", _operations(lambda p: p["name"] == "cursor")),
+        # An Idempotency-Key sent before with another body: 422 idempotency-key-reused.
+        "reused key": ("422", _operations(lambda p: p["name"] == "Idempotency-Key")),
+        # A new order that does not list each of the course's current lessons exactly once.
+        "not a permutation": ("400", ["reorderLessons"]),
+    }
+
+
+def _schemathesis_config(directory: Path) -> Path:
+    """The run's schemathesis.toml: each allowance on its own operations only."""
+    config = directory / "schemathesis.toml"
+    config.write_text(
+        "".join(
+            "[[operations]]\n"
+            f"include-operation-id = {json.dumps(operations)}\n"
+            "checks.positive_data_acceptance.expected-statuses = "
+            f"{json.dumps([*ACCEPTED_STATUSES, status])}\n"
+            for status, operations in _state_dependent_refusals().values()
+        )
+    )
+    return config
+
+
+def test_mp_api_01_fuzzing_allowances_name_exactly_the_operations_they_concern() -> None:
+    """MP-API-01: each allowance covers the operations that document it, and no others."""
+    refusals = _state_dependent_refusals()
+    assert refusals["unknown cursor"][1] == [
+        "listAssignments",
+        "listCourseEnrolments",
+        "listCourses",
+        "listMyEnrolments",
+        "listSubmissions",
+        "listUsers",
+    ]
+    assert refusals["reused key"][1] == ["createAssignment", "createCourse", "createLesson"]
+    contract = json.loads(OPENAPI.read_text())
+    documented = {
+        operation["operationId"]: operation["responses"]
+        for item in contract["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+    }
+    for status, operations in refusals.values():
+        assert all(status in documented[op] for op in operations), (status, operations)
+    covered = [op for _, operations in refusals.values() for op in operations]
+    assert len(covered) == len(set(covered))  # one schemathesis.toml block per operation
 
 
 @pytest.mark.parametrize(
@@ -97,6 +165,8 @@ def test_mp_api_01_contract_fuzzing_all_checks_finds_nothing(
     result = subprocess.run(
         [
             str(Path(sys.executable).with_name("st")),
+            "--config-file",
+            str(_schemathesis_config(tmp_path)),
             "run",
             str(OPENAPI),
             "--url",
@@ -110,7 +180,7 @@ def test_mp_api_01_contract_fuzzing_all_checks_finds_nothing(
             "--mode",
             "all",
             "--phases",
-            "examples,fuzzing,stateful",
+            PHASES,
             "--max-examples",
             str(MAX_EXAMPLES),
             "--seed",

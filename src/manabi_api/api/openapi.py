@@ -20,6 +20,7 @@ _DESCRIPTIONS = {
     409: "Conflict",
     413: "The body is over API Gateway's 10 MB limit (gateway response)",
     415: "The body is not JSON (Content-Type application/json)",
+    422: "The Idempotency-Key was sent before with another body (`idempotency-key-reused`)",
     429: "A service the API depends on is throttled; retry after `Retry-After` seconds",
     502: "The function failed or answered malformed (gateway response)",
     503: "A service the API depends on is unavailable; retry after `Retry-After` seconds",
@@ -55,7 +56,7 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
             {
                 "name": q.name,
                 "in": "query",
-                "required": False,
+                "required": q.required,
                 "description": q.description,
                 "schema": (
                     {"type": "integer", "minimum": q.minimum, "maximum": q.maximum}
@@ -73,7 +74,10 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
                     "name": "Idempotency-Key",
                     "in": "header",
                     "required": False,
-                    "description": "Retries with the same key return the first result.",
+                    "description": (
+                        "Retries with the same key and body return the first result; the same "
+                        "key with another body is refused 422 `idempotency-key-reused`."
+                    ),
                     "schema": {"type": "string", "pattern": f"^{IDEMPOTENCY_KEY_PATTERN}$"},
                 }
             ]

@@ -33,6 +33,8 @@ CHANGING = {**FOUND, 409: "Problem"}
 # body that is not JSON (415).
 DEPENDENCY_PROBLEMS: dict[int, str | None] = {429: "Problem", 503: "Problem"}
 BODY_PROBLEMS: dict[int, str | None] = {415: "Problem"}
+# A create that takes an Idempotency-Key refuses the key again with another body (422).
+IDEMPOTENCY_PROBLEMS: dict[int, str | None] = {422: "Problem"}
 
 
 # error class → (HTTP status, type slug, title)

@@ -43,7 +43,9 @@ def parse_query(params: tuple[QueryParam, ...], raw: Mapping[str, str] | None) -
     issues: list[FieldIssue] = []
     for param in params:
         text = raw.get(param.name)
-        if text is None:
+        if text is None and param.required:
+            issues.append(FieldIssue(param.name, f"is required ({param.description})", "required"))
+        elif text is None:
             values[param.name] = param.default
         elif param.integer:
             if not text.isdigit() or not param.minimum <= int(text) <= param.maximum:

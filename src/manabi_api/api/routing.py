@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from manabi_api.api.access import Rule
-from manabi_api.api.problems import BODY_PROBLEMS, DEPENDENCY_PROBLEMS
-from manabi_api.kernel.errors import FieldIssue, InvalidInput, Unauthenticated
+from manabi_api.api.problems import BODY_PROBLEMS, DEPENDENCY_PROBLEMS, IDEMPOTENCY_PROBLEMS
+from manabi_api.kernel.errors import Unauthenticated
 from manabi_api.kernel.paging import Page
 from manabi_api.kernel.principal import Principal
 
@@ -52,6 +52,7 @@ class QueryParam:
     default: int | None = None
     max_length: int = 1024
     choices: tuple[str, ...] = ()
+    required: bool = False
 
 
 # The version a DELETE acts at (a DELETE has no body): required, 409 if it changed.
@@ -61,6 +62,7 @@ VERSION_QUERY = QueryParam(
     integer=True,
     minimum=0,
     maximum=1_000_000_000,
+    required=True,
 )
 PAGE_QUERY = (
     QueryParam("limit", "Page size (1–100, default 20).", integer=True, default=20),
@@ -128,14 +130,8 @@ class Request:
 
     @property
     def version(self) -> int:
-        """A DELETE's `version` query parameter (VERSION_QUERY), which it cannot go without."""
-        version = self.query.get("version")
-        if version is None:
-            raise InvalidInput(
-                "The version last read is required.",
-                [FieldIssue("version", "is required (the version last read)", "required")],
-            )
-        return int(version)
+        """A DELETE's `version` query parameter (VERSION_QUERY: parse_query requires it)."""
+        return int(self.query["version"])
 
     @property
     def page(self) -> tuple[int, str | None]:
@@ -184,6 +180,7 @@ class ResourceRouter(Generic[S]):
             declared = {  # a route's own declaration wins (a health check answers 503 itself)
                 **DEPENDENCY_PROBLEMS,
                 **(BODY_PROBLEMS if options.get("body") else {}),
+                **(IDEMPOTENCY_PROBLEMS if options.get("idempotent") else {}),
                 **responses,
             }
             spec = RouteSpec(

@@ -993,7 +993,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retries with the same key return the first result. */
+                /** @description Retries with the same key and body return the first result; the same key with another body is refused 422 `idempotency-key-reused`. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -1061,6 +1061,15 @@ export interface operations {
             };
             /** @description The body is not JSON (Content-Type application/json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was sent before with another body (`idempotency-key-reused`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1697,7 +1706,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retries with the same key return the first result. */
+                /** @description Retries with the same key and body return the first result; the same key with another body is refused 422 `idempotency-key-reused`. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -1776,6 +1785,15 @@ export interface operations {
             };
             /** @description The body is not JSON (Content-Type application/json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was sent before with another body (`idempotency-key-reused`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1926,9 +1944,9 @@ export interface operations {
     };
     deleteLesson: {
         parameters: {
-            query?: {
+            query: {
                 /** @description The version last read (required; 409 if it changed). */
-                version?: number;
+                version: number;
             };
             header?: never;
             path: {
@@ -3036,7 +3054,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retries with the same key return the first result. */
+                /** @description Retries with the same key and body return the first result; the same key with another body is refused 422 `idempotency-key-reused`. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -3115,6 +3133,15 @@ export interface operations {
             };
             /** @description The body is not JSON (Content-Type application/json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was sent before with another body (`idempotency-key-reused`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3265,9 +3292,9 @@ export interface operations {
     };
     deleteAssignment: {
         parameters: {
-            query?: {
+            query: {
                 /** @description The version last read (required; 409 if it changed). */
-                version?: number;
+                version: number;
             };
             header?: never;
             path: {
