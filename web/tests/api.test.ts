@@ -19,7 +19,7 @@ describe("ApiClient", () => {
     const api = new ApiClient({ baseUrl: "http://api/", auth: tokens(), fetchFn: fn });
 
     await expect(api.listCourses({ limit: 20, cursor: "x y" })).resolves.toEqual(page);
-    expect(calls[0]!.url).toBe("http://api/courses?limit=20&cursor=x+y");
+    expect(calls[0]!.url).toBe("http://api/courses?limit=20&cursor=x%20y");
     expect(calls[0]!.init.headers).toMatchObject({ Authorization: "token-1" });
   });
 

@@ -1,33 +1,19 @@
+import createClient, { type Client } from "openapi-fetch";
 import { NotSignedInError, type TokenProvider } from "../auth/auth";
+import type { paths } from "./schema";
 import type {
-  AdminUser,
-  Assignment,
   AssignmentCreate,
   AssignmentUpdate,
-  Course,
   CourseUpdate,
-  Enrolment,
   FieldError,
   Grade,
   GroupName,
-  Lesson,
   LessonCreate,
-  LessonOrder,
   LessonUpdate,
-  MyCourse,
-  NamedProgress,
-  NamedSubmission,
   NewCourse,
-  Outline,
-  Page,
   Problem,
-  Profile,
-  Progress,
-  Submission,
   SubmissionCreate,
-  DownloadLink,
   UploadRequest,
-  UploadTicket,
 } from "./types";
 
 /** The API answered with an error status. */
@@ -114,203 +100,211 @@ export function retryDelayMs(attempt: number, retryAfter: string | null, random:
   return Math.max(server, jittered);
 }
 
-/** Typed client for the Manabi Plus API. Every call carries the Cognito ID token. */
+/** What an openapi-fetch call resolves to: the parsed body on success, the error body otherwise. */
+interface Answer<T> {
+  readonly data?: T;
+  readonly error?: unknown;
+  readonly response: Response;
+}
+
+/** Typed client for the Manabi Plus API. Every path, parameter, body and answer is typed from
+ * docs/openapi.json (schema.d.ts, through openapi-fetch): a route or field the contract renames is
+ * a build error. Every call carries the Cognito ID token; throttled calls are retried (send()). */
 export class ApiClient {
-  private readonly baseUrl: string;
+  private readonly http: Client<paths>;
   private readonly auth: TokenProvider;
   private readonly fetchFn: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
 
   constructor(options: ApiClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.auth = options.auth;
     this.fetchFn = options.fetchFn ?? ((input, init) => fetch(input, init));
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
+    this.http = createClient<paths>({
+      baseUrl: options.baseUrl.replace(/\/+$/, ""),
+      fetch: (request) => this.send(request),
+    });
   }
 
   listCourses(params: { limit?: number; cursor?: string | null } = {}, options: RequestOptions = {}) {
-    const query = new URLSearchParams();
-    if (params.limit !== undefined) query.set("limit", String(params.limit));
-    if (params.cursor) query.set("cursor", params.cursor);
-    const qs = query.toString();
-    return this.request<Page<Course>>("GET", `/courses${qs ? `?${qs}` : ""}`, undefined, options);
+    return this.listCoursesInScope(undefined, params, options);
   }
 
-  createCourse(course: NewCourse, options: RequestOptions = {}): Promise<Course> {
-    return this.request<Course>("POST", "/courses", course, options, true);
+  listCoursesInScope(scope: "published" | "mine" | "all" | undefined, params: { limit?: number; cursor?: string | null } = {}, options: RequestOptions = {}) {
+    const query = given({ scope, limit: params.limit, cursor: params.cursor });
+    return answer(this.http.GET("/courses", { params: { query }, ...options }));
   }
 
-  listCoursesInScope(scope: "published" | "mine" | "all", params: { limit?: number; cursor?: string | null } = {}, options: RequestOptions = {}) {
-    return this.request<Page<Course>>("GET", `/courses${qs({ scope, limit: params.limit, cursor: params.cursor })}`, undefined, options);
+  createCourse(course: NewCourse, options: RequestOptions = {}) {
+    return answer(this.http.POST("/courses", { body: course, params: { header: newKey() }, ...options }));
   }
 
-  getCourse(courseId: string, options: RequestOptions = {}): Promise<Course> {
-    return this.request<Course>("GET", `/courses/${seg(courseId)}`, undefined, options);
+  getCourse(courseId: string, options: RequestOptions = {}) {
+    return answer(this.http.GET("/courses/{courseId}", { params: { path: { courseId } }, ...options }));
   }
 
-  updateCourse(courseId: string, update: CourseUpdate, options: RequestOptions = {}): Promise<Course> {
-    return this.request<Course>("PATCH", `/courses/${seg(courseId)}`, update, options);
+  updateCourse(courseId: string, update: CourseUpdate, options: RequestOptions = {}) {
+    return answer(this.http.PATCH("/courses/{courseId}", { params: { path: { courseId } }, body: update, ...options }));
   }
 
-  transitionCourse(courseId: string, action: "publish" | "archive", version: number, options: RequestOptions = {}): Promise<Course> {
-    return this.request<Course>("POST", `/courses/${seg(courseId)}/${action}`, { version }, options);
+  transitionCourse(courseId: string, action: "publish" | "archive", version: number, options: RequestOptions = {}) {
+    const request = { params: { path: { courseId } }, body: { version }, ...options };
+    return answer(action === "publish" ? this.http.POST("/courses/{courseId}/publish", request) : this.http.POST("/courses/{courseId}/archive", request));
   }
 
-  listLessons(courseId: string, options: RequestOptions = {}): Promise<Outline> {
-    return this.request<Outline>("GET", `/courses/${seg(courseId)}/lessons`, undefined, options);
+  listLessons(courseId: string, options: RequestOptions = {}) {
+    return answer(this.http.GET("/courses/{courseId}/lessons", { params: { path: { courseId } }, ...options }));
   }
 
-  getLesson(courseId: string, lessonId: string, options: RequestOptions = {}): Promise<Lesson> {
-    return this.request<Lesson>("GET", `/courses/${seg(courseId)}/lessons/${seg(lessonId)}`, undefined, options);
+  getLesson(courseId: string, lessonId: string, options: RequestOptions = {}) {
+    return answer(this.http.GET("/courses/{courseId}/lessons/{lessonId}", { params: { path: { courseId, lessonId } }, ...options }));
   }
 
-  createLesson(courseId: string, lesson: LessonCreate, options: RequestOptions = {}): Promise<Lesson> {
-    return this.request<Lesson>("POST", `/courses/${seg(courseId)}/lessons`, lesson, options, true);
+  createLesson(courseId: string, lesson: LessonCreate, options: RequestOptions = {}) {
+    return answer(this.http.POST("/courses/{courseId}/lessons", { params: { path: { courseId }, header: newKey() }, body: lesson, ...options }));
   }
 
-  updateLesson(courseId: string, lessonId: string, update: LessonUpdate, options: RequestOptions = {}): Promise<Lesson> {
-    return this.request<Lesson>("PATCH", `/courses/${seg(courseId)}/lessons/${seg(lessonId)}`, update, options);
+  updateLesson(courseId: string, lessonId: string, update: LessonUpdate, options: RequestOptions = {}) {
+    return answer(this.http.PATCH("/courses/{courseId}/lessons/{lessonId}", { params: { path: { courseId, lessonId } }, body: update, ...options }));
   }
 
   reorderLessons(courseId: string, lessonIds: readonly string[], version: number, options: RequestOptions = {}) {
-    return this.request<LessonOrder>("PUT", `/courses/${seg(courseId)}/lesson-order`, { lessonIds, version }, options);
-  }
-
-  enrol(courseId: string, options: RequestOptions = {}): Promise<Enrolment> {
-    return this.request<Enrolment>("POST", `/courses/${seg(courseId)}/enrolment`, {}, options, true);
-  }
-
-  listMyEnrolments(params: { cursor?: string | null } = {}, options: RequestOptions = {}): Promise<Page<MyCourse>> {
-    return this.request<Page<MyCourse>>("GET", `/me/enrolments${qs({ limit: 50, cursor: params.cursor })}`, undefined, options);
-  }
-
-  listCourseEnrolments(courseId: string, params: { cursor?: string | null } = {}, options: RequestOptions = {}): Promise<Page<NamedProgress>> {
-    return this.request<Page<NamedProgress>>("GET", `/courses/${seg(courseId)}/enrolments${qs({ limit: 60, cursor: params.cursor })}`, undefined, options);
-  }
-
-  updateMyProfile(name: string, options: RequestOptions = {}): Promise<Profile> {
-    return this.request("PUT", "/me/profile", { name }, options);
+    return answer(this.http.PUT("/courses/{courseId}/lesson-order", { params: { path: { courseId } }, body: { lessonIds: [...lessonIds], version }, ...options }));
   }
 
   deleteLesson(courseId: string, lessonId: string, version: number, options: RequestOptions = {}) {
-    return this.request<LessonOrder>("DELETE", `/courses/${seg(courseId)}/lessons/${seg(lessonId)}${qs({ version })}`, undefined, options);
+    return answer(this.http.DELETE("/courses/{courseId}/lessons/{lessonId}", { params: { path: { courseId, lessonId }, query: { version } }, ...options }));
   }
 
-  updateAssignment(courseId: string, assignmentId: string, update: AssignmentUpdate, options: RequestOptions = {}): Promise<Assignment> {
-    return this.request<Assignment>("PATCH", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}`, update, options);
+  enrol(courseId: string, options: RequestOptions = {}) {
+    return answer(this.http.POST("/courses/{courseId}/enrolment", { params: { path: { courseId } }, ...options }));
   }
 
-  deleteAssignment(courseId: string, assignmentId: string, version: number, options: RequestOptions = {}): Promise<null> {
-    return this.request<null>("DELETE", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}${qs({ version })}`, undefined, options);
+  listMyEnrolments(params: { cursor?: string | null } = {}, options: RequestOptions = {}) {
+    return answer(this.http.GET("/me/enrolments", { params: { query: given({ limit: 50, cursor: params.cursor }) }, ...options }));
+  }
+
+  listCourseEnrolments(courseId: string, params: { cursor?: string | null } = {}, options: RequestOptions = {}) {
+    const query = given({ limit: 60, cursor: params.cursor });
+    return answer(this.http.GET("/courses/{courseId}/enrolments", { params: { path: { courseId }, query }, ...options }));
+  }
+
+  updateMyProfile(name: string, options: RequestOptions = {}) {
+    return answer(this.http.PUT("/me/profile", { body: { name }, ...options }));
+  }
+
+  completeLesson(courseId: string, lessonId: string, options: RequestOptions = {}) {
+    return answer(this.http.PUT("/courses/{courseId}/lessons/{lessonId}/completion", { params: { path: { courseId, lessonId } }, ...options }));
+  }
+
+  getMyProgress(courseId: string, options: RequestOptions = {}) {
+    return answer(this.http.GET("/courses/{courseId}/progress", { params: { path: { courseId } }, ...options }));
   }
 
   /** The course's grades as the CSV text the API sends (UTF-8, BOM first). */
   exportGrades(courseId: string, options: RequestOptions = {}): Promise<string> {
-    return this.request<string>("GET", `/courses/${seg(courseId)}/grades.csv`, undefined, options, false, "text");
+    return answer(this.http.GET("/courses/{courseId}/grades.csv", { params: { path: { courseId } }, parseAs: "text", ...options }));
   }
 
-  completeLesson(courseId: string, lessonId: string, options: RequestOptions = {}): Promise<Progress> {
-    return this.request<Progress>("PUT", `/courses/${seg(courseId)}/lessons/${seg(lessonId)}/completion`, {}, options);
+  createAssignment(courseId: string, assignment: AssignmentCreate, options: RequestOptions = {}) {
+    return answer(this.http.POST("/courses/{courseId}/assignments", { params: { path: { courseId }, header: newKey() }, body: assignment, ...options }));
   }
 
-  getMyProgress(courseId: string, options: RequestOptions = {}): Promise<Progress> {
-    return this.request<Progress>("GET", `/courses/${seg(courseId)}/progress`, undefined, options);
+  listAssignments(courseId: string, options: RequestOptions = {}) {
+    return answer(this.http.GET("/courses/{courseId}/assignments", { params: { path: { courseId }, query: { limit: 60 } }, ...options }));
   }
 
-  createAssignment(courseId: string, assignment: AssignmentCreate, options: RequestOptions = {}): Promise<Assignment> {
-    return this.request<Assignment>("POST", `/courses/${seg(courseId)}/assignments`, assignment, options, true);
+  getAssignment(courseId: string, assignmentId: string, options: RequestOptions = {}) {
+    return answer(this.http.GET("/courses/{courseId}/assignments/{assignmentId}", { params: { path: { courseId, assignmentId } }, ...options }));
   }
 
-  listAssignments(courseId: string, options: RequestOptions = {}): Promise<Page<Assignment>> {
-    return this.request<Page<Assignment>>("GET", `/courses/${seg(courseId)}/assignments${qs({ limit: 60 })}`, undefined, options);
+  updateAssignment(courseId: string, assignmentId: string, update: AssignmentUpdate, options: RequestOptions = {}) {
+    return answer(this.http.PATCH("/courses/{courseId}/assignments/{assignmentId}", { params: { path: { courseId, assignmentId } }, body: update, ...options }));
   }
 
-  getAssignment(courseId: string, assignmentId: string, options: RequestOptions = {}): Promise<Assignment> {
-    return this.request<Assignment>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}`, undefined, options);
+  async deleteAssignment(courseId: string, assignmentId: string, version: number, options: RequestOptions = {}): Promise<null> {
+    const path = { courseId, assignmentId };
+    await answer(this.http.DELETE("/courses/{courseId}/assignments/{assignmentId}", { params: { path, query: { version } }, ...options }));
+    return null;
   }
 
-  getMySubmission(courseId: string, assignmentId: string, options: RequestOptions = {}): Promise<Submission> {
-    return this.request<Submission>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submission`, undefined, options);
+  getMySubmission(courseId: string, assignmentId: string, options: RequestOptions = {}) {
+    return answer(this.http.GET("/courses/{courseId}/assignments/{assignmentId}/submission", { params: { path: { courseId, assignmentId } }, ...options }));
   }
 
-  createUpload(courseId: string, assignmentId: string, file: UploadRequest, options: RequestOptions = {}): Promise<UploadTicket> {
-    return this.request<UploadTicket>("POST", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submission/uploads`, file, options);
+  createUpload(courseId: string, assignmentId: string, file: UploadRequest, options: RequestOptions = {}) {
+    const path = { courseId, assignmentId };
+    return answer(this.http.POST("/courses/{courseId}/assignments/{assignmentId}/submission/uploads", { params: { path }, body: file, ...options }));
   }
 
-  submit(courseId: string, assignmentId: string, submission: SubmissionCreate, options: RequestOptions = {}): Promise<Submission> {
-    return this.request<Submission>("PUT", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submission`, submission, options);
+  submit(courseId: string, assignmentId: string, submission: SubmissionCreate, options: RequestOptions = {}) {
+    const path = { courseId, assignmentId };
+    return answer(this.http.PUT("/courses/{courseId}/assignments/{assignmentId}/submission", { params: { path }, body: submission, ...options }));
   }
 
-  downloadLink(courseId: string, assignmentId: string, learnerId: string, options: RequestOptions = {}): Promise<DownloadLink> {
-    return this.request<DownloadLink>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submissions/${seg(learnerId)}/download`, undefined, options);
+  listSubmissions(courseId: string, assignmentId: string, params: { cursor?: string | null } = {}, options: RequestOptions = {}) {
+    const request = { params: { path: { courseId, assignmentId }, query: given({ limit: 60, cursor: params.cursor }) }, ...options };
+    return answer(this.http.GET("/courses/{courseId}/assignments/{assignmentId}/submissions", request));
   }
 
-  listSubmissions(courseId: string, assignmentId: string, params: { cursor?: string | null } = {}, options: RequestOptions = {}): Promise<Page<NamedSubmission>> {
-    return this.request<Page<NamedSubmission>>("GET", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submissions${qs({ limit: 60, cursor: params.cursor })}`, undefined, options);
+  downloadLink(courseId: string, assignmentId: string, learnerId: string, options: RequestOptions = {}) {
+    const path = { courseId, assignmentId, learnerId };
+    return answer(this.http.GET("/courses/{courseId}/assignments/{assignmentId}/submissions/{learnerId}/download", { params: { path }, ...options }));
   }
 
-  gradeSubmission(courseId: string, assignmentId: string, learnerId: string, grade: Grade, options: RequestOptions = {}): Promise<Submission> {
-    return this.request<Submission>("PUT", `/courses/${seg(courseId)}/assignments/${seg(assignmentId)}/submissions/${seg(learnerId)}/grade`, grade, options);
+  gradeSubmission(courseId: string, assignmentId: string, learnerId: string, grade: Grade, options: RequestOptions = {}) {
+    const path = { courseId, assignmentId, learnerId };
+    return answer(this.http.PUT("/courses/{courseId}/assignments/{assignmentId}/submissions/{learnerId}/grade", { params: { path }, body: grade, ...options }));
   }
 
-  listUsers(params: { cursor?: string | null } = {}, options: RequestOptions = {}): Promise<Page<AdminUser>> {
-    return this.request<Page<AdminUser>>("GET", `/admin/users${qs({ limit: 60, cursor: params.cursor })}`, undefined, options);
+  listUsers(params: { cursor?: string | null } = {}, options: RequestOptions = {}) {
+    return answer(this.http.GET("/admin/users", { params: { query: given({ limit: 60, cursor: params.cursor }) }, ...options }));
   }
 
-  setUserGroup(username: string, group: GroupName, options: RequestOptions = {}): Promise<AdminUser> {
-    return this.request<AdminUser>("PUT", `/admin/users/${seg(username)}/group`, { group }, options);
+  setUserGroup(username: string, group: GroupName, options: RequestOptions = {}) {
+    return answer(this.http.PUT("/admin/users/{username}/group", { params: { path: { username } }, body: { group }, ...options }));
   }
 
-  setUserEnabled(username: string, enabled: boolean, options: RequestOptions = {}): Promise<AdminUser> {
-    return this.request<AdminUser>("POST", `/admin/users/${seg(username)}/${enabled ? "enable" : "disable"}`, undefined, options);
+  setUserEnabled(username: string, enabled: boolean, options: RequestOptions = {}) {
+    const request = { params: { path: { username } }, ...options };
+    return answer(enabled ? this.http.POST("/admin/users/{username}/enable", request) : this.http.POST("/admin/users/{username}/disable", request));
   }
 
-  private async request<T>(method: string, path: string, body: unknown, options: RequestOptions, idempotent = false, as: "json" | "text" = "json"): Promise<T> {
-    // One key per logical create: the retry after a refreshed token is the same request.
-    // The API's CORS preflight allows the header (infra CORS_ALLOW_HEADERS).
-    const key = idempotent && SEND_IDEMPOTENCY_KEY ? newIdempotencyKey() : undefined;
+  /** openapi-fetch's transport: the ID token, retries of throttled calls, one token refresh. */
+  private async send(request: Request): Promise<Response> {
+    const body = request.body === null ? undefined : await request.clone().text();
+    const key = request.headers.get("Idempotency-Key") ?? undefined;
     let token = await this.auth.getIdToken();
-    let response = await this.send(method, path, body, token, options, key);
-    const repeatable = REPEATABLE_METHODS.has(method) || key !== undefined;
+    let response = await this.attempt(request, body, token, key);
+    const repeatable = REPEATABLE_METHODS.has(request.method) || key !== undefined;
     for (let attempt = 0; repeatable && RETRY_STATUSES.has(response.status) && attempt < RETRIES; attempt++) {
       await this.sleep(retryDelayMs(attempt, response.headers.get("Retry-After"), this.random));
-      response = await this.send(method, path, body, token, options, key);
+      response = await this.attempt(request, body, token, key);
     }
     if (response.status === 401) {
       // The token may have expired by the server's clock: renew once and retry.
       token = await this.auth.refreshIdToken();
-      response = await this.send(method, path, body, token, options, key);
+      response = await this.attempt(request, body, token, key);
       if (response.status === 401) {
         this.auth.expireSession();
         throw new NotSignedInError("expired");
       }
     }
-    if (as === "text" && response.ok) return (await response.text()) as T;
-    const payload = await readJson(response);
-    if (!response.ok) throw new ApiError(response.status, parseProblem(payload));
-    return payload as T;
+    return response;
   }
 
-  private async send(
-    method: string,
-    path: string,
-    body: unknown,
-    token: string,
-    options: RequestOptions,
-    idempotencyKey?: string,
-  ): Promise<Response> {
+  private async attempt(request: Request, body: string | undefined, token: string, idempotencyKey?: string): Promise<Response> {
     const headers: Record<string, string> = { Accept: "application/json", Authorization: token };
     if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
-    const init: RequestInit = { method, headers, cache: "no-store" };
+    const init: RequestInit = { method: request.method, headers, cache: "no-store", signal: request.signal };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
+      init.body = body;
     }
-    if (options.signal) init.signal = options.signal;
     try {
-      return await this.fetchFn(this.baseUrl + path, init);
+      return await this.fetchFn(request.url, init);
     } catch (err) {
       if (err instanceof DOMException && err.name === "AbortError") throw err;
       throw new NetworkError(err instanceof Error ? err.message : String(err));
@@ -318,38 +312,26 @@ export class ApiClient {
   }
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  if (response.status === 204) return null;
-  const text = await response.text();
-  if (text === "") return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
+/** A query without its unset members: the contract's optional parameters take no undefined or
+ * null, and an empty cursor means the first page. */
+function given<T extends Record<string, string | number | null | undefined>>(values: T): { [K in keyof T]?: NonNullable<T[K]> } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v !== null && v !== "")) as { [K in keyof T]?: NonNullable<T[K]> };
+}
+
+/** The body of a successful answer, or the ApiError of a failed one. */
+async function answer<T>(pending: Promise<Answer<T>>): Promise<T> {
+  const { data, error, response } = await pending;
+  if (!response.ok) throw new ApiError(response.status, parseProblem(error));
+  return data as T;
+}
+
+/** A fresh Idempotency-Key: one per logical create, kept by send() across its retries. The API's
+ * CORS preflight allows the header (infra CORS_ALLOW_HEADERS). */
+function newKey(): { "Idempotency-Key": string } {
+  const key = typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  return { "Idempotency-Key": key };
 }
 
 export function isAbortError(err: unknown): boolean {
   return err instanceof DOMException && err.name === "AbortError";
-}
-
-/** Whether creates carry an Idempotency-Key header (see request()). */
-export const SEND_IDEMPOTENCY_KEY = true;
-
-/** A path segment, percent-encoded. */
-function seg(value: string): string {
-  // The API's identifiers are [A-Za-z0-9._@+-]; those stay as they are, anything else is encoded.
-  return encodeURIComponent(value).replace(/%40/g, "@").replace(/%2B/g, "+");
-}
-
-function qs(params: Record<string, string | number | null | undefined>): string {
-  const query = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") query.set(k, String(v));
-  const text = query.toString();
-  return text ? `?${text}` : "";
-}
-
-function newIdempotencyKey(): string {
-  if (typeof crypto !== "undefined" && "randomUUID" in crypto) return crypto.randomUUID();
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
