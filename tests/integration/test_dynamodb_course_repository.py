@@ -11,6 +11,7 @@ import pytest
 from manabi_api.adapters.dynamodb import DynamoDbLearningStore
 from manabi_api.kernel.assignments import SubmissionStatus
 from manabi_api.kernel.errors import NotFound
+from manabi_api.kernel.people import MAX_NAMED_PAGE
 from manabi_contract.table import scan_status_update
 from manabi_local.provisioning import LocalResources
 from tests.contract.course_repository import (
@@ -84,3 +85,18 @@ class TestDynamoDbLearningStore(
             ("COURSES", f"{course.created_at}#course-003"),
             ("COURSES#OWNER#teacher-1", f"{course.created_at}#course-003"),
         ]
+
+
+def test_app_crs_03_a_full_page_of_names_is_read_in_one_transaction(
+    table: str, local_resources: LocalResources
+) -> None:
+    """APP-CRS-03: a teacher's page of learners reads their names in one TransactGetItems of up
+    to 100 keys (DynamoDB's limit); the emulator takes as many as AWS, not moto's old 25."""
+    client = boto3.client("dynamodb", endpoint_url=local_resources.endpoint)
+    store = DynamoDbLearningStore(client, table)
+    store.add(make_course(1))
+    learners = tuple(f"learner-{n:03d}" for n in range(MAX_NAMED_PAGE))
+    snapshot = store.load("course-001", outline=True, people=learners)
+    assert snapshot.course is not None
+    assert snapshot.course.course_id == "course-001"
+    assert snapshot.people == {}  # nobody has a profile yet: read, and found absent
