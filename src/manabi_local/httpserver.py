@@ -295,11 +295,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
             # The server frames the body itself; framing headers from the app would lie.
             if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
                 self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        # 1xx, 204 and 304 have no body (RFC 9110 §6.4.1): bytes written after one would be read
+        # as the start of the next response on the keep-alive connection.
+        bodiless = response.status < 200 or response.status in {204, 304}
+        if not bodiless:
+            self.send_header("Content-Length", str(len(response.body)))
         if close:
             self.send_header("Connection", "close")
         self.end_headers()
-        if not head and response.body:
+        if not head and not bodiless and response.body:
             self.wfile.write(response.body)
 
     def log_message(self, format: str, *args: object) -> None:

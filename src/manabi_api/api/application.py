@@ -127,6 +127,8 @@ class RestApi:
             reply = endpoint(Request(principal, path, query, body, key), service)
             if record is not None:
                 record.action = reply.action
+            if reply.status == 204:  # no body at all: Powertools would send the JSON `null`
+                return Response(status_code=204, body="", headers=dict(reply.headers))
             return Response(
                 status_code=reply.status,
                 content_type=reply.content_type or JSON,

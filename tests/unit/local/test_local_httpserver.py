@@ -212,3 +212,28 @@ def test_mp_loc_02_the_listen_backlog_takes_a_burst_of_connections() -> None:
         assert server._server.request_queue_size == LISTEN_BACKLOG
     finally:
         server.stop()
+
+
+def test_mp_loc_02_a_204_sends_no_body_so_the_next_answer_on_the_connection_stays_whole(
+    serve: Callable[..., HttpServerThread],
+) -> None:
+    """An app's body on a 204 (a JSON `null`) is dropped: the keep-alive stream stays framed."""
+
+    def app(request: HttpRequest) -> HttpResponse:
+        if request.method == "DELETE":
+            return HttpResponse(204, [("Content-Type", "application/json")], b"null")
+        return HttpResponse(409, [("Content-Type", "text/plain")], b"conflict")
+
+    server = serve(app)
+    raw = _exchange(
+        server,
+        b"DELETE /x HTTP/1.1\r\nHost: t\r\n\r\n"
+        b"DELETE /x HTTP/1.1\r\nHost: t\r\n\r\n"
+        b"GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    )
+    answers = raw.split(b"HTTP/1.1 ")[1:]
+    assert [int(a.split(b" ", 1)[0]) for a in answers] == [204, 204, 409]
+    first = answers[0]
+    assert first.endswith(b"\r\n\r\n")  # the head only
+    assert b"content-length" not in first.lower()
+    assert raw.endswith(b"conflict")
