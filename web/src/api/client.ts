@@ -223,8 +223,8 @@ export class ApiClient {
     return this.request<Assignment>("POST", `/courses/${seg(courseId)}/assignments`, assignment, options, true);
   }
 
-  listAssignments(courseId: string, options: RequestOptions = {}): Promise<Page<Assignment>> {
-    return this.request<Page<Assignment>>("GET", `/courses/${seg(courseId)}/assignments${qs({ limit: 60 })}`, undefined, options);
+  listAssignments(courseId: string, params: { cursor?: string | null } = {}, options: RequestOptions = {}): Promise<Page<Assignment>> {
+    return this.request<Page<Assignment>>("GET", `/courses/${seg(courseId)}/assignments${qs({ limit: 60, cursor: params.cursor })}`, undefined, options);
   }
 
   getAssignment(courseId: string, assignmentId: string, options: RequestOptions = {}): Promise<Assignment> {
