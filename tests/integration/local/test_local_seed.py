@@ -70,19 +70,28 @@ def _wait_for_verdicts(run: LocalRun) -> None:
     raise AssertionError(f"the demo files were not scanned: {rows}")
 
 
+def _run_and_observe(state: Path, first: bool) -> dict[str, Any]:
+    """Start on `state`, see what the demo shows, stop with Ctrl-C and check a clean exit."""
+    run = start(state)
+    try:
+        if first:
+            _wait_for_verdicts(run)
+        else:
+            assert "kept from the last run" in run.output
+            time.sleep(2)  # two polls of the scan workers: nothing is judged again
+        seen = _observe(run)
+    finally:
+        code, _, left = stop(run, signal.SIGINT)
+    assert (code, left) == (0, []), run.output
+    assert "Traceback" not in run.output, run.output
+    return seen
+
+
 def test_issue_17_demo_data_shows_courses_progress_submissions_scanning_and_grading(
     tmp_path: Path, workload_template: Template
 ) -> None:
     del workload_template  # synthesized (and cached) before the first start
-    state = tmp_path / "state"
-    first = start(state)
-    try:
-        _wait_for_verdicts(first)
-        before = _observe(first)
-    finally:
-        code, _, left = stop(first, signal.SIGINT)
-    assert (code, left) == (0, []), first.output
-    assert "Traceback" not in first.output, first.output
+    before = _run_and_observe(tmp_path / "state", first=True)
 
     titles = {c["courseId"]: c["title"] for c in before["catalogue"]["items"]}
     assert titles[SAMPLE_COURSE_ID] == "はじめてのPython"
@@ -124,12 +133,5 @@ def test_issue_17_demo_data_shows_courses_progress_submissions_scanning_and_grad
     verdicts = sorted(tags.get("av-status", "") for tags in before["files"].values())
     assert verdicts == ["CLEAN", "CLEAN", "INFECTED"]
 
-    second = start(state)
-    try:
-        assert "kept from the last run" in second.output
-        time.sleep(2)  # two polls of the scan workers: nothing is judged again
-        after = _observe(second)
-    finally:
-        code, _, left = stop(second, signal.SIGINT)
-    assert (code, left) == (0, []), second.output
+    after = _run_and_observe(tmp_path / "state", first=False)
     assert after == before  # same records, versions, grades, files and verdict tags
