@@ -49,6 +49,7 @@ LEARNER_ROUTES = {
     "startUpload",
     "submit",
     "getMySubmission",
+    "listAssignments",  # the learner's view reads their own submissions too (mySubmission)
 }
 
 

@@ -1,9 +1,10 @@
-"""Demo data of the local mode: three accounts (one per group) and a sample course.
+"""Demo data of the local mode: the accounts (admin, teacher, two learners) and, through
+manabi_local.demo_learning, two courses with the learners' progress and submissions.
 
 Local mode only: the password is printed at start and lives in this file. Every function is
 idempotent, so seeding an emulator that already has the data changes nothing: on data kept from
 an earlier run (MP-LOC-01) a demo account keeps the password and groups it was given since, and
-a sample course that exists is left as it is.
+a published demo course is left as its teacher has it.
 """
 
 from __future__ import annotations
@@ -13,16 +14,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from manabi_api.adapters.dynamodb import DynamoDbLearningStore
-from manabi_api.adapters.system import SystemClock
-from manabi_api.domain.assignments import AssignmentService
-from manabi_api.domain.courses import CourseService
-from manabi_api.domain.lessons import LessonService
-from manabi_api.kernel.assignments import NewAssignment
-from manabi_api.kernel.courses import CourseStatus, NewCourse
-from manabi_api.kernel.errors import Conflict
-from manabi_api.kernel.principal import Group, Principal
 from manabi_contract.names import GROUP_ADMINS, GROUP_LEARNERS, GROUP_TEACHERS
+from manabi_local.demo_content import SAMPLE_COURSE_ID as SAMPLE_COURSE_ID  # the tests name it
+from manabi_local.demo_learning import seed_learning
 from manabi_local.provisioning import EmulatorClients, LocalResources
 
 DEMO_PASSWORD = "Passw0rd!"  # noqa: S105 - public demo password of the local mode only
@@ -40,6 +34,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("admin@example.com", GROUP_ADMINS, "管理者 / admin", "管理 太郎"),
     DemoAccount("teacher@example.com", GROUP_TEACHERS, "講師 / teacher", "佐藤 先生"),
     DemoAccount("learner@example.com", GROUP_LEARNERS, "受講者 / learner", "山田 花子"),
+    # A second learner, so that the teacher sees a class (and the infected upload is theirs).
+    DemoAccount("learner2@example.com", GROUP_LEARNERS, "受講者 / learner", "鈴木 一郎"),
 )
 
 
@@ -126,70 +122,8 @@ def _seeded(cognito: Any, pool_id: str, username: str) -> bool:
     return bool(user.get("UserStatus") != "FORCE_CHANGE_PASSWORD")
 
 
-SAMPLE_COURSE_ID = "sample-python-basics"
-SAMPLE_COURSE = NewCourse(
-    title="はじめてのPython",
-    description="変数・条件分岐・繰り返し・関数まで、Pythonの基本を順番に学ぶサンプルコースです。",
-)
-
-
-SAMPLE_LESSONS = (
-    (
-        "変数と型",
-        '# 変数と型\n\n`name = "まなび"` のように、値に名前を付けて使います。\n\n'
-        "- 数値: `int`, `float`\n- 文字列: `str`\n- 真偽値: `bool`\n",
-    ),
-    (
-        "条件分岐と繰り返し",
-        "# 条件分岐と繰り返し\n\n```python\nfor n in range(3):\n    if n % 2 == 0:\n"
-        '        print(n, "は偶数")\n```\n',
-    ),
-)
-SAMPLE_ASSIGNMENT = NewAssignment(
-    title="課題1: FizzBuzz",
-    instructions="1から30までの FizzBuzz を出力するプログラムを提出してください。",
-    due_at="2099-03-31T23:59:00+09:00",
-)
-
-
-class _SampleIds:
-    """The course gets its fixed id; lessons and the assignment get fixed ids too (idempotent)."""
-
-    def __init__(self) -> None:
-        self._ids = iter(
-            [SAMPLE_COURSE_ID, "sample-lesson-1", "sample-lesson-2", "sample-assignment-1"]
-        )
-
-    def new_id(self) -> str:
-        return next(self._ids)
-
-
-def seed_sample_course(resources: LocalResources, clients: EmulatorClients) -> None:
-    """Write the sample course (published, two lessons, one assignment) through the API's own
-    domain services and DynamoDB adapter."""
-    cognito = clients.cognito
-    teacher = next(a for a in DEMO_ACCOUNTS if a.group == GROUP_TEACHERS)
-    user = cognito.admin_get_user(UserPoolId=resources.user_pool_id, Username=teacher.email)
-    sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
-    owner = Principal(user_id=sub, email=teacher.email, groups=frozenset({Group.TEACHERS}))
-    repository = DynamoDbLearningStore(clients.dynamodb, resources.table_name)
-    if repository.get(SAMPLE_COURSE_ID) is not None:
-        return
-    clock, ids = SystemClock(), _SampleIds()
-    courses = CourseService(repository, clock, ids)
-    try:
-        course = courses.create(owner, SAMPLE_COURSE)
-    except Conflict:  # created meanwhile: the seed is idempotent
-        return
-    lessons = LessonService(repository, clock, ids)
-    for title, body in SAMPLE_LESSONS:
-        lessons.add(owner, course.course_id, title, body)
-    AssignmentService(repository, clock, ids).create(owner, course.course_id, SAMPLE_ASSIGNMENT)
-    courses.transition(owner, course.course_id, CourseStatus.PUBLISHED, course.version)
-
-
 def seed(resources: LocalResources, clients: EmulatorClients | None = None) -> list[DemoAccount]:
     clients = clients or EmulatorClients(resources.endpoint)
     accounts = seed_accounts(resources, clients)
-    seed_sample_course(resources, clients)
+    seed_learning(resources, clients)
     return accounts

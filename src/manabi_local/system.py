@@ -6,7 +6,8 @@ Start, and why in this order:
    and, while it boots and restores, synthesize (or reuse the cached) template;
 3. provision the template's resources and seed the demo data (both idempotent on kept data);
 4. prepare the handler's environment, start its first execution environment (an import error
-   stops the start), serve the gateway, the SPA and the Cognito front, start the scan worker.
+   stops the start), start the scan workers, grade the demo's clean uploads once the scanner has
+   judged them, serve the gateway, the SPA and the Cognito front.
 
 Stop (Ctrl-C, SIGTERM), and why in this order (MP-LOC-02): the servers stop accepting first and
 answer what is inside; then the execution environments and the scan worker end; the emulator
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from manabi_local.auth import CognitoVerifier
 from manabi_local.cognito_front import COGNITO_PATH, CognitoFront
+from manabi_local.demo_learning import grade_demo_submissions
 from manabi_local.emulator import Emulator, EmulatorError
 from manabi_local.environments import ExecutionEnvironments
 from manabi_local.gateway import LocalApiGateway, function_settings
@@ -158,6 +160,8 @@ class LocalSystem:
         # The virus scanner (MP-AV-01): clamd on a generated database, a worker on the scan queue.
         clamd_dir = self._cleanup.enter_context(tempfile.TemporaryDirectory(prefix="manabi-clamd-"))
         self.scanner = LocalScanner(Path(clamd_dir), resources, scan_queue_url(template, resources))
+        # The demo's clean uploads are graded once the scanner's verdicts are on them.
+        grade_demo_submissions(resources, self._clients)
         api_server.start(gateway)
         web_server.start(LocalWebOrigin(site, cognito_front, mailbox.response))
         return resources, accounts, state, site.built

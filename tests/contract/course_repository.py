@@ -712,3 +712,21 @@ class LearningProductContract:
             (course.course_id, "learner-1")
         ]
         assert records.submissions == [_submission(course.course_id, "learner-1")]
+
+    def test_app_asg_02_load_reads_the_learners_own_submissions_of_the_assignments_asked(
+        self, repository: LearningStore
+    ) -> None:
+        """listAssignments' mySubmission: the learner's submissions in the same transaction as
+        the course and their enrolment; another learner's are not among them."""
+        course = make_course(1)
+        repository.add(course)
+        for n in (1, 2):
+            repository.add_assignment(_assignment(course.course_id, n))
+        repository.save_submission(_submission(course.course_id, "learner-1"), None)
+        repository.save_submission(_submission(course.course_id, "learner-2"), None)
+        snapshot = repository.load(
+            course.course_id, learner_id="learner-1", submissions_of=("asg-1", "asg-2", "asg-1")
+        )
+        assert snapshot.course == course
+        assert snapshot.submissions == {"asg-1": _submission(course.course_id, "learner-1")}
+        assert repository.load(course.course_id, submissions_of=("asg-1",)).submissions == {}

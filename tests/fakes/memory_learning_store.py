@@ -90,6 +90,7 @@ class InMemoryLearningStore:
         assignment_id: str | None = None,
         outline: bool = False,
         people: tuple[str, ...] = (),
+        submissions_of: tuple[str, ...] = (),
     ) -> Snapshot:
         return Snapshot(
             course=self._courses.get(course_id),
@@ -105,6 +106,11 @@ class InMemoryLearningStore:
             ),
             outline=self._outlines.get(course_id, Outline(course_id)) if outline else None,
             people={u: self._people[u] for u in people if u in self._people},
+            submissions={
+                a: self._submissions[(course_id, a, learner_id)]
+                for a in submissions_of
+                if learner_id and (course_id, a, learner_id) in self._submissions
+            },
         )
 
     # -- courses

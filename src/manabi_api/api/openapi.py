@@ -7,7 +7,7 @@ from typing import Any
 from manabi_api.api.access import Access
 from manabi_api.api.application import declared_routes
 from manabi_api.api.routing import IDEMPOTENCY_KEY_PATTERN, PATH_PARAM_PATTERN, RouteSpec
-from manabi_api.api.schemas import SCHEMAS
+from manabi_api.api.schemas import RESPONSE_MEDIA_TYPES, SCHEMAS
 
 _DESCRIPTIONS = {
     200: "OK",
@@ -100,7 +100,11 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     for status, schema in sorted(statuses.items()):
         response: dict[str, Any] = {"description": _DESCRIPTIONS.get(status, "")}
         if schema:
-            media = "application/problem+json" if schema == "Problem" else "application/json"
+            media = (
+                "application/problem+json"
+                if schema == "Problem"
+                else RESPONSE_MEDIA_TYPES.get(schema, "application/json")
+            )
             response["content"] = {media: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
         if status in _RETRY_AFTER:
             response["headers"] = {"Retry-After": _RETRY_AFTER_HEADER}

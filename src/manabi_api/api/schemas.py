@@ -253,6 +253,23 @@ ASSIGNMENT = _object(
         "createdAt": _TIMESTAMP,
         "updatedAt": _TIMESTAMP,
         "version": {"type": "integer"},
+        # In listAssignments for a learner enrolled in the course: their own submission's
+        # state (null: nothing submitted yet); absent for the course's teacher and admins.
+        "mySubmission": {
+            "oneOf": [
+                {"type": "null"},
+                _object(
+                    {
+                        "status": {
+                            "type": "string",
+                            "enum": ["PENDING", "CLEAN", "INFECTED", "ERROR"],
+                        },
+                        "grade": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+                    },
+                    ["status", "grade"],
+                ),
+            ]
+        },
     },
     [
         "courseId",
@@ -355,6 +372,13 @@ USER = _object(
 USER_GROUP = _object(
     {"group": {"type": "string", "enum": ["learners", "teachers", "admins"]}}, ["group"]
 )
+GRADES_CSV: Schema = {
+    "type": "string",
+    "description": (
+        "UTF-8 with a byte order mark, CRLF line ends; the header row 氏名, メールアドレス, 課題, "
+        "状態, 点数, フィードバック, 提出日時, then one row per learner and assignment"
+    ),
+}
 
 # Name in OpenAPI components → schema. Request bodies among them get a compiled validator.
 SCHEMAS: dict[str, Schema] = {
@@ -393,7 +417,11 @@ SCHEMAS: dict[str, Schema] = {
     "UserGroup": USER_GROUP,
     "Health": HEALTH,
     "Problem": PROBLEM,
+    "GradesCsv": GRADES_CSV,
 }
+# Responses that are not JSON: their schema's name → the media type the document gives them.
+CSV_MEDIA_TYPE = "text/csv"
+RESPONSE_MEDIA_TYPES = {"GradesCsv": CSV_MEDIA_TYPE}
 REQUEST_BODIES = (
     "CourseCreate",
     "CourseUpdate",

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from manabi_api.domain.access import editable_course, readable_course
 from manabi_api.domain.identifiers import idempotent_id, same_request
 from manabi_api.domain.learning import LearningService
-from manabi_api.kernel.assignments import Assignment, AssignmentChanges, NewAssignment
+from manabi_api.kernel.assignments import (
+    Assignment,
+    AssignmentChanges,
+    NewAssignment,
+    Submission,
+)
 from manabi_api.kernel.errors import Conflict, FieldIssue, InvalidInput, NotFound, StaleVersion
 from manabi_api.kernel.instants import normalise_instant
 from manabi_api.kernel.paging import Page
+from manabi_api.kernel.people import MAX_NAMED_PAGE
 from manabi_api.kernel.principal import Principal
+
+
+class AssignmentList(NamedTuple):
+    page: Page[Assignment]
+    # An enrolled learner's own submissions by assignment id (those on the page that exist);
+    # None for anybody else (the course's teacher, an admin).
+    mine: dict[str, Submission] | None
 
 
 def due_instant(text: str) -> str:
@@ -61,10 +76,18 @@ class AssignmentService(LearningService):
 
     def list(
         self, principal: Principal, course_id: str, limit: int, cursor: str | None
-    ) -> Page[Assignment]:
-        snapshot = self._store.load(course_id, learner_id=principal.user_id)
+    ) -> AssignmentList:
+        """The page is read first, then the course, the caller's enrolment and their own
+        submissions to the page's assignments in one transaction (two round trips); nothing is
+        returned before the access check. `mine` is None unless the caller is enrolled."""
+        page = self._store.assignments(course_id, min(limit, MAX_NAMED_PAGE), cursor)
+        snapshot = self._store.load(
+            course_id,
+            learner_id=principal.user_id,
+            submissions_of=tuple(a.assignment_id for a in page.items),
+        )
         readable_course(principal, snapshot, course_id, "see its assignments")
-        return self._store.assignments(course_id, limit, cursor)
+        return AssignmentList(page, None if snapshot.enrolment is None else snapshot.submissions)
 
     def get(self, principal: Principal, course_id: str, assignment_id: str) -> Assignment:
         snapshot = self._store.load(

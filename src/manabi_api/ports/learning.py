@@ -16,6 +16,7 @@ from manabi_api.kernel.paging import Page
 from manabi_api.kernel.people import Person, unknown_person
 
 NOBODY: dict[str, Person] = {}  # never mutated: the people of a snapshot that asked for none
+NO_SUBMISSIONS: dict[str, Submission] = {}  # never mutated, likewise
 
 
 class Snapshot(NamedTuple):
@@ -28,6 +29,9 @@ class Snapshot(NamedTuple):
     submission: Submission | None = None
     outline: Outline | None = None
     people: dict[str, Person] = NOBODY  # by user id; only those with a profile
+    # The learner's submissions to the assignments asked for (`submissions_of`), by assignment
+    # id; only those that exist.
+    submissions: dict[str, Submission] = NO_SUBMISSIONS
 
     def person(self, user_id: str) -> Person:
         """The profile of a person asked for; without one, their id and no name or e-mail."""
@@ -55,10 +59,12 @@ class LearningStore(Protocol):
         assignment_id: str | None = None,
         outline: bool = False,
         people: tuple[str, ...] = (),
+        submissions_of: tuple[str, ...] = (),
     ) -> Snapshot:
         """The course and, when asked, the learner's enrolment, a lesson, an assignment,
-        (assignment_id and learner_id both given) the learner's submission and the profiles of
-        `people` (at most MAX_NAMED_PAGE of them)."""
+        (assignment_id and learner_id both given) the learner's submission, the profiles of
+        `people` and (with learner_id) the learner's submissions to the assignments
+        `submissions_of` (people and submissions: at most MAX_NAMED_PAGE together)."""
 
     # -- courses
     def add(self, course: Course) -> None:

@@ -212,8 +212,9 @@ export class ApiClient {
     return answer(this.http.POST("/courses/{courseId}/assignments", { params: { path: { courseId }, header: newKey() }, body: assignment, ...options }));
   }
 
-  listAssignments(courseId: string, options: RequestOptions = {}) {
-    return answer(this.http.GET("/courses/{courseId}/assignments", { params: { path: { courseId }, query: { limit: 60 } }, ...options }));
+  listAssignments(courseId: string, params: { cursor?: string | null } = {}, options: RequestOptions = {}) {
+    const query = given({ limit: 60, cursor: params.cursor });
+    return answer(this.http.GET("/courses/{courseId}/assignments", { params: { path: { courseId }, query }, ...options }));
   }
 
   getAssignment(courseId: string, assignmentId: string, options: RequestOptions = {}) {

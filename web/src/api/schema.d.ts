@@ -715,6 +715,11 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             version: number;
+            mySubmission?: null | {
+                /** @enum {string} */
+                status: "PENDING" | "CLEAN" | "INFECTED" | "ERROR";
+                grade: number | null;
+            };
         };
         AssignmentPage: {
             items: components["schemas"]["Assignment"][];
@@ -826,6 +831,8 @@ export interface components {
                 rule?: string;
             }[];
         };
+        /** @description UTF-8 with a byte order mark, CRLF line ends; the header row 氏名, メールアドレス, 課題, 状態, 点数, フィードバック, 提出日時, then one row per learner and assignment */
+        GradesCsv: string;
     };
     responses: never;
     parameters: never;
@@ -4348,7 +4355,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/csv": components["schemas"]["GradesCsv"];
+                };
             };
             /** @description Invalid input (problem details name the fields) */
             400: {

@@ -337,6 +337,20 @@ export const ja = {
     loadError: "受講中のコースを読み込めませんでした。",
   },
 
+  dueSoon: {
+    heading: "期限が近い課題",
+    empty: (days: number) => `${days}日以内に締切の課題はありません。`,
+    loadError: "期限が近い課題を読み込めませんでした。",
+    graded: (grade: number) => `評価済み（${grade}点）`,
+    state: {
+      none: "未提出",
+      waiting: "提出済み（評価待ち）",
+      PENDING: "検査中",
+      INFECTED: "危険なファイル（再提出してください）",
+      ERROR: "検査エラー（再提出してください）",
+    },
+  },
+
   learners: {
     title: "受講者と進捗",
     empty: "受講者はまだいません。",

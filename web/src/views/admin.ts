@@ -7,6 +7,7 @@ import type { Announcer } from "../ui/announcer";
 import { asyncRegion, timeEl } from "../ui/async";
 import { h } from "../ui/dom";
 import { createAlert } from "../ui/form";
+import { loadMore } from "../ui/more";
 
 const GROUPS: readonly GroupName[] = ["learners", "teachers", "admins"];
 
@@ -63,15 +64,26 @@ export function adminUsersView(ctx: RouteContext, deps: { api: ApiClient; announ
 
   const render = (page: Page<AdminUser>): Node => {
     if (page.items.length === 0) return h("p", { class: "empty" }, a.empty);
+    const body = h("tbody", null, ...page.items.map(row));
+    const more = loadMore(
+      page.nextCursor,
+      (cursor) => deps.api.listUsers({ cursor }, { signal: ctx.signal }),
+      (items) => body.append(...items.map(row)),
+    );
     return h(
       "div",
-      { class: "table-wrap", tabindex: 0, role: "region", "aria-label": a.title },
+      null,
       h(
-        "table",
-        { "data-testid": "users-table" },
-        h("thead", null, h("tr", null, ...[a.email, a.group, a.state, ja.courses.createdAt, a.actions].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", null, ...page.items.map(row)),
+        "div",
+        { class: "table-wrap", tabindex: 0, role: "region", "aria-label": a.title },
+        h(
+          "table",
+          { "data-testid": "users-table" },
+          h("thead", null, h("tr", null, ...[a.email, a.group, a.state, ja.courses.createdAt, a.actions].map((t) => h("th", { scope: "col" }, t)))),
+          body,
+        ),
       ),
+      more,
     );
   };
   const region = asyncRegion(ctx.signal, () => deps.api.listUsers({}, { signal: ctx.signal }), render, { label: a.loadError });

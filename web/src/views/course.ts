@@ -1,5 +1,5 @@
 import { ApiError, type ApiClient } from "../api/client";
-import type { Assignment, Course, Outline, Progress } from "../api/types";
+import type { Assignment, Course, Outline, Page, Progress } from "../api/types";
 import { hasAnyGroup, type User } from "../auth/jwt";
 import { ja } from "../i18n/ja";
 import type { RouteContext, View } from "../router";
@@ -8,7 +8,9 @@ import { asyncRegion, formatDateTime, progressBar, timeEl } from "../ui/async";
 import type { Announcer } from "../ui/announcer";
 import { charCount, h, replaceChildren } from "../ui/dom";
 import { createAlert, createField } from "../ui/form";
+import { loadMore } from "../ui/more";
 import { statusLabel } from "./courses";
+import { mySubmissionBadge } from "./due-soon";
 
 export interface CourseDeps {
   readonly api: ApiClient;
@@ -26,7 +28,7 @@ export const learnersPath = (courseId: string): string => `${coursePath(courseId
 interface CourseData {
   course: Course;
   outline: Outline;
-  assignments: readonly Assignment[];
+  assignments: Page<Assignment>;
   /** null: a learner who is not enrolled (or a teacher). */
   progress: Progress | null;
 }
@@ -62,12 +64,12 @@ export function courseView(ctx: RouteContext, deps: CourseDeps): View {
     const canRead = staff || progress !== null;
     const [outline, assignments] = await Promise.all([
       canRead || course.status === "published" ? optional(api.listLessons(courseId, opts)) : null,
-      canRead ? optional(api.listAssignments(courseId, opts)) : null,
+      canRead ? optional(api.listAssignments(courseId, {}, opts)) : null,
     ]);
     return {
       course,
       outline: outline ?? { courseId, lessons: [], version: 0 },
-      assignments: assignments?.items ?? [],
+      assignments: assignments ?? { items: [], nextCursor: null },
       progress,
     };
   };
@@ -138,25 +140,28 @@ export function courseView(ctx: RouteContext, deps: CourseDeps): View {
 
     // ---- assignments ----
     if (staff || progress) {
+      // A learner sees the state of their own submission beside each assignment (mySubmission).
+      const assignmentItem = (a: Assignment): HTMLLIElement =>
+        h(
+          "li",
+          { "data-assignment-id": a.assignmentId },
+          h("a", { href: assignmentPath(courseId, a.assignmentId) }, a.title),
+          h("span", { class: "meta" }, ` ${ja.course.due}: `, timeEl(a.dueAt), " "),
+          "mySubmission" in a ? mySubmissionBadge(a.mySubmission) : null,
+        );
+      const list = h("ul", { class: "assignment-list" }, ...assignments.items.map(assignmentItem));
+      const more = loadMore(
+        assignments.nextCursor,
+        (cursor) => api.listAssignments(courseId, { cursor }, { signal: ctx.signal }),
+        (items) => list.append(...items.map(assignmentItem)),
+      );
       sections.push(
         h(
           "section",
           { class: "card", "aria-labelledby": "assignments-heading" },
           h("h2", { id: "assignments-heading" }, ja.course.assignments),
-          assignments.length
-            ? h(
-                "ul",
-                { class: "assignment-list" },
-                ...assignments.map((a) =>
-                  h(
-                    "li",
-                    null,
-                    h("a", { href: assignmentPath(courseId, a.assignmentId) }, a.title),
-                    h("span", { class: "meta" }, ` ${ja.course.due}: `, timeEl(a.dueAt)),
-                  ),
-                ),
-              )
-            : h("p", { class: "empty" }, ja.course.noAssignments),
+          assignments.items.length ? list : h("p", { class: "empty" }, ja.course.noAssignments),
+          more,
         ),
       );
     }

@@ -6,13 +6,14 @@ import { ja } from "../i18n/ja";
 import type { RouteContext, View } from "../router";
 import { charCount, h, uid } from "../ui/dom";
 import { createAlert, createField, type Field } from "../ui/form";
+import { dueSoonSection, type DueSoonApi } from "./due-soon";
 import { myCoursesSection, type HomeApi } from "./home";
 
 export const PAGE_SIZE = 20;
 export const TITLE_MAX = 120;
 export const DESCRIPTION_MAX = 2000;
 
-export type CoursesApi = Pick<ApiClient, "listCourses" | "createCourse"> & Partial<HomeApi>;
+export type CoursesApi = Pick<ApiClient, "listCourses" | "createCourse"> & Partial<HomeApi> & Partial<DueSoonApi>;
 
 export interface CoursesDeps {
   readonly api: CoursesApi;
@@ -160,6 +161,10 @@ export function coursesView(ctx: RouteContext, deps: CoursesDeps): View {
     // A learner's own courses come before the catalogue.
     hasAnyGroup(deps.user, "learners") && api.listMyEnrolments
       ? myCoursesSection(ctx.signal, { listMyEnrolments: api.listMyEnrolments.bind(api) })
+      : null,
+    // Then what is due soon, with the state of their own submissions.
+    hasAnyGroup(deps.user, "learners") && api.listMyEnrolments && api.listAssignments
+      ? dueSoonSection(ctx.signal, { listMyEnrolments: api.listMyEnrolments.bind(api), listAssignments: api.listAssignments.bind(api) })
       : null,
     // The form comes first in the DOM (and so in focus and reading order); wide screens show it
     // as a column to the right of the list.

@@ -209,6 +209,11 @@ def snapshot(course_id: str, found: dict[str, Item | None], *, outline: bool) ->
             for name, item in found.items()
             if name.startswith(keys.PERSON) and item
         },
+        submissions={
+            name.removeprefix(keys.MINE): SUBMISSION.entity(item)
+            for name, item in found.items()
+            if name.startswith(keys.MINE) and item
+        },
     )
 
 

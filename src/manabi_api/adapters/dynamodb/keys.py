@@ -95,6 +95,7 @@ def assignment_key(course_id: str, assignment_id: str) -> Item:
 
 
 PERSON = "person:"  # the name of a profile among a context's items
+MINE = "mine:"  # a context name prefix: the learner's submission to that assignment
 
 
 def context_keys(
@@ -104,9 +105,11 @@ def context_keys(
     assignment_id: str | None,
     outline: bool,
     people: tuple[str, ...] = (),
+    submissions_of: tuple[str, ...] = (),
 ) -> dict[str, Item]:
-    """The items of a request's context (`LearningStore.load`), by name; the course first, the
-    people's profiles last (named `person:` + the user id)."""
+    """The items of a request's context (`LearningStore.load`), by name; the course first, then
+    the people's profiles (named `person:` + the user id) and the learner's submissions to
+    `submissions_of` (named `mine:` + the assignment id)."""
     wanted = {"course": course_key(course_id)}
     if learner_id:
         wanted["enrolment"] = course_enrolment_key(course_id, learner_id)
@@ -120,6 +123,9 @@ def context_keys(
         wanted["outline"] = outline_key(course_id)
     for user_id in dict.fromkeys(people):
         wanted[PERSON + user_id] = profile_key(user_id)
+    if learner_id:
+        for mine in dict.fromkeys(submissions_of):
+            wanted[MINE + mine] = submission_key(course_id, mine, learner_id)
     return wanted
 
 

@@ -103,8 +103,11 @@ class DynamoDbLearningStore:
         assignment_id: str | None = None,
         outline: bool = False,
         people: tuple[str, ...] = (),
+        submissions_of: tuple[str, ...] = (),
     ) -> Snapshot:
-        wanted = keys.context_keys(course_id, learner_id, lesson_id, assignment_id, outline, people)
+        wanted = keys.context_keys(
+            course_id, learner_id, lesson_id, assignment_id, outline, people, submissions_of
+        )
         if len(wanted) == 1:  # the course alone: a plain GetItem
             response = self._client.get_item(TableName=self._table, Key=wanted["course"])
             found = {"course": response.get("Item")}

@@ -47,8 +47,17 @@ def create_assignment(request: Request, assignments: AssignmentService) -> Reply
 @router.get_page(ASSIGNMENTS, "listAssignments", SIGNED_IN, {200: "AssignmentPage", **FOUND})
 def list_assignments(request: Request, assignments: AssignmentService) -> Reply:
     """The course's assignments"""
-    page = assignments.list(request.caller, request.course_id, *request.page)
-    return Reply(200, page_json(page, assignment_json))
+    listed = assignments.list(request.caller, request.course_id, *request.page)
+    mine = listed.mine
+    if mine is None:
+        return Reply(200, page_json(listed.page, assignment_json))
+
+    def with_mine(a: Assignment) -> dict[str, object]:
+        own = mine.get(a.assignment_id)
+        summary = None if own is None else {"status": own.status.value, "grade": own.grade}
+        return {**assignment_json(a), "mySubmission": summary}
+
+    return Reply(200, page_json(listed.page, with_mine))
 
 
 @router.get(ASSIGNMENT, "getAssignment", SIGNED_IN, {200: "Assignment", **FOUND})

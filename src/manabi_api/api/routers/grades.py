@@ -16,12 +16,13 @@ from manabi_api.api.access import TEACHING
 from manabi_api.api.problems import FOUND
 from manabi_api.api.routers.courses import COURSE
 from manabi_api.api.routing import Reply, Request, ResourceRouter
+from manabi_api.api.schemas import CSV_MEDIA_TYPE
 from manabi_api.domain.grades import GradeRow, GradeService
 from manabi_api.kernel.assignments import SubmissionStatus
 
 router: ResourceRouter[GradeService] = ResourceRouter("grades")
 GRADES_CSV = f"{COURSE}/grades.csv"
-CSV = "text/csv; charset=utf-8"
+CSV = f"{CSV_MEDIA_TYPE}; charset=utf-8"
 BOM = "\ufeff"
 HEADERS = ("氏名", "メールアドレス", "課題", "状態", "点数", "フィードバック", "提出日時")
 _STATES = {
@@ -67,7 +68,7 @@ def grades_csv(rows: list[GradeRow]) -> str:
     return BOM + out.getvalue()
 
 
-@router.get(GRADES_CSV, "exportGrades", TEACHING, {200: None, **FOUND})
+@router.get(GRADES_CSV, "exportGrades", TEACHING, {200: "GradesCsv", **FOUND})
 def export_grades(request: Request, grades: GradeService) -> Reply:
     """The course's grades as CSV (UTF-8 with BOM): every learner × every assignment"""
     title, rows = grades.export(request.caller, request.course_id)
