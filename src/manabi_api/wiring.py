@@ -33,5 +33,7 @@ def create_api_from_environment(environ: Mapping[str, str] = os.environ) -> Rest
     if settings.scan_queue_url:
         queue, bucket = settings.scan_queue_url, settings.data_bucket
         scans = SqsScanRequests(lambda: aws_client("sqs"), queue, bucket)
-    services = build_services(store, users, files, scans, SystemClock(), RandomIds())
+    services = build_services(
+        store, users, files, scans, SystemClock(), RandomIds(), settings.uploads_per_hour
+    )
     return create_api(services, settings.allowed_origin, accept_emulator_tokens=settings.local)

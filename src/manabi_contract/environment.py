@@ -22,6 +22,7 @@ BACKUP_BUCKET = "BACKUP_BUCKET"  # the daily backups' target (manabi_ops.handler
 SCAN_QUEUE_URL = "SCAN_QUEUE_URL"  # the ClamAV scan queue; unset with the GuardDuty backend
 USER_POOL_ID = "USER_POOL_ID"
 ALLOWED_ORIGIN = "ALLOWED_ORIGIN"
+UPLOADS_PER_HOUR = "UPLOADS_PER_HOUR"  # startUpload calls per learner per clock hour (GL-SEC-04)
 STAGE = "MANABI_ENV"  # staging | production | local
 LOCAL_STAGE = "local"
 # -- the scanner (container image) and the definitions updater (same image)

@@ -12,6 +12,9 @@ SUBMISSIONS_PREFIX = "submissions/"
 DEFINITIONS_PREFIX = "definitions/"  # virus definitions: `definitions/<version>/` (MP-AV-04)
 # The largest file a learner may submit; the scanner's default limit is the same (MP-AV-02).
 MAX_SUBMISSION_BYTES = 100 * 1024 * 1024
+# Upload tickets a learner may ask for in one clock hour (UTC) unless the environment says
+# otherwise: a class resubmitting its work fits; a client in a loop stops (GL-SEC-04).
+DEFAULT_UPLOADS_PER_HOUR = 20
 
 
 class SubmissionRef(NamedTuple):

@@ -13,6 +13,8 @@ from manabi_contract.verdicts import AvStatus
 
 PARTITION_KEY = "PK"
 SORT_KEY = "SK"
+# The table's TimeToLive attribute (epoch seconds): DynamoDB deletes expired usage counters.
+TIME_TO_LIVE = "ttlEpochSeconds"
 
 
 def course_partition(course_id: str) -> str:

@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from manabi_contract.storage import DEFAULT_UPLOADS_PER_HOUR
+
 TOKYO = "ap-northeast-1"
 OSAKA = "ap-northeast-3"
 US_EAST_1 = "us-east-1"
@@ -115,6 +117,8 @@ class EnvironmentConfig:
     # Requests per client IP per 5 minutes before the rate-based WAF rule acts on the API
     # distribution (counts in staging, blocks with 429 in production: `waf_block`).
     waf_rate_limit: int = 600
+    # Upload tickets one learner may ask for per clock hour; the API answers 429 past it.
+    uploads_per_learner_per_hour: int = DEFAULT_UPLOADS_PER_HOUR
     # The account's Lambda concurrency quota (default 1,000).
     account_concurrency: int = 1000
     # --- account baseline (GL-SEC-01) ---

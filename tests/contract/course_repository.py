@@ -122,6 +122,21 @@ class LearningStoreContract:
     """Subclasses provide a `repository` fixture giving an empty store and a `set_scan_status`
     fixture writing a verdict into it the way the scanner does (MP-DDB-01)."""
 
+    def test_gl_sec_04_uploads_are_counted_per_learner_and_hour_up_to_the_limit(
+        self, repository: LearningStore
+    ) -> None:
+        """GL-SEC-04: the counter admits `limit` uploads of one learner in one hour, refuses
+        the next without counting it, and keeps other hours and other learners apart."""
+        counted = [
+            repository.count_upload("learner-1", "2026120413", 3, 1796400000) for _ in range(5)
+        ]
+        assert counted == [True, True, True, False, False]
+        assert repository.count_upload("learner-1", "2026120414", 3, 1796403600)
+        assert repository.count_upload("learner-2", "2026120413", 3, 1796400000)
+        # a higher limit (a changed configuration) admits more in the same hour
+        assert repository.count_upload("learner-1", "2026120413", 4, 1796400000)
+        assert not repository.count_upload("learner-1", "2026120413", 4, 1796400000)
+
     def test_course_lists_follow_status_and_owner(self, repository: LearningStore) -> None:
         mine, other = make_course(1), make_course(2, owner="teacher-2")
         repository.add(mine)

@@ -80,6 +80,7 @@ class InMemoryLearningStore:
         self._assignments: dict[tuple[str, str], Assignment] = {}
         self._submissions: dict[tuple[str, str, str], Submission] = {}
         self._people: dict[str, Person] = {}
+        self._uploads: dict[tuple[str, str], int] = {}
 
     def load(
         self,
@@ -321,6 +322,13 @@ class InMemoryLearningStore:
             return [value for key, value in sorted(found.items()) if key[0] == course_id]
 
         return CourseRecords(of(self._assignments), of(self._enrolments), of(self._submissions))
+
+    def count_upload(self, learner_id: str, hour: str, limit: int, expires_at: int) -> bool:
+        counted = self._uploads.get((learner_id, hour), 0)
+        if counted >= limit:
+            return False
+        self._uploads[(learner_id, hour)] = counted + 1
+        return True
 
     def probe(self) -> None:
         """Always answers (tests that need a failing dependency replace it)."""

@@ -9,6 +9,7 @@ import json
 from manabi_contract import environment as env
 from manabi_contract import names as contract
 from manabi_contract.problems import GATEWAY_PROBLEMS
+from manabi_contract.table import TIME_TO_LIVE
 from manabi_infra import names
 from manabi_infra.config import API_SECONDS_PER_REQUEST, UNRESERVED_MINIMUM
 from manabi_infra.constructs.waf import ORIGIN_HEADER_RULE, RATE_LIMIT_RULE, RATE_WINDOW_SECONDS
@@ -120,3 +121,30 @@ def test_gl_sec_05_origin_secret_rotates_on_a_schedule(stack: SynthesizedStack) 
     )
     wildcard = [s for s in policy if s["Resource"] == "*"]
     assert [s["Action"] for s in wildcard] == ["secretsmanager:GetRandomPassword"]
+
+
+def test_gl_sec_04_the_upload_limit_reaches_the_api_and_its_counters_expire(
+    stack: SynthesizedStack,
+) -> None:
+    """GL-SEC-04: the typed config's uploads per learner per hour is the API's UPLOADS_PER_HOUR,
+    and the table's TimeToLive deletes the hourly counters."""
+    _, function = stack.named("AWS::Lambda::Function", "FunctionName", stack.names.api_function)
+    variables = function["Properties"]["Environment"]["Variables"]
+    assert variables[env.UPLOADS_PER_HOUR] == str(stack.config.uploads_per_learner_per_hour)
+    _, table = stack.named("AWS::DynamoDB::Table", "TableName", stack.names.table)
+    assert table["Properties"]["TimeToLiveSpecification"] == {
+        "AttributeName": TIME_TO_LIVE,
+        "Enabled": True,
+    }
+
+
+def test_app_auth_01_no_deployed_function_runs_in_local_mode(
+    every_stack: SynthesizedStack,
+) -> None:
+    """APP-AUTH-01: the API accepts the emulator's token key only when MANABI_ENV is `local`;
+    no function of any deployed stack carries that value (each names its environment)."""
+    for function in every_stack.of_type("AWS::Lambda::Function").values():
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        assert variables.get(env.STAGE) != env.LOCAL_STAGE
+        if env.STAGE in variables:
+            assert variables[env.STAGE] == every_stack.config.name.value

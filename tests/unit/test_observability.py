@@ -225,10 +225,13 @@ def test_the_api_settings_read_every_variable() -> None:
             "USER_POOL_ID": "p",
             "SCAN_QUEUE_URL": "",
             "ALLOWED_ORIGIN": "https://example.jp",
+            "UPLOADS_PER_HOUR": "7",
             "MANABI_ENV": "local",
         }
     )
-    assert settings == ApiSettings("t", "d", "p", None, "https://example.jp", local=True)
+    assert settings == ApiSettings(
+        "t", "d", "p", None, "https://example.jp", uploads_per_hour=7, local=True
+    )
 
 
 def test_mp_mon_03_the_api_handler_emits_emf_and_json_logs(

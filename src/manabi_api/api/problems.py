@@ -19,6 +19,7 @@ from manabi_api.kernel.errors import (
     Unauthenticated,
     Unavailable,
     UnsupportedMediaType,
+    UploadLimitReached,
 )
 from manabi_contract.problems import PROBLEM_JSON, TYPE_BASE
 
@@ -51,6 +52,11 @@ _MAPPING: dict[type[DomainError], tuple[int, str, str]] = {
         "The Idempotency-Key was used for another request",
     ),
     UnsupportedMediaType: (415, "unsupported-media-type", "The body must be JSON"),
+    UploadLimitReached: (
+        429,
+        "upload-limit",
+        "Upload limit of the hour reached; retry after the time given",
+    ),
     Throttled: (429, "throttled", "Too many requests; retry after the time given"),
     Unavailable: (503, "unavailable", "Temporarily unavailable; retry after the time given"),
 }
@@ -78,7 +84,7 @@ def problem(error: DomainError, instance: str) -> dict[str, object]:
 def response(error: DomainError, instance: str) -> Response[str]:
     body = problem(error, instance)
     headers = {}
-    if isinstance(error, DependencyFailure):
+    if isinstance(error, DependencyFailure | UploadLimitReached):
         headers["Retry-After"] = str(error.retry_after_seconds)
     return Response(
         status_code=int(str(body["status"])),

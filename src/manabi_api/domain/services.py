@@ -17,6 +17,7 @@ from manabi_api.ports.files import FileStore, ScanRequests
 from manabi_api.ports.learning import LearningStore
 from manabi_api.ports.runtime import Clock, IdGenerator
 from manabi_api.ports.users import UserDirectory
+from manabi_contract.storage import DEFAULT_UPLOADS_PER_HOUR
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ def build_services(
     scans: ScanRequests | None,
     clock: Clock,
     ids: IdGenerator,
+    uploads_per_hour: int = DEFAULT_UPLOADS_PER_HOUR,
 ) -> Services:
     """`scans` is None with the GuardDuty backend (its scans cannot be asked for again)."""
     return Services(
@@ -45,7 +47,7 @@ def build_services(
         lessons=LessonService(store, clock, ids),
         enrolment=EnrolmentService(store, clock),
         assignments=AssignmentService(store, clock, ids),
-        submissions=SubmissionService(store, clock, ids, files, scans),
+        submissions=SubmissionService(store, clock, ids, files, scans, uploads_per_hour),
         grades=GradeService(store),
         users=UserAdminService(users),
         health=HealthService(_probes(store, files, users, scans)),

@@ -27,15 +27,20 @@ from manabi_api.kernel.errors import (
     InvalidInput,
     NotFound,
     StaleVersion,
+    UploadLimitReached,
 )
-from manabi_api.kernel.instants import seconds_after
+from manabi_api.kernel.instants import hour_of, seconds_after
 from manabi_api.kernel.paging import Page
 from manabi_api.kernel.people import MAX_NAMED_PAGE, Person
 from manabi_api.kernel.principal import Principal
 from manabi_api.ports.files import FileStore, ScanRequests, StoredObject
 from manabi_api.ports.learning import LearningStore
 from manabi_api.ports.runtime import Clock, IdGenerator
-from manabi_contract.storage import MAX_SUBMISSION_BYTES, submission_object_key
+from manabi_contract.storage import (
+    DEFAULT_UPLOADS_PER_HOUR,
+    MAX_SUBMISSION_BYTES,
+    submission_object_key,
+)
 from manabi_contract.verdicts import TAG_STATUS
 
 # What a learner may upload (APP-ASG-02): documents, images, plain text and zip archives.
@@ -102,8 +107,10 @@ class SubmissionService(LearningService):
         ids: IdGenerator,
         files: FileStore,
         scans: ScanRequests | None = None,
+        uploads_per_hour: int = DEFAULT_UPLOADS_PER_HOUR,
     ) -> None:
         super().__init__(store, clock, ids)
+        self._uploads_per_hour = uploads_per_hour
         self._files = files
         self._scans = scans  # None with the GuardDuty backend: its scans cannot be asked again
 
@@ -126,9 +133,11 @@ class SubmissionService(LearningService):
         self, learner: Principal, course_id: str, assignment_id: str, file: FileMetadata
     ) -> UploadTicket:
         """A presigned POST for one file of this learner's submission: key bound to the
-        submission, one content type, at most the declared size, five minutes (APP-ASG-02)."""
+        submission, one content type, at most the declared size, five minutes (APP-ASG-02).
+        Each ticket counts towards the learner's uploads of the clock hour (GL-SEC-04)."""
         _check_file(file)
         self._open_for(learner, course_id, assignment_id)
+        self._count_upload(learner)
         upload_id = self._ids.new_id()
         key = submission_object_key(course_id, assignment_id, learner.user_id, upload_id)
         form = self._files.presign_upload(
@@ -136,6 +145,16 @@ class SubmissionService(LearningService):
         )
         expires_at = seconds_after(self._clock.now_iso(), UPLOAD_EXPIRY_SECONDS)
         return UploadTicket(upload_id, key, form.url, form.fields, expires_at, file.size_bytes)
+
+    def _count_upload(self, learner: Principal) -> None:
+        hour = hour_of(self._clock.now_iso())
+        limit = self._uploads_per_hour
+        if not self._store.count_upload(learner.user_id, hour.key, limit, hour.ends_at_epoch):
+            minutes = -(-hour.seconds_left // 60)
+            raise UploadLimitReached(
+                f"At most {limit} uploads an hour; the next hour starts in {minutes} min.",
+                hour.seconds_left,
+            )
 
     def submit(
         self,

@@ -56,6 +56,15 @@ class IdempotencyMismatch(DomainError):
     an answer to this request."""
 
 
+class UploadLimitReached(DomainError):
+    """The learner asked for as many uploads as one clock hour allows (GL-SEC-04); nothing was
+    written. The next hour starts in `retry_after_seconds`."""
+
+    def __init__(self, detail: str, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class UnsupportedMediaType(DomainError):
     """The request body is not of a media type the route takes (JSON)."""
 

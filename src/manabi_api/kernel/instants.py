@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 
 def normalise_instant(text: str) -> str:
@@ -17,6 +19,23 @@ def seconds_after(instant: str, seconds: int) -> str:
     return _text(
         datetime.fromisoformat(instant.replace("Z", "+00:00")) + timedelta(seconds=seconds)
     )
+
+
+class Hour(NamedTuple):
+    """The clock hour (UTC) an instant falls in: `key` YYYYMMDDHH, when the next one starts
+    (epoch seconds) and how many whole seconds remain until then (at least 1)."""
+
+    key: str
+    ends_at_epoch: int
+    seconds_left: int
+
+
+def hour_of(instant: str) -> Hour:
+    moment = datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(UTC)
+    start = moment.replace(minute=0, second=0, microsecond=0)
+    end = start + timedelta(hours=1)
+    left = max(1, math.ceil((end - moment).total_seconds()))
+    return Hour(start.strftime("%Y%m%d%H"), int(end.timestamp()), left)
 
 
 def _text(moment: datetime) -> str:

@@ -146,5 +146,10 @@ class LearningStore(Protocol):
         """Every assignment, enrolment and submission of a course (one Query of its partition;
         another page only past 1 MB)."""
 
+    def count_upload(self, learner_id: str, hour: str, limit: int, expires_at: int) -> bool:
+        """Count one upload of the learner in `hour` (YYYYMMDDHH) unless `limit` are counted
+        already: then False and nothing is written. The counter expires at `expires_at` (epoch
+        seconds; the table's TimeToLive deletes it)."""
+
     def probe(self) -> None:
         """Raise Throttled or Unavailable when the table cannot serve (the health check)."""

@@ -98,6 +98,7 @@ class Api(DeploymentConstruct):
                 env.USER_POOL_ID: user_pool.user_pool_id,
                 env.ALLOWED_ORIGIN: self.config.web_origin,
                 env.STAGE: self.config.name.value,
+                env.UPLOADS_PER_HOUR: str(self.config.uploads_per_learner_per_hour),
                 **powertools_environment(self.config, contract.API_SERVICE),
             },
         )

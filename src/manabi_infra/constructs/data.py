@@ -6,7 +6,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from manabi_contract.table import PARTITION_KEY, SORT_KEY
+from manabi_contract.table import PARTITION_KEY, SORT_KEY, TIME_TO_LIVE
 from manabi_infra.deployment import Deployment, DeploymentConstruct
 
 # Provisioned capacity with target tracking, as the design sets it (MP-DDB-02). The alternative
@@ -40,6 +40,8 @@ class Data(DeploymentConstruct):
                 point_in_time_recovery_enabled=True,
                 recovery_period_in_days=PITR_RECOVERY_DAYS,
             ),
+            # Usage counters (uploads per learner per hour, GL-SEC-04) expire by themselves.
+            time_to_live_attribute=TIME_TO_LIVE,
             deletion_protection=self.config.deletion_protection,
             # Learner data outlives the stack: deleting the stack must never delete the table.
             removal_policy=RemovalPolicy.RETAIN,

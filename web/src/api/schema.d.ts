@@ -339,7 +339,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A presigned POST for the file of a (re)submission (type, size, 5 minutes)
+         * A presigned POST for the file of a (re)submission (type, size, 5 minutes); each counts towards the learner's uploads of the clock hour (UTC; 20 unless configured): past them, 429 upload-limit with Retry-After until the next hour
          * @description Allowed groups: learners.
          */
         post: operations["startUpload"];

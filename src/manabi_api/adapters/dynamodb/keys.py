@@ -34,6 +34,7 @@ def learner_partition(learner_id: str) -> str:
 
 # In a person's partition (`learner_partition`): their profile, beside their enrolments.
 PROFILE = "PROFILE"
+UPLOAD_USAGE = "USAGE#uploads#"  # + the clock hour YYYYMMDDHH (GL-SEC-04)
 
 
 def course_list_sort_key(created_at: str, course_id: str) -> str:
@@ -88,6 +89,11 @@ def learner_enrolment_key(course_id: str, learner_id: str) -> Item:
 
 def profile_key(user_id: str) -> Item:
     return key(learner_partition(user_id), PROFILE)
+
+
+def upload_usage_key(learner_id: str, hour: str) -> Item:
+    """The learner's upload counter of one clock hour, beside their enrolments and profile."""
+    return key(learner_partition(learner_id), f"{UPLOAD_USAGE}{hour}")
 
 
 def assignment_key(course_id: str, assignment_id: str) -> Item:

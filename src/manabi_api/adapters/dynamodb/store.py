@@ -19,6 +19,7 @@ from manabi_api.kernel.errors import Conflict, NotFound, StaleVersion, Throttled
 from manabi_api.kernel.paging import Page
 from manabi_api.kernel.people import Person
 from manabi_api.ports.learning import CourseRecords, Snapshot
+from manabi_contract.table import TIME_TO_LIVE
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -143,6 +144,25 @@ class DynamoDbLearningStore:
         if course.status is not CourseStatus.PUBLISHED:
             writes.pop()  # nothing to delete for a new course
         self._transact(writes, lambda: Conflict(f"Course {course.course_id} exists already."))
+
+    # -- limits
+    def count_upload(self, learner_id: str, hour: str, limit: int, expires_at: int) -> bool:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=keys.upload_usage_key(learner_id, hour),
+                UpdateExpression="ADD uploads :one SET #ttl = :ttl",
+                ConditionExpression="attribute_not_exists(uploads) OR uploads < :limit",
+                ExpressionAttributeNames={"#ttl": TIME_TO_LIVE},
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":ttl": {"N": str(expires_at)},
+                    ":limit": {"N": str(limit)},
+                },
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def probe(self) -> None:
         self._client.get_item(TableName=self._table, Key=keys.HEALTH_PROBE)

@@ -64,7 +64,9 @@ def _file(body: Any) -> FileMetadata:
     UPLOADS, "startUpload", LEARNING, {201: "UploadTicket", **CHANGING}, body="UploadRequest"
 )
 def start_upload(request: Request, submissions: SubmissionService) -> Reply:
-    """A presigned POST for the file of a (re)submission (type, size, 5 minutes)"""
+    """A presigned POST for the file of a (re)submission (type, size, 5 minutes); each counts
+    towards the learner's uploads of the clock hour (UTC; 20 unless configured): past them, 429
+    upload-limit with Retry-After until the next hour"""
     file = _file(request.body)
     ticket = submissions.start_upload(
         request.caller, request.course_id, request.assignment_id, file
