@@ -116,6 +116,25 @@ describe("retries of a throttled or unavailable API (GL-REL-01)", () => {
     expect(apiErrorMessage(error)).toBe("混み合っています。しばらくしてから再度お試しください。");
   });
 
+  it("does not wait out a Retry-After longer than its cap, and names the minutes of an upload limit (GL-SEC-04)", async () => {
+    const problem = { type: "https://manabiplus.example.jp/problems/upload-limit", status: 429 };
+    const limited = new Response(JSON.stringify(problem), {
+      status: 429,
+      headers: { "Content-Type": "application/problem+json", "Retry-After": "870" },
+    });
+    const waits: number[] = [];
+    const { fn, calls } = queueFetch(limited);
+    const api = new ApiClient({ baseUrl: "http://api", auth: tokens(), fetchFn: fn, sleep: async (ms) => void waits.push(ms) });
+
+    const file = { fileName: "r.pdf", contentType: "application/pdf" as const, sizeBytes: 10 };
+    const error = await api.createUpload("c-1", "a-1", file).catch((e: unknown) => e);
+    expect(calls).toHaveLength(1);
+    expect(waits).toEqual([]);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).retryAfterSeconds).toBe(870);
+    expect(apiErrorMessage(error)).toBe("提出の上限に達しました。15分後にもう一度お試しください。");
+  });
+
   it("gives up after three retries with a growing, jittered backoff", async () => {
     const waits: number[] = [];
     const { fn, calls } = queueFetch(busy(503, ""), busy(503, ""), busy(503, ""), busy(503, ""));

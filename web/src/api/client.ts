@@ -22,6 +22,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly problem: Problem | null,
+    /** The server's Retry-After in seconds, when it sent one (429, 503). */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
   }
@@ -91,13 +93,14 @@ const BACKOFF_CAP_MS = 8000;
 const RETRY_STATUSES = new Set([429, 503]);
 const REPEATABLE_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE"]);
 
-/** The wait before retry number `attempt` (0-based): the server's Retry-After at least. */
-export function retryDelayMs(attempt: number, retryAfter: string | null, random: () => number): number {
+/** The wait before retry number `attempt` (0-based): the server's Retry-After at least; null
+ * when the server asks for a longer wait than the client's cap (e.g. an hourly upload limit):
+ * retrying sooner could not succeed, so the caller is told at once. */
+export function retryDelayMs(attempt: number, retryAfter: string | null, random: () => number): number | null {
+  if (retryAfterSeconds(retryAfter) * 1000 > BACKOFF_CAP_MS) return null;
   const backoff = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
   const jittered = backoff / 2 + (random() * backoff) / 2;
-  const seconds = Number(retryAfter);
-  const server = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, BACKOFF_CAP_MS) : 0;
-  return Math.max(server, jittered);
+  return Math.max(retryAfterSeconds(retryAfter) * 1000, jittered);
 }
 
 /** What an openapi-fetch call resolves to: the parsed body on success, the error body otherwise. */
@@ -281,7 +284,9 @@ export class ApiClient {
     let response = await this.attempt(request, body, token, key);
     const repeatable = REPEATABLE_METHODS.has(request.method) || key !== undefined;
     for (let attempt = 0; repeatable && RETRY_STATUSES.has(response.status) && attempt < RETRIES; attempt++) {
-      await this.sleep(retryDelayMs(attempt, response.headers.get("Retry-After"), this.random));
+      const wait = retryDelayMs(attempt, response.headers.get("Retry-After"), this.random);
+      if (wait === null) break;
+      await this.sleep(wait);
       response = await this.attempt(request, body, token, key);
     }
     if (response.status === 401) {
@@ -322,8 +327,17 @@ function given<T extends Record<string, string | number | null | undefined>>(val
 /** The body of a successful answer, or the ApiError of a failed one. */
 async function answer<T>(pending: Promise<Answer<T>>): Promise<T> {
   const { data, error, response } = await pending;
-  if (!response.ok) throw new ApiError(response.status, parseProblem(error));
+  if (!response.ok) {
+    const retryAfter = retryAfterSeconds(response.headers.get("Retry-After"));
+    throw new ApiError(response.status, parseProblem(error), retryAfter > 0 ? retryAfter : null);
+  }
   return data as T;
+}
+
+/** Retry-After as whole seconds (the API sends delta-seconds); 0 when absent or not a number. */
+function retryAfterSeconds(header: string | null): number {
+  const seconds = Number(header);
+  return header && Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
 }
 
 /** A fresh Idempotency-Key: one per logical create, kept by send() across its retries. The API's

@@ -75,6 +75,10 @@ export function apiErrorMessage(err: unknown): string {
     if (err.status === 404) return ja.apiErrors.notFound;
     if (err.status === 409 && (err.problem?.type ?? "").includes("stale-version")) return ja.apiErrors.stale;
     if (err.status === 409 && err.problem?.detail) return `${ja.apiErrors.conflict}`;
+    // The learner's uploads of the hour are used up: say when the next hour starts.
+    if (err.status === 429 && (err.problem?.type ?? "").endsWith("/upload-limit")) {
+      return ja.apiErrors.uploadLimit(Math.max(1, Math.ceil((err.retryAfterSeconds ?? 60) / 60)));
+    }
     // Throttled, or a dependency unavailable: the client retried already (api/client.ts).
     if (err.status === 429) return ja.apiErrors.busy;
     if (err.status === 503 && (err.problem?.type ?? "").endsWith("/unavailable")) return ja.apiErrors.busy;
