@@ -54,6 +54,9 @@ class System:
     process: subprocess.Popen[str]
 
 
+UPLOADS_PER_HOUR = 100_000
+
+
 @contextmanager
 def local_system(state: Path, environments: int | None) -> Iterator[System]:
     ports = {"api": free_port(), "web": free_port(), "emulator": free_port()}
@@ -61,6 +64,9 @@ def local_system(state: Path, environments: int | None) -> Iterator[System]:
         sys.executable, "-m", "manabi_local", "run", "--fresh",
         "--api-port", str(ports["api"]), "--web-port", str(ports["web"]),
         "--emulator-port", str(ports["emulator"]), "--state-dir", str(state),
+        # Every virtual learner uploads once a journey, far more often than a person: the
+        # hourly upload limit (GL-SEC-04) would stop the load it is meant to measure.
+        "--uploads-per-hour", str(UPLOADS_PER_HOUR),
     ]  # fmt: skip
     if environments is not None:
         command += ["--environments", str(environments)]

@@ -64,6 +64,7 @@ class RunOptions:
     fresh: bool = False
     concurrency: int = gateway_module.DEFAULT_CONCURRENCY
     environments: int = DEFAULT_ENVIRONMENTS
+    uploads_per_hour: int | None = None  # None: the template's UPLOADS_PER_HOUR
 
 
 def _positive(text: str) -> int:
@@ -112,6 +113,13 @@ def parse_args(argv: Sequence[str] | None) -> tuple[str, RunOptions]:
         help="processes that run the API handler at once; the other requests taken wait for one "
         f"(default {DEFAULT_ENVIRONMENTS})",
     )
+    run.add_argument(
+        "--uploads-per-hour",
+        type=_positive,
+        default=None,
+        help="upload tickets one learner may ask for per clock hour before the API answers 429 "
+        "(default: the template's, as deployed; raise it for a hands-on class)",
+    )
     args = parser.parse_args(argv)
     return args.command, RunOptions(
         api_port=args.api_port,
@@ -124,6 +132,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[str, RunOptions]:
         fresh=args.fresh,
         concurrency=args.concurrency,
         environments=args.environments,
+        uploads_per_hour=args.uploads_per_hour,
     )
 
 
@@ -211,6 +220,7 @@ def run(options: RunOptions, stop: threading.Event) -> None:
             fresh=options.fresh,
             concurrency=options.concurrency,
             environments=options.environments,
+            uploads_per_hour=options.uploads_per_hour,
         ),
         lambda: load_workload_template(options.template),
     )

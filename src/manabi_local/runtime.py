@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from manabi_contract.environment import ALLOWED_ORIGIN, LOCAL_STAGE, STAGE
+from manabi_contract.environment import ALLOWED_ORIGIN, LOCAL_STAGE, STAGE, UPLOADS_PER_HOUR
 from manabi_local.emulator import apply_client_environment
 from manabi_local.provisioning import LocalResources
 
@@ -23,22 +23,29 @@ class HandlerImportError(Exception):
     """The handler module or function does not exist."""
 
 
-def handler_environment(resources: LocalResources, web_origin: str) -> dict[str, str]:
+def handler_environment(
+    resources: LocalResources, web_origin: str, uploads_per_hour: int | None = None
+) -> dict[str, str]:
     """The API function's variables from the template, as the local run needs them.
 
     ALLOWED_ORIGIN: the template allows the cloud website; the browser comes from the local SPA
     origin. MANABI_ENV: "local", so the API knows it may accept the emulator's signing key
-    (docs/decisions/0020: moto signs every token with one published key).
+    (docs/decisions/0020: moto signs every token with one published key). UPLOADS_PER_HOUR: the
+    template's unless the run was told otherwise (`--uploads-per-hour`).
     """
     environment = dict(resources.api_environment)
     environment[ALLOWED_ORIGIN] = web_origin
     environment[STAGE] = LOCAL_STAGE
+    if uploads_per_hour is not None:
+        environment[UPLOADS_PER_HOUR] = str(uploads_per_hour)
     return environment
 
 
-def prepare_environment(resources: LocalResources, web_origin: str) -> Mapping[str, str]:
+def prepare_environment(
+    resources: LocalResources, web_origin: str, uploads_per_hour: int | None = None
+) -> Mapping[str, str]:
     apply_client_environment(resources.endpoint)
-    environment = handler_environment(resources, web_origin)
+    environment = handler_environment(resources, web_origin, uploads_per_hour)
     os.environ.update(environment)
     return environment
 

@@ -65,6 +65,7 @@ class SystemOptions:
     fresh: bool
     concurrency: int
     environments: int
+    uploads_per_hour: int | None = None  # None: the template's
 
 
 class LocalSystem:
@@ -122,7 +123,7 @@ class LocalSystem:
         emulator.wait_ready()
         resources, accounts = self._provision()
 
-        prepare_environment(resources, self.web_origin)
+        prepare_environment(resources, self.web_origin, options.uploads_per_hour)
         function = api_function(template)
         environments = ExecutionEnvironments(options.handler, options.environments)
         self.environments = environments

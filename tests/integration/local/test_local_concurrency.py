@@ -4,6 +4,8 @@ Ctrl-C in the middle of the load."""
 
 from __future__ import annotations
 
+import base64
+import json
 import signal
 import socket
 import threading
@@ -34,6 +36,7 @@ pytestmark = pytest.mark.integration
 
 TEACHER, LEARNER = "teacher@example.com", "learner@example.com"
 CLIENTS = 50
+UPLOADS_PER_HOUR = 60
 SLOW_HANDLER = """
 import json, time
 
@@ -48,7 +51,10 @@ def system(
     tmp_path_factory: pytest.TempPathFactory, workload_template: Template
 ) -> Iterator[LocalRun]:
     del workload_template  # synthesized (and cached) before the start
-    run = start(tmp_path_factory.mktemp("concurrency") / "state")
+    # One learner asks for 2 × SUBMITTERS tickets here: a hands-on class's allowance.
+    run = start(
+        tmp_path_factory.mktemp("concurrency") / "state", f"--uploads-per-hour={UPLOADS_PER_HOUR}"
+    )
     try:
         yield run
     finally:
@@ -175,6 +181,68 @@ def test_gl_rel_01_twenty_clients_each_on_its_own_assignment_get_no_409(
         thread.join(timeout=120)
     twice = SUBMITTERS * 2
     assert outcomes == {"201 ticket": twice, "204 upload": twice, "200 submit": twice}, outcomes
+
+
+def _clear_of_the_hours_end(seconds: float) -> None:
+    """Counters are per clock hour: wait out the hour's last `seconds` so one test's uploads all
+    fall in one hour."""
+    left = 3600 - time.time() % 3600
+    if left < seconds:
+        time.sleep(left + 0.5)
+
+
+def _uploads_counted(run: LocalRun, token: str) -> int:
+    """The learner's uploads counted in this hour, read from the emulator's table."""
+    payload = token.split(".")[1]
+    sub = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"]
+    hour = time.strftime("%Y%m%d%H", time.gmtime())
+    dynamodb = run.aws("dynamodb")
+    (table,) = dynamodb.list_tables()["TableNames"]
+    item = dynamodb.get_item(
+        TableName=table, Key={"PK": {"S": f"LEARNER#{sub}"}, "SK": {"S": f"USAGE#uploads#{hour}"}}
+    ).get("Item", {})
+    return int(item.get("uploads", {}).get("N", "0"))
+
+
+def test_gl_sec_04_a_learner_past_the_hours_uploads_gets_429_with_retry_after(
+    system: LocalRun,
+) -> None:
+    """GL-SEC-04 in local mode: through the local gateway and the real handler, a learner who
+    asked for the hour's upload tickets gets 429 upload-limit with Retry-After (and the SPA
+    origin's CORS headers, so the browser can read it); the teacher's routes are unaffected."""
+    teacher, learner = _auth(system, TEACHER), _auth(system, "learner2@example.com")
+    api, session = system.api, requests.Session()
+
+    def created(path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = session.post(f"{api}{path}", json=body, headers=teacher, timeout=30)
+        assert response.status_code in (200, 201), response.text
+        return dict(response.json())
+
+    course = created("/courses", {"title": f"上限 {uuid.uuid4().hex[:6]}"})["courseId"]
+    due = {"title": "課題", "instructions": "", "dueAt": "2999-01-01T00:00:00Z"}
+    assignment = created(f"/courses/{course}/assignments", due)["assignmentId"]
+    created(f"/courses/{course}/publish", {"version": 1})
+    enrolled = session.post(f"{api}/courses/{course}/enrolment", headers=learner, timeout=30)
+    assert enrolled.status_code in (200, 201), enrolled.text
+    uploads = f"{api}/courses/{course}/assignments/{assignment}/submission/uploads"
+    file = {"fileName": "answer.txt", "contentType": "text/plain", "sizeBytes": 12}
+    origin = {"Origin": system.web, **learner}
+    _clear_of_the_hours_end(seconds=15)
+    left = UPLOADS_PER_HOUR - _uploads_counted(system, learner["Authorization"])  # the demo's
+    statuses = Counter(
+        session.post(uploads, json=file, headers=origin, timeout=30).status_code
+        for _ in range(left)
+    )
+    assert statuses == {201: left}
+    refused = session.post(uploads, json=file, headers=origin, timeout=30)
+    assert refused.status_code == 429
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 3600
+    assert refused.headers["Access-Control-Allow-Origin"] == system.web
+    assert "Retry-After" in refused.headers["Access-Control-Expose-Headers"]
+    assert refused.json()["type"].endswith("/upload-limit")
+    still = session.get(f"{api}/courses/{course}", headers=teacher, timeout=30)
+    assert still.status_code == 200
 
 
 @pytest.mark.parametrize("length", ["-1", "banana"])
