@@ -53,6 +53,7 @@ def test_mp_lmd_01_environment_variables_match_the_contract(stack: SynthesizedSt
         env.USER_POOL_ID: _ref_of(stack, "AWS::Cognito::UserPool", "UserPoolName", n.user_pool),
         env.ALLOWED_ORIGIN: stack.config.web_origin,
         env.STAGE: stack.config.name.value,
+        env.UPLOADS_PER_HOUR: str(stack.config.uploads_per_learner_per_hour),  # GL-SEC-04
         env.POWERTOOLS_SERVICE_NAME: contract.API_SERVICE,
         env.POWERTOOLS_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
         env.POWERTOOLS_LOG_LEVEL: stack.config.log_level,
