@@ -20,12 +20,13 @@ from typing import Any
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
 from playwright.sync_api import Browser, Page, expect
 
 from manabi_local.seed import DEMO_PASSWORD
 from tests.e2e.conftest import LocalSystem
 from tests.e2e.helpers import assert_accessible, shot, sign_in, wait_for_scan_verdict
-from tests.support_sign_in import id_token, sign_up_confirmed
+from tests.support_sign_in import cognito_client, id_token, sign_in_tokens, sign_up_confirmed
 
 PASSWORD = "Kokoro-2026"  # a fresh learner's, meets the pool's policy
 NEW_PASSWORD = "Atarashii-2027!"
@@ -456,3 +457,33 @@ def test_app_acc_01_the_account_page_changes_name_and_password_then_signs_in_aga
     sign_in(page, learner.email, password=NEW_PASSWORD)
     page.goto("/account")
     expect(page.get_by_role("textbox", name="氏名", exact=True)).to_have_value(renamed)
+
+
+def test_app_acc_01_sign_out_everywhere_ends_the_other_sessions_too(
+    page: Page, local: Local
+) -> None:
+    """APP-ACC-01: すべての端末からログアウト (Cognito GlobalSignOut) shows the sign-in page and
+    ends another device's session: its refresh token and access token are refused from then on."""
+    learner = local.new_learner(f"全端末 三郎{stamp()}")
+    endpoint, client_id = local.config["cognitoEndpoint"], local.config["userPoolClientId"]
+    other_device = sign_in_tokens(endpoint, client_id, learner.email, PASSWORD)
+    cognito = cognito_client(endpoint)
+    assert cognito.get_user(AccessToken=other_device["access"])["Username"]
+
+    sign_in(page, learner.email, password=PASSWORD)
+    page.goto("/account")
+    page.get_by_role("button", name="すべての端末からログアウト").click()
+    expect(page.get_by_role("button", name="ログイン")).to_be_visible()
+    page.goto("/account")  # nothing of the session is kept in this browser either
+    expect(page.get_by_role("button", name="ログイン")).to_be_visible()
+
+    with pytest.raises(ClientError) as refresh:
+        cognito.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": other_device["refresh"]},
+        )
+    assert refresh.value.response["Error"]["Code"] == "NotAuthorizedException"
+    with pytest.raises(ClientError) as access:
+        cognito.get_user(AccessToken=other_device["access"])
+    assert access.value.response["Error"]["Code"] == "NotAuthorizedException"
