@@ -16,7 +16,10 @@ forwarded to the emulator, and these Cognito behaviours are added around it
   username is resolved through a verified email, phone_number or preferred_username alias;
 - a username in email format is refused when email is an alias, as Cognito does;
 - PreventUserExistenceErrors: an unknown user at InitiateAuth gets the same
-  NotAuthorizedException as a wrong password.
+  NotAuthorizedException as a wrong password;
+- the pool's region for every call: the SPA's calls are unsigned (Cognito's public operations
+  need no credentials), and moto finds a region from the signature's credential scope only, so
+  without one its region-bound operations (GlobalSignOut) looked in us-east-1 and refused.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from manabi_local.emulator import ACCESS_KEY_ID
 from manabi_local.events import HttpRequest, HttpResponse
 from manabi_local.mailbox import Mailbox, MailMessage
 from manabi_local.post_confirmation import Trigger
@@ -52,15 +56,22 @@ _ALIAS_ATTRIBUTES = ("email", "phone_number", "preferred_username")
 Forward = Callable[[str, bytes], tuple[int, bytes]]
 
 
-def _forward_to(endpoint: str) -> Forward:
+def _forward_to(endpoint: str, region: str) -> Forward:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    # The emulator checks no signature; it reads the region from the credential scope.
+    scope = f"{ACCESS_KEY_ID}/20000101/{region}/cognito-idp/aws4_request"
+    authorization = f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0"
 
     def forward(target: str, body: bytes) -> tuple[int, bytes]:
         request = urllib.request.Request(  # noqa: S310 - the emulator's loopback URL
             endpoint,
             data=body,
             method="POST",
-            headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},
+            headers={
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": target,
+                "Authorization": authorization,
+            },
         )
         try:
             with opener.open(request, timeout=10.0) as response:
@@ -107,7 +118,8 @@ class CognitoFront:
         self.user_pool_id = user_pool_id
         self.mailbox = mailbox
         self.trigger = trigger
-        self._forward = forward or _forward_to(endpoint)
+        # A pool id is "{region}_{id}".
+        self._forward = forward or _forward_to(endpoint, user_pool_id.split("_", 1)[0])
         self._new_code = new_code
         pool = cognito.describe_user_pool(UserPoolId=user_pool_id)["UserPool"]
         template: Mapping[str, Any] = pool.get("VerificationMessageTemplate", {})

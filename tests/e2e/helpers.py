@@ -7,17 +7,19 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
+from manabi_local.seed import DEMO_PASSWORD
 from tests.e2e.conftest import ARTIFACTS, ROOT
 
-DEMO_PASSWORD = "Passw0rd!"  # the local demo accounts of the README
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SAMPLE_COURSE = "はじめてのPython"
 
 
-def sign_in(page: Page, email: str, next_path: str | None = None) -> None:
+def sign_in(
+    page: Page, email: str, next_path: str | None = None, password: str = DEMO_PASSWORD
+) -> None:
     page.goto(f"/login?next={next_path}" if next_path else "/")
     page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
+    page.get_by_label("パスワード").fill(password)
     page.get_by_role("button", name="ログイン").click()
     expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
 

@@ -7,16 +7,7 @@ import time
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ARTIFACTS
-
-DEMO_PASSWORD = "Passw0rd!"  # the local demo accounts of the README
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
+from tests.e2e.helpers import sign_in
 
 
 def test_teacher_signs_in_creates_a_course_and_sees_it_listed(page: Page) -> None:

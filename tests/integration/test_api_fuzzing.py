@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
@@ -34,9 +33,10 @@ from manabi_local.httpserver import HttpServerThread
 from manabi_local.provisioning import LocalResources, api_function
 from manabi_local.routes import build_route_table
 from manabi_local.runtime import handler_environment
-from manabi_local.seed import DEMO_PASSWORD, seed
+from manabi_local.seed import seed
 from manabi_local.template import Template
 from tests.integration.conftest import TEST_WEB_ORIGIN
+from tests.support_sign_in import id_token
 
 pytestmark = pytest.mark.integration
 
@@ -62,13 +62,7 @@ def live_api(local_resources: LocalResources, workload_template: Template) -> It
 
 
 def _id_token(local_resources: LocalResources, email: str) -> str:
-    result = boto3.client("cognito-idp", endpoint_url=local_resources.endpoint).initiate_auth(
-        ClientId=local_resources.user_pool_client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": DEMO_PASSWORD},
-    )
-    token: str = result["AuthenticationResult"]["IdToken"]
-    return token
+    return id_token(local_resources.endpoint, local_resources.user_pool_client_id, email)
 
 
 # The contract run: schemathesis's own runner (`st run`) with every check, positive and negative
@@ -215,12 +209,7 @@ def test_app_adm_01_admin_lists_users_through_the_real_handler(
     local_resources: LocalResources, live_api: str
 ) -> None:
     """APP-ADM-01: the wired Cognito adapter reads the pool named by USER_POOL_ID."""
-    result = boto3.client("cognito-idp", endpoint_url=local_resources.endpoint).initiate_auth(
-        ClientId=local_resources.user_pool_client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "admin@example.com", "PASSWORD": DEMO_PASSWORD},
-    )
-    token = result["AuthenticationResult"]["IdToken"]
+    token = _id_token(local_resources, "admin@example.com")
     response = requests.get(
         f"{live_api}/admin/users",
         headers={"Authorization": token},

@@ -53,14 +53,13 @@ export function startApp(root: HTMLElement, config: AppConfig): void {
   const announcer = new Announcer();
   let notice: string | null = null;
 
-  const shell = createShell({
-    environment: config.environment,
-    onSignOut: () => {
-      auth.signOut("user");
-      announcer.announce(ja.header.signedOut);
-      router.navigate(paths.login);
-    },
-  });
+  /** ログアウト (the header's and the account page's): end the session, show the sign-in page. */
+  const signOut = (): void => {
+    auth.signOut("user");
+    announcer.announce(ja.header.signedOut);
+    router.navigate(paths.login);
+  };
+  const shell = createShell({ environment: config.environment, onSignOut: signOut });
 
   const accountDeps: AccountDeps = {
     cognito,
@@ -120,7 +119,7 @@ export function startApp(root: HTMLElement, config: AppConfig): void {
       access: "signed-in",
       render: only(["teachers", "admins"], (ctx) => learnersView(ctx, courseDeps())),
     },
-    { path: paths.settings, access: "signed-in", render: (ctx) => settingsView(ctx, { api, auth, cognito, announcer }) },
+    { path: paths.settings, access: "signed-in", render: (ctx) => settingsView(ctx, { api, auth, cognito, announcer, signOut }) },
     {
       path: paths.adminUsers,
       access: "signed-in",

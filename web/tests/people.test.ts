@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiClient } from "../src/api/client";
+import { CognitoError } from "../src/auth/cognito";
 import type { NamedProgress } from "../src/api/types";
 import type { RouteContext } from "../src/router";
 import { Announcer } from "../src/ui/announcer";
@@ -114,10 +115,10 @@ describe("アカウント設定 (APP-ACC-01)", () => {
         user: { sub: "u", email: "h@example.com", groups: ["learners"], name: "山田 花子" },
         getAccessToken: vi.fn(async () => "access"),
         refreshIdToken: vi.fn(async () => "id"),
-        signOut: vi.fn(),
       },
       cognito: { changePassword: vi.fn(async () => undefined), updateName: vi.fn(async () => undefined), globalSignOut: vi.fn(async () => undefined) },
       announcer: new Announcer(),
+      signOut: vi.fn(),
     };
     const view = settingsView(ctx(), deps as never);
     document.body.replaceChildren(view.element);
@@ -142,6 +143,45 @@ describe("アカウント設定 (APP-ACC-01)", () => {
     view.element.querySelectorAll("form")[2]!.requestSubmit();
     await flush();
     expect(deps.cognito.globalSignOut).toHaveBeenCalledWith("access");
-    expect(deps.auth.signOut).toHaveBeenCalledWith("user");
+    expect(deps.signOut).toHaveBeenCalledTimes(1);
+  });
+
+  it("ログアウト ends the session through the app's sign-out (which shows the sign-in page)", () => {
+    const signOut = vi.fn();
+    const deps = {
+      api: { updateMyProfile: vi.fn() },
+      auth: { user: { sub: "u", email: "h@example.com", groups: ["learners"], name: "山田 花子" }, getAccessToken: vi.fn(), refreshIdToken: vi.fn() },
+      cognito: { changePassword: vi.fn(), updateName: vi.fn(), globalSignOut: vi.fn() },
+      announcer: new Announcer(),
+      signOut,
+    };
+    const view = settingsView(ctx(), deps as never);
+    document.body.replaceChildren(view.element);
+    const button = [...view.element.querySelectorAll("button")].find((b) => b.textContent === "ログアウト")!;
+    button.click();
+    expect(signOut).toHaveBeenCalledTimes(1);
+    expect(deps.cognito.globalSignOut).not.toHaveBeenCalled();
+  });
+
+  it("refuses a wrong current password in Japanese and keeps the form", async () => {
+    const refused = new CognitoError("NotAuthorizedException", "Incorrect username or password.", 400);
+    const deps = {
+      api: { updateMyProfile: vi.fn() },
+      auth: { user: { sub: "u", email: "h@example.com", groups: ["learners"], name: "山田 花子" }, getAccessToken: vi.fn(async () => "access"), refreshIdToken: vi.fn() },
+      cognito: { changePassword: vi.fn(async () => Promise.reject(refused)), updateName: vi.fn(), globalSignOut: vi.fn() },
+      announcer: new Announcer(),
+      signOut: vi.fn(),
+    };
+    const view = settingsView(ctx(), deps as never);
+    document.body.replaceChildren(view.element);
+    type(byLabel(view.element, "現在のパスワード"), "Wrong-2026!");
+    type(byLabel(view.element, "新しいパスワード"), "Sakura-2027!");
+    view.element.querySelectorAll("form")[1]!.requestSubmit();
+    await flush();
+    await flush();
+    const alert = view.element.querySelectorAll("form")[1]!.querySelector('[role="alert"]');
+    expect(alert?.textContent).toBe("処理できませんでした。入力内容を確認して、もう一度お試しください。");
+    expect(view.element.textContent).not.toContain("パスワードを変更しました。");
+    expect(deps.signOut).not.toHaveBeenCalled();
   });
 });

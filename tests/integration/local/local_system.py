@@ -23,6 +23,7 @@ import requests
 from manabi_local.emulator import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from manabi_local.seed import DEMO_PASSWORD
 from manabi_local.tcp_ports import free_port
+from tests.support_sign_in import id_token
 
 STARTUP_SECONDS = 120
 STOP_SECONDS = 5.0  # Ctrl-C to every process gone (MP-LOC-02)
@@ -77,13 +78,8 @@ class LocalRun:
         )
 
     def token(self, email: str, password: str = DEMO_PASSWORD) -> str:
-        result = self.cognito().initiate_auth(
-            ClientId=self.config()["userPoolClientId"],
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": email, "PASSWORD": password},
-        )
-        token: str = result["AuthenticationResult"]["IdToken"]
-        return token
+        config = self.config()
+        return id_token(config["cognitoEndpoint"], config["userPoolClientId"], email, password)
 
     def processes(self) -> list[int]:
         """The run and every process below it, the emulator (its own session) included."""

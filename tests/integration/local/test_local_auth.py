@@ -6,7 +6,6 @@ import json
 import time
 from typing import Any
 
-import boto3
 import pytest
 
 from manabi_local.auth import CognitoVerifier
@@ -14,8 +13,9 @@ from manabi_local.events import HttpRequest
 from manabi_local.gateway import LocalApiGateway
 from manabi_local.provisioning import LocalResources, api_function
 from manabi_local.routes import RouteTable, build_route_table
-from manabi_local.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_accounts
+from manabi_local.seed import DEMO_ACCOUNTS, seed_accounts
 from manabi_local.template import Template
+from tests.support_sign_in import sign_in_tokens
 
 pytestmark = pytest.mark.integration
 
@@ -28,12 +28,7 @@ def seeded(local_resources: LocalResources) -> LocalResources:
 
 
 def _sign_in(resources: LocalResources, email: str) -> dict[str, str]:
-    result = boto3.client("cognito-idp").initiate_auth(
-        ClientId=resources.user_pool_client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": DEMO_PASSWORD},
-    )["AuthenticationResult"]
-    return {"id": result["IdToken"], "access": result["AccessToken"]}
+    return sign_in_tokens(resources.endpoint, resources.user_pool_client_id, email)
 
 
 @pytest.fixture(scope="module")

@@ -266,6 +266,26 @@ def test_app_auth_01_refresh_gives_a_working_token(system: System) -> None:
     assert response.status_code == 200, response.text
 
 
+def test_app_acc_01_global_sign_out_through_the_front_ends_every_session(system: System) -> None:
+    """APP-ACC-01: すべての端末からログアウト as the SPA calls it (GlobalSignOut through the front,
+    which forwards unsigned calls with the pool's region): every session's tokens are refused."""
+    email, _ = _new_learner(system)
+    this_device, other_device = _sign_in(system, email), _sign_in(system, email)
+    system.cognito.global_sign_out(AccessToken=this_device["AccessToken"])
+    for tokens in (this_device, other_device):
+        with pytest.raises(ClientError) as refresh:
+            system.cognito.initiate_auth(
+                ClientId=system.client_id,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
+            )
+        assert _error_code(refresh) == "NotAuthorizedException"
+        with pytest.raises(ClientError) as access:
+            system.cognito.get_user(AccessToken=tokens["AccessToken"])
+        assert _error_code(access) == "NotAuthorizedException"
+    assert _sign_in(system, email)["AccessToken"]  # a new sign-in still works
+
+
 def test_app_auth_01_disabled_user_is_refused(system: System) -> None:
     email, username = _new_learner(system)
     system.admin.admin_disable_user(UserPoolId=system.pool_id, Username=username)

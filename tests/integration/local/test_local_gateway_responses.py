@@ -16,7 +16,6 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
@@ -27,9 +26,10 @@ from manabi_local.httpserver import HttpServerThread
 from manabi_local.provisioning import LocalResources, api_function
 from manabi_local.routes import build_route_table
 from manabi_local.runtime import handler_environment
-from manabi_local.seed import DEMO_PASSWORD, seed
+from manabi_local.seed import seed
 from manabi_local.template import Template
 from tests.integration.conftest import TEST_WEB_ORIGIN
+from tests.support_sign_in import id_token
 
 pytestmark = pytest.mark.integration
 
@@ -63,13 +63,7 @@ def api_url(local_resources: LocalResources, workload_template: Template) -> Ite
 
 
 def _token(local_resources: LocalResources, email: str) -> str:
-    result = boto3.client("cognito-idp", endpoint_url=local_resources.endpoint).initiate_auth(
-        ClientId=local_resources.user_pool_client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": DEMO_PASSWORD},
-    )
-    token: str = result["AuthenticationResult"]["IdToken"]
-    return token
+    return id_token(local_resources.endpoint, local_resources.user_pool_client_id, email)
 
 
 def _assert_problem(response: requests.Response, status: int, slug: str) -> dict[str, Any]:

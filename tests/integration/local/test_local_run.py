@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
@@ -26,10 +25,11 @@ from manabi_local.gateway import LocalApiGateway
 from manabi_local.httpserver import HttpServerThread
 from manabi_local.provisioning import LocalResources, api_function
 from manabi_local.routes import build_route_table
-from manabi_local.seed import DEMO_PASSWORD, seed_accounts
+from manabi_local.seed import seed_accounts
 from manabi_local.tcp_ports import free_port
 from manabi_local.template import Template
 from manabi_local.web import StaticSite, site_config
+from tests.support_sign_in import id_token
 
 pytestmark = pytest.mark.integration
 
@@ -62,22 +62,12 @@ def _fake_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def _id_token(resources: LocalResources, email: str) -> str:
-    return _sign_in(resources.endpoint, resources.user_pool_client_id, email)
+    return id_token(resources.endpoint, resources.user_pool_client_id, email)
 
 
 def _sign_in_from_config(config: dict[str, Any], email: str) -> str:
     """Sign in the way the SPA does, from nothing but /config.json."""
-    return _sign_in(config["cognitoEndpoint"], config["userPoolClientId"], email)
-
-
-def _sign_in(endpoint: str, client_id: str, email: str) -> str:
-    result = boto3.client("cognito-idp", endpoint_url=endpoint).initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": DEMO_PASSWORD},
-    )
-    token: str = result["AuthenticationResult"]["IdToken"]
-    return token
+    return id_token(config["cognitoEndpoint"], config["userPoolClientId"], email)
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,11 @@ import { createPasswordRules } from "../ui/password-rules";
 
 export interface SettingsDeps {
   readonly api: Pick<ApiClient, "updateMyProfile">;
-  readonly auth: Pick<AuthService, "user" | "getAccessToken" | "refreshIdToken" | "signOut">;
+  readonly auth: Pick<AuthService, "user" | "getAccessToken" | "refreshIdToken">;
   readonly cognito: Pick<CognitoClient, "changePassword" | "updateName" | "globalSignOut">;
   readonly announcer: Announcer;
+  /** Ends the session and shows the sign-in page, as the header's ログアウト does. */
+  readonly signOut: () => void;
 }
 
 /** A form that runs `submit` once at a time, shows its error in Japanese and its success politely. */
@@ -112,12 +114,12 @@ export function settingsView(_ctx: RouteContext, deps: SettingsDeps): View {
       section(
         "settings-signout",
         t.signOutHeading,
-        h("button", { type: "button", class: "button button-secondary", onclick: () => deps.auth.signOut("user") }, ja.header.signOut),
+        h("button", { type: "button", class: "button button-secondary", onclick: () => deps.signOut() }, ja.header.signOut),
         simpleForm(
           t.signOutEverywhere,
           async () => {
             await deps.cognito.globalSignOut(await deps.auth.getAccessToken());
-            deps.auth.signOut("user");
+            deps.signOut();
             return null;
           },
           accountErrorMessage,
