@@ -437,7 +437,7 @@ def test_app_acc_01_the_account_page_changes_name_and_password_then_signs_in_aga
     refusal = password_form.get_by_role("alert")
     # the SPA's message for Cognito's NotAuthorizedException on ChangePassword
     expect(refusal).to_have_text(
-        "処理できませんでした。入力内容を確認して、もう一度お試しください。"
+        "現在のパスワードが正しくありません。確認して、もう一度入力してください。"
     )
     assert_accessible(page)
 

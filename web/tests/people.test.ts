@@ -180,7 +180,7 @@ describe("アカウント設定 (APP-ACC-01)", () => {
     await flush();
     await flush();
     const alert = view.element.querySelectorAll("form")[1]!.querySelector('[role="alert"]');
-    expect(alert?.textContent).toBe("処理できませんでした。入力内容を確認して、もう一度お試しください。");
+    expect(alert?.textContent).toBe("現在のパスワードが正しくありません。確認して、もう一度入力してください。");
     expect(view.element.textContent).not.toContain("パスワードを変更しました。");
     expect(deps.signOut).not.toHaveBeenCalled();
   });

@@ -321,6 +321,7 @@ export const ja = {
     currentPassword: "現在のパスワード",
     newPassword: "新しいパスワード",
     currentRequired: "現在のパスワードを入力してください。",
+    currentWrong: "現在のパスワードが正しくありません。確認して、もう一度入力してください。",
     changePassword: "パスワードを変更",
     passwordChanged: "パスワードを変更しました。次回から新しいパスワードでログインしてください。",
     signOutHeading: "ログアウト",

@@ -1,6 +1,6 @@
 import type { ApiClient } from "../api/client";
 import type { AuthService } from "../auth/auth";
-import type { CognitoClient } from "../auth/cognito";
+import { CognitoError, type CognitoClient } from "../auth/cognito";
 import { meetsPolicy } from "../auth/password-policy";
 import { accountErrorMessage, apiErrorMessage } from "../i18n/errors";
 import { ja } from "../i18n/ja";
@@ -93,7 +93,9 @@ export function settingsView(_ctx: RouteContext, deps: SettingsDeps): View {
       deps.announcer.announce(t.passwordChanged);
       return t.passwordChanged;
     },
-    accountErrorMessage,
+    // With the user's own access token, NotAuthorized can only mean the current password is
+    // wrong (elsewhere it stays vague so that no one learns which accounts exist).
+    (err) => (err instanceof CognitoError && err.code === "NotAuthorizedException" ? t.currentWrong : accountErrorMessage(err)),
     current.element,
     proposed.element,
     rules,
