@@ -75,13 +75,16 @@ class World:
         self.api = create_api(self.services, allowed_origin=None)
         self.sink = DynamoDbSubmissionVerdicts(boto3.client("dynamodb"), resources.table_name)
         self.scanner: Scanner = build_scanner(self.s3, engine, SCAN_LIMIT_BYTES)
+        # A learner of its own: the session's table counts every upload of the hour per learner
+        # (GL-SEC-04), and the cases here are many files of a class, not one learner's burst.
+        self.learner = {**LEARNER, "sub": f"learner-{uuid.uuid4().hex[:8]}"}
         _, course = self.call("POST", "/courses", TEACHER, {"title": f"AV {uuid.uuid4().hex}"})
         cid = course["courseId"]
         self.call("POST", f"/courses/{cid}/lessons", TEACHER, {"title": "L", "body": "b"})
         self.call("POST", f"/courses/{cid}/publish", TEACHER, {"version": 1})
         body = {"title": "課題", "instructions": "", "dueAt": "2999-01-01T00:00:00Z"}
         _, assignment = self.call("POST", f"/courses/{cid}/assignments", TEACHER, body)
-        self.call("POST", f"/courses/{cid}/enrolment", LEARNER, None)
+        self.call("POST", f"/courses/{cid}/enrolment", self.learner, None)
         self.base = f"/courses/{cid}/assignments/{assignment['assignmentId']}"
 
     def call(self, method: str, path: str, claims: Any, body: Any) -> tuple[int, Any]:
@@ -91,7 +94,7 @@ class World:
     def upload(self, data: bytes, content_type: str = "application/zip", **form: str) -> str:
         """Presigned POST (as the browser does), then completion: the object's key."""
         file = {"fileName": "提出物.zip", "contentType": content_type, "sizeBytes": len(data)}
-        status, ticket = self.call("POST", f"{self.base}/submission/uploads", LEARNER, file)
+        status, ticket = self.call("POST", f"{self.base}/submission/uploads", self.learner, file)
         assert status == 201, ticket
         fields = {**ticket["fields"], **form}
         posted = requests.post(
@@ -99,7 +102,7 @@ class World:
         )
         assert posted.status_code in {200, 204}, posted.text
         body = {**file, "uploadId": ticket["uploadId"]}
-        status, submission = self.call("PUT", f"{self.base}/submission", LEARNER, body)
+        status, submission = self.call("PUT", f"{self.base}/submission", self.learner, body)
         assert (status, submission["status"]) == (200, "PENDING"), submission
         return str(ticket["key"])
 
@@ -125,14 +128,16 @@ class World:
         return json.dumps({"Records": [record]})
 
     def status(self) -> str:
-        return str(self.call("GET", f"{self.base}/submission", LEARNER, None)[1]["status"])
+        return str(self.call("GET", f"{self.base}/submission", self.learner, None)[1]["status"])
 
     def tags(self, key: str) -> dict[str, str]:
         tagging = self.s3.get_object_tagging(Bucket=self.bucket, Key=key)
         return {t["Key"]: t["Value"] for t in tagging["TagSet"]}
 
     def download(self) -> int:
-        return self.call("GET", f"{self.base}/submissions/learner-1/download", TEACHER, None)[0]
+        return self.call(
+            "GET", f"{self.base}/submissions/{self.learner['sub']}/download", TEACHER, None
+        )[0]
 
     def delete(self, key: str) -> None:
         self.s3.delete_object(Bucket=self.bucket, Key=key)
@@ -196,7 +201,7 @@ def test_mp_av_02_fail_closed_matrix(world: World, case: str, tmp_path: Path) ->
 
 def test_mp_av_02_empty_file_is_refused_and_unreadable(world: World) -> None:
     file = {"fileName": "empty.txt", "contentType": "text/plain", "sizeBytes": 0}
-    assert world.call("POST", f"{world.base}/submission/uploads", LEARNER, file)[0] == 400
+    assert world.call("POST", f"{world.base}/submission/uploads", world.learner, file)[0] == 400
     assert world.download() == 404  # nothing was submitted
 
 
@@ -247,13 +252,13 @@ def test_mp_av_02_engine_unavailable(world: World, tmp_path: Path) -> None:
 def test_mp_av_01_verdict_waits_for_the_completed_submission(world: World) -> None:
     """A scan that beats the learner's completion call is delivered again, not lost."""
     file = {"fileName": "n.txt", "contentType": "text/plain", "sizeBytes": 5}
-    _, ticket = world.call("POST", f"{world.base}/submission/uploads", LEARNER, file)
+    _, ticket = world.call("POST", f"{world.base}/submission/uploads", world.learner, file)
     world.s3.put_object(
         Bucket=world.bucket, Key=ticket["key"], Body=b"hello", ContentType="text/plain"
     )
     assert world.deliver(ticket["key"])["batchItemFailures"]  # no record owns the key yet
     body = {**file, "uploadId": ticket["uploadId"]}
-    assert world.call("PUT", f"{world.base}/submission", LEARNER, body)[0] == 200
+    assert world.call("PUT", f"{world.base}/submission", world.learner, body)[0] == 200
     assert world.deliver(ticket["key"]) == {"batchItemFailures": []}
     assert world.status() == AvStatus.CLEAN.value
     assert world.download() == 200
@@ -315,7 +320,7 @@ class ScanQueue:
 def _not_completed_upload(world: World, data: bytes) -> tuple[str, dict[str, Any]]:
     """An object under a ticket's key whose submission the learner has not completed yet."""
     file = {"fileName": "n.txt", "contentType": "text/plain", "sizeBytes": len(data)}
-    _, ticket = world.call("POST", f"{world.base}/submission/uploads", LEARNER, file)
+    _, ticket = world.call("POST", f"{world.base}/submission/uploads", world.learner, file)
     world.s3.put_object(Bucket=world.bucket, Key=ticket["key"], Body=data, ContentType="text/plain")
     return str(ticket["key"]), {**file, "uploadId": ticket["uploadId"]}
 
@@ -343,7 +348,7 @@ def test_mp_av_01_a_waiting_verdict_comes_back_after_the_short_backoff(
         assert time.monotonic() - started < 10  # the backoff, far from 720 s
         assert again["messageId"] == first["messageId"]
         assert again["attributes"]["ApproximateReceiveCount"] == "2"
-        assert world.call("PUT", f"{world.base}/submission", LEARNER, completion)[0] == 200
+        assert world.call("PUT", f"{world.base}/submission", world.learner, completion)[0] == 200
         event = {"Records": [again]}
         assert handle_batch(event, world.scanner, world.sink, queue.sqs, backoff) == {
             "batchItemFailures": []
@@ -385,7 +390,7 @@ def test_mp_av_01_a_completion_after_the_scanner_stopped_waiting_gets_a_verdict(
     queue = ScanQueue()
     world = World(local_resources, ClamdEngine(clamd.client, clamd.db_version), queue)
     file = {"fileName": "late.txt", "contentType": "text/plain", "sizeBytes": 5}
-    _, ticket = world.call("POST", f"{world.base}/submission/uploads", LEARNER, file)
+    _, ticket = world.call("POST", f"{world.base}/submission/uploads", world.learner, file)
     world.s3.put_object(
         Bucket=world.bucket, Key=ticket["key"], Body=b"hello", ContentType="text/plain"
     )
@@ -399,7 +404,7 @@ def test_mp_av_01_a_completion_after_the_scanner_stopped_waiting_gets_a_verdict(
     }  # the scanner stopped waiting: the message is done
     assert world.tags(ticket["key"])["av-status"] == "CLEAN"
     body = {**file, "uploadId": ticket["uploadId"]}
-    assert world.call("PUT", f"{world.base}/submission", LEARNER, body)[0] == 200
+    assert world.call("PUT", f"{world.base}/submission", world.learner, body)[0] == 200
     assert world.status() == "PENDING"
     (request,) = queue.receive_within(5)
     (target,) = targets(request["body"])
