@@ -28,7 +28,12 @@ from manabi_infra.constructs.dashboards import Dashboards, Watched
 from manabi_infra.constructs.data import Data
 from manabi_infra.constructs.guardduty_scan import GuardDutyScan
 from manabi_infra.constructs.storage import Storage
-from manabi_infra.constructs.virus_scan import ScanInputs, VirusScan
+from manabi_infra.constructs.virus_scan import (
+    TAGGING_ACTIONS,
+    Restores,
+    ScanInputs,
+    VirusScan,
+)
 from manabi_infra.constructs.workload_alarms import WorkloadAlarms
 from manabi_infra.deployment import Deployment
 from manabi_infra.stacks.deployment_stack import DeploymentStack
@@ -78,12 +83,23 @@ class WorkloadStack(DeploymentStack):
             data_bucket=self.storage.data_bucket,
             backup_bucket=self.storage.backup_bucket,
         )
+        self.access = AccessRoles(
+            self,
+            "Access",
+            deployment=deployment,
+            data_bucket=self.storage.data_bucket,
+            backup_bucket=self.storage.backup_bucket,
+            log_bucket=self.storage.log_bucket,
+            api_function=self.api.function,
+        )
         scan = ScanInputs(
             deployment,
             self.storage.data_bucket,
             self.data.serving,
             self.alerts,
             readers=(self.backups.role,),
+            # restore-data copies backup copies WITH their verdict tags (MP-RST-01)
+            restores=Restores(self.access.operations, (deployment.resource_names.backup_bucket,)),
         )
         self.virus_scan: VirusScan = (
             GuardDutyScan(self, "VirusScan", scan, code_dir=api_code_dir)
@@ -103,15 +119,6 @@ class WorkloadStack(DeploymentStack):
             rest_api=self.api.rest_api,
             edge=edge,
             code_dir=api_code_dir,
-        )
-        self.access = AccessRoles(
-            self,
-            "Access",
-            deployment=deployment,
-            data_bucket=self.storage.data_bucket,
-            backup_bucket=self.storage.backup_bucket,
-            log_bucket=self.storage.log_bucket,
-            api_function=self.api.function,
         )
         self._bucket_policies()
         self._monitoring(edge)
@@ -244,6 +251,30 @@ class WorkloadStack(DeploymentStack):
                 resources=[storage.backup_bucket.arn_for_objects("*")],
             )
         )
+        # The verdicts a restore copies back come from the backup copies' tags: only the daily
+        # backup function tags them (MP-RST-01, MP-BAK-03).
+        backup_function = self.backups.role.role_arn
+        for sid, actions, conditions in (
+            ("DenyTaggingButBackupFunction", TAGGING_ACTIONS, {}),
+            (
+                "DenyTaggedUploadsButBackupFunction",
+                ("s3:PutObject",),
+                {"ForAnyValue:StringLike": {"s3:RequestObjectTagKeys": "*"}},
+            ),
+        ):
+            storage.backup_bucket.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid=sid,
+                    effect=iam.Effect.DENY,
+                    principals=[iam.AnyPrincipal()],
+                    actions=list(actions),
+                    resources=[storage.backup_bucket.arn_for_objects("*")],
+                    conditions={
+                        **conditions,
+                        "ArnNotEquals": {"aws:PrincipalArn": backup_function},
+                    },
+                )
+            )
 
     def _classify(self) -> None:
         """Function and DataClassification tags of what the constructs do not tag themselves."""
