@@ -61,7 +61,6 @@ class AccessRoles(DeploymentConstruct):
         log_bucket.grant_read(self.operations)
         data_bucket.grant_read_write(self.operations)
         backup_bucket.grant_read_write(self.operations)
-        self.grant_restores([backup_bucket.bucket_arn], data_bucket)
         # Backup: copy the data storage into the backup bucket.
         data_bucket.grant_read(self.backup)
         backup_bucket.grant_put(self.backup)
