@@ -102,11 +102,18 @@ class WorkloadPlace:
 
     region: str = TOKYO
     claim_aliases: bool = False
+    # `SERVING_TABLE=<restored table>`: the switch (MP-RST-01) as part of this deploy
+    serving_table: str | None = None
+    env: str = ""
 
     def context(self) -> list[str]:
+        flags: list[str] = []
+        suffix = "" if self.region == TOKYO else OSAKA_SUFFIX
+        if self.serving_table:
+            flags += ["-c", f"servingTable.{self.env}{suffix}={self.serving_table}"]
         if self.region == TOKYO:
-            return []
-        flags = ["-c", f"workloadRegion={self.region}"]
+            return flags
+        flags += ["-c", f"workloadRegion={self.region}"]
         if self.claim_aliases:
             flags += ["-c", "claimAliases=true"]
         return flags
@@ -311,6 +318,10 @@ def main(argv: list[str] | None = None) -> int:
         help="with the Osaka workload: its distributions take the site's names (after they "
         "were released from the Tokyo ones)",
     )
+    parser.add_argument(
+        "--serving-table",
+        help="the restored table every function of the deployed workload uses (switch-table)",
+    )
     args = parser.parse_args(argv)
     try:
         name = EnvName(args.env)
@@ -323,7 +334,9 @@ def main(argv: list[str] | None = None) -> int:
             dry_run=args.dry_run,
             diff_only=args.action == "diff",
             assembly=args.app,
-            place=WorkloadPlace(args.workload_region, args.claim_aliases),
+            place=WorkloadPlace(
+                args.workload_region, args.claim_aliases, args.serving_table, str(name)
+            ),
         )
     except DeployError as error:
         print(f"make {args.action} stopped: {error}", file=sys.stderr)

@@ -167,5 +167,7 @@ def _switch(args: argparse.Namespace, tables: AwsTables) -> int:
     print(f"{args.table} is ready to serve (ACTIVE, PITR, deletion protection). Deploy:")
     key = f"{SERVING_TABLE_CONTEXT}.{args.env}{suffix}"
     print(f"  npx cdk deploy {stack}{region} -c {key}={args.table}")
+    where = f" WORKLOAD_REGION={OSAKA}" if suffix else ""
+    print(f"  (or: make deploy ENV={args.env}{where} SERVING_TABLE={args.table})")
     print("every function (API, scanner, verdicts, backups) then uses it; the old table is kept")
     return 0

@@ -196,9 +196,13 @@ def test_mp_avl_01_deploy_in_osaka_touches_nothing_in_tokyo(osaka_assembly: Path
     assert TOKYO not in order
     assert order.endswith("ManabiPlus-Production-Workload-osaka (ap-northeast-3)")
     assert "ManabiPlus-Production-Edge (us-east-1)" in order
-    assert WorkloadPlace(OSAKA, claim_aliases=True).context() == [
+    assert WorkloadPlace(OSAKA, True, RESTORED, "production").context() == [
+        "-c",
+        f"servingTable.production-osaka={RESTORED}",
         "-c",
         f"workloadRegion={OSAKA}",
         "-c",
         "claimAliases=true",
     ]
+    tokyo = WorkloadPlace(serving_table="t", env="staging").context()
+    assert tokyo == ["-c", "servingTable.staging=t"]
