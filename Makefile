@@ -56,8 +56,8 @@ synth: .venv/.stamp ## synthesize the CloudFormation templates into cdk.out/
 # URLs. DRY_RUN=1 prints the plan and calls no AWS API. Production asks for a typed
 # confirmation unless CI=true.
 ENV ?=
-DEPLOY_FLAGS := $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run,)
-deploy: .venv/.stamp node_modules/.stamp web/dist/index.html ## deploy one environment: make deploy ENV=staging|production [DRY_RUN=1]
+DEPLOY_FLAGS := $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run,) $(if $(WORKLOAD_REGION),--workload-region $(WORKLOAD_REGION),) $(if $(filter 1 true yes,$(CLAIM_ALIASES)),--claim-aliases,) $(if $(SERVING_TABLE),--serving-table $(SERVING_TABLE),)
+deploy: .venv/.stamp node_modules/.stamp web/dist/index.html ## deploy one environment: make deploy ENV=staging|production [DRY_RUN=1] [SERVING_TABLE=t] [WORKLOAD_REGION=ap-northeast-3 [CLAIM_ALIASES=1]]
 	@test -n "$(ENV)" || { echo "Name the environment: make deploy ENV=staging (or ENV=production)."; exit 2; }
 	$(RUN) python -m manabi_infra.deploy deploy --env $(ENV) $(DEPLOY_FLAGS)
 

@@ -39,10 +39,14 @@ class ResourceNames:
     trail: str
     query_log_group: str
     access_role_prefix: str
+    # A second workload of the environment (the Osaka DR workload, `-osaka`): every name of it
+    # but the DR buckets ends with this, so nothing clashes with the Tokyo workload's global names.
+    name_suffix: str = ""
 
     def _sibling(self, role: str) -> str:
         """A function-like name beside the API function's: `stag-manabiplus-<role>`."""
-        return self.api_function.removesuffix("-api") + f"-{role}"
+        base = self.api_function.removesuffix(f"-api{self.name_suffix}")
+        return f"{base}-{role}{self.name_suffix}"
 
     @property
     def api_role(self) -> str:
@@ -154,12 +158,18 @@ def log_group_of(function_name: str) -> str:
 
 
 def resource_names(
-    prefix: str, *, dr_prefix: str, bucket_suffix: str = "", domain: str | None = None
+    prefix: str,
+    *,
+    dr_prefix: str,
+    bucket_suffix: str = "",
+    domain: str | None = None,
+    name_suffix: str = "",
 ) -> ResourceNames:
-    """Every physical name of one environment (`prefix` e.g. `stag`, `dr_prefix` its Osaka one)."""
+    """Every physical name of one environment (`prefix` e.g. `stag`, `dr_prefix` its Osaka one);
+    `name_suffix` names a second workload of it (`-osaka`)."""
 
     def name(role: str) -> str:
-        return f"{prefix}-{SYSTEM}-{role}"
+        return f"{prefix}-{SYSTEM}-{role}{name_suffix}"
 
     def bucket(role: str) -> str:
         return f"{name(role)}{bucket_suffix}"
@@ -185,8 +195,9 @@ def resource_names(
         api_distribution=name("api"),
         cloudfront_web_acl=name("cloudfront-acl"),
         regional_web_acl=name("api-acl"),
-        origin_secret=f"{prefix}/{SYSTEM}/origin-secret",
+        origin_secret=f"{prefix}/{SYSTEM}/origin-secret{name_suffix}",
         trail=name("trail"),
         query_log_group=f"/aws/route53/{domain or name('zone')}",
         access_role_prefix=name("access"),
+        name_suffix=name_suffix,
     )

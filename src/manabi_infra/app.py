@@ -20,10 +20,17 @@ from typing import Any
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
-from manabi_infra.config import ENVIRONMENTS, ScanBackend
+from manabi_infra.config import (
+    ENVIRONMENTS,
+    OSAKA,
+    TOKYO,
+    EnvironmentConfig,
+    ScanBackend,
+    osaka_workload,
+)
 from manabi_infra.deployment import Deployment
 from manabi_infra.lambda_asset import REPO_ROOT, build_api_asset
-from manabi_infra.nag import acknowledge_findings
+from manabi_infra.nag import acknowledge_findings, acknowledge_workload
 from manabi_infra.names import BASELINE_REGIONS
 from manabi_infra.stacks.baseline import BaselineStack
 from manabi_infra.stacks.dr import DrStack
@@ -67,7 +74,8 @@ def scan_backend_override(app: App) -> ScanBackend | None:
 
 
 # `cdk deploy -c servingTable.<env>=<restored table>`: every function of that environment uses
-# the restored table (MP-RST-01; `python -m manabi_ops switch-table` prints the command).
+# the restored table (`servingTable.<env>-osaka` for the Osaka workload) (MP-RST-01;
+# `python -m manabi_ops switch-table` prints the command).
 SERVING_TABLE_CONTEXT = "servingTable"
 
 
@@ -76,18 +84,44 @@ def serving_table_override(app: App, env_name: str) -> str | None:
     return None if value in (None, "") else str(value)
 
 
+# `cdk synth -c workloadRegion=ap-northeast-3` (Tokyo lost, MP-AVL-01, docs/decisions/0039): every
+# environment also gets its Osaka workload `…-Workload-osaka`; `-c claimAliases=true` lets its
+# distributions claim the site's names once the Tokyo distributions have released them.
+WORKLOAD_REGION_CONTEXT = "workloadRegion"
+CLAIM_ALIASES_CONTEXT = "claimAliases"
+
+
+def workload_region_override(app: App) -> str:
+    value = str(app.node.try_get_context(WORKLOAD_REGION_CONTEXT) or TOKYO)
+    if value not in (TOKYO, OSAKA):
+        raise ValueError(
+            f"context {WORKLOAD_REGION_CONTEXT}={value!r}: the workload runs in {TOKYO} or {OSAKA}"
+        )
+    return value
+
+
+def _flag(app: App, key: str) -> bool:
+    return str(app.node.try_get_context(key) or "").lower() in ("1", "true", "yes")
+
+
+def _configured(app: App, config: EnvironmentConfig, backend: ScanBackend | None) -> Deployment:
+    if backend is not None:
+        config = replace(config, scan_backend=backend)
+    serving = serving_table_override(app, config.deployment_name)
+    if serving is not None:
+        config = replace(config, serving_table=serving)
+    return Deployment(config)
+
+
 def build_app(api_code_dir: Path | None = None) -> App:
     # No AWS::CDK::Metadata resource: the template holds only what the system deploys.
     app = App(context={**_CLI_DEFAULT_CONTEXT, **feature_flags()}, analytics_reporting=False)
     code_dir = api_code_dir or build_api_asset()
     backend = scan_backend_override(app)
+    osaka = workload_region_override(app) == OSAKA
     for config in ENVIRONMENTS.values():
-        if backend is not None:
-            config = replace(config, scan_backend=backend)
-        serving = serving_table_override(app, str(config.name))
-        if serving is not None:
-            config = replace(config, serving_table=serving)
-        deployment = Deployment(config)
+        deployment = _configured(app, config, backend)
+        config = deployment.config
         # The account's security services, one stack per region, before everything else
         # (GL-SEC-01): `cdk deploy --all` deploys them first.
         baselines = [BaselineStack(app, deployment=deployment, region=r) for r in BASELINE_REGIONS]
@@ -98,10 +132,22 @@ def build_app(api_code_dir: Path | None = None) -> App:
         for baseline in baselines:
             for stack in (edge, dr, workload):
                 stack.add_dependency(baseline, "the account baseline comes first")
-        if os.environ.get(ACKNOWLEDGE_ENV, "1") != "0":
+        acknowledge = os.environ.get(ACKNOWLEDGE_ENV, "1") != "0"
+        if acknowledge:
             acknowledge_findings(
                 edge=edge, dr=dr, workload=workload, config=config, baselines=tuple(baselines)
             )
+        if osaka:
+            dr_config = osaka_workload(config, claim_aliases=_flag(app, CLAIM_ALIASES_CONTEXT))
+            dr_deployment = _configured(app, dr_config, backend)
+            dr_workload = WorkloadStack(
+                app, deployment=dr_deployment, api_code_dir=code_dir, edge=edge
+            )
+            dr_workload.add_stack_dependency(dr, "it restores from the DR bucket")
+            for baseline in baselines:
+                dr_workload.add_dependency(baseline, "the account baseline comes first")
+            if acknowledge:
+                acknowledge_workload(dr_workload, dr_deployment.config)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     return app
 

@@ -7,7 +7,7 @@ same values. Nothing in this module calls AWS: `cdk synth` needs no credentials.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from manabi_contract.storage import DEFAULT_UPLOADS_PER_HOUR
@@ -109,6 +109,14 @@ class EnvironmentConfig:
     # After a restore (docs/dr-runbook.md, `python -m manabi_ops switch-table`): the restored
     # table every function is pointed at; the original table stays in the stack, retained.
     serving_table: str | None = None
+    # Where the workload stack runs (MP-AVL-01): Tokyo; the DR workload of `osaka_workload` runs
+    # in Osaka, its stack and resource names ending with `name_suffix` (docs/decisions/0039).
+    workload_region: str = TOKYO
+    name_suffix: str = ""
+    # Whether the distributions claim the site's names (aliases, certificate) and own its Route 53
+    # records. The Osaka workload does not until the operator has moved them (docs/dr-runbook.md):
+    # two distributions cannot hold one alias (CNAMEAlreadyExists).
+    claim_aliases: bool = True
 
     # --- abuse limits (GL-SEC-04) ---
     # API stage throttling: steady requests per second and burst.
@@ -146,6 +154,11 @@ class EnvironmentConfig:
     @property
     def stack_prefix(self) -> str:
         return f"ManabiPlus-{self.environment_tag}"
+
+    @property
+    def deployment_name(self) -> str:
+        """`production`, or `production-osaka` for the DR workload: the key of its context."""
+        return f"{self.name}{self.name_suffix}"
 
     @property
     def api_domain(self) -> str | None:
@@ -186,5 +199,23 @@ PRODUCTION = EnvironmentConfig(
     api_throttle_burst=200,
     waf_rate_limit=1000,
 )
+
+OSAKA_SUFFIX = "-osaka"
+
+
+def osaka_workload(config: EnvironmentConfig, *, claim_aliases: bool = False) -> EnvironmentConfig:
+    """The environment's workload in Osaka for a Tokyo-lost DR (MP-AVL-01, docs/decisions/0039):
+    same account, domain and settings; every name ends `-osaka` (S3, IAM and CloudFront names
+    are global, the Tokyo workload keeps its own); it does not replicate its backups (the DR
+    bucket it restores from is in Osaka already), and its distributions claim the site's names
+    only when `claim_aliases` (after the operator has released them from the Tokyo ones)."""
+    return replace(
+        config,
+        workload_region=OSAKA,
+        name_suffix=OSAKA_SUFFIX,
+        replicate_backups=False,
+        claim_aliases=claim_aliases,
+    )
+
 
 ENVIRONMENTS: dict[EnvName, EnvironmentConfig] = {c.name: c for c in (STAGING, PRODUCTION)}

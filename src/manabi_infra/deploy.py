@@ -13,6 +13,12 @@ One deploy, in this order, each step stopping with a message that says what to d
 
     python -m manabi_infra.deploy deploy --env staging [--dry-run]
     python -m manabi_infra.deploy diff --env production
+    python -m manabi_infra.deploy deploy --env production --workload-region ap-northeast-3 \
+        [--claim-aliases]
+
+`--workload-region ap-northeast-3` (Tokyo lost, docs/dr-runbook.md §5, docs/decisions/0039)
+synthesizes with the Osaka workload and deploys every stack of the environment OUTSIDE Tokyo:
+the Osaka and us-east-1 baselines, the edge, the DR stack and `…-Workload-osaka`.
 
 `--dry-run` calls no AWS API: it synthesizes, then prints the checks, the stack order and every
 CLI command it would run.
@@ -26,14 +32,21 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from manabi_infra.config import ENVIRONMENTS, EnvironmentConfig, EnvName
+from manabi_infra.config import (
+    ENVIRONMENTS,
+    OSAKA,
+    OSAKA_SUFFIX,
+    TOKYO,
+    EnvironmentConfig,
+    EnvName,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CDK = REPO_ROOT / "node_modules" / ".bin" / "cdk"  # the pinned CLI (package-lock.json)
@@ -83,8 +96,36 @@ def stack_order(assembly: Path, config: EnvironmentConfig) -> list[PlannedStack]
     return ordered
 
 
-def synth_command(outdir: Path = DEPLOY_OUTDIR) -> list[str]:
-    return [str(CDK), "synth", "--quiet", "--output", str(outdir)]
+@dataclass(frozen=True)
+class WorkloadPlace:
+    """Where the workload is deployed: Tokyo (normal), or Osaka when Tokyo is lost."""
+
+    region: str = TOKYO
+    claim_aliases: bool = False
+    # `SERVING_TABLE=<restored table>`: the switch (MP-RST-01) as part of this deploy
+    serving_table: str | None = None
+    env: str = ""
+
+    def context(self) -> list[str]:
+        flags: list[str] = []
+        suffix = "" if self.region == TOKYO else OSAKA_SUFFIX
+        if self.serving_table:
+            flags += ["-c", f"servingTable.{self.env}{suffix}={self.serving_table}"]
+        if self.region == TOKYO:
+            return flags
+        flags += ["-c", f"workloadRegion={self.region}"]
+        if self.claim_aliases:
+            flags += ["-c", "claimAliases=true"]
+        return flags
+
+    def keeps(self, stack: PlannedStack) -> bool:
+        """In Osaka nothing of Tokyo is touched: Tokyo may not answer."""
+        return self.region == TOKYO or stack.region != TOKYO
+
+
+def synth_command(outdir: Path = DEPLOY_OUTDIR, place: WorkloadPlace | None = None) -> list[str]:
+    flags = (place or WorkloadPlace()).context()
+    return [str(CDK), "synth", "--quiet", "--output", str(outdir), *flags]
 
 
 def deploy_command(stack: PlannedStack, assembly: Path, outputs_dir: Path) -> list[str]:
@@ -174,7 +215,7 @@ def stack_exists(session: boto3.Session, stack: PlannedStack) -> bool:
 
 
 def summary(config: EnvironmentConfig, outputs: dict[str, dict[str, str]], first: bool) -> str:
-    workload = next((v for k, v in outputs.items() if k.endswith("-Workload")), {})
+    workload = next((v for k, v in outputs.items() if "-Workload" in k), {})
     site = config.domain or workload.get("WebDistributionDomain", "?")
     api = config.api_domain or workload.get("ApiDistributionDomain", "?")
     lines = [f"Site: https://{site}/", f"API:  https://{api}/v1/health"]
@@ -208,8 +249,10 @@ def deploy(
     stdin: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
     assembly: Path | None = None,
+    place: WorkloadPlace | None = None,
 ) -> None:
     """Everything `make deploy` (or `make diff`) does for one environment."""
+    place = place or WorkloadPlace()
     outdir = assembly or DEPLOY_OUTDIR
     outputs_dir = REPO_ROOT / "build" / "deploy-outputs"
     if dry_run:
@@ -217,8 +260,12 @@ def deploy(
     elif not diff_only:
         confirm_production(config, stdin, out)
     if assembly is None:  # synthesizing needs no AWS call: a dry run does it too
-        runner(synth_command(outdir))
-    plan = stack_order(outdir, config)
+        runner(synth_command(outdir, place))
+    plan = [s for s in stack_order(outdir, config) if place.keeps(s)]
+    if place.region != TOKYO and not any(s.stack_id.endswith(OSAKA_SUFFIX) for s in plan):
+        raise DeployError(
+            f"the assembly has no Osaka workload: synthesize with -c workloadRegion={place.region}"
+        )
     regions = list(dict.fromkeys(stack.region for stack in plan))
     if dry_run:
         out.write(
@@ -248,7 +295,9 @@ def deploy(
         written = outputs_dir / f"{stack.stack_id}.outputs.json"
         if written.is_file():
             outputs.update(json.loads(written.read_text()))
-    out.write(summary(config, outputs, first) + "\n")
+    # The Osaka workload answers on its *.cloudfront.net names until it claims the site's.
+    named = place.region == TOKYO or place.claim_aliases
+    out.write(summary(config if named else replace(config, domain=None), outputs, first) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -257,6 +306,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--env", required=True, help="staging or production")
     parser.add_argument("--dry-run", action="store_true", help="print the plan, call no AWS API")
     parser.add_argument("--app", type=Path, help="an already synthesized cloud assembly")
+    parser.add_argument(
+        "--workload-region",
+        default=TOKYO,
+        choices=(TOKYO, OSAKA),
+        help=f"{OSAKA}: Tokyo is lost, deploy the Osaka workload (docs/dr-runbook.md)",
+    )
+    parser.add_argument(
+        "--claim-aliases",
+        action="store_true",
+        help="with the Osaka workload: its distributions take the site's names (after they "
+        "were released from the Tokyo ones)",
+    )
+    parser.add_argument(
+        "--serving-table",
+        help="the restored table every function of the deployed workload uses (switch-table)",
+    )
     args = parser.parse_args(argv)
     try:
         name = EnvName(args.env)
@@ -269,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
             dry_run=args.dry_run,
             diff_only=args.action == "diff",
             assembly=args.app,
+            place=WorkloadPlace(
+                args.workload_region, args.claim_aliases, args.serving_table, str(name)
+            ),
         )
     except DeployError as error:
         print(f"make {args.action} stopped: {error}", file=sys.stderr)

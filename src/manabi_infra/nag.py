@@ -29,6 +29,7 @@ from manabi_infra.nag_reasons import (
     objects,
 )
 from manabi_infra.nag_scan import CLAMAV_SCAN, GUARDDUTY_SCAN
+from manabi_infra.names import resource_names
 
 # Reasons shared by several resources.
 _SSE_S3 = "SSE-S3 by decision MP-ENC-01 (design 2.3.4): no customer key is needed for this data"
@@ -276,7 +277,43 @@ def accepted_for(stack_kind: str, config: EnvironmentConfig) -> tuple[Accepted, 
         return DR
     scan = GUARDDUTY_SCAN if config.scan_backend is ScanBackend.GUARDDUTY else CLAMAV_SCAN
     environment = PRODUCTION_WORKLOAD if config.replicate_backups else STAGING_WORKLOAD
-    return WORKLOAD + scan + environment
+    return WORKLOAD + scan + environment + _restored_or_osaka(config)
+
+
+def _restored_or_osaka(config: EnvironmentConfig) -> tuple[Accepted, ...]:
+    """What a switch to a restored table or the Osaka DR workload adds (MP-RST-01, MP-AVL-01)."""
+    accepted: list[Accepted] = []
+    if config.serving_table is not None:
+        table = f"arn:aws:dynamodb:{config.workload_region}:{config.account}:table"
+        accepted.append(
+            Accepted(
+                "Backups/BackupRole",
+                objects(f"{table}/{config.serving_table}/export/*"),
+                "The exports of the restored table the functions serve from (DescribeExport).",
+            )
+        )
+    if config.name_suffix:
+        names = resource_names(config)
+        accepted.append(
+            Accepted(
+                "Access/Operations",
+                objects(f"arn:<AWS::Partition>:s3:::{names.dr_backup_bucket}/*"),
+                "The Osaka workload's operators restore from the DR bucket the Tokyo backups "
+                "replicated into (docs/decisions/0039): its copies, read to be copied back.",
+            )
+        )
+    if not config.claim_aliases:
+        for distribution in ("WebDistribution", "ApiDistribution"):
+            accepted.append(
+                Accepted(
+                    f"Cdn/{distribution}",
+                    (f"{AWS}CFR4",),
+                    "The Osaka DR workload answers on its *.cloudfront.net name (CloudFront's "
+                    "default certificate) until it claims the site's names and their TLS 1.2 "
+                    "certificate (docs/decisions/0039).",
+                )
+            )
+    return tuple(accepted)
 
 
 def _apply(stack: Stack, accepted: tuple[Accepted, ...]) -> None:
@@ -301,4 +338,9 @@ def acknowledge_findings(
         _apply(baseline, accepted_for_baseline(config, baseline.region))
     _apply(edge, accepted_for("edge", config))
     _apply(dr, accepted_for("dr", config))
+    _apply(workload, accepted_for("workload", config))
+
+
+def acknowledge_workload(workload: Stack, config: EnvironmentConfig) -> None:
+    """A second workload stack of the environment (the Osaka DR workload)."""
     _apply(workload, accepted_for("workload", config))

@@ -76,8 +76,9 @@ ORIGIN_SECRET_HEADER = "x-manabi-origin-secret"  # noqa: S105 - a header name, n
 
 
 def workload_stack_id(config: EnvironmentConfig) -> str:
-    """`ManabiPlus-Staging-Workload` / `ManabiPlus-Production-Workload` (Tokyo)."""
-    return f"{config.stack_prefix}-Workload"
+    """`ManabiPlus-Staging-Workload` / `ManabiPlus-Production-Workload` (Tokyo); the Osaka DR
+    workload's ends `-osaka`."""
+    return f"{config.stack_prefix}-Workload{config.name_suffix}"
 
 
 def edge_stack_id(config: EnvironmentConfig) -> str:
@@ -121,6 +122,7 @@ def resource_names(config: EnvironmentConfig) -> ResourceNames:
         dr_prefix=config.dr_prefix,
         bucket_suffix=config.bucket_suffix,
         domain=config.domain,
+        name_suffix=config.name_suffix,
     )
 
 

@@ -54,7 +54,7 @@ class AwsObjects:
         source_version: str | None,
         bucket: str,
         key: str,
-        tags: Mapping[str, str],
+        tags: Mapping[str, str] | None,
         metadata: Mapping[str, str] | None = None,
     ) -> str | None:
         source: dict[str, str] = {"Bucket": source_bucket, "Key": source_key}
@@ -63,14 +63,15 @@ class AwsObjects:
         extra: dict[str, Any] = {}
         if metadata is not None:
             extra = {"Metadata": dict(metadata), "MetadataDirective": "REPLACE"}
-        copied = self.s3.copy_object(
-            CopySource=source,
-            Bucket=bucket,
-            Key=key,
-            TaggingDirective="REPLACE",
-            Tagging=urlencode(dict(tags)),
-            **extra,
+        # None: the copy keeps the source's own tags (a restore copies a backup copy that
+        # carries its verdicts; the request names no tags, the data bucket's policy lets it in
+        # because its copy source is the backup bucket).
+        tagging: dict[str, str] = (
+            {"TaggingDirective": "COPY"}
+            if tags is None
+            else {"TaggingDirective": "REPLACE", "Tagging": urlencode(dict(tags))}
         )
+        copied = self.s3.copy_object(CopySource=source, Bucket=bucket, Key=key, **tagging, **extra)
         version: str | None = copied.get("VersionId")
         return version
 

@@ -160,8 +160,14 @@ def _switch(args: argparse.Namespace, tables: AwsTables) -> int:
             f"{args.table} lacks {', '.join(missing)}: restore it with `restore-table`, which "
             "re-applies them, or fix them before switching."
         )
-    stack = f"ManabiPlus-{args.env.capitalize()}-Workload"
+    # The Osaka DR workload has its own stack and context key (docs/decisions/0039).
+    suffix = "-osaka" if args.region == OSAKA else ""
+    stack = f"ManabiPlus-{args.env.capitalize()}-Workload{suffix}"
+    region = f" -c workloadRegion={OSAKA}" if suffix else ""
     print(f"{args.table} is ready to serve (ACTIVE, PITR, deletion protection). Deploy:")
-    print(f"  npx cdk deploy {stack} -c {SERVING_TABLE_CONTEXT}.{args.env}={args.table}")
+    key = f"{SERVING_TABLE_CONTEXT}.{args.env}{suffix}"
+    print(f"  npx cdk deploy {stack}{region} -c {key}={args.table}")
+    where = f" WORKLOAD_REGION={OSAKA}" if suffix else ""
+    print(f"  (or: make deploy ENV={args.env}{where} SERVING_TABLE={args.table})")
     print("every function (API, scanner, verdicts, backups) then uses it; the old table is kept")
     return 0

@@ -26,10 +26,10 @@ class Objects(Protocol):
         source_version: str | None,
         bucket: str,
         key: str,
-        tags: Mapping[str, str],
+        tags: Mapping[str, str] | None,
         metadata: Mapping[str, str] | None = None,
     ) -> str | None:
-        """Copy with exactly `tags`; the new version id."""
+        """Copy with exactly `tags` (None: the source's own tags); the new version id."""
         ...
 
     def read(self, bucket: str, key: str) -> bytes | None: ...

@@ -3,11 +3,12 @@
 - a table from a day's export (ImportTable) or from PITR (RestoreTableToPointInTime): a NEW
   table, hardened again (PITR 35 days, deletion protection, auto scaling, tags) and its item
   count verified against the export's data files or the source table;
-- the data objects of a day's manifest, copied back into the data bucket WITH their recorded
-  tags: an INFECTED file stays INFECTED and an unscanned one has no verdict, so the bucket policy
-  keeps both unreadable; the unscanned ones are queued for a scan. S3 gives every copy a new
-  version id, and a submission names the exact version it was scanned as, so the restored table's
-  `objectVersion` attributes are rewritten from the old to the new ids.
+- the data objects of a day's manifest, copied back into the data bucket WITH the tags their
+  backup copies carry (`TaggingDirective=COPY`; checked against the manifest): an INFECTED file
+  stays INFECTED and an unscanned one has no verdict, so the bucket policy keeps both unreadable;
+  the unscanned ones are queued for a scan. S3 gives every copy a new version id, and a
+  submission names the exact version it was scanned as, so the restored table's `objectVersion`
+  attributes are rewritten from the old to the new ids.
 """
 
 from __future__ import annotations
@@ -192,8 +193,10 @@ def restore_data(
         else:
             summary.held_infected += 1
         if not dry_run:
+            # The backup copy carries the verdict tags it was made with: copy them (COPY), so
+            # the restore never writes verdicts of its own; then check them against the manifest.
             version = objects.copy(
-                backup_bucket, entry.copy_key, None, data_bucket, entry.key, entry.tags
+                backup_bucket, entry.copy_key, None, data_bucket, entry.key, None
             )
             summary.versions[(entry.key, entry.version_id)] = version
             if objects.tags(data_bucket, entry.key, version) != entry.tags:

@@ -214,12 +214,32 @@ def test_mp_av_02_deny_reads_unless_clean_except_the_scanner(
     }
 
 
+def _operations_role_arn(stack: SynthesizedStack) -> dict[str, Any]:
+    role_id, _ = stack.named(
+        "AWS::IAM::Role", "RoleName", f"{stack.names.access_role_prefix}-operations"
+    )
+    return {"Fn::GetAtt": [role_id, "Arn"]}
+
+
 def test_mp_av_03_only_the_scanner_tags(scan_stack: SynthesizedStack) -> None:
-    statement = _data_policy(scan_stack)["DenyTaggingButScanner"]
+    """Nobody but the scanner tags; the operations role is left to DenyRestorerButBackupCopies,
+    which lets it copy the backup bucket's copies with their verdicts and nothing else (MP-RST-01,
+    tests/infra/test_infra_restore_policy.py)."""
+    statements = _data_policy(scan_stack)
+    statement = statements["DenyTaggingButScanner"]
     assert statement["Effect"] == "Deny"
     assert _listed(statement["Action"]) == set(TAGGING_ACTIONS)
+    operations = _operations_role_arn(scan_stack)
     assert statement["Condition"] == {
-        "ArnNotEquals": {"aws:PrincipalArn": _scanner_role_arn(scan_stack)}
+        "ArnNotEquals": {"aws:PrincipalArn": [_scanner_role_arn(scan_stack), operations]}
+    }
+    restorer = statements["DenyRestorerButBackupCopies"]
+    assert (restorer["Effect"], restorer["Principal"]) == ("Deny", {"AWS": "*"})
+    assert _listed(restorer["Action"]) == {*TAGGING_ACTIONS, "s3:PutObject"}
+    backup = scan_stack.names.backup_bucket
+    assert restorer["Condition"] == {
+        "ArnEquals": {"aws:PrincipalArn": operations},
+        "StringNotLike": {"s3:x-amz-copy-source": [f"{backup}/*", f"/{backup}/*"]},
     }
 
 
@@ -235,7 +255,11 @@ def test_mp_av_03_nobody_retags_an_infected_object(scan_stack: SynthesizedStack)
 def test_mp_av_02_no_upload_carries_verdict_tags(scan_stack: SynthesizedStack) -> None:
     statement = _data_policy(scan_stack)["DenyUploadsWithVerdictTags"]
     assert (statement["Effect"], _listed(statement["Action"])) == ("Deny", {"s3:PutObject"})
-    assert statement["Condition"] == {"ForAnyValue:StringLike": {"s3:RequestObjectTagKeys": "av-*"}}
+    # the operations role's tagged writes are DenyRestorerButBackupCopies' (MP-RST-01)
+    assert statement["Condition"] == {
+        "ForAnyValue:StringLike": {"s3:RequestObjectTagKeys": "av-*"},
+        "ArnNotEquals": {"aws:PrincipalArn": _operations_role_arn(scan_stack)},
+    }
 
 
 def test_mp_av_03_delete_is_never_denied(scan_stack: SynthesizedStack) -> None:

@@ -8,6 +8,13 @@ prove through the API that every record reads back exactly, the clean files down
 byte-identical and the infected one is still refused. Prints the measured times.
 
     make dr-drill            (python -m tests.integration.dr_drill [--learners N])
+    python -m tests.integration.dr_drill --region ap-northeast-3
+
+`--region ap-northeast-3` is the Tokyo-lost case (docs/dr-runbook.md §5): the backup bucket's
+objects reach the Osaka DR bucket as S3 replication would copy them (moto does not replicate:
+the drill copies every object with its tags), then Tokyo's table, data objects AND backup copies
+are destroyed, and the restore reads only the Osaka DR bucket into the Osaka workload's new
+table and data bucket (`…-osaka`), which the API then serves from.
 
 What moto cannot run (PITR time semantics, Object Lock enforcement, replication to Osaka, the
 schedules) is proven on the synthesized templates (tests/infra/test_infra_backup.py).
@@ -35,9 +42,13 @@ if str(ROOT) not in sys.path:  # run as a script by `make dr-drill`
 from tests.support_events import TEACHER, rest_event  # noqa: E402
 
 REGION = "ap-northeast-1"
+OSAKA = "ap-northeast-3"
 TABLE = "drill-manabiplus-table"
 DATA_BUCKET = "drill-manabiplus-data"
 BACKUP_BUCKET = "drill-manabiplus-backup"
+# The Osaka side: the DR bucket the backups replicate into, the Osaka workload's data bucket.
+DR_BUCKET = "drill-dr-manabiplus-backup"
+OSAKA_DATA_BUCKET = "drill-manabiplus-data-osaka"
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 
@@ -51,6 +62,8 @@ class DrillResult:
     restored_table: str
     differences: list[str] = field(default_factory=list)
     summaries: list[str] = field(default_factory=list)
+    region: str = REGION
+    replication_seconds: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -58,10 +71,15 @@ class DrillResult:
 
     def report(self) -> str:
         lines = [
-            f"DR drill: {self.learners} learners, {self.items} table items, "
+            f"DR drill ({self.region}): {self.learners} learners, {self.items} table items, "
             f"{self.objects} data objects",
             *(f"  {s}" for s in self.summaries),
             f"  backup (export + data copy): {self.backup_seconds:.2f} s",
+            *(
+                [f"  replication to the Osaka DR bucket (emulated): {replicated:.2f} s"]
+                if (replicated := self.replication_seconds) is not None
+                else []
+            ),
             f"  RTO of the drill (restore table + data + switch): {self.restore_seconds:.2f} s",
             "  RPO of the drill: 0 (destroyed right after the backup); in the cloud: the daily "
             "backup's age (<= 24 h) from the exports, PITR: ~5 min within 35 days",
@@ -122,7 +140,7 @@ def _provision(dynamodb: Any, s3: Any) -> None:
 class Api:
     """The real API (routes, domain, DynamoDB and S3 adapters) on one table."""
 
-    def __init__(self, table: str) -> None:
+    def __init__(self, table: str, region: str = REGION, data_bucket: str = DATA_BUCKET) -> None:
         import boto3
 
         from manabi_api.adapters.dynamodb import DynamoDbLearningStore
@@ -130,10 +148,11 @@ class Api:
         from manabi_api.api.application import create_api
         from tests.fakes.services import fake_services
 
-        self.dynamodb: Any = boto3.client("dynamodb", region_name=REGION)
-        self.s3: Any = boto3.client("s3", region_name=REGION)
+        self.data_bucket = data_bucket
+        self.dynamodb: Any = boto3.client("dynamodb", region_name=region)
+        self.s3: Any = boto3.client("s3", region_name=region)
         store = DynamoDbLearningStore(self.dynamodb, table)
-        files = S3FileStore(lambda: self.s3, DATA_BUCKET)
+        files = S3FileStore(lambda: self.s3, data_bucket)
         self._api = create_api(fake_services(store, files=files), None)
 
     def call(self, method: str, path: str, claims: Any, body: Any = None) -> tuple[int, Any]:
@@ -241,14 +260,14 @@ def _observe(api: Api, seeded: dict[str, Any]) -> dict[str, Any]:
 def _download(api: Api, url: str) -> bytes:
     """The bytes a presigned GET returns (moto in-process serves boto3, not HTTP)."""
     parsed = urlparse(url)
-    key = unquote(parsed.path.lstrip("/").removeprefix(f"{DATA_BUCKET}/"))
+    key = unquote(parsed.path.lstrip("/").removeprefix(f"{api.data_bucket}/"))
     version = parse_qs(parsed.query).get("versionId", [None])[0]
     extra = {} if version is None else {"VersionId": version}
-    body: bytes = api.s3.get_object(Bucket=DATA_BUCKET, Key=key, **extra)["Body"].read()
+    body: bytes = api.s3.get_object(Bucket=api.data_bucket, Key=key, **extra)["Body"].read()
     return body
 
 
-def _unescape_export_for_moto(api: Api, prefix: str) -> int:
+def _unescape_export_for_moto(api: Api, prefix: str, bucket: str = BACKUP_BUCKET) -> int:
     """Emulator workaround, not part of the restore: moto 5.2.5 writes its export with JSON
     `\\uXXXX` escapes for non-ASCII text but its ImportTable parser (py_partiql_parser) does not
     decode them, so 'コース' would come back as the 12 characters of its escapes. The drill
@@ -257,23 +276,55 @@ def _unescape_export_for_moto(api: Api, prefix: str) -> int:
     import gzip
 
     rewritten = 0
-    listing = api.s3.list_objects_v2(Bucket=BACKUP_BUCKET, Prefix=prefix)
+    listing = api.s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
     for found in listing.get("Contents", []):
         key = found["Key"]
-        text = gzip.decompress(api.s3.get_object(Bucket=BACKUP_BUCKET, Key=key)["Body"].read())
+        text = gzip.decompress(api.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
         lines = [json.loads(line) for line in text.decode().splitlines() if line.strip()]
         body = "".join(json.dumps(v, ensure_ascii=False) + "\n" for v in lines).encode()
-        api.s3.put_object(Bucket=BACKUP_BUCKET, Key=key, Body=gzip.compress(body))
+        api.s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(body))
         rewritten += 1
     return rewritten
 
 
-def _destroy(api: Api) -> None:
-    """Tokyo's table and every version of every data object are gone."""
+def _destroy(api: Api, buckets: tuple[str, ...] = (DATA_BUCKET,)) -> None:
+    """Tokyo's table and every version of every object of `buckets` are gone."""
     api.dynamodb.delete_table(TableName=TABLE)
-    listing = api.s3.list_object_versions(Bucket=DATA_BUCKET)
-    for v in [*listing.get("Versions", []), *listing.get("DeleteMarkers", [])]:
-        api.s3.delete_object(Bucket=DATA_BUCKET, Key=v["Key"], VersionId=v["VersionId"])
+    for bucket in buckets:
+        listing = api.s3.list_object_versions(Bucket=bucket)
+        for v in [*listing.get("Versions", []), *listing.get("DeleteMarkers", [])]:
+            api.s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
+
+
+def _provision_osaka() -> Any:
+    """What exists in Osaka before the disaster: the DR bucket (Object Lock, the replication
+    destination); what the Osaka workload deploy creates: its versioned data bucket."""
+    import boto3
+
+    s3 = boto3.client("s3", region_name=OSAKA)
+    location = {"CreateBucketConfiguration": {"LocationConstraint": OSAKA}}
+    s3.create_bucket(Bucket=DR_BUCKET, ObjectLockEnabledForBucket=True, **location)
+    s3.create_bucket(Bucket=OSAKA_DATA_BUCKET, **location)
+    s3.put_bucket_versioning(
+        Bucket=OSAKA_DATA_BUCKET, VersioningConfiguration={"Status": "Enabled"}
+    )
+    return s3
+
+
+def _replicate(s3: Any) -> int:
+    """Emulator stand-in for S3 replication (production's rule, constructs/storage.py): every
+    object of the backup bucket into the Osaka DR bucket with its tags. Returns the objects."""
+    copied = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BACKUP_BUCKET):
+        for found in page.get("Contents", []):
+            s3.copy_object(
+                CopySource={"Bucket": BACKUP_BUCKET, "Key": found["Key"]},
+                Bucket=DR_BUCKET,
+                Key=found["Key"],
+                TaggingDirective="COPY",
+            )
+            copied += 1
+    return copied
 
 
 def _compare(before: dict[str, Any], after: dict[str, Any], seeded: dict[str, Any]) -> list[str]:
@@ -292,9 +343,9 @@ def _compare(before: dict[str, Any], after: dict[str, Any], seeded: dict[str, An
     return differences
 
 
-def run_drill(learners: int = 6, *, tamper: bool = False) -> DrillResult:
+def run_drill(learners: int = 6, *, tamper: bool = False, region: str = REGION) -> DrillResult:
     """The drill; `tamper` deletes one restored item before the comparison (the drill must
-    then fail)."""
+    then fail); `region` OSAKA restores from the Osaka DR bucket into Osaka (Tokyo lost)."""
     from manabi_ops import backups, restores
     from manabi_ops.adapters import AwsObjects, AwsTables
     from manabi_ops.progress import Silent
@@ -314,19 +365,37 @@ def run_drill(learners: int = 6, *, tamper: bool = False) -> DrillResult:
         data = backups.backup_data(objects, DATA_BUCKET, BACKUP_BUCKET, today, Silent())
         backup_seconds = time.perf_counter() - started
 
-        _destroy(api)
+        replication_seconds = None
+        backup_bucket, data_bucket, restored = BACKUP_BUCKET, DATA_BUCKET, TABLE
+        if region == OSAKA:
+            osaka_s3 = _provision_osaka()
+            started = time.perf_counter()
+            _replicate(osaka_s3)
+            replication_seconds = time.perf_counter() - started
+            # Tokyo is lost: its table, its data and its backup copies are out of reach.
+            _destroy(api, (DATA_BUCKET, BACKUP_BUCKET))
+            objects = AwsObjects(OSAKA)
+            tables = AwsTables(OSAKA, poll_seconds=0.05, timeout_seconds=60)
+            backup_bucket, data_bucket, restored = DR_BUCKET, OSAKA_DATA_BUCKET, f"{TABLE}-osaka"
+        else:
+            _destroy(api)
 
         started = time.perf_counter()
-        restored = f"{TABLE}-restored-{export.date}"
+        restored = f"{restored}-restored-{export.date}"
+        osaka_or_tokyo = Api(TABLE, region, data_bucket)
         _unescape_export_for_moto(
-            api, restores.export_data_prefix(objects, BACKUP_BUCKET, TABLE, export.date)
+            osaka_or_tokyo,
+            restores.export_data_prefix(objects, backup_bucket, TABLE, export.date),
+            backup_bucket,
         )
         table = restores.restore_table_from_export(
-            tables, objects, BACKUP_BUCKET, TABLE, export.date, restored, {"drill": "yes"}
+            tables, objects, backup_bucket, TABLE, export.date, restored, {"drill": "yes"}
         )
-        files = restores.restore_data(objects, BACKUP_BUCKET, DATA_BUCKET, export.date, Silent())
+        files = restores.restore_data(objects, backup_bucket, data_bucket, export.date, Silent())
         restores.repoint_versions(tables, restored, files)
-        api = Api(restored)  # the switch: every function now gets the restored table's name
+        # the switch: every function now gets the restored table's name (and, in Osaka, the
+        # Osaka workload's data bucket)
+        api = Api(restored, region, data_bucket)
         restore_seconds = time.perf_counter() - started
 
         if tamper:
@@ -348,14 +417,19 @@ def run_drill(learners: int = 6, *, tamper: bool = False) -> DrillResult:
             restored,
             differences,
             [f"table export: {export.status}", *data.lines(), *table.lines(), *files.lines()],
+            region,
+            replication_seconds,
         )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--learners", type=int, default=6)
+    parser.add_argument(
+        "--region", default=REGION, choices=(REGION, OSAKA), help=f"{OSAKA}: Tokyo is lost"
+    )
     args = parser.parse_args(argv)
-    result = run_drill(args.learners)
+    result = run_drill(args.learners, region=args.region)
     print(result.report())
     return 0 if result.ok else 1
 

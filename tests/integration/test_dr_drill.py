@@ -26,6 +26,17 @@ def test_mp_avl_01_dr_drill_brings_every_record_and_file_back() -> None:
     assert result.objects == 4
 
 
+def test_mp_avl_01_tokyo_lost_the_drill_restores_into_osaka() -> None:
+    """Tokyo's table, data and backup copies destroyed; the restore reads only the Osaka DR
+    bucket into the Osaka workload's table and data bucket, and the API serves every record."""
+    result = dr_drill.run_drill(learners=3, region=dr_drill.OSAKA)
+    assert result.ok, result.report()
+    assert result.region == dr_drill.OSAKA
+    assert result.restored_table.startswith(f"{dr_drill.TABLE}-osaka-restored-")
+    assert result.replication_seconds is not None
+    assert "(ap-northeast-3)" in result.report()
+
+
 def test_mp_rst_01_drill_fails_when_one_restored_item_differs() -> None:
     result = dr_drill.run_drill(learners=3, tamper=True)
     assert not result.ok
@@ -185,3 +196,27 @@ def test_mp_rst_01_switch_table_refuses_an_unprotected_table(
     assert cli.main([*argv, "restored"]) == 0
     out = capsys.readouterr().out
     assert "cdk deploy ManabiPlus-Production-Workload -c servingTable.production=restored" in out
+
+
+def test_mp_avl_01_switch_table_in_osaka_names_the_osaka_workload(
+    emulated: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a restore into Osaka the switch deploys the Osaka workload with its own key."""
+    import boto3
+
+    osaka = boto3.client("dynamodb", region_name=dr_drill.OSAKA)
+    name = "prod-manabiplus-table-osaka-restored-2026-12-01"
+    osaka.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+    )
+    AwsTables(dr_drill.OSAKA).harden(name, {})
+    argv = ["switch-table", "--env", "production", "--region", dr_drill.OSAKA, name]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert (
+        "cdk deploy ManabiPlus-Production-Workload-osaka -c workloadRegion=ap-northeast-3 "
+        f"-c servingTable.production-osaka={name}"
+    ) in out

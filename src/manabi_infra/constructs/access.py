@@ -11,6 +11,8 @@ account. Users live in the IAM-management account and assume a role here with MF
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Duration, Tags
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -78,6 +80,40 @@ class AccessRoles(DeploymentConstruct):
             )
         )
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
+
+    def grant_restores(self, backup_bucket_arns: Sequence[str], data_bucket: s3.IBucket) -> None:
+        """What `python -m manabi_ops restore-data` needs (MP-RST-01): read the backup buckets'
+        copies with their tags and versions, and copy them with those tags into the data
+        bucket. The data bucket's policy lets these copies through only when their source is a
+        backup bucket (constructs/virus_scan.py, DenyRestorerButBackupCopies)."""
+        self.operations.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket", "s3:ListBucketVersions"],
+                resources=[*backup_bucket_arns, data_bucket.bucket_arn],
+            )
+        )
+        self.operations.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "s3:GetObject",
+                    "s3:GetObjectVersion",
+                    "s3:GetObjectTagging",
+                    "s3:GetObjectVersionTagging",
+                ],
+                resources=[f"{arn}/*" for arn in backup_bucket_arns],
+            )
+        )
+        self.operations.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "s3:PutObject",
+                    "s3:PutObjectTagging",
+                    "s3:GetObjectTagging",
+                    "s3:GetObjectVersionTagging",
+                ],
+                resources=[data_bucket.arn_for_objects("*")],
+            )
+        )
 
     def _role(self, construct_id: str, role_name: str, managed: tuple[str, ...]) -> iam.Role:
         principal = iam.AccountPrincipal(self.config.iam_management_account).with_conditions(

@@ -122,7 +122,9 @@ class Cdn(DeploymentConstruct):
             log_bucket=storage.waf_log_bucket,
         ).web_acl
 
-        certificate = edge.certificate
+        # The Osaka DR workload claims the site's names only once the Tokyo distributions have
+        # released them (config.claim_aliases, docs/decisions/0039).
+        certificate = edge.certificate if config.claim_aliases else None
         shared: dict[str, Any] = {
             "certificate": certificate,
             "web_acl_id": edge.web_acl.attr_arn,
@@ -200,7 +202,8 @@ class Cdn(DeploymentConstruct):
             distribution=self.api_distribution,
         )
         hosted_zone = edge.hosted_zone
-        if hosted_zone is not None and config.domain and config.api_domain:
+        names_claimed = config.domain and config.api_domain and config.claim_aliases
+        if hosted_zone is not None and names_claimed:
             for record_id, name, distribution in (
                 ("Web", config.domain, self.web_distribution),
                 ("Api", config.api_domain, self.api_distribution),

@@ -64,6 +64,15 @@ VERDICT_TAG_ACTIONS = (
 
 
 @dataclass(frozen=True)
+class Restores:
+    """The restorer (the operations role) and the buckets it restores from: it may write the
+    data bucket ONLY by copying from them, tags included (the copies carry their verdicts)."""
+
+    role: iam.IRole
+    source_buckets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ScanInputs:
     """What every backend works with: the environment, the uploads' bucket, the table its
     verdicts go to and the alert topic of its alarms."""
@@ -74,6 +83,8 @@ class ScanInputs:
     alerts: Alerts
     # besides the verdict writer, who reads objects without a CLEAN verdict: the daily backup
     readers: tuple[iam.IRole, ...] = ()
+    # who restores (MP-RST-01): a copy whose source is one of these buckets may carry its tags
+    restores: Restores | None = None
 
 
 class VirusScan(DeploymentConstruct):
@@ -164,7 +175,12 @@ class VirusScan(DeploymentConstruct):
                 max_concurrency=self.config.scanner_concurrency,
             )
         )
-        deny_until_clean(self.inputs.data_bucket, readers=self.readers, tagger=self.role)
+        deny_until_clean(
+            self.inputs.data_bucket,
+            readers=self.readers,
+            tagger=self.role,
+            restores=self.inputs.restores,
+        )
 
     def _queue_alarms(self, alerts: Alerts) -> None:
         """A message in the DLQ is an upload that could not be judged; an old message means the
@@ -208,12 +224,23 @@ class VirusScan(DeploymentConstruct):
 
 
 def deny_until_clean(
-    bucket: s3.IBucket, *, readers: Sequence[iam.IRole], tagger: iam.IRole
+    bucket: s3.IBucket,
+    *,
+    readers: Sequence[iam.IRole],
+    tagger: iam.IRole,
+    restores: Restores | None = None,
 ) -> None:
     """The design's fail-closed statements (MP-AV-02/03) on the data bucket; Delete is never
-    denied. Only `tagger` tags; only `readers` read an object whose verdict is not CLEAN."""
+    denied. Only `tagger` tags; only `readers` read an object whose verdict is not CLEAN.
+
+    The restorer (MP-RST-01) is left out of the tagging and verdict-tag denies, and instead is
+    denied every tagging call and every write whose `s3:x-amz-copy-source` is not an object of
+    a backup bucket (`DenyRestorerButBackupCopies`): it writes verdicts only by copying a
+    backup copy that carries them. A request without a copy source is denied to it, so it never
+    tags an object by hand."""
     objects = bucket.arn_for_objects("*")
     status = f"s3:ExistingObjectTag/{verdicts.TAG_STATUS}"
+    restorer = [] if restores is None else [restores.role.role_arn]
 
     def deny(sid: str, actions: Sequence[str], conditions: dict[str, Any]) -> iam.PolicyStatement:
         return iam.PolicyStatement(
@@ -225,7 +252,15 @@ def deny_until_clean(
             conditions=conditions,
         )
 
-    for statement in (
+    def but(*arns: str) -> str | list[str]:
+        return arns[0] if len(arns) == 1 else list(arns)
+
+    verdict_uploads: dict[str, Any] = {
+        "ForAnyValue:StringLike": {"s3:RequestObjectTagKeys": f"{verdicts.TAG_PREFIX}*"}
+    }
+    if restores is not None:
+        verdict_uploads["ArnNotEquals"] = {"aws:PrincipalArn": restores.role.role_arn}
+    statements = [
         deny(
             "DenyReadUnlessClean",
             READ_ACTIONS,
@@ -237,17 +272,33 @@ def deny_until_clean(
         deny(
             "DenyTaggingButScanner",
             TAGGING_ACTIONS,
-            {"ArnNotEquals": {"aws:PrincipalArn": tagger.role_arn}},
+            {"ArnNotEquals": {"aws:PrincipalArn": but(tagger.role_arn, *restorer)}},
         ),
         deny(
             "DenyTaggingWhenInfected",
             TAGGING_ACTIONS,
             {"StringEquals": {status: verdicts.AvStatus.INFECTED.value}},
         ),
-        deny(
-            "DenyUploadsWithVerdictTags",
-            ["s3:PutObject"],
-            {"ForAnyValue:StringLike": {"s3:RequestObjectTagKeys": f"{verdicts.TAG_PREFIX}*"}},
-        ),
-    ):
+        deny("DenyUploadsWithVerdictTags", ["s3:PutObject"], verdict_uploads),
+    ]
+    if restores is not None:
+        statements.append(
+            deny(
+                "DenyRestorerButBackupCopies",
+                [*TAGGING_ACTIONS, "s3:PutObject"],
+                {
+                    "ArnEquals": {"aws:PrincipalArn": restores.role.role_arn},
+                    "StringNotLike": {
+                        "s3:x-amz-copy-source": copy_source_patterns(restores.source_buckets)
+                    },
+                },
+            )
+        )
+    for statement in statements:
         bucket.add_to_resource_policy(statement)
+
+
+def copy_source_patterns(buckets: Sequence[str]) -> list[str]:
+    """`s3:x-amz-copy-source` of an object of `buckets`: `bucket/key`, as SDKs send it, or
+    `/bucket/key`."""
+    return [p for b in buckets for p in (f"{b}/*", f"/{b}/*")]

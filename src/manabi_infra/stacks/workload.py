@@ -1,11 +1,11 @@
-"""The workload of one environment in Tokyo: data, storage, auth, the API, the distributions,
-the access roles and the resource group."""
+"""The workload of one environment in Tokyo (or, for DR, in Osaka: docs/decisions/0039): data,
+storage, auth, the API, the distributions, the access roles and the resource group."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import CfnOutput, Tags
+from aws_cdk import Aws, CfnOutput, Tags
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -15,7 +15,7 @@ from constructs import Construct
 
 from manabi_contract.resources import log_group_of
 from manabi_infra import names
-from manabi_infra.config import TOKYO, ScanBackend
+from manabi_infra.config import OSAKA, ScanBackend
 from manabi_infra.constructs.access import AccessRoles
 from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.api import Api
@@ -28,7 +28,12 @@ from manabi_infra.constructs.dashboards import Dashboards, Watched
 from manabi_infra.constructs.data import Data
 from manabi_infra.constructs.guardduty_scan import GuardDutyScan
 from manabi_infra.constructs.storage import Storage
-from manabi_infra.constructs.virus_scan import ScanInputs, VirusScan
+from manabi_infra.constructs.virus_scan import (
+    TAGGING_ACTIONS,
+    Restores,
+    ScanInputs,
+    VirusScan,
+)
 from manabi_infra.constructs.workload_alarms import WorkloadAlarms
 from manabi_infra.deployment import Deployment
 from manabi_infra.stacks.deployment_stack import DeploymentStack
@@ -46,7 +51,7 @@ class WorkloadStack(DeploymentStack):
             scope,
             names.workload_stack_id(deployment.config),
             deployment=deployment,
-            region=TOKYO,
+            region=deployment.config.workload_region,
             description="Manabi Plus workload",
             cross_region_references=True,
         )
@@ -78,13 +83,30 @@ class WorkloadStack(DeploymentStack):
             data_bucket=self.storage.data_bucket,
             backup_bucket=self.storage.backup_bucket,
         )
+        self.access = AccessRoles(
+            self,
+            "Access",
+            deployment=deployment,
+            data_bucket=self.storage.data_bucket,
+            backup_bucket=self.storage.backup_bucket,
+            log_bucket=self.storage.log_bucket,
+            api_function=self.api.function,
+        )
         scan = ScanInputs(
             deployment,
             self.storage.data_bucket,
             self.data.serving,
             self.alerts,
             readers=(self.backups.role,),
+            # restore-data copies backup copies WITH their verdict tags (MP-RST-01)
+            restores=Restores(self.access.operations, self._restore_sources()),
         )
+        sources = [self.storage.backup_bucket.bucket_arn]
+        if config.workload_region == OSAKA:
+            sources.append(
+                f"arn:{Aws.PARTITION}:s3:::{self.deployment.resource_names.dr_backup_bucket}"
+            )
+        self.access.grant_restores(sources, self.storage.data_bucket)
         self.virus_scan: VirusScan = (
             GuardDutyScan(self, "VirusScan", scan, code_dir=api_code_dir)
             if config.scan_backend is ScanBackend.GUARDDUTY
@@ -103,15 +125,6 @@ class WorkloadStack(DeploymentStack):
             rest_api=self.api.rest_api,
             edge=edge,
             code_dir=api_code_dir,
-        )
-        self.access = AccessRoles(
-            self,
-            "Access",
-            deployment=deployment,
-            data_bucket=self.storage.data_bucket,
-            backup_bucket=self.storage.backup_bucket,
-            log_bucket=self.storage.log_bucket,
-            api_function=self.api.function,
         )
         self._bucket_policies()
         self._monitoring(edge)
@@ -155,6 +168,14 @@ class WorkloadStack(DeploymentStack):
         CfnOutput(self, "WebDistributionDomain", value=self.cdn.web_distribution.domain_name)
         CfnOutput(self, "ApiDistributionDomain", value=self.cdn.api_distribution.domain_name)
 
+    def _restore_sources(self) -> tuple[str, ...]:
+        """The buckets restore-data copies from: the workload's own backup bucket; in Osaka also
+        the DR bucket the Tokyo backups replicated into (MP-AVL-01)."""
+        n = self.deployment.resource_names
+        if self.deployment.config.workload_region == OSAKA:
+            return (n.backup_bucket, n.dr_backup_bucket)
+        return (n.backup_bucket,)
+
     def _monitoring(self, edge: EdgeStack) -> None:
         """Alarms on every function of ours and the dashboards (MP-MON-01/02)."""
         n = self.deployment.resource_names
@@ -173,7 +194,7 @@ class WorkloadStack(DeploymentStack):
             functions=functions,
             table=self.data.table,
             regional_web_acl=n.regional_web_acl,
-            region=TOKYO,
+            region=self.deployment.config.workload_region,
         )
         scan_alarms = [
             a for a in self.virus_scan.node.find_all() if isinstance(a, cloudwatch.Alarm)
@@ -184,7 +205,7 @@ class WorkloadStack(DeploymentStack):
             "Dashboards",
             deployment=self.deployment,
             watched=Watched(
-                region=TOKYO,
+                region=self.deployment.config.workload_region,
                 rest_api=n.rest_api,
                 stage=names.API_STAGE,
                 functions=sorted(functions),
@@ -244,6 +265,30 @@ class WorkloadStack(DeploymentStack):
                 resources=[storage.backup_bucket.arn_for_objects("*")],
             )
         )
+        # The verdicts a restore copies back come from the backup copies' tags: only the daily
+        # backup function tags them (MP-RST-01, MP-BAK-03).
+        backup_function = self.backups.role.role_arn
+        for sid, actions, conditions in (
+            ("DenyTaggingButBackupFunction", TAGGING_ACTIONS, {}),
+            (
+                "DenyTaggedUploadsButBackupFunction",
+                ("s3:PutObject",),
+                {"ForAnyValue:StringLike": {"s3:RequestObjectTagKeys": "*"}},
+            ),
+        ):
+            storage.backup_bucket.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid=sid,
+                    effect=iam.Effect.DENY,
+                    principals=[iam.AnyPrincipal()],
+                    actions=list(actions),
+                    resources=[storage.backup_bucket.arn_for_objects("*")],
+                    conditions={
+                        **conditions,
+                        "ArnNotEquals": {"aws:PrincipalArn": backup_function},
+                    },
+                )
+            )
 
     def _classify(self) -> None:
         """Function and DataClassification tags of what the constructs do not tag themselves."""
