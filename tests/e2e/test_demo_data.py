@@ -8,6 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from manabi_local.demo_content import DEMO_SUBMISSIONS
 from tests.e2e.helpers import assert_accessible, shot, sign_in
 
 TAX = "/courses/sample-python-basics/assignments/sample-assignment-2"
@@ -37,6 +38,8 @@ def test_app_crs_04_the_demo_learner_home_lists_assignments_due_soon_with_their_
 def test_app_asg_03_the_demo_teacher_sees_a_graded_clean_file_and_an_infected_one_by_name(
     page: Page,
 ) -> None:
+    """APP-ASG-03: the demo teacher's submissions of 課題2: 山田 花子's clean file graded 90 and
+    downloadable (the bytes she uploaded), 鈴木 一郎's infected one without a download button."""
     sign_in(page, "teacher@example.com")
     page.goto(TAX)
     hanako = page.get_by_role("row").filter(has_text="山田 花子")
@@ -47,3 +50,12 @@ def test_app_asg_03_the_demo_teacher_sees_a_graded_clean_file_and_an_infected_on
     expect(ichiro.get_by_role("button", name=re.compile("ダウンロード"))).to_have_count(0)
     assert_accessible(page)
     shot(page, "demo-teacher-submissions")
+
+    # the clean file downloads under the learner's own file name, exactly as uploaded
+    with page.expect_download() as download:
+        hanako.get_by_role("button", name=re.compile("ダウンロード")).click()
+    assert download.value.suggested_filename == "with_tax.txt"
+    saved = download.value.path()
+    assert saved.read_bytes() == next(
+        s.body for s in DEMO_SUBMISSIONS if s.upload_id == "demo-upload-tax"
+    )

@@ -487,3 +487,34 @@ def test_app_acc_01_sign_out_everywhere_ends_the_other_sessions_too(
     with pytest.raises(ClientError) as access:
         cognito.get_user(AccessToken=other_device["access"])
     assert access.value.response["Error"]["Code"] == "NotAuthorizedException"
+
+
+def test_app_crs_01_the_teacher_archives_a_course_and_the_learner_sees_it_has_ended(
+    page: Page, browser: Browser, local_system: LocalSystem, local: Local, teacher: Api
+) -> None:
+    """APP-CRS-01: アーカイブする in the editor archives a published course (after its
+    announcement the badge says アーカイブ and the button is gone); an enrolled learner's
+    受講中のコース marks it このコースは終了しました and the catalogue no longer offers it."""
+    title = f"アーカイブするコース {stamp()}"
+    course = new_course(teacher, title, lessons=("はじめに",))
+    learner = local.new_learner(f"終了 確認{stamp()}")
+    learner.api("POST", f"/courses/{course['courseId']}/enrolment")
+
+    sign_in(page, TEACHER, next_path=f"/courses/{course['courseId']}")
+    expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
+    page.get_by_role("button", name="アーカイブする").click()
+    expect(page.get_by_text("コースをアーカイブしました。")).to_be_visible()
+    expect(page.get_by_text("アーカイブ", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="アーカイブする")).to_have_count(0)
+    expect(page.get_by_role("button", name="公開する")).to_have_count(0)
+    assert teacher("GET", f"/courses/{course['courseId']}")["status"] == "archived"
+
+    with browser_page(browser, local_system) as mine:
+        sign_in(mine, learner.email, password=PASSWORD)
+        row = mine.get_by_test_id("my-courses").locator(f"[data-course-id='{course['courseId']}']")
+        expect(row.get_by_role("link", name=title)).to_be_visible()
+        expect(row).to_contain_text("このコースは終了しました")
+        expect(
+            mine.get_by_role("list", name="コース").get_by_role("link", name=title)
+        ).to_have_count(0)
+        assert_accessible(mine)

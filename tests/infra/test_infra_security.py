@@ -196,3 +196,52 @@ def test_mp_apigw_03_execution_logs_info_without_bodies_and_account_role(
     assert stage["Properties"]["TracingEnabled"] is True
     assert "AccessLogSetting" in stage["Properties"]
     assert len(stack.of_type("AWS::ApiGateway::Account")) == 1
+
+
+# The only calls of our functions that accept no resource-level permission (IAM reference).
+UNSCOPED_ACTIONS = {"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
+UNSCOPED_ACTIONS |= {"secretsmanager:GetRandomPassword"}  # the origin secret's rotation
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_mp_iam_02_every_function_reaches_only_its_own_table_buckets_and_queues(
+    stack: SynthesizedStack,
+) -> None:
+    """MP-IAM-02: every Lambda function's role (API, PostConfirmation, scanner, updater,
+    reconciler, verdicts, backup, rotation…) names its resources: no `*` resource but the calls
+    that accept none, every DynamoDB grant on this environment's table, every S3 grant on this
+    environment's buckets, every SQS grant on this stack's queues."""
+    function_roles = {
+        f["Properties"]["Role"]["Fn::GetAtt"][0]
+        for f in stack.of_type("AWS::Lambda::Function").values()
+        if "Fn::GetAtt" in f["Properties"]["Role"]
+    }
+    assert len(function_roles) >= 6
+    table_id, _ = stack.only("AWS::DynamoDB::Table")
+    bucket_ids = set(stack.of_type("AWS::S3::Bucket"))
+    queue_ids = set(stack.of_type("AWS::SQS::Queue"))
+    own_buckets = (stack.config.prefix + "-manabiplus-", "dr-manabiplus-")
+    checked = 0
+    for role_id in function_roles:
+        for statement in _statements(stack, role_id):
+            if statement["Effect"] != "Allow":
+                continue
+            actions = set(_as_list(statement["Action"]))
+            resources = [json.dumps(r) for r in _as_list(statement["Resource"])]
+            if '"*"' in resources:
+                assert actions <= UNSCOPED_ACTIONS, (role_id, statement)
+                continue
+            for resource in resources:
+                if any(a.startswith("dynamodb:") for a in actions):
+                    assert table_id in resource, (role_id, statement)
+                if any(a.startswith("s3:") for a in actions):
+                    assert any(b in resource for b in bucket_ids) or any(
+                        p in resource for p in own_buckets
+                    ), (role_id, statement)
+                if any(a.startswith("sqs:") for a in actions):
+                    assert any(q in resource for q in queue_ids), (role_id, statement)
+                checked += 1
+    assert checked > 10
