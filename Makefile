@@ -103,7 +103,7 @@ web/dist/index.html: web/node_modules/.stamp $(WEB_SOURCES)
 # clamd for the virus scanner (MP-AV-01; its database is generated at start) and freshclam for
 # the definitions updater's test against a local mirror (MP-AV-04).
 system-packages:
-	@scripts/install-system-packages.sh chromium clamav clamav-daemon clamav-freshclam
+	@scripts/install-system-packages.sh chromium fonts-ipafont-gothic clamav clamav-daemon clamav-freshclam
 
 clean: ## remove build outputs (keeps .venv, node_modules and the local data; `make reset` empties that)
 	rm -rf build cdk.out web/dist .local/emulator.log
