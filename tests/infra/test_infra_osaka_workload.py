@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from manabi_infra import names
-from manabi_infra.app import SERVING_TABLE_CONTEXT, WORKLOAD_REGION_CONTEXT
+from manabi_infra.app import CLAIM_ALIASES_CONTEXT, SERVING_TABLE_CONTEXT, WORKLOAD_REGION_CONTEXT
 from manabi_infra.config import (
     ENVIRONMENTS,
     OSAKA,
@@ -121,6 +121,38 @@ def test_mp_avl_01_osaka_distributions_claim_no_alias_and_no_dns_record(
         assert not [t for t in (r["Type"] for r in osaka.resources.values()) if "Route53" in t]
         # CORS still allows the site's origin the users will come back on
         assert ENVIRONMENTS[osaka.config.name].web_origin in json.dumps(osaka.template)
+
+
+def test_mp_avl_01_with_claim_aliases_the_osaka_distributions_take_the_sites_names() -> None:
+    """runbook §5, after the Tokyo distributions released the names: `-c claimAliases=true`
+    (make deploy … CLAIM_ALIASES=1) synthesizes (cdk-nag included) Osaka distributions on the
+    site's and the API's names with the edge certificate, and the A/AAAA alias records."""
+    context = {WORKLOAD_REGION_CONTEXT: OSAKA, CLAIM_ALIASES_CONTEXT: "true"}
+    assembly = ensure_synth(REPO_ROOT / "build" / "cdk.out.osaka-claimed", context)
+    report = json.loads((assembly / "validation-report.json").read_text())
+    conclusions = {p["pluginName"]: p["conclusion"] for p in report["pluginReports"]}
+    assert conclusions == {"AwsSolutions": "success", "NIST.800.53.R5": "success"}
+    for config in ENVIRONMENTS.values():
+        stack_id = names.workload_stack_id(osaka_workload(config, claim_aliases=True))
+        template = json.loads((assembly / f"{stack_id}.template.json").read_text())
+        osaka = SynthesizedStack(osaka_workload(config, claim_aliases=True), template, stack_id)
+        aliases = sorted(
+            alias
+            for d in osaka.of_type("AWS::CloudFront::Distribution").values()
+            for alias in d["Properties"]["DistributionConfig"]["Aliases"]
+        )
+        assert aliases == sorted([config.domain, config.api_domain])
+        for d in osaka.of_type("AWS::CloudFront::Distribution").values():
+            certificate = d["Properties"]["DistributionConfig"]["ViewerCertificate"]
+            assert certificate["SslSupportMethod"] == "sni-only"
+            assert "AcmCertificateArn" in certificate
+        records = [
+            (r["Properties"]["Name"], r["Properties"]["Type"])
+            for r in osaka.of_type("AWS::Route53::RecordSet").values()
+        ]
+        for name in (config.domain, config.api_domain):
+            assert (f"{name}.", "A") in records, records
+            assert (f"{name}.", "AAAA") in records, records
 
 
 def test_mp_avl_01_osaka_claims_the_names_only_when_told() -> None:
