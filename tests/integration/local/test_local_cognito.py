@@ -17,15 +17,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from manabi_local.emulator import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from manabi_local.seed import DEMO_PASSWORD
 from manabi_local.tcp_ports import free_port
 from manabi_local.template import Template
+from tests.support_sign_in import cognito_client
 
 pytestmark = pytest.mark.integration
 
@@ -41,16 +40,6 @@ class System:
     pool_id: str
     cognito: Any  # boto3 client against the local Cognito front, as the SPA calls it
     admin: Any  # boto3 client against the emulator itself (administration)
-
-
-def _client(endpoint: str) -> Any:
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=ACCESS_KEY_ID,
-        aws_secret_access_key=SECRET_ACCESS_KEY,
-    )
 
 
 def _pump(stream: Any, lines: queue.Queue[str], sink: list[str]) -> None:
@@ -102,8 +91,8 @@ def system(
             emulator=emulator,
             client_id=config["userPoolClientId"],
             pool_id=config["userPoolId"],
-            cognito=_client(config["cognitoEndpoint"]),
-            admin=_client(emulator),
+            cognito=cognito_client(config["cognitoEndpoint"]),
+            admin=cognito_client(emulator),
         )
     finally:
         process.send_signal(signal.SIGTERM)
