@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aws_cdk import Acknowledgment, Stack, Validations
 
-from manabi_infra.config import EnvironmentConfig, ScanBackend
+from manabi_infra.config import TOKYO, EnvironmentConfig, ScanBackend
 from manabi_infra.constructs.access import (
     CFN_ADMIN_POLICIES,
     DEVELOPER_POLICIES,
@@ -27,6 +27,7 @@ from manabi_infra.nag_reasons import (
     aws_policy,
     log_groups,
     objects,
+    site_publisher,
 )
 from manabi_infra.nag_scan import CLAMAV_SCAN, GUARDDUTY_SCAN
 
@@ -276,7 +277,7 @@ def accepted_for(stack_kind: str, config: EnvironmentConfig) -> tuple[Accepted, 
         return DR
     scan = GUARDDUTY_SCAN if config.scan_backend is ScanBackend.GUARDDUTY else CLAMAV_SCAN
     environment = PRODUCTION_WORKLOAD if config.replicate_backups else STAGING_WORKLOAD
-    return WORKLOAD + scan + environment
+    return WORKLOAD + scan + environment + site_publisher(config.account, TOKYO)
 
 
 def _apply(stack: Stack, accepted: tuple[Accepted, ...]) -> None:

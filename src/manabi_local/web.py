@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from manabi_contract import site
 from manabi_local.cognito_front import COGNITO_PATH
 from manabi_local.events import HttpRequest, HttpResponse
 from manabi_local.mailbox import MAILBOX_PATH
@@ -48,18 +49,19 @@ _TYPES = {
 def site_config(
     resources: LocalResources, api_url: str, cognito_endpoint: str | None = None
 ) -> dict[str, Any]:
-    """/config.json of the SPA (docs/contracts.md).
+    """/config.json of the SPA (docs/contracts.md), with the keys the cloud's has
+    (manabi_contract.site).
 
     `cognito_endpoint`: the local Cognito front (manabi_local.cognito_front) when it runs, else
     the emulator itself.
     """
     return {
-        "apiUrl": api_url,
-        "region": resources.region,
-        "userPoolId": resources.user_pool_id,
-        "userPoolClientId": resources.user_pool_client_id,
-        "cognitoEndpoint": cognito_endpoint or resources.endpoint,
-        "environment": "local",
+        site.KEY_API_URL: api_url,
+        site.KEY_REGION: resources.region,
+        site.KEY_USER_POOL_ID: resources.user_pool_id,
+        site.KEY_USER_POOL_CLIENT_ID: resources.user_pool_client_id,
+        site.KEY_COGNITO_ENDPOINT: cognito_endpoint or resources.endpoint,
+        site.KEY_ENVIRONMENT: "local",
     }
 
 
@@ -93,11 +95,14 @@ class StaticSite:
         if request.method not in {"GET", "HEAD"}:
             return HttpResponse(405, [("Allow", "GET, HEAD")])
         path = posixpath.normpath(urllib.parse.unquote(request.path))
-        if path == "/config.json":
-            # Generated per run (ids of this emulator): never cached.
+        if path == site.CONFIG_PATH:
+            # Generated per run (ids of this emulator); revalidated like the cloud's.
             return HttpResponse(
                 200,
-                [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+                [
+                    ("Content-Type", "application/json"),
+                    ("Cache-Control", site.cache_control(path)),
+                ],
                 self.config_body,
             )
         relative = path.lstrip("/")
@@ -120,13 +125,14 @@ class StaticSite:
         return self._file(index)
 
     def _file(self, file: Path) -> HttpResponse:
+        # The cloud's cache headers (manabi_contract.site): hashed assets/ immutable for a year,
+        # everything else (index.html names the current build's assets) revalidated.
+        path = "/" + file.relative_to(self.dist).as_posix()
         headers = [
             ("Content-Type", content_type(file.name)),
             ("X-Content-Type-Options", "nosniff"),
+            ("Cache-Control", site.cache_control(path)),
         ]
-        if file.name == "index.html":
-            # index.html names the hashed assets of the current build: always revalidate it.
-            headers.append(("Cache-Control", "no-cache"))
         return HttpResponse(200, headers, file.read_bytes())
 
 

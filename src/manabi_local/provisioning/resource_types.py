@@ -98,6 +98,12 @@ NOT_EMULATED: dict[str, str] = {
     # AWS::Lambda::Function resources, also not emulated).
     "Custom::LogRetention": "CDK helper that sets log retention; local logs go to the console",
     "Custom::S3AutoDeleteObjects": "CDK helper that empties a bucket on stack deletion",
+    "Custom::CDKBucketDeployment": (
+        "CDK helper that publishes web/dist and config.json into the web bucket at deploy time; "
+        "manabi_local.web serves web/dist from disk with the same cache headers and generates "
+        "config.json from the emulator's ids"
+    ),
+    "AWS::Lambda::LayerVersion": "the AWS CLI layer of CDK's BucketDeployment helper; cloud only",
 }
 
 

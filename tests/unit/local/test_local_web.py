@@ -50,7 +50,25 @@ def test_files_with_their_content_type(dist: Path, path: str, expected: str) -> 
     status, headers, _ = _get(StaticSite(dist, CONFIG), path)
     assert status == 200
     assert headers["Content-Type"] == expected
-    assert "Cache-Control" not in headers
+
+
+@pytest.mark.parametrize(
+    ("path", "cache_control"),
+    [
+        ("/assets/index-abc123.js", "public, max-age=31536000, immutable"),
+        ("/assets/index-abc123.css", "public, max-age=31536000, immutable"),
+        ("/favicon.svg", "no-cache"),
+        ("/index.html", "no-cache"),
+        ("/courses/1", "no-cache"),
+        ("/config.json", "no-cache"),
+    ],
+)
+def test_gl_dep_01_the_cloud_cache_headers(dist: Path, path: str, cache_control: str) -> None:
+    """GL-DEP-01: the local origin sends the web bucket's Cache-Control (hashed assets for a
+    year, the rest revalidated)."""
+    status, headers, _ = _get(StaticSite(dist, CONFIG), path)
+    assert status == 200
+    assert headers["Cache-Control"] == cache_control
 
 
 @pytest.mark.parametrize("path", ["/assets/missing.js", "/missing.png", "/../../etc/passwd.txt"])
@@ -66,11 +84,11 @@ def test_paths_cannot_escape_the_dist_directory(dist: Path) -> None:
     assert status == 200  # no extension: the SPA's index.html, never the file outside
 
 
-def test_config_json_is_generated_and_not_cached(dist: Path) -> None:
+def test_config_json_is_generated_and_revalidated(dist: Path) -> None:
     status, headers, body = _get(StaticSite(dist, CONFIG), "/config.json")
     assert status == 200
     assert headers["Content-Type"] == "application/json"
-    assert headers["Cache-Control"] == "no-store"
+    assert headers["Cache-Control"] == "no-cache"  # as the cloud's (GL-DEP-01)
     assert json.loads(body) == CONFIG
 
 
