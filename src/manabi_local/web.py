@@ -11,7 +11,7 @@ import json
 import mimetypes
 import posixpath
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,16 +82,40 @@ def _missing_build_page() -> bytes:
     ).encode()
 
 
+def connect_sources(config: Mapping[str, Any], *extra: str) -> list[str]:
+    """What the SPA calls besides its own origin: the API and Cognito of its config.json, and
+    `extra` (the emulator, where the presigned uploads go)."""
+    found = [config.get(site.KEY_API_URL), config.get(site.KEY_COGNITO_ENDPOINT), *extra]
+    origins = []
+    for url in found:
+        if url:
+            parts = urllib.parse.urlsplit(str(url))
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
+
 class StaticSite:
-    def __init__(self, dist: Path, config: Mapping[str, Any]) -> None:
+    """web/dist with the cloud's cache and security headers (manabi_contract.site)."""
+
+    def __init__(
+        self, dist: Path, config: Mapping[str, Any], connect_src: Sequence[str] | None = None
+    ) -> None:
         self.dist = dist.resolve()
         self.config_body = json.dumps(config, ensure_ascii=False, indent=2).encode("utf-8")
+        sources = connect_sources(config) if connect_src is None else connect_src
+        self.security_headers = list(site.security_headers(sources).items())
 
     @property
     def built(self) -> bool:
         return (self.dist / "index.html").is_file()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self._answer(request)
+        present = {name.lower() for name, _ in response.headers}
+        extra = [(k, v) for k, v in self.security_headers if k.lower() not in present]
+        return HttpResponse(response.status, [*response.headers, *extra], response.body)
+
+    def _answer(self, request: HttpRequest) -> HttpResponse:
         if request.method not in {"GET", "HEAD"}:
             return HttpResponse(405, [("Allow", "GET, HEAD")])
         path = posixpath.normpath(urllib.parse.unquote(request.path))

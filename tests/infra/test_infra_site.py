@@ -143,3 +143,61 @@ def test_gl_dep_01_without_a_build_a_stand_in_page_is_published(tmp_path: Path) 
     (built / "assets").mkdir(parents=True)
     (built / "index.html").write_text("<!doctype html>")
     assert site_construct.site_directory(built) == built
+
+
+# --- security headers ---------------------------------------------------------------------------
+
+
+def test_gl_dep_01_site_sends_hsts_csp_and_no_framing(stack: SynthesizedStack) -> None:
+    """The site distribution's response-headers policy: the values of manabi_contract.site, the
+    same the local SPA origin sends."""
+    policy_id, policy = stack.only("AWS::CloudFront::ResponseHeadersPolicy")
+    (web,) = [
+        r["Properties"]["DistributionConfig"]
+        for r in stack.of_type("AWS::CloudFront::Distribution").values()
+        if r["Properties"]["DistributionConfig"]["Comment"] == stack.names.web_distribution
+    ]
+    assert web["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] == {"Ref": policy_id}
+    headers = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    assert headers["StrictTransportSecurity"] == {
+        "AccessControlMaxAgeSec": 31536000,  # one year
+        "IncludeSubdomains": True,
+        "Preload": True,
+        "Override": True,
+    }
+    assert headers["ContentTypeOptions"] == {"Override": True}  # nosniff
+    assert headers["FrameOptions"] == {"FrameOption": site.FRAME_OPTIONS, "Override": True}
+    assert headers["ReferrerPolicy"] == {
+        "ReferrerPolicy": site.REFERRER_POLICY,
+        "Override": True,
+    }
+    csp = headers["ContentSecurityPolicy"]
+    assert csp["Override"] is True
+    directives = dict(d.split(" ", 1) for d in csp["ContentSecurityPolicy"].split("; "))
+    assert directives["default-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    bucket = stack.names.data_bucket
+    assert directives["connect-src"].split() == [
+        "'self'",
+        f"https://{stack.config.api_domain}",
+        "https://cognito-idp.ap-northeast-1.amazonaws.com",
+        f"https://{bucket}.s3.ap-northeast-1.amazonaws.com",  # presigned uploads
+        f"https://{bucket}.s3.amazonaws.com",
+    ]
+    # The API distribution answers JSON only; the policy is the site's.
+    (api,) = [
+        r["Properties"]["DistributionConfig"]
+        for r in stack.of_type("AWS::CloudFront::Distribution").values()
+        if r["Properties"]["DistributionConfig"]["Comment"] == stack.names.api_distribution
+    ]
+    assert "ResponseHeadersPolicyId" not in api["DefaultCacheBehavior"]
+
+
+def test_gl_dep_01_csp_is_built_from_the_connect_sources() -> None:
+    policy = site.content_security_policy(["https://api.x", "https://api.x", "https://c"])
+    assert "connect-src 'self' https://api.x https://c;" in policy  # each source once
+    assert policy.startswith("default-src 'self'; ")
+    assert "frame-ancestors 'none'" in policy
+    assert site.security_headers([])[site.HEADER_HSTS] == (
+        "max-age=31536000; includeSubDomains; preload"
+    )

@@ -82,6 +82,9 @@ NOT_EMULATED: dict[str, str] = {
     "AWS::WAFv2::LoggingConfiguration": "edge protection exists only in the cloud",
     "AWS::CloudFront::Distribution": "manabi_local.web and the local gateway are the two origins",
     "AWS::CloudFront::Function": "manabi_local.web answers SPA routes with index.html itself",
+    "AWS::CloudFront::ResponseHeadersPolicy": (
+        "manabi_local.web sends the same security headers (manabi_contract.site) itself"
+    ),
     "AWS::CloudFront::OriginAccessControl": "no CloudFront locally; the SPA is served from disk",
     "AWS::SecretsManager::Secret": "holds the CloudFront origin header; no CloudFront locally",
     "AWS::SecretsManager::RotationSchedule": (

@@ -9,7 +9,7 @@ import pytest
 
 from manabi_local.events import HttpRequest
 from manabi_local.provisioning import LocalResources
-from manabi_local.web import BUILD_COMMAND, StaticSite, content_type, site_config
+from manabi_local.web import BUILD_COMMAND, StaticSite, connect_sources, content_type, site_config
 
 CONFIG = {"apiUrl": "http://127.0.0.1:8081", "environment": "local"}
 
@@ -135,3 +135,25 @@ def test_site_config_follows_the_contract() -> None:
 def test_content_type_fallback() -> None:
     assert content_type("x.unknownext") == "application/octet-stream"
     assert content_type("app.webmanifest") == "application/manifest+json"
+
+
+@pytest.mark.parametrize("path", ["/", "/assets/index-abc123.js", "/config.json", "/missing.png"])
+def test_gl_dep_01_every_answer_carries_the_site_security_headers(dist: Path, path: str) -> None:
+    """GL-DEP-01: the cloud site's response-headers policy, sent by the local origin too."""
+    config = {"apiUrl": "http://127.0.0.1:8081/", "cognitoEndpoint": "http://127.0.0.1:8080/_x/"}
+    site_ = StaticSite(dist, config, connect_src=connect_sources(config, "http://127.0.0.1:4566"))
+    _, headers, _ = _get(site_, path)
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    # The API, the Cognito front and the emulator (presigned uploads), as origins, each once.
+    assert (
+        "connect-src 'self' http://127.0.0.1:8081 http://127.0.0.1:8080 http://127.0.0.1:4566;"
+        in csp
+    )
+    raw = site_(HttpRequest("GET", path, [])).headers
+    assert [name for name, _ in raw].count("X-Content-Type-Options") == 1
