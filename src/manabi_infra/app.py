@@ -28,6 +28,7 @@ from manabi_infra.names import BASELINE_REGIONS
 from manabi_infra.stacks.baseline import BaselineStack
 from manabi_infra.stacks.dr import DrStack
 from manabi_infra.stacks.edge import EdgeStack
+from manabi_infra.stacks.github_oidc import GitHubOidcStack
 from manabi_infra.stacks.workload import WorkloadStack
 
 # Set by the CDK CLI as well; needed when the app runs without it. The path metadata
@@ -90,7 +91,11 @@ def build_app(api_code_dir: Path | None = None) -> App:
         deployment = Deployment(config)
         # The account's security services, one stack per region, before everything else
         # (GL-SEC-01): `cdk deploy --all` deploys them first.
+        # GitHub's OIDC provider and the deploy role of the account: first of all (GL-CICD-01).
+        oidc = GitHubOidcStack(app, deployment=deployment)
         baselines = [BaselineStack(app, deployment=deployment, region=r) for r in BASELINE_REGIONS]
+        for baseline in baselines:
+            baseline.add_dependency(oidc, "the deploy role comes first")
         edge = EdgeStack(app, deployment=deployment)
         dr = DrStack(app, deployment=deployment)
         workload = WorkloadStack(app, deployment=deployment, api_code_dir=code_dir, edge=edge)
@@ -100,7 +105,12 @@ def build_app(api_code_dir: Path | None = None) -> App:
                 stack.add_dependency(baseline, "the account baseline comes first")
         if os.environ.get(ACKNOWLEDGE_ENV, "1") != "0":
             acknowledge_findings(
-                edge=edge, dr=dr, workload=workload, config=config, baselines=tuple(baselines)
+                edge=edge,
+                dr=dr,
+                workload=workload,
+                config=config,
+                baselines=tuple(baselines),
+                oidc=oidc,
             )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     return app

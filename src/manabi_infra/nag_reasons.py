@@ -103,3 +103,22 @@ def site_publisher(account: str, region: str) -> tuple[Accepted, ...]:
         ),
         *log_groups("Site/PublisherLogs"),
     )
+
+
+def github_oidc(account: str, regions: tuple[str, ...]) -> tuple[Accepted, ...]:
+    """The deploy role of GitHub Actions may assume the CDK bootstrap roles, nothing else."""
+    return (
+        Accepted(
+            "DeployRole/DefaultPolicy",
+            (
+                *objects(
+                    *(f"arn:aws:iam::{account}:role/cdk-hnb659fds-*-{account}-{r}" for r in regions)
+                ),
+                f"{NIST}IAMNoInlinePolicy",
+            ),
+            "sts:AssumeRole on the CDK bootstrap roles of this account in the regions it deploys "
+            "to (deploy, file and image publishing, lookup: cdk-<qualifier>-<role>-<account>-"
+            "<region>), which `cdk deploy` assumes in turn (GL-CICD-01, docs/decisions/0036). "
+            f"{INLINE}.",
+        ),
+    )
