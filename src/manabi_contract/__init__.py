@@ -12,4 +12,6 @@ the code (or policy) that reads it. It imports nothing else of ours.
 - `verdicts`: the virus-scan verdict tags on an object version (MP-AV-01..04).
 - `table`: the single table's key layout and the verdict write the API and the scanner share.
 - `observability`: Powertools Logger, Metrics and Tracer, configured alike for every function.
+- `site`: the keys of the SPA's `/config.json`, and the cache and security headers both website
+  origins (CloudFront, the local SPA origin) send.
 """

@@ -124,6 +124,11 @@ class ResourceNames:
         return log_group_of(self.updater_function)
 
     @property
+    def site_publisher_log_group(self) -> str:
+        """Logs of CDK's BucketDeployment handler that publishes the SPA (GL-DEP-01)."""
+        return log_group_of(self._sibling("site-publisher"))
+
+    @property
     def guardduty_verdict_function(self) -> str:
         return self._sibling("guardduty-verdicts")
 

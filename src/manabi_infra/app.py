@@ -35,6 +35,7 @@ from manabi_infra.names import BASELINE_REGIONS
 from manabi_infra.stacks.baseline import BaselineStack
 from manabi_infra.stacks.dr import DrStack
 from manabi_infra.stacks.edge import EdgeStack
+from manabi_infra.stacks.github_oidc import GitHubOidcStack
 from manabi_infra.stacks.workload import WorkloadStack
 
 # Set by the CDK CLI as well; needed when the app runs without it. The path metadata
@@ -124,7 +125,11 @@ def build_app(api_code_dir: Path | None = None) -> App:
         config = deployment.config
         # The account's security services, one stack per region, before everything else
         # (GL-SEC-01): `cdk deploy --all` deploys them first.
+        # GitHub's OIDC provider and the deploy role of the account: first of all (GL-CICD-01).
+        oidc = GitHubOidcStack(app, deployment=deployment)
         baselines = [BaselineStack(app, deployment=deployment, region=r) for r in BASELINE_REGIONS]
+        for baseline in baselines:
+            baseline.add_dependency(oidc, "the deploy role comes first")
         edge = EdgeStack(app, deployment=deployment)
         dr = DrStack(app, deployment=deployment)
         workload = WorkloadStack(app, deployment=deployment, api_code_dir=code_dir, edge=edge)
@@ -135,7 +140,12 @@ def build_app(api_code_dir: Path | None = None) -> App:
         acknowledge = os.environ.get(ACKNOWLEDGE_ENV, "1") != "0"
         if acknowledge:
             acknowledge_findings(
-                edge=edge, dr=dr, workload=workload, config=config, baselines=tuple(baselines)
+                edge=edge,
+                dr=dr,
+                workload=workload,
+                config=config,
+                baselines=tuple(baselines),
+                oidc=oidc,
             )
         if osaka:
             dr_config = osaka_workload(config, claim_aliases=_flag(app, CLAIM_ALIASES_CONTEXT))

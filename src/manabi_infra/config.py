@@ -67,6 +67,14 @@ UNRESERVED_MINIMUM = 100
 API_SECONDS_PER_REQUEST = 0.332
 
 
+# The GitHub repository whose deploy workflow may deploy (GL-CICD-01): its OIDC tokens are
+# trusted for `repo:<org>/<repo>:environment:<environment>` only.
+GITHUB_ORG = "manabiplus"
+GITHUB_REPO = "manabi-plus"
+# The CDK bootstrap qualifier (`cdk bootstrap` default): its roles are cdk-<qualifier>-*.
+CDK_QUALIFIER = "hnb659fds"
+
+
 class EnvName(StrEnum):
     STAGING = "staging"
     PRODUCTION = "production"
@@ -133,6 +141,8 @@ class EnvironmentConfig:
     security_owner: SecurityOwner = SecurityOwner.ACCOUNT
     # The CloudFront → API origin secret rotates this often (GL-SEC-05).
     origin_secret_rotation_days: int = 30
+    # --- CI/CD (GL-CICD-01) ---
+    github_repository: str = f"{GITHUB_ORG}/{GITHUB_REPO}"
 
     def __post_init__(self) -> None:
         # A typo here would reach every function at deploy time; stop the synth instead.

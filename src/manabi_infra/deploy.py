@@ -51,6 +51,10 @@ from manabi_infra.config import (
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CDK = REPO_ROOT / "node_modules" / ".bin" / "cdk"  # the pinned CLI (package-lock.json)
 DEPLOY_OUTDIR = REPO_ROOT / "build" / "cdk.out.deploy"
+# The SPA the workload stack publishes (manabi_infra.constructs.site); without a build the synth
+# would publish a stand-in page.
+WEB_DIST = REPO_ROOT / "web" / "dist"
+WEB_BUILD = "npm --prefix web ci && npm --prefix web run build"
 BOOTSTRAP_STACK = "CDKToolkit"
 CONFIRM_WORD = "production"
 
@@ -166,6 +170,16 @@ def confirm_production(config: EnvironmentConfig, stdin: TextIO, out: TextIO) ->
         )
 
 
+def check_site_built(dist: Path) -> None:
+    """A deploy publishes web/dist (GL-DEP-01): never the synth's stand-in page."""
+    if not (dist / "index.html").is_file():
+        shown = dist.relative_to(REPO_ROOT) if dist.is_relative_to(REPO_ROOT) else dist
+        raise DeployError(
+            f"The SPA is not built ({shown}/index.html is missing); the deploy would publish a "
+            f"stand-in page. Build it with `{WEB_BUILD}` (make deploy does), then deploy again."
+        )
+
+
 def check_credentials(session: boto3.Session, config: EnvironmentConfig) -> str:
     """The caller's account; stops unless it is the environment's."""
     try:
@@ -250,6 +264,7 @@ def deploy(
     out: TextIO = sys.stdout,
     assembly: Path | None = None,
     place: WorkloadPlace | None = None,
+    site_dir: Path = WEB_DIST,
 ) -> None:
     """Everything `make deploy` (or `make diff`) does for one environment."""
     place = place or WorkloadPlace()
@@ -258,6 +273,7 @@ def deploy(
     if dry_run:
         out.write(f"Dry run for {config.name} (account {config.account}); no AWS call is made.\n")
     elif not diff_only:
+        check_site_built(site_dir)
         confirm_production(config, stdin, out)
     if assembly is None:  # synthesizing needs no AWS call: a dry run does it too
         runner(synth_command(outdir, place))

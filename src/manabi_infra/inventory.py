@@ -32,6 +32,7 @@ _REGION_OF_KIND = {
     "Workload": "Tokyo",
     "Edge": "us-east-1",
     "DR": "Osaka",
+    "GitHubOidc": "Tokyo",  # the deploy role (GL-CICD-01)
     # The account baseline stacks end in their region (GL-SEC-01).
     "Tokyo": "Tokyo",
     "Osaka": "Osaka",

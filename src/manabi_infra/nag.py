@@ -25,11 +25,13 @@ from manabi_infra.nag_reasons import (
     XRAY_WRITES,
     Accepted,
     aws_policy,
+    github_oidc,
     log_groups,
     objects,
+    site_publisher,
 )
 from manabi_infra.nag_scan import CLAMAV_SCAN, GUARDDUTY_SCAN
-from manabi_infra.names import resource_names
+from manabi_infra.names import BASELINE_REGIONS, resource_names
 
 # Reasons shared by several resources.
 _SSE_S3 = "SSE-S3 by decision MP-ENC-01 (design 2.3.4): no customer key is needed for this data"
@@ -277,7 +279,13 @@ def accepted_for(stack_kind: str, config: EnvironmentConfig) -> tuple[Accepted, 
         return DR
     scan = GUARDDUTY_SCAN if config.scan_backend is ScanBackend.GUARDDUTY else CLAMAV_SCAN
     environment = PRODUCTION_WORKLOAD if config.replicate_backups else STAGING_WORKLOAD
-    return WORKLOAD + scan + environment + _restored_or_osaka(config)
+    return (
+        WORKLOAD
+        + scan
+        + environment
+        + site_publisher(config.account, config.workload_region)
+        + _restored_or_osaka(config)
+    )
 
 
 def _restored_or_osaka(config: EnvironmentConfig) -> tuple[Accepted, ...]:
@@ -333,7 +341,10 @@ def acknowledge_findings(
     workload: Stack,
     config: EnvironmentConfig,
     baselines: tuple[Stack, ...] = (),
+    oidc: Stack | None = None,
 ) -> None:
+    if oidc is not None:
+        _apply(oidc, github_oidc(config.account, tuple(BASELINE_REGIONS)))
     for baseline in baselines:
         _apply(baseline, accepted_for_baseline(config, baseline.region))
     _apply(edge, accepted_for("edge", config))

@@ -55,3 +55,70 @@ def traced_function_role(path: str, resources: tuple[str, ...], what: str) -> Ac
         (*objects(*resources), f"{AWS}IAM5[Resource::*]", f"{NIST}IAMNoInlinePolicy"),
         f"{what}; {XRAY_WRITES}. {INLINE}.",
     )
+
+
+# CDK's BucketDeployment handler (one per stack, at its root): publishes the SPA (GL-DEP-01).
+SITE_PUBLISHER = "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C"
+
+
+def site_publisher(account: str, region: str) -> tuple[Accepted, ...]:
+    """The findings on CDK's own function that copies web/dist into the web bucket."""
+    assets = f"arn:aws:s3:::cdk-hnb659fds-assets-{account}-{region}/*"
+    return (
+        Accepted(
+            SITE_PUBLISHER,
+            (f"{AWS}L1", f"{NIST}LambdaConcurrency", *NO_DLQ_NO_VPC),
+            "CDK's BucketDeployment handler (aws-cdk-lib picks its runtime, python3.13 today); it "
+            "runs only as a CloudFormation custom resource during a deploy, one invocation per "
+            "change, so neither reserved concurrency nor a DLQ applies (CloudFormation reports a "
+            "failure and rolls back); not in a VPC by MP-LMD-03 / MP-NET-01",
+        ),
+        Accepted(
+            f"{SITE_PUBLISHER}/ServiceRole",
+            (aws_policy("service-role/AWSLambdaBasicExecutionRole"),),
+            "CDK's role of its BucketDeployment handler: the AWS policy that lets it write its "
+            "own logs (GL-DEP-01, docs/decisions/0029)",
+        ),
+        Accepted(
+            f"{SITE_PUBLISHER}/ServiceRole/DefaultPolicy",
+            (
+                *(
+                    f"{AWS}IAM5[Action::{action}]"
+                    for action in (
+                        "s3:Abort*",
+                        "s3:DeleteObject*",
+                        "s3:GetBucket*",
+                        "s3:GetObject*",
+                        "s3:List*",
+                    )
+                ),
+                *objects("<StorageWebBucketAC126855.Arn>/*", assets),
+                f"{AWS}IAM5[Resource::*]",
+                f"{NIST}IAMNoInlinePolicy",
+            ),
+            "CDK grants on the two buckets it copies between: read the bootstrap's asset "
+            "bucket, write and prune the web bucket (GL-DEP-01). cloudfront:CreateInvalidation "
+            "and GetInvalidation are granted on `*` by CDK (the distribution is created in the "
+            f"same stack). {INLINE}.",
+        ),
+        *log_groups("Site/PublisherLogs"),
+    )
+
+
+def github_oidc(account: str, regions: tuple[str, ...]) -> tuple[Accepted, ...]:
+    """The deploy role of GitHub Actions may assume the CDK bootstrap roles, nothing else."""
+    return (
+        Accepted(
+            "DeployRole/DefaultPolicy",
+            (
+                *objects(
+                    *(f"arn:aws:iam::{account}:role/cdk-hnb659fds-*-{account}-{r}" for r in regions)
+                ),
+                f"{NIST}IAMNoInlinePolicy",
+            ),
+            "sts:AssumeRole on the CDK bootstrap roles of this account in the regions it deploys "
+            "to (deploy, file and image publishing, lookup: cdk-<qualifier>-<role>-<account>-"
+            "<region>), which `cdk deploy` assumes in turn (GL-CICD-01, docs/decisions/0036). "
+            f"{INLINE}.",
+        ),
+    )

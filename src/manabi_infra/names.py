@@ -105,9 +105,16 @@ def baseline_stack_ids(config: EnvironmentConfig) -> tuple[str, ...]:
     return tuple(baseline_stack_id(config, region) for region in BASELINE_REGIONS)
 
 
+def github_oidc_stack_id(config: EnvironmentConfig) -> str:
+    """`ManabiPlus-Staging-GitHubOidc` (Tokyo): GitHub's OIDC provider and the deploy role."""
+    return f"{config.stack_prefix}-GitHubOidc"
+
+
 def stack_ids(config: EnvironmentConfig) -> tuple[str, ...]:
-    """Every stack of an environment, in deploy order: the account baseline first."""
+    """Every stack of an environment, in deploy order: the GitHub OIDC stack, the account
+    baseline, then the rest."""
     return (
+        github_oidc_stack_id(config),
         *baseline_stack_ids(config),
         edge_stack_id(config),
         dr_stack_id(config),

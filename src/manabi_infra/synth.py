@@ -32,7 +32,8 @@ HASH_FILE = ".manabi-synth-hash"
 
 # Everything the synthesized templates depend on: the infra code and what the Lambda asset holds
 # (its hash is in the templates).
-_INPUT_DIRS = ("src/manabi_infra", *(f"src/{package}" for package in ASSET_PACKAGES))
+# The built SPA too: the stack publishes web/dist (GL-DEP-01).
+_INPUT_DIRS = ("src/manabi_infra", *(f"src/{package}" for package in ASSET_PACKAGES), "web/dist")
 _INPUT_FILES = ("pyproject.toml", "uv.lock", "cdk.json")
 
 STACK_IDS: dict[EnvName, str] = {

@@ -45,7 +45,7 @@ from manabi_local.seed import DemoAccount, seed
 from manabi_local.state import LocalState, StateFormatError
 from manabi_local.tcp_ports import PortInUseError, ensure_port_free
 from manabi_local.template import Template
-from manabi_local.web import LocalWebOrigin, StaticSite, site_config
+from manabi_local.web import LocalWebOrigin, StaticSite, connect_sources, site_config
 
 HOST = "127.0.0.1"
 # Ctrl-C to every process gone: at most 5 s (MP-LOC-02). The requests inside get this long.
@@ -154,9 +154,12 @@ class LocalSystem:
             endpoint=resources.endpoint,
             trigger=load_post_confirmation(self._clients.cognito),
         )
+        config = site_config(
+            resources, self.api_url, cognito_endpoint=self.web_origin + COGNITO_PATH
+        )
+        # The browser posts uploads to the emulator (presigned POST): it may connect there too.
         site = StaticSite(
-            options.web_dist,
-            site_config(resources, self.api_url, cognito_endpoint=self.web_origin + COGNITO_PATH),
+            options.web_dist, config, connect_src=connect_sources(config, resources.endpoint)
         )
         # The virus scanner (MP-AV-01): clamd on a generated database, a worker on the scan queue.
         clamd_dir = self._cleanup.enter_context(tempfile.TemporaryDirectory(prefix="manabi-clamd-"))

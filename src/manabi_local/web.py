@@ -11,10 +11,11 @@ import json
 import mimetypes
 import posixpath
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from manabi_contract import site
 from manabi_local.cognito_front import COGNITO_PATH
 from manabi_local.events import HttpRequest, HttpResponse
 from manabi_local.mailbox import MAILBOX_PATH
@@ -48,18 +49,19 @@ _TYPES = {
 def site_config(
     resources: LocalResources, api_url: str, cognito_endpoint: str | None = None
 ) -> dict[str, Any]:
-    """/config.json of the SPA (docs/contracts.md).
+    """/config.json of the SPA (docs/contracts.md), with the keys the cloud's has
+    (manabi_contract.site).
 
     `cognito_endpoint`: the local Cognito front (manabi_local.cognito_front) when it runs, else
     the emulator itself.
     """
     return {
-        "apiUrl": api_url,
-        "region": resources.region,
-        "userPoolId": resources.user_pool_id,
-        "userPoolClientId": resources.user_pool_client_id,
-        "cognitoEndpoint": cognito_endpoint or resources.endpoint,
-        "environment": "local",
+        site.KEY_API_URL: api_url,
+        site.KEY_REGION: resources.region,
+        site.KEY_USER_POOL_ID: resources.user_pool_id,
+        site.KEY_USER_POOL_CLIENT_ID: resources.user_pool_client_id,
+        site.KEY_COGNITO_ENDPOINT: cognito_endpoint or resources.endpoint,
+        site.KEY_ENVIRONMENT: "local",
     }
 
 
@@ -80,24 +82,51 @@ def _missing_build_page() -> bytes:
     ).encode()
 
 
+def connect_sources(config: Mapping[str, Any], *extra: str) -> list[str]:
+    """What the SPA calls besides its own origin: the API and Cognito of its config.json, and
+    `extra` (the emulator, where the presigned uploads go)."""
+    found = [config.get(site.KEY_API_URL), config.get(site.KEY_COGNITO_ENDPOINT), *extra]
+    origins = []
+    for url in found:
+        if url:
+            parts = urllib.parse.urlsplit(str(url))
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
+
 class StaticSite:
-    def __init__(self, dist: Path, config: Mapping[str, Any]) -> None:
+    """web/dist with the cloud's cache and security headers (manabi_contract.site)."""
+
+    def __init__(
+        self, dist: Path, config: Mapping[str, Any], connect_src: Sequence[str] | None = None
+    ) -> None:
         self.dist = dist.resolve()
         self.config_body = json.dumps(config, ensure_ascii=False, indent=2).encode("utf-8")
+        sources = connect_sources(config) if connect_src is None else connect_src
+        self.security_headers = list(site.security_headers(sources).items())
 
     @property
     def built(self) -> bool:
         return (self.dist / "index.html").is_file()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self._answer(request)
+        present = {name.lower() for name, _ in response.headers}
+        extra = [(k, v) for k, v in self.security_headers if k.lower() not in present]
+        return HttpResponse(response.status, [*response.headers, *extra], response.body)
+
+    def _answer(self, request: HttpRequest) -> HttpResponse:
         if request.method not in {"GET", "HEAD"}:
             return HttpResponse(405, [("Allow", "GET, HEAD")])
         path = posixpath.normpath(urllib.parse.unquote(request.path))
-        if path == "/config.json":
-            # Generated per run (ids of this emulator): never cached.
+        if path == site.CONFIG_PATH:
+            # Generated per run (ids of this emulator); revalidated like the cloud's.
             return HttpResponse(
                 200,
-                [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+                [
+                    ("Content-Type", "application/json"),
+                    ("Cache-Control", site.cache_control(path)),
+                ],
                 self.config_body,
             )
         relative = path.lstrip("/")
@@ -120,13 +149,14 @@ class StaticSite:
         return self._file(index)
 
     def _file(self, file: Path) -> HttpResponse:
+        # The cloud's cache headers (manabi_contract.site): hashed assets/ immutable for a year,
+        # everything else (index.html names the current build's assets) revalidated.
+        path = "/" + file.relative_to(self.dist).as_posix()
         headers = [
             ("Content-Type", content_type(file.name)),
             ("X-Content-Type-Options", "nosniff"),
+            ("Cache-Control", site.cache_control(path)),
         ]
-        if file.name == "index.html":
-            # index.html names the hashed assets of the current build: always revalidate it.
-            headers.append(("Cache-Control", "no-cache"))
         return HttpResponse(200, headers, file.read_bytes())
 
 

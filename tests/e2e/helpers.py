@@ -38,7 +38,9 @@ def shot(page: Page, name: str) -> Path:
 def assert_accessible(page: Page) -> None:
     """axe-core on the current page: no serious or critical violations."""
     assert AXE.exists(), "npm ci in web/ installs axe-core"
-    page.add_script_tag(path=str(AXE))
+    # Evaluated through the DevTools protocol: the site's CSP (GL-DEP-01) rightly refuses an
+    # injected <script> tag, and the page's own scripts stay under that CSP.
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     result = page.evaluate(
         """async () => {
             const r = await axe.run(document, { resultTypes: ['violations'] });

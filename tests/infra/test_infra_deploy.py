@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -70,6 +71,9 @@ def run(
     config: EnvironmentConfig = STAGING, *, assembly: Path, stdin: str = "", **kwargs: Any
 ) -> tuple[str, Recorder]:
     out, recorder = io.StringIO(), Recorder()
+    if "site_dir" not in kwargs:  # a built SPA, whether or not this checkout has web/dist
+        kwargs["site_dir"] = Path(tempfile.mkdtemp(prefix="dist-"))
+        (kwargs["site_dir"] / "index.html").write_text("<!doctype html>")
     deploy.deploy(
         config, runner=recorder, stdin=io.StringIO(stdin), out=out, assembly=assembly, **kwargs
     )
@@ -116,6 +120,17 @@ def test_gl_dep_01_dry_run_without_an_assembly_synthesizes_through_the_pinned_cl
         [str(REPO_ROOT / "node_modules/.bin/cdk"), "synth", "--quiet", "--output", str(outdir)]
     ]
     assert f"deploy --app {outdir} --exclusively" in out.getvalue()
+
+
+def test_gl_dep_01_stops_before_anything_when_the_spa_is_not_built(
+    cloud_assembly: Path, tmp_path: Path
+) -> None:
+    """A deploy never publishes the synth's stand-in page: it names the build command."""
+    with pytest.raises(deploy.DeployError, match=r"SPA is not built.*npm --prefix web run build"):
+        run(assembly=cloud_assembly, site_dir=tmp_path / "dist")
+    # The dry run still shows the plan without a build.
+    out, _ = run(assembly=cloud_assembly, site_dir=tmp_path / "dist", dry_run=True)
+    assert "Stack order:" in out
 
 
 def test_gl_dep_01_stops_without_credentials(

@@ -158,6 +158,7 @@ def test_mp_log_01_one_log_group_per_service(
         resource_names.query_log_group,  # Route 53 query logs (us-east-1)
         f"/aws/cloudtrail/{resource_names.trail}",  # the trail's CloudWatch Logs copy (GL-SEC-03)
         resource_names.origin_rotation_log_group,  # origin-secret rotation (GL-SEC-05)
+        resource_names.site_publisher_log_group,  # CDK's SPA publisher (GL-DEP-01)
     }
     # API Gateway execution logs go to the group API Gateway names itself per stage, through
     # the account CloudWatch role (MP-APIGW-03).

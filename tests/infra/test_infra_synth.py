@@ -29,6 +29,7 @@ REGIONS = {
     stack_id: region
     for config in ENVIRONMENTS.values()
     for stack_id, region in (
+        (names.github_oidc_stack_id(config), TOKYO),
         *((names.baseline_stack_id(config, r), r) for r in names.BASELINE_REGIONS),
         (names.edge_stack_id(config), US_EAST_1),
         (names.dr_stack_id(config), OSAKA),
@@ -38,8 +39,8 @@ REGIONS = {
 
 
 def test_mp_iac_01_every_stack_is_synthesized(cloud_assembly: Path) -> None:
-    """Baseline (Tokyo, Osaka, us-east-1), edge (us-east-1), DR (Osaka) and workload (Tokyo)
-    per environment, nothing else."""
+    """GitHub OIDC (Tokyo), baseline (Tokyo, Osaka, us-east-1), edge (us-east-1), DR (Osaka)
+    and workload (Tokyo) per environment, nothing else."""
     assert set(ALL_STACK_IDS) == set(REGIONS)
     found = {p.name.removesuffix(".template.json") for p in cloud_assembly.glob("*.template.json")}
     assert found == set(ALL_STACK_IDS)

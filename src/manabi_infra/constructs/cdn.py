@@ -27,6 +27,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from manabi_contract import site
 from manabi_infra import names
 from manabi_infra.constructs.origin_rotation import OriginSecretRotation
 from manabi_infra.constructs.storage import Storage
@@ -139,6 +140,7 @@ class Cdn(DeploymentConstruct):
             code=cloudfront.FunctionCode.from_inline(SPA_ROUTING_CODE),
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
+        self.security_headers = self._security_headers()
         self.web_distribution = cloudfront.Distribution(
             self,
             "WebDistribution",
@@ -155,6 +157,7 @@ class Cdn(DeploymentConstruct):
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=self.security_headers,
                 function_associations=[
                     cloudfront.FunctionAssociation(
                         function=spa_routing, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
@@ -215,3 +218,46 @@ class Cdn(DeploymentConstruct):
                 route53.AaaaRecord(
                     self, f"{record_id}Aaaa", zone=hosted_zone, record_name=name, target=target
                 )
+
+    def connect_sources(self) -> list[str]:
+        """Where the SPA connects besides its own origin: the API, Cognito, and the data
+        bucket's presigned uploads (regional and global S3 names)."""
+        region = Stack.of(self).region
+        api = f"https://{self.config.api_domain}" if self.config.api_domain else None
+        bucket = self.resource_names.data_bucket
+        return [
+            api or "https://*.cloudfront.net",  # without a domain: the API distribution's name
+            site.cognito_origin(region),
+            f"https://{bucket}.s3.{region}.amazonaws.com",
+            f"https://{bucket}.s3.amazonaws.com",
+        ]
+
+    def _security_headers(self) -> cloudfront.ResponseHeadersPolicy:
+        """The site's security headers (manabi_contract.site), overriding whatever the bucket
+        might send; the local SPA origin sends the same."""
+        headers = site.security_headers(self.connect_sources())
+        return cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            response_headers_policy_name=f"{self.resource_names.web_distribution}-security-headers",
+            comment="HSTS, CSP, nosniff, no framing, referrer policy of the Manabi Plus site",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.seconds(site.HSTS_MAX_AGE_SECONDS),
+                    include_subdomains=True,
+                    preload=True,
+                    override=True,
+                ),
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=headers[site.HEADER_CSP], override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                    override=True,
+                ),
+            ),
+        )

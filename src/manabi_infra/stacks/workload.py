@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, CfnOutput, Tags
+from aws_cdk import Aws, CfnOutput, Fn, Tags, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -13,6 +13,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_resourcegroups as resourcegroups
 from constructs import Construct
 
+from manabi_contract import site
 from manabi_contract.resources import log_group_of
 from manabi_infra import names
 from manabi_infra.config import OSAKA, ScanBackend
@@ -27,6 +28,7 @@ from manabi_infra.constructs.clamav_scan import ClamAvScan
 from manabi_infra.constructs.dashboards import Dashboards, Watched
 from manabi_infra.constructs.data import Data
 from manabi_infra.constructs.guardduty_scan import GuardDutyScan
+from manabi_infra.constructs.site import SitePublishing
 from manabi_infra.constructs.storage import Storage
 from manabi_infra.constructs.virus_scan import (
     TAGGING_ACTIONS,
@@ -126,6 +128,14 @@ class WorkloadStack(DeploymentStack):
             edge=edge,
             code_dir=api_code_dir,
         )
+        self.site = SitePublishing(
+            self,
+            "Site",
+            deployment=deployment,
+            web_bucket=self.storage.web_bucket,
+            distribution=self.cdn.web_distribution,
+            config_values=self.site_config(),
+        )
         self._bucket_policies()
         self._monitoring(edge)
         self.trail = AuditTrail(
@@ -176,13 +186,38 @@ class WorkloadStack(DeploymentStack):
             return (n.backup_bucket, n.dr_backup_bucket)
         return (n.backup_bucket,)
 
+    @property
+    def api_url(self) -> str:
+        """The API as the SPA calls it: its custom name, else its distribution's name."""
+        domain = self.deployment.config.api_domain
+        if domain:
+            return f"https://{domain}"
+        return Fn.join("", ["https://", self.cdn.api_distribution.domain_name])
+
+    def site_config(self) -> dict[str, object]:
+        """The SPA's /config.json, from this stack's own values (docs/contracts.md)."""
+        return {
+            site.KEY_API_URL: self.api_url,
+            site.KEY_REGION: self.region,
+            site.KEY_USER_POOL_ID: self.auth.user_pool.user_pool_id,
+            site.KEY_USER_POOL_CLIENT_ID: self.auth.web_client.user_pool_client_id,
+            site.KEY_COGNITO_ENDPOINT: None,  # the SPA then uses cognito-idp.<region>
+            site.KEY_ENVIRONMENT: str(self.deployment.config.name),
+        }
+
     def _monitoring(self, edge: EdgeStack) -> None:
         """Alarms on every function of ours and the dashboards (MP-MON-01/02)."""
         n = self.deployment.resource_names
-        functions = {
-            str(f.node.default_child.function_name): f  # type: ignore[union-attr]
+        # Ours carry a name; CDK's unnamed helpers (the SPA publisher) run none of our code.
+        named = {
+            f.node.default_child.function_name: f  # type: ignore[union-attr]
             for f in self.node.find_all()
             if isinstance(f, lambda_.Function)
+        }
+        functions = {
+            str(name): f
+            for name, f in named.items()
+            if name is not None and not Token.is_unresolved(name)
         }
         stage = self.api.rest_api.deployment_stage
         self.alarms = WorkloadAlarms(

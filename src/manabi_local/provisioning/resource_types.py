@@ -82,6 +82,9 @@ NOT_EMULATED: dict[str, str] = {
     "AWS::WAFv2::LoggingConfiguration": "edge protection exists only in the cloud",
     "AWS::CloudFront::Distribution": "manabi_local.web and the local gateway are the two origins",
     "AWS::CloudFront::Function": "manabi_local.web answers SPA routes with index.html itself",
+    "AWS::CloudFront::ResponseHeadersPolicy": (
+        "manabi_local.web sends the same security headers (manabi_contract.site) itself"
+    ),
     "AWS::CloudFront::OriginAccessControl": "no CloudFront locally; the SPA is served from disk",
     "AWS::SecretsManager::Secret": "holds the CloudFront origin header; no CloudFront locally",
     "AWS::SecretsManager::RotationSchedule": (
@@ -98,6 +101,12 @@ NOT_EMULATED: dict[str, str] = {
     # AWS::Lambda::Function resources, also not emulated).
     "Custom::LogRetention": "CDK helper that sets log retention; local logs go to the console",
     "Custom::S3AutoDeleteObjects": "CDK helper that empties a bucket on stack deletion",
+    "Custom::CDKBucketDeployment": (
+        "CDK helper that publishes web/dist and config.json into the web bucket at deploy time; "
+        "manabi_local.web serves web/dist from disk with the same cache headers and generates "
+        "config.json from the emulator's ids"
+    ),
+    "AWS::Lambda::LayerVersion": "the AWS CLI layer of CDK's BucketDeployment helper; cloud only",
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from manabi_local.events import HttpRequest
 from manabi_local.provisioning import LocalResources
-from manabi_local.web import BUILD_COMMAND, StaticSite, content_type, site_config
+from manabi_local.web import BUILD_COMMAND, StaticSite, connect_sources, content_type, site_config
 
 CONFIG = {"apiUrl": "http://127.0.0.1:8081", "environment": "local"}
 
@@ -50,7 +50,25 @@ def test_files_with_their_content_type(dist: Path, path: str, expected: str) -> 
     status, headers, _ = _get(StaticSite(dist, CONFIG), path)
     assert status == 200
     assert headers["Content-Type"] == expected
-    assert "Cache-Control" not in headers
+
+
+@pytest.mark.parametrize(
+    ("path", "cache_control"),
+    [
+        ("/assets/index-abc123.js", "public, max-age=31536000, immutable"),
+        ("/assets/index-abc123.css", "public, max-age=31536000, immutable"),
+        ("/favicon.svg", "no-cache"),
+        ("/index.html", "no-cache"),
+        ("/courses/1", "no-cache"),
+        ("/config.json", "no-cache"),
+    ],
+)
+def test_gl_dep_01_the_cloud_cache_headers(dist: Path, path: str, cache_control: str) -> None:
+    """GL-DEP-01: the local origin sends the web bucket's Cache-Control (hashed assets for a
+    year, the rest revalidated)."""
+    status, headers, _ = _get(StaticSite(dist, CONFIG), path)
+    assert status == 200
+    assert headers["Cache-Control"] == cache_control
 
 
 @pytest.mark.parametrize("path", ["/assets/missing.js", "/missing.png", "/../../etc/passwd.txt"])
@@ -66,11 +84,11 @@ def test_paths_cannot_escape_the_dist_directory(dist: Path) -> None:
     assert status == 200  # no extension: the SPA's index.html, never the file outside
 
 
-def test_config_json_is_generated_and_not_cached(dist: Path) -> None:
+def test_config_json_is_generated_and_revalidated(dist: Path) -> None:
     status, headers, body = _get(StaticSite(dist, CONFIG), "/config.json")
     assert status == 200
     assert headers["Content-Type"] == "application/json"
-    assert headers["Cache-Control"] == "no-store"
+    assert headers["Cache-Control"] == "no-cache"  # as the cloud's (GL-DEP-01)
     assert json.loads(body) == CONFIG
 
 
@@ -117,3 +135,25 @@ def test_site_config_follows_the_contract() -> None:
 def test_content_type_fallback() -> None:
     assert content_type("x.unknownext") == "application/octet-stream"
     assert content_type("app.webmanifest") == "application/manifest+json"
+
+
+@pytest.mark.parametrize("path", ["/", "/assets/index-abc123.js", "/config.json", "/missing.png"])
+def test_gl_dep_01_every_answer_carries_the_site_security_headers(dist: Path, path: str) -> None:
+    """GL-DEP-01: the cloud site's response-headers policy, sent by the local origin too."""
+    config = {"apiUrl": "http://127.0.0.1:8081/", "cognitoEndpoint": "http://127.0.0.1:8080/_x/"}
+    site_ = StaticSite(dist, config, connect_src=connect_sources(config, "http://127.0.0.1:4566"))
+    _, headers, _ = _get(site_, path)
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    # The API, the Cognito front and the emulator (presigned uploads), as origins, each once.
+    assert (
+        "connect-src 'self' http://127.0.0.1:8081 http://127.0.0.1:8080 http://127.0.0.1:4566;"
+        in csp
+    )
+    raw = site_(HttpRequest("GET", path, [])).headers
+    assert [name for name, _ in raw].count("X-Content-Type-Options") == 1
