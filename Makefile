@@ -12,7 +12,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run reset test dr-drill lint typecheck unit integration infra e2e synth deploy diff bench codegen inventory system-packages clean
+.PHONY: help run reset test dr-drill lint typecheck unit integration infra e2e synth deploy diff smoke bench codegen inventory system-packages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
@@ -64,6 +64,10 @@ deploy: .venv/.stamp node_modules/.stamp web/dist/index.html ## deploy one envir
 diff: .venv/.stamp node_modules/.stamp web/dist/index.html ## what a deploy would change: make diff ENV=staging|production
 	@test -n "$(ENV)" || { echo "Name the environment: make diff ENV=staging (or ENV=production)."; exit 2; }
 	$(RUN) python -m manabi_infra.deploy diff --env $(ENV) $(DEPLOY_FLAGS)
+
+smoke: .venv/.stamp ## is a deployed site answering as it should: make smoke URL=https://… [EXECUTE_API_URL=…]
+	@test -n "$(URL)" || { echo "Name the site: make smoke URL=https://manabiplus.example.jp (make deploy prints the line)."; exit 2; }
+	$(RUN) python -m manabi_ops.smoke --site $(URL) $(if $(EXECUTE_API_URL),--execute-api $(EXECUTE_API_URL),)
 
 inventory: .venv/.stamp ## regenerate docs/data-classification.md from the templates (GL-AUD-01)
 	$(RUN) python -m manabi_infra.inventory

@@ -239,7 +239,11 @@ def summary(config: EnvironmentConfig, outputs: dict[str, dict[str, str]], first
             f"(`aws route53 list-hosted-zones-by-name --dns-name {config.domain}` then "
             "`aws route53 get-hosted-zone --id <zone id>`) to the parent domain."
         )
-    lines.append(f"Smoke test: make smoke URL=https://{site}")
+    execute_api = workload.get("ApiUrl", "").rstrip("/")
+    lines.append(
+        f"Smoke test: make smoke URL=https://{site}"
+        + (f" EXECUTE_API_URL={execute_api}" if execute_api else "")
+    )
     return "\n".join(lines)
 
 
