@@ -1,5 +1,6 @@
 """Cognito PostConfirmation trigger (`manabi_api.post_confirmation.lambda_handler`, MP-COG-08):
-every confirmed self sign-up joins `learners`; a confirmed password reset leaves groups alone.
+every confirmed self sign-up joins `learners` and counts once in `SignUps` (MP-MON-03); a
+confirmed password reset leaves groups alone.
 
 Shipped in the API's asset. The pool comes from the event, not the environment: the pool names
 this function as its trigger, so the function cannot name the pool (a cycle in CloudFormation).
@@ -18,8 +19,9 @@ from manabi_api.adapters.aws_clients import aws_client
 from manabi_api.adapters.cognito_users import CognitoUserDirectory
 from manabi_api.kernel.principal import Group
 from manabi_contract import environment as env
+from manabi_contract.app_metrics import SIGN_UPS
 from manabi_contract.names import GROUP_LEARNERS, POST_CONFIRMATION_SERVICE
-from manabi_contract.observability import function_logger, function_tracer
+from manabi_contract.observability import emit_metric, function_logger, function_tracer
 
 CONFIRM_SIGN_UP = "PostConfirmation_ConfirmSignUp"
 Directory = Callable[[str], CognitoUserDirectory]  # user pool id → its directory
@@ -35,6 +37,7 @@ def join_group(event: dict[str, Any], directory: Directory, group: Group) -> dic
     if event.get("triggerSource") == CONFIRM_SIGN_UP:
         directory(event["userPoolId"]).add_to_group(event["userName"], group)
         logger.info("a confirmed sign-up joined its group", extra={"group": group.value})
+        emit_metric(POST_CONFIRMATION_SERVICE, SIGN_UPS)
     return event
 
 

@@ -13,15 +13,8 @@ POST_CONFIRMATION_SERVICE = "manabi-post-confirmation"
 ORIGIN_ROTATION_SERVICE = "manabi-origin-rotation"
 BACKUP_SERVICE = "manabi-daily-backup"
 METRICS_NAMESPACE = "ManabiPlus"
-# Metrics the functions emit and the alarms read.
+# The updater's metric, read by an alarm (the application metrics: manabi_contract.app_metrics).
 DEFINITIONS_AGE_METRIC = "VirusDefinitionsAgeHours"
-# The API's application metrics (EMF, dimension `service`): problem responses by type (extra
-# dimension `problem`, the type's slug) and the business actions the domain carried out.
-PROBLEM_RESPONSES_METRIC = "ProblemResponses"
-ENROLMENTS_METRIC = "Enrolments"
-LESSON_COMPLETIONS_METRIC = "LessonCompletions"
-SUBMISSIONS_METRIC = "Submissions"
-GRADES_METRIC = "Grades"
 
 # Lambda handlers, as the CDK app configures them.
 API_HANDLER = "manabi_api.handler.lambda_handler"

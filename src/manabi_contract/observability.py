@@ -10,17 +10,27 @@ the package loggers the Powertools handler, so their lines are JSON with the sam
 Lambda request id and the correlation id once the handler is decorated with
 `inject_lambda_context` — and are not dropped by the runtime's WARNING-level root logger.
 Elsewhere (tests, the local mode) the package loggers are left to the host's logging setup.
+
+`emit_metric` writes one application metric (manabi_contract.app_metrics) as one EMF line on
+stdout, where Lambda hands it to CloudWatch; `send_output` lets a host that runs a function
+in its own process (the local mode) write that function's log lines and metrics to a file.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TextIO
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.base import SingleMetric
 
+from manabi_contract.app_metrics import SERVICE_DIMENSION
 from manabi_contract.names import METRICS_NAMESPACE
 
 # The packages whose module loggers write through the function's Powertools handler.
@@ -55,3 +65,37 @@ def function_tracer(service: str, patch: Sequence[str] = ()) -> Tracer:
     """X-Ray subsegments for the handler and, for the modules in `patch` (e.g. `botocore`),
     every call through them. Outside Lambda (tests, the local mode) tracing is off."""
     return Tracer(service=service, auto_patch=bool(patch), patch_modules=list(patch) or None)
+
+
+# Where a service's metrics go when not to stdout (set by `send_output`).
+_metric_streams: dict[str, TextIO] = {}
+
+
+def emit_metric(
+    service: str,
+    name: str,
+    value: float = 1,
+    unit: MetricUnit = MetricUnit.Count,
+    dimensions: Mapping[str, str] | None = None,
+) -> None:
+    """One EMF line with one metric in the system's namespace, dimensions `service` and
+    `dimensions` (names of manabi_contract.app_metrics)."""
+    metric = SingleMetric(namespace=METRICS_NAMESPACE)
+    metric.add_metric(name=name, unit=unit, value=value)
+    for key, dimension in {SERVICE_DIMENSION: service, **(dimensions or {})}.items():
+        metric.add_dimension(name=key, value=dimension)
+    line = json.dumps(metric.serialize_metric_set(), separators=(",", ":"))
+    stream = _metric_streams.get(service, sys.stdout)
+    stream.write(line + "\n")
+    stream.flush()
+
+
+def send_output(logger: Logger, stream: TextIO, packages: Sequence[str] = ()) -> None:
+    """The function's JSON log lines (and those of our `packages`' module loggers) and its
+    `emit_metric` lines go to `stream` instead of stdout."""
+    handler = logger.registered_handler
+    if isinstance(handler, logging.StreamHandler):
+        handler.setStream(stream)
+    if packages:
+        route_package_logs(logger, packages)
+    _metric_streams[logger.service] = stream

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
@@ -98,6 +99,11 @@ class Target(NamedTuple):
     size: int | None
 
 
+# Told of every verdict the scanner writes on a version: its status and the milliseconds from
+# taking the version to the verdict written (the application metrics, manabi_scanner.wiring).
+ScanObserver = Callable[[AvStatus, float], None]
+
+
 class Outcome(NamedTuple):
     # None: no verdict — the object (version) is gone, or (with `retry`) its scan was interrupted
     verdict: Verdict | None
@@ -112,8 +118,10 @@ class Scanner:
         max_bytes: int,
         now: Callable[[], str],
         max_deliveries: int = MAX_SCAN_DELIVERIES,
+        observe: ScanObserver | None = None,
     ) -> None:
         self._s3 = s3
+        self._observe = observe
         self._engine = engine
         self._max_bytes = min(max_bytes, MAX_STREAM_BYTES_CEILING)
         self._now = now
@@ -123,6 +131,7 @@ class Scanner:
 
     def scan(self, target: Target, delivery: int = 1) -> Outcome:
         """The verdict on `target`, on its `delivery`-th delivery (ApproximateReceiveCount)."""
+        started = time.perf_counter()
         version: dict[str, Any] = (
             {} if target.version_id is None else {"VersionId": target.version_id}
         )
@@ -172,9 +181,18 @@ class Scanner:
         verdict = Verdict(status, signature, db_version, self._now())
         write_tags(self._s3, target.bucket, target.key, version, verdict)
         _log.info("verdict %s %s %s", target.key, status.value, signature)
+        self._observed(status, (time.perf_counter() - started) * 1000)
         if not retry:
             self._remember(target.bucket, target.key, version, verdict)
         return Outcome(verdict, retry)
+
+    def _observed(self, status: AvStatus, milliseconds: float) -> None:
+        if self._observe is None:
+            return
+        try:
+            self._observe(status, milliseconds)
+        except Exception:  # a metric never costs a verdict
+            _log.warning("the scan's metrics were not written", exc_info=True)
 
     def _remembered(
         self, bucket: str, key: str, version: dict[str, Any], tags: dict[str, str], db: str

@@ -6,11 +6,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aws_lambda_powertools.metrics import MetricUnit
+
+from manabi_contract.app_metrics import SCAN_DURATION_MS, SCAN_VERDICTS, VERDICT_DIMENSION
+from manabi_contract.names import SCANNER_SERVICE
+from manabi_contract.observability import emit_metric
+from manabi_contract.verdicts import AvStatus
 from manabi_scanner.config import ScannerConfig
 from manabi_scanner.definitions import S3DefinitionsStore
 from manabi_scanner.definitions_engine import DefinitionsEngine
 from manabi_scanner.engine import ClamdProcess, start_clamd
-from manabi_scanner.scan import MAX_SCAN_DELIVERIES, Engine, Scanner, VerdictSink
+from manabi_scanner.scan import MAX_SCAN_DELIVERIES, Engine, Scanner, ScanObserver, VerdictSink
 from manabi_scanner.submissions import DynamoDbSubmissionVerdicts
 
 if TYPE_CHECKING:
@@ -50,10 +56,20 @@ def dynamodb_verdicts(table_name: str) -> VerdictSink:
     return DynamoDbSubmissionVerdicts(boto3.client("dynamodb"), table_name)
 
 
+def scan_metrics(status: AvStatus, milliseconds: float) -> None:
+    """A verdict written: `ScanVerdicts` by `verdict` and `ScanDurationMs` (MP-MON-03)."""
+    emit_metric(SCANNER_SERVICE, SCAN_VERDICTS, dimensions={VERDICT_DIMENSION: status.value})
+    emit_metric(SCANNER_SERVICE, SCAN_DURATION_MS, round(milliseconds, 1), MetricUnit.Milliseconds)
+
+
 def build_scanner(
-    s3: S3Client, engine: Engine, max_bytes: int, max_deliveries: int = MAX_SCAN_DELIVERIES
+    s3: S3Client,
+    engine: Engine,
+    max_bytes: int,
+    max_deliveries: int = MAX_SCAN_DELIVERIES,
+    observe: ScanObserver | None = scan_metrics,
 ) -> Scanner:
-    return Scanner(s3, engine, max_bytes, now_iso, max_deliveries)
+    return Scanner(s3, engine, max_bytes, now_iso, max_deliveries, observe)
 
 
 def build_definitions_engine(s3: S3Client, config: ScannerConfig) -> DefinitionsEngine:

@@ -17,14 +17,11 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from manabi_api.api.application import RestApi, create_api
 from manabi_api.settings import ApiSettings
+from manabi_contract.app_metrics import ENROLMENTS as ENROLMENTS_METRIC
+from manabi_contract.app_metrics import LESSON_COMPLETIONS as LESSON_COMPLETIONS_METRIC
+from manabi_contract.app_metrics import PROBLEM_RESPONSES as PROBLEM_RESPONSES_METRIC
 from manabi_contract.environment import ConfigurationError
-from manabi_contract.names import (
-    API_SERVICE,
-    ENROLMENTS_METRIC,
-    LESSON_COMPLETIONS_METRIC,
-    METRICS_NAMESPACE,
-    PROBLEM_RESPONSES_METRIC,
-)
+from manabi_contract.names import API_SERVICE, METRICS_NAMESPACE
 from manabi_contract.observability import OUR_PACKAGES, route_package_logs
 from tests.fakes.memory_learning_store import InMemoryLearningStore
 from tests.fakes.services import fake_services

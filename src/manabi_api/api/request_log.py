@@ -20,10 +20,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
 from manabi_api.kernel.principal import Principal
-from manabi_contract.names import API_SERVICE, METRICS_NAMESPACE, PROBLEM_RESPONSES_METRIC
+from manabi_contract.app_metrics import PROBLEM_DIMENSION, PROBLEM_RESPONSES
+from manabi_contract.names import API_SERVICE
+from manabi_contract.observability import emit_metric
 from manabi_contract.problems import TYPE_BASE
 
 _log = logging.getLogger(__name__)
@@ -55,21 +55,9 @@ class RequestRecord:
             },
         )
         if problem is not None:
-            count(PROBLEM_RESPONSES_METRIC, problem=problem)
+            emit_metric(API_SERVICE, PROBLEM_RESPONSES, dimensions={PROBLEM_DIMENSION: problem})
         elif self.action is not None and 200 <= status < 300:
-            count(self.action)
-
-
-def count(name: str, **dimensions: str) -> None:
-    """One EMF blob with a count of 1 in the system's namespace, for the API service."""
-    with single_metric(
-        name=name,
-        unit=MetricUnit.Count,
-        value=1,
-        namespace=METRICS_NAMESPACE,
-        default_dimensions={"service": API_SERVICE, **dimensions},
-    ):
-        pass
+            emit_metric(API_SERVICE, self.action)
 
 
 def _problem_slug(response: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from manabi_api.kernel.principal import Group
-from manabi_contract import environment, names, resources, storage, table, verdicts
+from manabi_contract import app_metrics, environment, names, resources, storage, table, verdicts
 
 SRC = Path(__file__).resolve().parents[3] / "src"
 
@@ -34,7 +34,7 @@ def _contract_values() -> dict[str, str]:
     """Every string constant of the contract modules that names something shared. Plain
     lowercase words (`local`, `learners`) are words as well as names and are not searched."""
     values: dict[str, str] = {}
-    for module in (environment, names, resources, storage, verdicts, table):
+    for module in (app_metrics, environment, names, resources, storage, verdicts, table):
         for name, value in vars(module).items():
             word = isinstance(value, str) and value.isalpha() and value.islower()
             if name.isupper() and isinstance(value, str) and len(value) > 3 and not word:

@@ -10,7 +10,7 @@ from manabi_api.api.routing import Reply, Request, ResourceRouter, page_json
 from manabi_api.domain.enrolment import EnrolmentService, MyCourse
 from manabi_api.kernel.enrolment import Enrolment, Progress
 from manabi_api.kernel.people import Person
-from manabi_contract.names import ENROLMENTS_METRIC, LESSON_COMPLETIONS_METRIC
+from manabi_contract.app_metrics import ENROLMENTS, LESSON_COMPLETIONS
 
 router: ResourceRouter[EnrolmentService] = ResourceRouter("enrolment")
 
@@ -62,7 +62,7 @@ def enrol(request: Request, enrolment: EnrolmentService) -> Reply:
     return Reply(
         201 if created else 200,
         enrolment_json(enrolled),
-        action=ENROLMENTS_METRIC if created else None,
+        action=ENROLMENTS if created else None,
     )
 
 
@@ -86,7 +86,7 @@ def course_enrolments(request: Request, enrolment: EnrolmentService) -> Reply:
 def complete_lesson(request: Request, enrolment: EnrolmentService) -> Reply:
     """Mark a lesson complete (idempotent); returns the course progress"""
     progress = enrolment.complete(request.caller, request.course_id, request.lesson_id)
-    return Reply(200, progress_json(progress), action=LESSON_COMPLETIONS_METRIC)
+    return Reply(200, progress_json(progress), action=LESSON_COMPLETIONS)
 
 
 @router.get(f"{COURSE}/progress", "getMyProgress", LEARNING, {200: "Progress", **FOUND})

@@ -12,7 +12,7 @@ from manabi_api.api.routing import Reply, Request, ResourceRouter, page_json
 from manabi_api.domain.submissions import SubmissionService
 from manabi_api.kernel.assignments import FileMetadata, Submission, UploadTicket
 from manabi_api.kernel.people import Person
-from manabi_contract.names import GRADES_METRIC, SUBMISSIONS_METRIC
+from manabi_contract.app_metrics import GRADES, SUBMISSIONS
 
 # The same resource as the assignments' in the OpenAPI document (tag `assignments`).
 router: ResourceRouter[SubmissionService] = ResourceRouter("assignments")
@@ -84,7 +84,7 @@ def submit(request: Request, submissions: SubmissionService) -> Reply:
     submission = submissions.submit(
         request.caller, request.course_id, request.assignment_id, file, upload_id
     )
-    return Reply(200, submission_json(submission), action=SUBMISSIONS_METRIC)
+    return Reply(200, submission_json(submission), action=SUBMISSIONS)
 
 
 @router.get(DOWNLOAD, "downloadSubmission", SIGNED_IN, {200: "DownloadLink", **CHANGING})
@@ -135,4 +135,4 @@ def grade(request: Request, submissions: SubmissionService) -> Reply:
         body["feedback"],
         body["version"],
     )
-    return Reply(200, submission_json(submission), action=GRADES_METRIC)
+    return Reply(200, submission_json(submission), action=GRADES)
