@@ -18,6 +18,7 @@ arguments.
 from __future__ import annotations
 
 import argparse
+import email.message
 import json
 import sys
 import urllib.error
@@ -57,7 +58,7 @@ def fetch(method: str, url: str, headers: Mapping[str, str] | None = None) -> An
         return Answer(error.code, _lower(error.headers), error.read())
 
 
-def _lower(headers: Mapping[str, str]) -> dict[str, str]:
+def _lower(headers: email.message.Message) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items()}
 
 
