@@ -143,6 +143,10 @@ class EnvironmentConfig:
     origin_secret_rotation_days: int = 30
     # --- CI/CD (GL-CICD-01) ---
     github_repository: str = f"{GITHUB_ORG}/{GITHUB_REPO}"
+    # An account holds at most one OIDC provider per issuer URL: where GitHub's already exists
+    # (another project created it), name its ARN here and the stack trusts it instead of creating
+    # a second one, which CloudFormation would refuse (EntityAlreadyExists).
+    github_oidc_provider_arn: str | None = None
 
     def __post_init__(self) -> None:
         # A typo here would reach every function at deploy time; stop the synth instead.

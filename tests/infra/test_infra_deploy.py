@@ -236,9 +236,12 @@ def test_gl_dep_01_unknown_environment_is_named() -> None:
     assert "ENV='prod' is not an environment; use ENV=staging or ENV=production." in result.stdout
 
 
-def test_gl_dep_01_cdk_app_runs_through_the_pinned_cli_with_a_bare_path(tmp_path: Path) -> None:
+def test_gl_dep_01_cdk_app_runs_through_the_pinned_cli_with_a_bare_path(
+    tmp_path: Path, cloud_assembly: Path
+) -> None:
     """`env -i PATH=/usr/bin:/bin HOME=$HOME npx cdk synth`: the app command of cdk.json finds
-    uv in .tools/bin (make's install), not on the PATH, and every template is written."""
+    uv in .tools/bin (make's install), not on the PATH, and every template is written (all 14:
+    per environment the GitHub OIDC stack, three baselines, edge, DR and the workload)."""
     cdk = REPO_ROOT / "node_modules" / ".bin" / "cdk"
     assert cdk.is_file(), "make test installs the pinned CLI (node_modules/.stamp)"
     node = shutil.which("node")
@@ -257,6 +260,9 @@ def test_gl_dep_01_cdk_app_runs_through_the_pinned_cli_with_a_bare_path(tmp_path
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    written = {p.name for p in tmp_path.glob("*.template.json")}
+    assert written == {p.name for p in cloud_assembly.glob("*.template.json")}
     for config in (STAGING, PRODUCTION):
-        for stack in ("Edge", "DR", "Workload"):
-            assert (tmp_path / f"{config.stack_prefix}-{stack}.template.json").is_file()
+        for stack in ("GitHubOidc", "Baseline-Tokyo", "Edge", "DR", "Workload"):
+            assert f"{config.stack_prefix}-{stack}.template.json" in written
+    assert len(written) == 14

@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from aws_cdk import App
+from aws_cdk.assertions import Template
 
 from manabi_infra import names
-from manabi_infra.config import ENVIRONMENTS, EnvName
+from manabi_infra.config import ENVIRONMENTS, STAGING, EnvName
+from manabi_infra.deployment import Deployment
+from manabi_infra.stacks.github_oidc import GitHubOidcStack
 
 from .conftest import SynthesizedStack, _load
 
@@ -79,3 +84,20 @@ def test_gl_cicd_01_oidc_stack_is_first_in_the_deploy_order(cloud_assembly: Path
         for baseline in names.baseline_stack_ids(config):
             assert oidc in manifest[baseline]["dependencies"]
         assert names.stack_ids(config)[0] == oidc
+
+
+def test_gl_cicd_01_an_account_with_githubs_provider_already_trusts_that_one() -> None:
+    """GL-CICD-01: one provider per issuer per account; where GitHub's exists, the stack creates
+    none and the deploy role trusts the existing one, with the same conditions."""
+    existing = f"arn:aws:iam::{STAGING.account}:oidc-provider/token.actions.githubusercontent.com"
+    config = replace(STAGING, github_oidc_provider_arn=existing)
+    stack = GitHubOidcStack(App(), deployment=Deployment(config))
+    template = Template.from_stack(stack).to_json()
+    kinds = [r["Type"] for r in template["Resources"].values()]
+    assert "AWS::IAM::OIDCProvider" not in kinds
+    (role,) = (r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role")
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Federated": existing}
+    assert trust["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == (
+        f"repo:{config.github_repository}:environment:staging"
+    )

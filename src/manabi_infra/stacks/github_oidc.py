@@ -41,12 +41,17 @@ class GitHubOidcStack(DeploymentStack):
         )
         config = deployment.config
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_SECURITY)
-        self.provider = iam.CfnOIDCProvider(
-            self,
-            "GitHubProvider",
-            url=f"https://{GITHUB_ISSUER}",
-            client_id_list=[STS_AUDIENCE],
-        )
+        provider_arn = config.github_oidc_provider_arn
+        if provider_arn is None:
+            self.provider: iam.CfnOIDCProvider | None = iam.CfnOIDCProvider(
+                self,
+                "GitHubProvider",
+                url=f"https://{GITHUB_ISSUER}",
+                client_id_list=[STS_AUDIENCE],
+            )
+            provider_arn = self.provider.attr_arn
+        else:  # the account's existing provider for the same issuer (config.py)
+            self.provider = None
         subject = f"repo:{config.github_repository}:environment:{config.name}"
         self.role = iam.Role(
             self,
@@ -55,7 +60,7 @@ class GitHubOidcStack(DeploymentStack):
             description=f"GitHub Actions ({subject}) deploys through the CDK bootstrap roles",
             max_session_duration=Duration.hours(1),
             assumed_by=iam.WebIdentityPrincipal(
-                self.provider.attr_arn,
+                provider_arn,
                 conditions={
                     "StringEquals": {
                         f"{GITHUB_ISSUER}:aud": STS_AUDIENCE,
