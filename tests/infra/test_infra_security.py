@@ -202,6 +202,9 @@ def test_mp_apigw_03_execution_logs_info_without_bodies_and_account_role(
 # The only calls of our functions that accept no resource-level permission (IAM reference).
 UNSCOPED_ACTIONS = {"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
 UNSCOPED_ACTIONS |= {"secretsmanager:GetRandomPassword"}  # the origin secret's rotation
+# CDK's BucketDeployment handler: aws-cdk-lib grants these on `*` and offers no scope (the
+# acknowledgment is in manabi_infra.nag_reasons.site_publisher).
+UNSCOPED_ACTIONS |= {"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"}
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -214,7 +217,8 @@ def test_mp_iam_02_every_function_reaches_only_its_own_table_buckets_and_queues(
     """MP-IAM-02: every Lambda function's role (API, PostConfirmation, scanner, updater,
     reconciler, verdicts, backup, rotation…) names its resources: no `*` resource but the calls
     that accept none, every DynamoDB grant on this environment's table, every S3 grant on this
-    environment's buckets, every SQS grant on this stack's queues."""
+    environment's buckets (CDK's own SPA publisher also reads the bootstrap's asset bucket it
+    copies web/dist from), every SQS grant on this stack's queues."""
     function_roles = {
         f["Properties"]["Role"]["Fn::GetAtt"][0]
         for f in stack.of_type("AWS::Lambda::Function").values()
@@ -224,7 +228,8 @@ def test_mp_iam_02_every_function_reaches_only_its_own_table_buckets_and_queues(
     table_id, _ = stack.only("AWS::DynamoDB::Table")
     bucket_ids = set(stack.of_type("AWS::S3::Bucket"))
     queue_ids = set(stack.of_type("AWS::SQS::Queue"))
-    own_buckets = (stack.config.prefix + "-manabiplus-", "dr-manabiplus-")
+    assets = f"cdk-hnb659fds-assets-{stack.config.account}-{stack.config.workload_region}"
+    own_buckets = (stack.config.prefix + "-manabiplus-", "dr-manabiplus-", assets)
     checked = 0
     for role_id in function_roles:
         for statement in _statements(stack, role_id):

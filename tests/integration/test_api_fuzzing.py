@@ -31,9 +31,10 @@ from manabi_local.auth import CognitoVerifier
 from manabi_local.gateway import LocalApiGateway
 from manabi_local.httpserver import HttpServerThread
 from manabi_local.provisioning import LocalResources, api_function
+from manabi_local.provisioning.clients import EmulatorClients
 from manabi_local.routes import build_route_table
 from manabi_local.runtime import handler_environment
-from manabi_local.seed import seed
+from manabi_local.seed import DEMO_ACCOUNTS, seed
 from manabi_local.template import Template
 from tests.integration.conftest import TEST_WEB_ORIGIN
 from tests.support_sign_in import id_token
@@ -63,6 +64,25 @@ def live_api(local_resources: LocalResources, workload_template: Template) -> It
 
 def _id_token(local_resources: LocalResources, email: str) -> str:
     return id_token(local_resources.endpoint, local_resources.user_pool_client_id, email)
+
+
+def _restore_demo_accounts(local_resources: LocalResources) -> None:
+    """Undo what the admin's run did to the session's demo accounts: its stateful phase follows
+    listUsers to setUserGroup and disableUser with real user names, so later tests would sign in
+    a teacher who is now a learner, or not at all."""
+    cognito = EmulatorClients(local_resources.endpoint).cognito
+    pool = local_resources.user_pool_id
+    for account in DEMO_ACCOUNTS:
+        cognito.admin_enable_user(UserPoolId=pool, Username=account.email)
+        groups = cognito.admin_list_groups_for_user(UserPoolId=pool, Username=account.email)
+        for group in groups["Groups"]:
+            if group["GroupName"] != account.group:
+                cognito.admin_remove_user_from_group(
+                    UserPoolId=pool, Username=account.email, GroupName=group["GroupName"]
+                )
+        cognito.admin_add_user_to_group(
+            UserPoolId=pool, Username=account.email, GroupName=account.group
+        )
 
 
 # The contract run: schemathesis's own runner (`st run`) with every check, positive and negative
@@ -154,9 +174,25 @@ def test_mp_api_01_contract_fuzzing_all_checks_finds_nothing(
 ) -> None:
     """MP-API-01, APP-ERR-01: every answer a client gets is one docs/openapi.json documents."""
     token = _id_token(local_resources, email)
-    report = tmp_path / "report.xml"
     started = time.monotonic()
-    result = subprocess.run(
+    try:
+        result = _run_schemathesis(token, live_api, tmp_path)
+    finally:
+        _restore_demo_accounts(local_resources)
+    elapsed = time.monotonic() - started
+    (Path(os.environ.get("MANABI_FUZZ_LOG_DIR", tmp_path)) / f"st-{email}.log").write_text(
+        result.stdout
+    )
+    summary = result.stdout[-6000:]
+    print(f"{email}: {elapsed:.1f} s\n{summary}")
+    assert result.returncode == 0, summary
+
+
+def _run_schemathesis(
+    token: str, live_api: str, tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    report = tmp_path / "report.xml"
+    return subprocess.run(
         [
             str(Path(sys.executable).with_name("st")),
             "--config-file",
@@ -196,13 +232,6 @@ def test_mp_api_01_contract_fuzzing_all_checks_finds_nothing(
         check=False,
         cwd=tmp_path,  # its example cache (.schemathesis/) stays out of the worktree
     )
-    elapsed = time.monotonic() - started
-    (Path(os.environ.get("MANABI_FUZZ_LOG_DIR", tmp_path)) / f"st-{email}.log").write_text(
-        result.stdout
-    )
-    summary = result.stdout[-6000:]
-    print(f"{email}: {elapsed:.1f} s\n{summary}")
-    assert result.returncode == 0, summary
 
 
 def test_app_adm_01_admin_lists_users_through_the_real_handler(
