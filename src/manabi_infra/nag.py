@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from aws_cdk import Acknowledgment, Stack, Validations
 
-from manabi_infra.config import EnvironmentConfig, ScanBackend
+from manabi_infra.config import OSAKA, EnvironmentConfig, ScanBackend, osaka_workload
 from manabi_infra.constructs.access import (
     CFN_ADMIN_POLICIES,
     DEVELOPER_POLICIES,
     OPERATIONS_POLICIES,
+    TableRestoreArns,
 )
 from manabi_infra.nag_baseline import accepted_for_baseline
 from manabi_infra.nag_reasons import (
@@ -285,7 +286,46 @@ def accepted_for(stack_kind: str, config: EnvironmentConfig) -> tuple[Accepted, 
         + environment
         + site_publisher(config.account, config.workload_region)
         + _restored_or_osaka(config)
+        + _table_restores(config)
     )
+
+
+def _table_restores(config: EnvironmentConfig) -> tuple[Accepted, ...]:
+    """The operations role's restore-table rights (MP-RST-01, AccessRoles.grant_table_restores)
+    and, in Tokyo, the Osaka workload's backup bucket it restores from on the way back."""
+    names = resource_names(config)
+    arns = TableRestoreArns("aws", config.workload_region, config.account, names.table)
+    accepted = [
+        Accepted(
+            "Access/Operations",
+            objects(
+                arns.restored,
+                arns.imports,
+                arns.import_logs,
+                arns.scalable_targets,
+                arns.scaling_alarms,
+            ),
+            "MP-RST-01: restore-table creates NEW tables only, named `<this environment's "
+            "table>-restored-*` (docs/dr-runbook.md): it imports into them (and follows the "
+            "imports), restores PITR into them and hardens them (PITR, deletion protection, "
+            "tags, the target-tracking alarms of their auto scaling); ImportTable writes its "
+            "errors to `/aws-dynamodb/*` in the caller's name; Application Auto Scaling "
+            "authorizes on `scalable-target/*` only, narrowed to DynamoDB table capacity by its "
+            "condition keys. No DeleteTable.",
+        )
+    ]
+    if config.workload_region != OSAKA:
+        osaka_backups = resource_names(osaka_workload(config)).backup_bucket
+        accepted.append(
+            Accepted(
+                "Access/Operations",
+                objects(f"arn:<AWS::Partition>:s3:::{osaka_backups}/*"),
+                "MP-AVL-01: coming back from Osaka (docs/dr-runbook.md), Tokyo's operators "
+                "restore from the Osaka workload's backup bucket: its exports and copies, read "
+                "to be imported and copied back.",
+            )
+        )
+    return tuple(accepted)
 
 
 def _restored_or_osaka(config: EnvironmentConfig) -> tuple[Accepted, ...]:

@@ -29,7 +29,15 @@ from manabi_infra.deploy import WorkloadPlace, deploy
 from manabi_infra.synth import REPO_ROOT, ensure_synth
 
 from .conftest import SynthesizedStack
-from .policy_model import Template, allowed, copy_object, evaluate_all
+from .policy_model import (
+    Decision,
+    Request,
+    Statement,
+    Template,
+    allowed,
+    copy_object,
+    evaluate_all,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -208,6 +216,88 @@ def test_mp_rst_01_osaka_operations_role_restores_from_the_dr_bucket(
             )
             outcomes = evaluate_all(statements, call)
             assert allowed(outcomes) is expected, (source, [str(o) for o in outcomes])
+
+
+def test_mp_avl_01_osaka_operations_role_restores_the_table_in_osaka_only(
+    osaka_stacks: dict[EnvName, SynthesizedStack],
+) -> None:
+    """restore-table in Osaka creates and hardens `<table>-osaka-restored-*` in ap-northeast-3;
+    not a Tokyo-named table, not in Tokyo; the table the Osaka functions serve keeps its items
+    and no table is deleted."""
+    for env, osaka in osaka_stacks.items():
+        template = Template(osaka.template, region=OSAKA)
+        role = f"{osaka.names.access_role_prefix}-operations"
+        ops = template.role_arn(role)
+        statements = template.identity_statements(role)
+
+        def decide(
+            action: str,
+            table: str,
+            region: str = OSAKA,
+            *,
+            ops: str = ops,
+            statements: list[Statement] = statements,
+            account: str = osaka.config.account,
+        ) -> Decision:
+            arn = f"arn:aws:dynamodb:{region}:{account}:table/{table}"
+            (outcome,) = evaluate_all(statements, [Request(ops, action, arn)])
+            return outcome.decision
+
+        new = f"{osaka.names.table}-restored-2026-12-04"
+        serving = RESTORED if env is EnvName.PRODUCTION else osaka.names.table
+        tokyo_table = names.resource_names(ENVIRONMENTS[env]).table
+        for action in (
+            "ImportTable",
+            "UpdateTable",
+            "UpdateContinuousBackups",
+            "TagResource",
+            "DescribeTable",
+        ):
+            assert decide(f"dynamodb:{action}", new) is Decision.ALLOW, (env, action)
+        assert decide("dynamodb:RestoreTableToPointInTime", serving) is Decision.ALLOW
+        assert decide("dynamodb:PutItem", serving) is Decision.ALLOW  # restore-data --table
+        assert decide("dynamodb:DeleteItem", serving) is Decision.EXPLICIT_DENY
+        assert decide("dynamodb:ImportTable", new, TOKYO) is not Decision.ALLOW
+        assert decide("dynamodb:ImportTable", f"{tokyo_table}-restored-x") is not Decision.ALLOW
+        for table in (new, serving, osaka.names.table):
+            assert decide("dynamodb:DeleteTable", table) is not Decision.ALLOW
+
+
+def test_mp_avl_01_coming_back_tokyo_restores_from_the_osaka_backup_bucket(
+    stacks: dict[EnvName, SynthesizedStack],
+    osaka_stacks: dict[EnvName, SynthesizedStack],
+) -> None:
+    """The return to Tokyo (docs/dr-runbook.md): the Tokyo operations role reads the Osaka
+    workload's backup bucket (its exports for ImportTable, its copies) and copies a copy WITH its
+    verdicts into the Tokyo data bucket, by the Tokyo role's policy, the Tokyo data bucket's and
+    the Osaka backup bucket's policies together."""
+    key = "submissions/c/a/l/u"
+    for env, tokyo in stacks.items():
+        osaka = osaka_stacks[env]
+        t, o = Template(tokyo.template), Template(osaka.template, region=OSAKA)
+        role = f"{tokyo.names.access_role_prefix}-operations"
+        ops = t.role_arn(role)
+        osaka_backups = o.bucket_statements(osaka.names.backup_bucket)
+        assert osaka_backups, "the Osaka backup bucket has its own policy"
+        statements = (
+            t.identity_statements(role)
+            + t.bucket_statements(tokyo.names.data_bucket)
+            + osaka_backups
+        )
+        export = (
+            f"arn:aws:s3:::{osaka.names.backup_bucket}/dynamodb/{RESTORED}/2026-12-10/"
+            "AWSDynamoDB/01765300000000-abcd/data/part.json.gz"
+        )
+        for tags in ({"av-status": "CLEAN"}, {"av-status": "INFECTED"}):
+            call = copy_object(
+                ops,
+                (osaka.names.backup_bucket, f"data/2026-12-10/objects/{key}"),
+                (tokyo.names.data_bucket, key),
+                source_tags=tags,
+            )
+            call.append(Request(ops, "s3:GetObject", export))
+            outcomes = evaluate_all(statements, call)
+            assert allowed(outcomes), (env, [str(o) for o in outcomes])
 
 
 def test_mp_avl_01_deploy_in_osaka_touches_nothing_in_tokyo(osaka_assembly: Path) -> None:

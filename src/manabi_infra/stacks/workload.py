@@ -16,7 +16,7 @@ from constructs import Construct
 from manabi_contract import site
 from manabi_contract.resources import log_group_of
 from manabi_infra import names
-from manabi_infra.config import OSAKA, ScanBackend
+from manabi_infra.config import OSAKA, ScanBackend, osaka_workload
 from manabi_infra.constructs.access import AccessRoles
 from manabi_infra.constructs.alerts import Alerts
 from manabi_infra.constructs.api import Api
@@ -104,11 +104,9 @@ class WorkloadStack(DeploymentStack):
             restores=Restores(self.access.operations, self._restore_sources()),
         )
         sources = [self.storage.backup_bucket.bucket_arn]
-        if config.workload_region == OSAKA:
-            sources.append(
-                f"arn:{Aws.PARTITION}:s3:::{self.deployment.resource_names.dr_backup_bucket}"
-            )
+        sources += [f"arn:{Aws.PARTITION}:s3:::{b}" for b in self._restore_sources()[1:]]
         self.access.grant_restores(sources, self.storage.data_bucket)
+        self.access.grant_table_restores(self.deployment.resource_names.table, config.serving_table)
         self.virus_scan: VirusScan = (
             GuardDutyScan(self, "VirusScan", scan, code_dir=api_code_dir)
             if config.scan_backend is ScanBackend.GUARDDUTY
@@ -179,12 +177,15 @@ class WorkloadStack(DeploymentStack):
         CfnOutput(self, "ApiDistributionDomain", value=self.cdn.api_distribution.domain_name)
 
     def _restore_sources(self) -> tuple[str, ...]:
-        """The buckets restore-data copies from: the workload's own backup bucket; in Osaka also
-        the DR bucket the Tokyo backups replicated into (MP-AVL-01)."""
+        """The buckets restore-data and restore-table copy and import from, the workload's own
+        backup bucket first: in Osaka also the DR bucket the Tokyo backups replicated into; in
+        Tokyo also the Osaka workload's backup bucket, for the way back (MP-AVL-01,
+        docs/dr-runbook.md "Coming back to Tokyo")."""
+        config = self.deployment.config
         n = self.deployment.resource_names
-        if self.deployment.config.workload_region == OSAKA:
+        if config.workload_region == OSAKA:
             return (n.backup_bucket, n.dr_backup_bucket)
-        return (n.backup_bucket,)
+        return (n.backup_bucket, names.resource_names(osaka_workload(config)).backup_bucket)
 
     @property
     def api_url(self) -> str:
