@@ -12,6 +12,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
+from manabi_contract.backups import RESTORED_INFIX
 from manabi_ops import backups, restores
 from manabi_ops.adapters import AwsObjects, AwsTables, SqsScanQueue
 from manabi_ops.progress import Bar
@@ -102,6 +103,15 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _restore_table(args: argparse.Namespace, tables: AwsTables, objects: AwsObjects) -> int:
+    if RESTORED_INFIX not in args.target_table:
+        example = f"{args.source_table.split(RESTORED_INFIX)[0]}{RESTORED_INFIX}{dt.date.today()}"
+        print(
+            f"--target-table {args.target_table!r}: the operations role may create only tables "
+            f"named <the environment's table>{RESTORED_INFIX}<…>, e.g. {example} "
+            "(docs/dr-runbook.md)",
+            file=sys.stderr,
+        )
+        return 2
     tags = dict(t.split("=", 1) for t in args.tag if "=" in t)
     bar = Bar()
     bar.start(f"restore {args.source_table} -> {args.target_table}", 1)

@@ -179,9 +179,13 @@ def test_mp_rst_01_cli_dry_run_changes_nothing(
     assert cli.main([*restore[:-1], "2020-01-01"]) == 2
     assert "list-backups" in capsys.readouterr().err
     table = ["restore-table", *common, "--source-table", dr_drill.TABLE]
-    assert cli.main([*table, "--target-table", "new", "--from-export", "2026-12-01"]) == 2
-    assert cli.main([*table, "--target-table", "new", "--latest", "--dry-run"]) == 0
+    target = ["--target-table", f"{dr_drill.TABLE}-restored-2026-12-02"]
+    assert cli.main([*table, *target, "--from-export", "2026-12-01"]) == 2
+    assert cli.main([*table, *target, "--latest", "--dry-run"]) == 0
     assert "would restore" in capsys.readouterr().out
+    # a name the operations role may not create is refused before any AWS call (MP-RST-01)
+    assert cli.main([*table, "--target-table", "new", "--latest", "--dry-run"]) == 2
+    assert f"{dr_drill.TABLE}-restored-" in capsys.readouterr().err
 
 
 def test_mp_rst_01_switch_table_refuses_an_unprotected_table(

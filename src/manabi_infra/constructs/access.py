@@ -21,6 +21,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from manabi_contract.backups import RESTORED_INFIX
 from manabi_infra import names
 from manabi_infra.deployment import Deployment, DeploymentConstruct
 
@@ -38,9 +39,6 @@ CFN_ADMIN_POLICIES = (
 DEVELOPER_POLICIES = ("AmazonCognitoPowerUser", "AmazonS3ReadOnlyAccess")
 OPERATIONS_POLICIES = ("CloudWatchLogsReadOnlyAccess",)
 MAX_SESSION = Duration.hours(1)
-# `restore-table` creates a NEW table; the operations role may create, fill and harden only
-# tables named `<the environment's table>-restored-<anything>` (docs/dr-runbook.md uses the day).
-RESTORED_INFIX = "-restored-"
 # The log group DynamoDB's ImportTable writes its errors to, in the caller's name.
 IMPORT_LOG_GROUPS = "/aws-dynamodb/*"
 AUTOSCALING_SERVICE = "dynamodb.application-autoscaling.amazonaws.com"
