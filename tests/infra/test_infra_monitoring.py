@@ -4,13 +4,24 @@ EventBridge and CloudTrail cannot run locally)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
-from manabi_infra.config import TOKYO, US_EAST_1, EnvName
+from manabi_api.api.request_log import RequestRecord
+from manabi_api.kernel.principal import Group, Principal
+from manabi_contract import app_metrics as app
+from manabi_contract import names as contract
+from manabi_contract.observability import emit_metric
+from manabi_contract.verdicts import AvStatus
+from manabi_infra.config import TOKYO, US_EAST_1, EnvName, ScanBackend
+from manabi_infra.constructs import saved_queries
 from manabi_infra.constructs.alerts import RUNBOOK
 from manabi_infra.synth import REPO_ROOT
 
@@ -102,6 +113,8 @@ def _metrics(body: dict[str, Any]) -> list[tuple[str, str, dict[str, str], str]]
         for line in properties.get("metrics", []):
             options = line[-1] if isinstance(line[-1], dict) else {}
             names = [x for x in line if not isinstance(x, dict)]
+            if not names:  # an expression (SEARCH, metric math): `_expressions`
+                continue
             namespace, metric, rest = names[0], names[1], names[2:]
             dimensions = dict(zip(rest[::2], rest[1::2], strict=True))
             region = options.get("region", properties.get("region"))
@@ -321,3 +334,245 @@ def test_gl_sec_03_mp_log_02_one_multi_region_validated_encrypted_trail(
     for statement in cloudtrail:
         assert "aws:SourceArn" in statement["Condition"]["StringEquals"]
     assert stack.resources[key_id]["Properties"]["EnableKeyRotation"] is True
+
+
+# --- the overview's application metrics and the saved queries (MP-MON-01, MP-MON-03) ------------
+def _emitted(service: str, name: str, extra: Mapping[str, str] | None = None) -> tuple[Any, ...]:
+    """(namespace, metric, dimensions) of the EMF line `emit_metric` really writes."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        emit_metric(service, name, dimensions=extra)
+    blob = json.loads(out.getvalue())
+    (directive,) = blob["_aws"]["CloudWatchMetrics"]
+    (dimension_set,) = directive["Dimensions"]
+    (written,) = directive["Metrics"]
+    return directive["Namespace"], written["Name"], {d: blob[d] for d in dimension_set}
+
+
+# What each function emits (manabi_api.post_confirmation, manabi_api.api.request_log,
+# manabi_scanner.wiring; tests/unit/test_app_metrics.py proves the emitters).
+EMITTED_COUNTS = [
+    (contract.POST_CONFIRMATION_SERVICE, app.SIGN_UPS, None),
+    *((contract.API_SERVICE, action, None) for action in app.BUSINESS_ACTIONS),
+]
+EMITTED_SCANS = [
+    *(
+        (contract.SCANNER_SERVICE, app.SCAN_VERDICTS, {app.VERDICT_DIMENSION: v.value})
+        for v in AvStatus
+    ),
+    (contract.SCANNER_SERVICE, app.SCAN_DURATION_MS, None),
+]
+POWERTOOLS_METRICS = {"ColdStart"}  # Powertools' own (dimensions function_name and service)
+
+
+def _overview(stack: SynthesizedStack) -> dict[str, Any]:
+    return _dashboards(stack)[f"{stack.config.prefix}-manabiplus-overview"]
+
+
+def _app_lines(body: dict[str, Any]) -> list[tuple[str, str, dict[str, str], str, int]]:
+    """(title, metric, dimensions, stat, period) of every metric of ours in a dashboard."""
+    found = []
+    for widget in body["widgets"]:
+        properties = widget["properties"]
+        for line in properties.get("metrics", []):
+            options = line[-1] if isinstance(line[-1], dict) else {}
+            names = [x for x in line if not isinstance(x, dict)]
+            if names and names[0] == contract.METRICS_NAMESPACE:
+                dimensions = dict(zip(names[2::2], names[3::2], strict=True))
+                period = int(options.get("period", properties.get("period", 300)))
+                found.append((properties["title"], names[1], dimensions, options["stat"], period))
+    return found
+
+
+def _expressions(body: dict[str, Any]) -> dict[str, list[str]]:
+    """The expressions (SEARCH, metric math) of each graph, by title."""
+    found: dict[str, list[str]] = {}
+    for widget in body["widgets"]:
+        properties = widget["properties"]
+        for line in properties.get("metrics", []):
+            for item in line:
+                if isinstance(item, dict) and "expression" in item:
+                    found.setdefault(properties["title"], []).append(item["expression"])
+    return found
+
+
+def test_mp_mon_01_overview_shows_the_application_counts_as_emitted(
+    scan_stack: SynthesizedStack,
+) -> None:
+    """MP-MON-01/03: sign-ups, enrolments, completions, submissions, grades (sums per hour) and,
+    with the ClamAV scanner, the verdicts by verdict: each line reads the namespace, the metric
+    and exactly the dimension set `emit_metric` writes for the function that emits it."""
+    stack = scan_stack
+    lines = _app_lines(_overview(stack))
+    shown = [(contract.METRICS_NAMESPACE, m, d) for _, m, d, _, _ in lines]
+    clamav = stack.config.scan_backend is ScanBackend.CLAMAV
+    expected = EMITTED_COUNTS + (EMITTED_SCANS if clamav else [])
+    for service, name, extra in expected:
+        assert _emitted(service, name, extra) in shown, (service, name, extra)
+    # Nothing else of ours: a widget whose dimensions differ from the EMF shows an empty graph.
+    allowed = [_emitted(*e) for e in expected]
+    for title, name, dimensions, stat, period in lines:
+        if name in POWERTOOLS_METRICS:
+            continue
+        assert (contract.METRICS_NAMESPACE, name, dimensions) in allowed, (title, name)
+        if name != app.SCAN_DURATION_MS:
+            assert (stat, period) == ("Sum", 3600), (title, name)
+    if not clamav:  # the GuardDuty backend's verdict function emits neither scan metric
+        assert {app.SCAN_VERDICTS, app.SCAN_DURATION_MS}.isdisjoint(m for _, m, *_ in lines)
+
+
+def test_mp_mon_01_overview_shows_scan_duration_p50_and_p90(stack: SynthesizedStack) -> None:
+    """MP-MON-01/03: ScanDurationMs of the scanner, dimension `service` only, at p50 and p90."""
+    emitted = _emitted(contract.SCANNER_SERVICE, app.SCAN_DURATION_MS)
+    stats = {
+        stat
+        for _, name, dimensions, stat, _ in _app_lines(_overview(stack))
+        if (contract.METRICS_NAMESPACE, name, dimensions) == emitted
+    }
+    assert stats == {"p50", "p90"}
+
+
+def test_mp_mon_01_overview_shows_problem_responses_by_type(stack: SynthesizedStack) -> None:
+    """MP-MON-01/03: one SEARCH over exactly the dimension set of ProblemResponses (`problem`,
+    `service` of the API), so every problem slug gets a line without listing them."""
+    namespace, name, dimensions = _emitted(
+        contract.API_SERVICE, app.PROBLEM_RESPONSES, {app.PROBLEM_DIMENSION: "not-found"}
+    )
+    schema = ",".join([namespace, *sorted(dimensions)])
+    (expression,) = _expressions(_overview(stack))["Problem responses by type (sums per hour)"]
+    assert expression == (
+        f'SEARCH(\'{{{schema}}} MetricName="{name}" '
+        f"{app.SERVICE_DIMENSION}=\"{contract.API_SERVICE}\"', 'Sum', 3600)"
+    )
+    assert dimensions[app.SERVICE_DIMENSION] == contract.API_SERVICE
+
+
+def _queries(stack: SynthesizedStack) -> dict[str, Resource]:
+    return {
+        r["Properties"]["Name"]: r for r in stack.of_type("AWS::Logs::QueryDefinition").values()
+    }
+
+
+def _group_names(stack: SynthesizedStack, query: Resource) -> set[str]:
+    """The physical names of a query's log groups (Refs to the stack's own groups)."""
+    found = set()
+    for group in query["Properties"]["LogGroupNames"]:
+        if isinstance(group, dict):
+            group = stack.resources[group["Ref"]]["Properties"]["LogGroupName"]
+        found.add(group)
+    return found
+
+
+def _writes_to(stack: SynthesizedStack, function: str) -> str:
+    """The log group a function writes to (its LoggingConfig: the GuardDuty verdict function
+    shares the scanner's group)."""
+    _, resource = stack.named("AWS::Lambda::Function", "FunctionName", function)
+    ref = resource["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    name: str = stack.resources[ref]["Properties"]["LogGroupName"]
+    return name
+
+
+def _query(stack: SynthesizedStack, question: str) -> tuple[set[str], str]:
+    folder = f"{stack.config.prefix}-manabiplus{stack.config.name_suffix}"
+    query = _queries(stack)[f"{folder}/{question}"]
+    return _group_names(stack, query), query["Properties"]["QueryString"]
+
+
+def _request_line(caplog: pytest.LogCaptureFixture) -> dict[str, Any]:
+    """The API's real request line (manabi_api.api.request_log) for a learner's 200."""
+    record = RequestRecord(method="GET", route="/courses/{courseId}")
+    record.principal = Principal("learner-sub", "l@example.jp", frozenset({Group.LEARNERS}))
+    with caplog.at_level(logging.INFO, logger="manabi_api.api.request_log"):
+        record.finish({"statusCode": 200})
+    (line,) = [r for r in caplog.records if r.name == "manabi_api.api.request_log"]
+    return {"message": line.getMessage(), **vars(line)}
+
+
+def _fields_of(query: str) -> list[str]:
+    (fields,) = [s for s in query.split("\n") if s.startswith("fields ")]
+    return [f.strip() for f in fields.removeprefix("fields ").split(",")]
+
+
+def test_mp_mon_03_saved_queries_one_per_question_named_per_environment(
+    stack: SynthesizedStack,
+) -> None:
+    folder = f"{stack.config.prefix}-manabiplus"
+    assert set(_queries(stack)) == {
+        f"{folder}/{q}"
+        for q in (
+            saved_queries.ERRORS,
+            saved_queries.LEARNER_REQUESTS,
+            saved_queries.SLOWEST_REQUESTS,
+            saved_queries.SCAN_VERDICTS,
+        )
+    }
+
+
+def test_mp_mon_03_errors_query_reads_every_functions_log_group(
+    scan_stack: SynthesizedStack,
+) -> None:
+    """Errors in the last hour: level ERROR (Powertools) in every function of ours."""
+    stack = scan_stack
+    groups, query = _query(stack, saved_queries.ERRORS)
+    functions = {
+        r["Properties"]["FunctionName"]
+        for r in stack.of_type("AWS::Lambda::Function").values()
+        if isinstance(r["Properties"].get("FunctionName"), str)
+    }
+    assert groups == {_writes_to(stack, f) for f in functions}
+    assert stack.names.api_log_group in groups
+    assert stack.names.scan_log_group in groups
+    assert 'filter level = "ERROR"' in query
+    assert {"service", "message", "correlation_id"} <= set(_fields_of(query))
+
+
+def test_mp_mon_03_learner_query_selects_the_request_line_by_cognito_sub(
+    stack: SynthesizedStack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Requests of one learner: the API's request lines whose `principal_id` (the Cognito sub,
+    the only id of a learner the logs hold) is the one the operator fills in."""
+    groups, query = _query(stack, saved_queries.LEARNER_REQUESTS)
+    assert groups == {stack.names.api_log_group}
+    line = _request_line(caplog)
+    assert line["message"] == "request"
+    assert line["principal_id"] == "learner-sub"
+    assert '| filter message = "request"' in query
+    assert f'| filter principal_id = "{saved_queries.LEARNER_PLACEHOLDER}"' in query
+    plain = [f for f in _fields_of(query) if not f.startswith("@") and f != "correlation_id"]
+    assert plain
+    assert all(f in line for f in plain), plain  # fields the request line has
+
+
+def test_mp_mon_03_slowest_requests_query_sorts_by_duration(
+    stack: SynthesizedStack, caplog: pytest.LogCaptureFixture
+) -> None:
+    groups, query = _query(stack, saved_queries.SLOWEST_REQUESTS)
+    assert groups == {stack.names.api_log_group}
+    line = _request_line(caplog)
+    assert '| filter message = "request"' in query
+    assert "| sort duration_ms desc" in query
+    assert isinstance(line["duration_ms"], float)
+    plain = [f for f in _fields_of(query) if not f.startswith("@") and f != "correlation_id"]
+    assert {"route", "status", "duration_ms"} <= set(plain)
+    assert all(f in line for f in plain)
+
+
+def test_mp_mon_03_scan_verdicts_query_reads_the_verdict_lines(
+    scan_stack: SynthesizedStack,
+) -> None:
+    """Scan verdicts: the `verdict <key> <status> …` lines of the function that writes them
+    (the ClamAV scanner or the GuardDuty backend's verdict function), parsed into fields."""
+    stack, n = scan_stack, scan_stack.names
+    groups, query = _query(stack, saved_queries.SCAN_VERDICTS)
+    clamav = stack.config.scan_backend is ScanBackend.CLAMAV
+    writer = n.scan_function if clamav else n.guardduty_verdict_function
+    assert groups == {_writes_to(stack, writer)}
+    (parse,) = [s for s in query.split("\n") if s.startswith("parse message /")]
+    pattern = re.compile(parse.removeprefix("parse message /").rstrip("/").replace("(?<", "(?P<"))
+    for status in AvStatus:  # the scanners' line: "verdict %s %s %s" (key, status, signature)
+        found = pattern.search(f"verdict uploads/u1/a.pdf {status.value} None")
+        assert found, status
+        assert found["verdict"] == status.value, status
+        assert found["object_key"] == "uploads/u1/a.pdf"
+    assert "filter ispresent(verdict)" in query
+    assert "verdict" in query.split("display ")[1]

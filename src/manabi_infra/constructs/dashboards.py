@@ -5,6 +5,10 @@ Every widget is drawn in the region its metrics live in: CloudFront, the CLOUDFR
 the certificate and Route 53 in us-east-1 (CloudFront's with `Region=Global`, which CDK's
 `Distribution.metric*` omits, aws-cdk#19245); everything else in Tokyo. KMS publishes metrics
 only for imported key material, which we do not use (docs/decisions/0031).
+
+The overview's application rows read the EMF metrics of manabi_contract.app_metrics with exactly
+the dimensions `emit_metric` writes: `service` (the emitting function's service of
+manabi_contract.names) and, for problems and verdicts, the one dimension more (MP-MON-03).
 """
 
 from __future__ import annotations
@@ -16,18 +20,22 @@ from aws_cdk import Duration, Tags
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from manabi_contract import app_metrics as app
 from manabi_contract import names as contract
+from manabi_contract.verdicts import AvStatus
 from manabi_infra import names
 from manabi_infra.config import US_EAST_1
 from manabi_infra.constructs.workload_alarms import waf_metric
 from manabi_infra.deployment import Deployment, DeploymentConstruct
 
 FIVE = Duration.minutes(5)
+HOUR = Duration.hours(1)
 DAY = Duration.days(1)
-SUM, AVG, MAX, P90 = (
+SUM, AVG, MAX, P50, P90 = (
     cloudwatch.Stats.SUM,
     cloudwatch.Stats.AVERAGE,
     cloudwatch.Stats.MAXIMUM,
+    cloudwatch.Stats.p(50),
     cloudwatch.Stats.p(90),
 )
 WIDTH = 8
@@ -40,6 +48,7 @@ def metric(
     statistic: str = SUM,
     period: Duration = FIVE,
     region: str | None = None,
+    label: str | None = None,
 ) -> cloudwatch.Metric:
     return cloudwatch.Metric(
         namespace=namespace,
@@ -48,6 +57,33 @@ def metric(
         statistic=statistic,
         period=period,
         region=region,
+        label=label,
+    )
+
+
+def app_metric(
+    service: str,
+    name: str,
+    extra: Mapping[str, str] | None = None,
+    statistic: str = SUM,
+    period: Duration = HOUR,
+    label: str | None = None,
+) -> cloudwatch.Metric:
+    """An application metric as `emit_metric(service, name, dimensions=extra)` writes it."""
+    dimensions = {app.SERVICE_DIMENSION: service, **(extra or {})}
+    return metric(contract.METRICS_NAMESPACE, name, dimensions, statistic, period, label=label)
+
+
+def app_search(
+    service: str, name: str, by: str, statistic: str = "Sum", period: Duration = HOUR
+) -> cloudwatch.SearchExpression:
+    """Every value of dimension `by` of an application metric (a SEARCH over exactly the
+    dimension set `service` + `by`, so another metric of the same name is not mixed in)."""
+    schema = ",".join([contract.METRICS_NAMESPACE, *sorted((app.SERVICE_DIMENSION, by))])
+    seconds = int(period.to_seconds())
+    query = f'{{{schema}}} MetricName="{name}" {app.SERVICE_DIMENSION}="{service}"'
+    return cloudwatch.SearchExpression(
+        expression=f"SEARCH('{query}', '{statistic}', {seconds})", label="", period=period
     )
 
 
@@ -57,6 +93,12 @@ def graph(
     return cloudwatch.GraphWidget(
         title=title, left=list(metrics), width=WIDTH, height=6, region=region
     )
+
+
+def rows(widgets: Sequence[cloudwatch.IWidget]) -> list[list[cloudwatch.IWidget]]:
+    """Graphs of width WIDTH, as many a row as fit the dashboard's 24 columns."""
+    per_row = 24 // WIDTH
+    return [list(widgets[i : i + per_row]) for i in range(0, len(widgets), per_row)]
 
 
 @dataclass(frozen=True)
@@ -81,6 +123,9 @@ class Watched:
     scan_queue: str
     scan_dead_letter_queue: str
     alarms: Sequence[cloudwatch.IAlarm]
+    # The ClamAV scanner (manabi-scanner) runs and emits ScanVerdicts/ScanDurationMs; the
+    # GuardDuty backend's verdict function emits neither (its scans are GuardDuty's).
+    scanner_metrics: bool = True
 
 
 class Dashboards(DeploymentConstruct):
@@ -173,10 +218,51 @@ class Dashboards(DeploymentConstruct):
                         ],
                     ),
                 ],
+                *rows(self._application()),
             ],
         )
 
     # --- metric groups -------------------------------------------------------------------------
+    def _application(self) -> list[cloudwatch.IWidget]:
+        """What the learners do and what the scans find: the EMF metrics (MP-MON-03)."""
+        widgets: list[cloudwatch.IWidget] = [
+            graph(
+                "Learning activity (sums per hour)",
+                [
+                    app_metric(contract.POST_CONFIRMATION_SERVICE, app.SIGN_UPS),
+                    *(app_metric(contract.API_SERVICE, a) for a in app.BUSINESS_ACTIONS),
+                ],
+            ),
+            graph(
+                "Problem responses by type (sums per hour)",
+                [app_search(contract.API_SERVICE, app.PROBLEM_RESPONSES, app.PROBLEM_DIMENSION)],
+            ),
+        ]
+        if self.watched.scanner_metrics:
+            scanner = contract.SCANNER_SERVICE
+            widgets += [
+                graph(
+                    "Scan verdicts (sums per hour)",
+                    [
+                        app_metric(
+                            scanner,
+                            app.SCAN_VERDICTS,
+                            {app.VERDICT_DIMENSION: v.value},
+                            label=v.value,
+                        )
+                        for v in AvStatus
+                    ],
+                ),
+                graph(
+                    "Scan duration p50 / p90 (ms)",
+                    [
+                        app_metric(scanner, app.SCAN_DURATION_MS, statistic=s, period=FIVE, label=s)
+                        for s in (P50, P90)
+                    ],
+                ),
+            ]
+        return widgets
+
     def _api_metric(self, name: str, statistic: str = SUM) -> cloudwatch.Metric:
         w = self.watched
         return metric("AWS/ApiGateway", name, {"ApiName": w.rest_api, "Stage": w.stage}, statistic)

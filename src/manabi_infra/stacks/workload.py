@@ -3,6 +3,8 @@ storage, auth, the API, the distributions, the access roles and the resource gro
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from aws_cdk import Aws, CfnOutput, Fn, Tags, Token
@@ -28,6 +30,7 @@ from manabi_infra.constructs.clamav_scan import ClamAvScan
 from manabi_infra.constructs.dashboards import Dashboards, Watched
 from manabi_infra.constructs.data import Data
 from manabi_infra.constructs.guardduty_scan import GuardDutyScan
+from manabi_infra.constructs.saved_queries import SavedQueries
 from manabi_infra.constructs.site import SitePublishing
 from manabi_infra.constructs.storage import Storage
 from manabi_infra.constructs.virus_scan import (
@@ -207,7 +210,8 @@ class WorkloadStack(DeploymentStack):
         }
 
     def _monitoring(self, edge: EdgeStack) -> None:
-        """Alarms on every function of ours and the dashboards (MP-MON-01/02)."""
+        """Alarms on every function of ours, the dashboards and the saved Logs Insights queries
+        (MP-MON-01/02/03)."""
         n = self.deployment.resource_names
         # Ours carry a name; CDK's unnamed helpers (the SPA publisher) run none of our code.
         named = {
@@ -265,8 +269,33 @@ class WorkloadStack(DeploymentStack):
                 scan_queue=n.scan_queue,
                 scan_dead_letter_queue=n.scan_dead_letter_queue,
                 alarms=[*self.alarms.alarms, *scan_alarms, self.alerts.delivery_alarm],
+                scanner_metrics=n.scan_function in functions,
             ),
         )
+        logs_of = self._log_groups_of(functions)
+        scanners = [f for f in (n.scan_function, n.guardduty_verdict_function) if f in functions]
+        self.saved_queries = SavedQueries(
+            self,
+            "SavedQueries",
+            deployment=self.deployment,
+            function_log_groups=_unique(logs_of[f] for f in sorted(functions)),
+            api_log_group=logs_of[n.api_function],
+            scan_log_groups=_unique(logs_of[f] for f in scanners),
+        )
+
+    def _log_groups_of(self, functions: dict[str, lambda_.Function]) -> dict[str, logs.ILogGroup]:
+        """The log group each function writes to (its `LoggingConfig.LogGroup`, one of this
+        stack's groups: the GuardDuty verdict function shares the scanner's), by function name."""
+        groups = {
+            json.dumps(self.resolve(g.log_group_name)): g
+            for g in self.node.find_all()
+            if isinstance(g, logs.LogGroup)
+        }
+        found: dict[str, logs.ILogGroup] = {}
+        for name, function in functions.items():
+            config = self.resolve(function.node.default_child.logging_config)  # type: ignore[union-attr]
+            found[name] = groups[json.dumps(config["logGroup"])]
+        return found
 
     def _bucket_policies(self) -> None:
         """The design's bucket-policy principals (2.3.4), next to the TLS-only deny."""
@@ -343,3 +372,12 @@ class WorkloadStack(DeploymentStack):
             if isinstance(child, logs.CfnLogGroup):
                 Tags.of(child).add(names.TAG_DATA_CLASSIFICATION, names.CLASS_CONFIDENTIAL)
                 Tags.of(child).add(names.TAG_FUNCTION, names.FUNCTION_OPS)
+
+
+def _unique(groups: Iterable[logs.ILogGroup]) -> list[logs.ILogGroup]:
+    """Each log group once, in the order met."""
+    found: list[logs.ILogGroup] = []
+    for group in groups:
+        if group not in found:
+            found.append(group)
+    return found

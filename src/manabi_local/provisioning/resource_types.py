@@ -72,6 +72,9 @@ NOT_EMULATED: dict[str, str] = {
     ),
     "AWS::CloudWatch::Alarm": _MONITORING,
     "AWS::CloudWatch::Dashboard": _MONITORING,
+    "AWS::Logs::QueryDefinition": (
+        _MONITORING + " (saved Logs Insights queries over the functions' CloudWatch log groups)"
+    ),
     "AWS::SNS::Subscription": _MONITORING + " (the operators' e-mail)",
     "AWS::SNS::TopicPolicy": _IAM + " (the TLS-only deny has no local counterpart)",
     "AWS::GuardDuty::MalwareProtectionPlan": (
