@@ -46,6 +46,8 @@ GLOBAL_NAMES = {
     "AWS::S3::Bucket": "BucketName",
     "AWS::IAM::Role": "RoleName",
     "AWS::CloudFront::Function": "Name",
+    # dashboards are per account, listed in every region: Osaka's must not take Tokyo's names
+    "AWS::CloudWatch::Dashboard": "DashboardName",
 }
 NAMED = {
     **GLOBAL_NAMES,

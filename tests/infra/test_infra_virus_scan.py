@@ -12,7 +12,7 @@ from manabi_contract import names as contract
 from manabi_contract import storage
 from manabi_contract.verdicts import GUARDDUTY_RESULT_DETAIL_TYPE
 from manabi_infra import names
-from manabi_infra.config import ScanBackend
+from manabi_infra.config import ScanBackend, osaka_workload
 from manabi_infra.constructs.clamav_scan import RECONCILE_AFTER_MINUTES, SCANNER_MEMORY_MB
 from manabi_infra.constructs.virus_definitions import (
     STALE_AFTER_HOURS,
@@ -236,10 +236,15 @@ def test_mp_av_03_only_the_scanner_tags(scan_stack: SynthesizedStack) -> None:
     restorer = statements["DenyRestorerButBackupCopies"]
     assert (restorer["Effect"], restorer["Principal"]) == ("Deny", {"AWS": "*"})
     assert _listed(restorer["Action"]) == {*TAGGING_ACTIONS, "s3:PutObject"}
+    # its own backup bucket, and the Osaka workload's for the way back (MP-AVL-01)
     backup = scan_stack.names.backup_bucket
+    osaka = names.resource_names(osaka_workload(scan_stack.config)).backup_bucket
+    assert osaka == f"{backup}-osaka"
     assert restorer["Condition"] == {
         "ArnEquals": {"aws:PrincipalArn": operations},
-        "StringNotLike": {"s3:x-amz-copy-source": [f"{backup}/*", f"/{backup}/*"]},
+        "StringNotLike": {
+            "s3:x-amz-copy-source": [f"{backup}/*", f"/{backup}/*", f"{osaka}/*", f"/{osaka}/*"]
+        },
     }
 
 

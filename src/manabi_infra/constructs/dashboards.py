@@ -135,7 +135,8 @@ class Dashboards(DeploymentConstruct):
         super().__init__(scope, construct_id, deployment=deployment)
         Tags.of(self).add(names.TAG_FUNCTION, names.FUNCTION_OPS)
         self.watched = w = watched
-        prefix = f"{self.config.prefix}-manabiplus"
+        # Dashboards are per account, not per region: the Osaka workload's take its suffix.
+        prefix = f"{self.config.prefix}-manabiplus{self.config.name_suffix}"
         areas = {
             "api": self._api(),
             "functions": self._functions(),
