@@ -28,7 +28,7 @@ from manabi_local.function_output import (
 )
 from manabi_local.state import LocalState
 
-HANDLERS = "tests.unit.local.observed_handlers"
+HANDLERS = "tests.unit.local.environment_handlers"
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
