@@ -18,6 +18,7 @@ from manabi_contract.app_metrics import ENROLMENTS, PROBLEM_RESPONSES, SCAN_VERD
 from manabi_contract.names import API_SERVICE, SCANNER_SERVICE
 from manabi_contract.observability import emit_metric, send_output
 from manabi_local.activity import ActivityView, read_activity, read_records, summarise_metrics
+from manabi_local.cli import banner, parse_args
 from manabi_local.environments import ExecutionEnvironments
 from manabi_local.events import FunctionError, HttpRequest, LambdaContext
 from manabi_local.function_output import (
@@ -26,6 +27,8 @@ from manabi_local.function_output import (
     log_file,
     metrics_file,
 )
+from manabi_local.provisioning import LocalResources
+from manabi_local.seed import DEMO_ACCOUNTS
 from manabi_local.state import LocalState
 
 HANDLERS = "tests.unit.local.environment_handlers"
@@ -255,3 +258,38 @@ def test_mp_mon_03_fresh_deletes_the_function_output_and_keeps_the_emulator_log(
     assert not metrics_file(root, API_SERVICE).exists()
     assert state.log_path.read_text() == "moto\n"
     assert os.path.isdir(root / "logs")
+
+
+def test_mp_mon_03_the_banner_and_the_help_name_the_view_and_the_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    resources = LocalResources(
+        endpoint="http://127.0.0.1:4566",
+        region="ap-northeast-1",
+        account_id="000000000000",
+        table_name="table",
+        user_pool_id="pool",
+        user_pool_client_id="client",
+        buckets={},
+        physical_ids={},
+        attributes={},
+        clients_by_pool={},
+        api_environment={},
+    )
+    state = LocalState(tmp_path / "state")
+    text = banner(
+        resources,
+        DEMO_ACCOUNTS,
+        web_url="http://127.0.0.1:8080",
+        api_url="http://127.0.0.1:8081",
+        seconds=1.0,
+        spa_built=True,
+        state=state,
+    )
+    assert "http://127.0.0.1:8080/_local/activity" in text
+    assert f"{state.logs_dir}/<service>.jsonl" in text
+    with pytest.raises(SystemExit):
+        parse_args(["run", "--help"])
+    shown = capsys.readouterr().out
+    assert "/_local/activity" in shown
+    assert "<state-dir>/metrics/<service>.jsonl" in shown
