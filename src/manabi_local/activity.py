@@ -157,18 +157,21 @@ def _metric_values(
 
 def read_activity(root: Path, recent: int = RECENT) -> Activity:
     """What happened, from the files under the state directory `root`."""
-    logs: list[dict[str, Any]] = []
-    for path in _files(root / LOGS):
-        logs += read_records(path, TAIL_BYTES)
+    logs = {path: read_records(path, TAIL_BYTES) for path in _files(root / LOGS)}
     metric_records: list[dict[str, Any]] = []
     for path in _files(root / METRICS):
         metric_records += [r for r in read_records(path) if is_emf(r)]
     requests = [
         _request(r)
-        for r in read_records(log_file(root, API_SERVICE), TAIL_BYTES)
+        for r in logs.get(log_file(root, API_SERVICE), [])
         if r.get("message") == REQUEST_MESSAGE and "route" in r
     ]
-    errors = [_error(r) for r in logs if str(r.get("level", "")).upper() in ERROR_LEVELS]
+    errors = [
+        _error(r)
+        for records in logs.values()
+        for r in records
+        if str(r.get("level", "")).upper() in ERROR_LEVELS
+    ]
     errors += [_server_error(r) for r in requests if int(r.get("status") or 0) >= 500]
     verdicts = [
         {
