@@ -27,6 +27,7 @@ from manabi_infra.config import STAGING
 from manabi_local import emulator as emulator_module
 from manabi_local import gateway as gateway_module
 from manabi_local import web as web_module
+from manabi_local.activity import ACTIVITY_PATH
 from manabi_local.emulator import EmulatorError
 from manabi_local.environments import DEFAULT_ENVIRONMENTS
 from manabi_local.provisioning import LocalResources, UnknownResourceTypeError
@@ -42,6 +43,13 @@ DEFAULT_STATE_DIR = REPO_ROOT / ".local" / "state"
 WORKLOAD_STACK = names.workload_stack_id(STAGING)
 
 logger = logging.getLogger("manabi_local")
+
+RUN_EPILOG = f"""\
+Besides the SPA, the web port serves /_local/mailbox (the mail the system would send) and
+{ACTIVITY_PATH} (what happened: recent API requests, errors, scan verdicts, metric counts).
+Each function's JSON log lines are appended to <state-dir>/logs/<service>.jsonl and its EMF
+metrics to <state-dir>/metrics/<service>.jsonl (--fresh deletes them with the data).
+"""
 
 
 class StartupError(Exception):
@@ -79,7 +87,13 @@ def parse_args(argv: Sequence[str] | None) -> tuple[str, RunOptions]:
         prog="python -m manabi_local", description=__doc__.split("\n")[0]
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="start emulator, API and SPA on this machine")
+    run = commands.add_parser(
+        "run",
+        help="start emulator, API and SPA on this machine",
+        description="Start the AWS emulator, the API and the SPA on this machine.",
+        epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument("--api-port", type=int, default=gateway_module.DEFAULT_PORT)
     run.add_argument("--web-port", type=int, default=web_module.DEFAULT_PORT)
     run.add_argument("--emulator-port", type=int, default=emulator_module.DEFAULT_PORT)
@@ -179,11 +193,14 @@ def banner(
         ),
         ("User pool", f"{resources.user_pool_id}  client {resources.user_pool_client_id}"),
         ("Mailbox / メール", f"{web_url}/_local/mailbox"),
+        ("Activity / 動作記録", f"{web_url}{ACTIVITY_PATH}"),
         ("Table", resources.table_name),
     ]
     if state is not None:
         how = "kept from the last run / 前回のデータ" if kept else "new / 新規"
         rows.append(("Data / データ", f"{_shown(state.root)}  ({how}; --fresh starts empty)"))
+        logs = f"{_shown(state.logs_dir)}/<service>.jsonl, {_shown(state.metrics_dir)}/…"
+        rows.append(("Logs, metrics / ログ", logs))
     label_width = max(_width(label) for label, _ in rows) + 2
     account_width = max(_width(a.label) for a in accounts) + 2
     lines = [

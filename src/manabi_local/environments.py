@@ -18,15 +18,18 @@ import dataclasses
 import logging
 import multiprocessing
 import signal
+import sys
 import threading
 import time
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
 from manabi_local.events import FunctionError, FunctionTimeout, IntegrationTimeout, LambdaContext
+from manabi_local.function_output import capture_environment, handler_service
 from manabi_local.runtime import HandlerImportError, load_handler
 
 _log = logging.getLogger("manabi_local.environments")
@@ -40,8 +43,11 @@ DEFAULT_ENVIRONMENTS = 4
 _STOP_SECONDS = 1.0
 
 
-def _serve(connection: Connection, handler_path: str) -> None:
-    """An environment's life: init (import the handler), then one event at a time."""
+def _serve(connection: Connection, handler_path: str, output_dir: Path | None = None) -> None:
+    """An environment's life: init (import the handler), then one event at a time.
+
+    With `output_dir` (the state directory) the function's logs and metrics go to its files
+    there (manabi_local.function_output), opened by this process itself."""
     # Ctrl-C reaches the whole terminal's process group: the run stops environments itself,
     # after the requests inside them are answered.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -50,6 +56,11 @@ def _serve(connection: Connection, handler_path: str) -> None:
     except BaseException as error:
         connection.send(("init-error", f"{type(error).__name__}: {error}", traceback.format_exc()))
         return
+    output, service = None, ""
+    if output_dir is not None:
+        module = sys.modules.get(handler_path.rpartition(".")[0])
+        output = capture_environment(output_dir, module)
+        service = handler_service(module)
     connection.send(("ready",))
     while True:
         try:
@@ -60,6 +71,8 @@ def _serve(connection: Connection, handler_path: str) -> None:
             reply: tuple[Any, ...] = ("result", handler(event, context))
         except Exception as error:
             reply = ("error", f"{type(error).__name__}: {error}", traceback.format_exc())
+            if output is not None:  # what the Lambda runtime logs of an invocation that raised
+                output.record(service, "ERROR", reply[1], exception=reply[2])
         try:
             connection.send(reply)
         except (OSError, ValueError):
@@ -89,8 +102,10 @@ class ExecutionEnvironments:
         *,
         queue_seconds: float = QUEUE_SECONDS,
         init_timeout: float = INIT_TIMEOUT_SECONDS,
+        output_dir: Path | None = None,
     ) -> None:
         self.handler = handler
+        self.output_dir = output_dir
         self.limit = limit
         self.queue_seconds = queue_seconds
         self.init_timeout = init_timeout
@@ -212,7 +227,7 @@ class ExecutionEnvironments:
         ours, theirs = self._context.Pipe(duplex=True)
         process = self._context.Process(
             target=_serve,
-            args=(theirs, self.handler),
+            args=(theirs, self.handler, self.output_dir),
             name="lambda-environment",
             daemon=True,  # never outlives the run, whatever ends it
         )

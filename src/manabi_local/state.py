@@ -5,6 +5,8 @@
       emulator/                   moto's services, saved by manabi_local.emulator_server
       mailbox.json                the local mailbox and the codes it carried
       logs/emulator.log           the emulator's output (kept by --fresh)
+      logs/<service>.jsonl        each function's JSON log lines (manabi_local.function_output)
+      metrics/<service>.jsonl     each function's EMF metric lines (both deleted by --fresh)
       lock                        held (flock) by the run and its emulator while they use it
 
 `--fresh` (and `make reset`) deletes the data, never the directory or anything that is not ours:
@@ -96,7 +98,21 @@ class LocalState:
 
     @property
     def log_path(self) -> Path:
-        return self.root / "logs" / "emulator.log"
+        return self.logs_dir / "emulator.log"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def metrics_dir(self) -> Path:
+        return self.root / "metrics"
+
+    def delete_function_output(self) -> None:
+        """The functions' logs and metrics (they count the data --fresh deletes)."""
+        shutil.rmtree(self.metrics_dir, ignore_errors=True)
+        for path in self.logs_dir.glob("*.jsonl"):
+            path.unlink(missing_ok=True)
 
     @property
     def kept(self) -> bool:
@@ -124,6 +140,7 @@ class LocalState:
             if fresh:
                 shutil.rmtree(state.emulator_dir, ignore_errors=True)
                 state.mailbox_path.unlink(missing_ok=True)
+                state.delete_function_output()
             elif state.emulator_dir.exists():
                 read_manifest(state.emulator_dir)  # the moto and Python versions
             marker.write_text(json.dumps({"format": LAYOUT}) + "\n", encoding="utf-8")

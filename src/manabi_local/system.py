@@ -20,6 +20,7 @@ again on the kept data, from that thread, which lives as long as the run.
 from __future__ import annotations
 
 import logging
+import sys
 import tempfile
 import threading
 import time
@@ -28,11 +29,14 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from manabi_api import post_confirmation
+from manabi_local.activity import ActivityView
 from manabi_local.auth import CognitoVerifier
 from manabi_local.cognito_front import COGNITO_PATH, CognitoFront
 from manabi_local.demo_learning import grade_demo_submissions
 from manabi_local.emulator import Emulator, EmulatorError
 from manabi_local.environments import ExecutionEnvironments
+from manabi_local.function_output import FunctionOutput, capture_functions
 from manabi_local.gateway import LocalApiGateway, function_settings
 from manabi_local.httpserver import HttpServerThread, Limits
 from manabi_local.mailbox import Mailbox
@@ -46,6 +50,7 @@ from manabi_local.state import LocalState, StateFormatError
 from manabi_local.tcp_ports import PortInUseError, ensure_port_free
 from manabi_local.template import Template
 from manabi_local.web import LocalWebOrigin, StaticSite, connect_sources, site_config
+from manabi_scanner import handler as scanner_handler
 
 HOST = "127.0.0.1"
 # Ctrl-C to every process gone: at most 5 s (MP-LOC-02). The requests inside get this long.
@@ -125,7 +130,16 @@ class LocalSystem:
 
         prepare_environment(resources, self.web_origin, options.uploads_per_hour)
         function = api_function(template)
-        environments = ExecutionEnvironments(options.handler, options.environments)
+        # Each function's logs and metrics in files of the state directory (MP-MON-03): the
+        # scanner's and PostConfirmation's run here, the API's in its environments.
+        capture_functions(
+            self._cleanup.enter_context(FunctionOutput(state.root, fallback=sys.stdout)),
+            [scanner_handler.logger, post_confirmation.logger],
+            packages=("manabi_scanner",),
+        )
+        environments = ExecutionEnvironments(
+            options.handler, options.environments, output_dir=state.root
+        )
         self.environments = environments
         environments.start()
         routes = build_route_table(template, resources.resolver(), function.logical_id)
@@ -167,7 +181,9 @@ class LocalSystem:
         # The demo's clean uploads are graded once the scanner's verdicts are on them.
         grade_demo_submissions(resources, self._clients)
         api_server.start(gateway)
-        web_server.start(LocalWebOrigin(site, cognito_front, mailbox.response))
+        web_server.start(
+            LocalWebOrigin(site, cognito_front, mailbox.response, ActivityView(state.root))
+        )
         return resources, accounts, state, site.built
 
     def _provision(self) -> tuple[LocalResources, list[DemoAccount]]:

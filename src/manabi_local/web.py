@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from manabi_contract import site
+from manabi_local.activity import ACTIVITY_PATH
 from manabi_local.cognito_front import COGNITO_PATH
 from manabi_local.events import HttpRequest, HttpResponse
 from manabi_local.mailbox import MAILBOX_PATH
@@ -166,13 +167,17 @@ App = Callable[[HttpRequest], HttpResponse]
 class LocalWebOrigin:
     """The local SPA origin: the static site, plus the local Cognito front and the mailbox.
 
-    Both extras live under /_local/, a prefix the SPA never uses for its own routes.
+    The extras live under /_local/, a prefix the SPA never uses for its own routes; `activity`
+    is the "what happened" view (manabi_local.activity), when the run has one.
     """
 
-    def __init__(self, site: StaticSite, cognito: App, mailbox: App) -> None:
+    def __init__(
+        self, site: StaticSite, cognito: App, mailbox: App, activity: App | None = None
+    ) -> None:
         self.site = site
         self.cognito = cognito
         self.mailbox = mailbox
+        self.activity = activity
 
     @property
     def built(self) -> bool:
@@ -184,4 +189,6 @@ class LocalWebOrigin:
             return self.cognito(request)
         if path == MAILBOX_PATH:
             return self.mailbox(request)
+        if path == ACTIVITY_PATH and self.activity is not None:
+            return self.activity(request)
         return self.site(request)

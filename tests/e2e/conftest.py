@@ -30,6 +30,7 @@ class LocalSystem:
     web_url: str
     api_url: str
     log: Path
+    state_dir: Path  # its functions' logs and metrics are under logs/ and metrics/ (MP-MON-03)
 
 
 def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -49,6 +50,7 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "local-system.log"
+    state_dir = tmp_path_factory.mktemp("e2e") / "state"
     command = [
         sys.executable,
         "-m",
@@ -58,11 +60,13 @@ def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSyst
         f"--api-port={API_PORT}",
         f"--emulator-port={EMULATOR_PORT}",
         # Every session starts empty, and never touches the data a developer keeps in .local.
-        f"--state-dir={tmp_path_factory.mktemp('e2e') / 'state'}",
+        f"--state-dir={state_dir}",
     ]
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
-    system = LocalSystem(f"http://127.0.0.1:{WEB_PORT}", f"http://127.0.0.1:{API_PORT}", log)
+    system = LocalSystem(
+        f"http://127.0.0.1:{WEB_PORT}", f"http://127.0.0.1:{API_PORT}", log, state_dir
+    )
     try:
         _wait_for(f"{system.api_url}/health", process, log)
         _wait_for(f"{system.web_url}/config.json", process, log)

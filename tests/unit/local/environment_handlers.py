@@ -1,14 +1,27 @@
-"""Handlers the execution-environment tests run in worker processes (imported by dotted path)."""
+"""Handlers the execution-environment tests run in worker processes (imported by dotted path).
+
+One module for all of them: the forkserver preloads the first pool's handler module and lives
+as long as the test session, so every pool of the session finds these already imported.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import time
 from pathlib import Path
 from typing import Any
 
+from manabi_contract.observability import emit_metric, function_logger, function_metrics
+
 INITIALISED_IN = os.getpid()  # the process that ran this module's init
+OBSERVED_SERVICE = "manabi-observed"
+# The observability of ours (Powertools Logger and Metrics, emit_metric), for `observed`.
+logger = function_logger(OBSERVED_SERVICE)
+metrics = function_metrics(OBSERVED_SERVICE)
+# A module logger of one of our packages' names: its lines go through the function's handler.
+package_log = logging.getLogger("manabi_contract.observed")
 
 
 def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -53,3 +66,16 @@ def interrupted(event: dict[str, Any], context: Any) -> dict[str, Any]:
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(0.1)
     return {"pid": os.getpid()}
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics(capture_cold_start_metric=True)
+def observed(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Logs, a package logger's line, a metric and a plain print (MP-MON-03 locally)."""
+    logger.info("handled", extra={"n": event.get("n")})
+    package_log.info("from a package logger")
+    emit_metric(OBSERVED_SERVICE, "Observed", dimensions={"kind": "test"})
+    print("a plain line for the terminal")
+    if event.get("fail"):
+        raise ValueError("the observed handler refused")
+    return {"n": event.get("n")}
