@@ -92,7 +92,7 @@ class SavedQueries(DeploymentConstruct):
             ),
         )
         self._query(
-            "ScanVerdicts",
+            "VerdictLines",
             SCAN_VERDICTS,
             scan_log_groups,
             logs.QueryString(
