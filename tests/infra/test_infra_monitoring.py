@@ -9,7 +9,7 @@ import io
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -105,21 +105,28 @@ def _dashboards(stack: SynthesizedStack) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _metrics(body: dict[str, Any]) -> list[tuple[str, str, dict[str, str], str]]:
-    """(namespace, metric, dimensions, region) of every metric of every graph widget."""
-    found = []
+def _metric_lines(
+    body: dict[str, Any],
+) -> Iterator[tuple[dict[str, Any], str, str, dict[str, str], dict[str, Any]]]:
+    """(widget properties, namespace, metric, dimensions, line options) of every metric line of
+    every graph widget; expressions (SEARCH, metric math) are `_expressions`'."""
     for widget in body["widgets"]:
         properties = widget["properties"]
         for line in properties.get("metrics", []):
             options = line[-1] if isinstance(line[-1], dict) else {}
             names = [x for x in line if not isinstance(x, dict)]
-            if not names:  # an expression (SEARCH, metric math): `_expressions`
+            if not names:
                 continue
-            namespace, metric, rest = names[0], names[1], names[2:]
-            dimensions = dict(zip(rest[::2], rest[1::2], strict=True))
-            region = options.get("region", properties.get("region"))
-            found.append((namespace, metric, dimensions, region))
-    return found
+            dimensions = dict(zip(names[2::2], names[3::2], strict=True))
+            yield properties, names[0], names[1], dimensions, options
+
+
+def _metrics(body: dict[str, Any]) -> list[tuple[str, str, dict[str, str], str]]:
+    """(namespace, metric, dimensions, region) of every metric of every graph widget."""
+    return [
+        (namespace, metric, dimensions, options.get("region", properties.get("region")))
+        for properties, namespace, metric, dimensions, options in _metric_lines(body)
+    ]
 
 
 def _alarms(stack: SynthesizedStack) -> dict[str, Resource]:
@@ -371,17 +378,17 @@ def _overview(stack: SynthesizedStack) -> dict[str, Any]:
 
 def _app_lines(body: dict[str, Any]) -> list[tuple[str, str, dict[str, str], str, int]]:
     """(title, metric, dimensions, stat, period) of every metric of ours in a dashboard."""
-    found = []
-    for widget in body["widgets"]:
-        properties = widget["properties"]
-        for line in properties.get("metrics", []):
-            options = line[-1] if isinstance(line[-1], dict) else {}
-            names = [x for x in line if not isinstance(x, dict)]
-            if names and names[0] == contract.METRICS_NAMESPACE:
-                dimensions = dict(zip(names[2::2], names[3::2], strict=True))
-                period = int(options.get("period", properties.get("period", 300)))
-                found.append((properties["title"], names[1], dimensions, options["stat"], period))
-    return found
+    return [
+        (
+            properties["title"],
+            metric,
+            dimensions,
+            options["stat"],
+            int(options.get("period", properties.get("period", 300))),
+        )
+        for properties, namespace, metric, dimensions, options in _metric_lines(body)
+        if namespace == contract.METRICS_NAMESPACE
+    ]
 
 
 def _expressions(body: dict[str, Any]) -> dict[str, list[str]]:
